@@ -1,0 +1,106 @@
+/** The validated, normalised configuration. Frozen and passed in; never a global. */
+export interface Config {
+  readonly configVersion: string;
+  readonly mode: 'prod' | 'dev';
+  /** The token for the chosen mode. */
+  readonly botToken: string;
+  readonly telegram: { readonly apiRoot: string };
+  readonly stateDir: string | undefined;
+  readonly access: {
+    readonly userIds: readonly number[];
+    readonly adminIds: readonly number[];
+    readonly chatIds: readonly number[];
+    readonly authSalt: string;
+  };
+  /** Chats that receive security alerts and notices. */
+  readonly adminChatIds: readonly number[];
+  readonly docker: {
+    readonly hosts: readonly string[];
+    readonly debug: boolean;
+    readonly strictAccess: boolean;
+  };
+  readonly webhook: {
+    readonly url: string;
+    readonly publicPort: number;
+    readonly localPort: number;
+    readonly cert: string | undefined;
+    readonly certKey: string | undefined;
+    readonly trustedProxies: readonly string[];
+    readonly extraRanges: readonly string[];
+  };
+  readonly plugins: {
+    readonly monitor: MonitorConfig;
+    readonly outline: { readonly apiUrl: string; readonly cert: string };
+  };
+  readonly influxdb: {
+    readonly url: string;
+    readonly token: string;
+    readonly org: string;
+    readonly bucket: string;
+    readonly debugMode: boolean;
+  };
+  /** Every secret value, for the log redactor. */
+  readonly secrets: readonly string[];
+}
+
+export interface MonitorConfig {
+  readonly thresholds: {
+    readonly cpu: number;
+    readonly memory: number;
+    readonly disk: number;
+    readonly cpuTemperature: number;
+    readonly gpuTemperature: number;
+    readonly diskTemperature: number;
+  };
+  readonly maxNotifications: number;
+  readonly checkIntervalSeconds: number;
+  readonly resetNotificationMinutes: number;
+  readonly retryAttempts: number;
+  readonly retryIntervalSeconds: number;
+  readonly monitorDocker: boolean;
+}
+
+/** The YAML document after list normalisation and schema defaults (snake_case as in the file). */
+export interface RawConfig {
+  config_version?: string;
+  state_dir?: string;
+  telegram: { api_root: string };
+  bot_token: { prod_token: string; dev_bot_token: string };
+  access_control: {
+    allowed_user_ids: number[];
+    allowed_admins_ids: number[];
+    auth_salt: string;
+    allowed_chat_ids: number[];
+  };
+  chat_id: { global_chat_id: number[] };
+  docker: { host: string[]; debug_docker_client: boolean; strict_access: boolean };
+  webhook_config: {
+    url: string;
+    webhook_port: number;
+    local_port: number;
+    cert: string;
+    cert_key: string;
+    trusted_proxy_ips: string[];
+    additional_telegram_ip_ranges: string[];
+  };
+  plugins_config: {
+    monitor: {
+      tracehold: {
+        cpu_usage_threshold: number;
+        memory_usage_threshold: number;
+        disk_usage_threshold: number;
+        cpu_temperature_threshold: number;
+        gpu_temperature_threshold: number;
+        disk_temperature_threshold: number;
+      };
+      max_notifications: number;
+      check_interval: number;
+      reset_notification_count: number;
+      retry_attempts: number;
+      retry_interval: number;
+      monitor_docker: boolean;
+    };
+    outline: { api_url: string; cert: string };
+  };
+  influxdb: { url: string; token: string; org: string; bucket: string; debug_mode: boolean };
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+/**
+ * The process edge: argv, environment, signals and exit codes live here and
+ * nowhere else. Exit codes: 0 clean stop, 1 fatal runtime error, 2 bad usage or config.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createApp } from './app';
+import { parseArgs, USAGE, type CliOptions } from './cli/args';
+import { newSalt, writeStarterConfig } from './cli/init';
+import { systemClock } from './clock';
+import { loadConfigFile } from './config/load';
+import { ConfigError, FatalTelegramError, UsageError } from './errors';
+import { createLogger, type Logger } from './log/logger';
+import { Redactor } from './log/redactor';
+import { JsonStateStore } from './state/json-store';
+import { resolveStateDir } from './state/state-dir';
+import { APP_VERSION } from './version';
+
+const EXIT_OK = 0;
+const EXIT_FATAL = 1;
+const EXIT_USAGE = 2;
+
+function configPath(cli: CliOptions): string {
+  return resolve(cli.config ?? process.env.PYTMBOT_CONFIG_PATH ?? 'pytmbot.yaml');
+}
+
+function numberFromEnv(name: string, fallback: number): number {
+  const v = process.env[name];
+  const n = v === undefined ? NaN : Number(v);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<number> {
+  const path = configPath(cli);
+  const loaded = loadConfigFile(path, process.env, cli.mode);
+  const { config } = loaded;
+  for (const s of config.secrets) redactor.add(s);
+  const clog = log.child('config');
+  for (const w of loaded.warnings) clog.warn(`${w.path}: ${w.message}`);
+  for (const n of loaded.notices) clog.info(n);
+  if (cli.command.kind === 'check-config') {
+    process.stdout.write(`${path}: configuration is valid\n`);
+    return EXIT_OK;
+  }
+
+  const store = new JsonStateStore(resolveStateDir(process.env, config.stateDir), log.child('state'));
+  const app = createApp({
+    config,
+    options: {
+      webhook: cli.webhook,
+      socketHost: cli.socketHost,
+      plugins: cli.plugins,
+      getMyIdDeleteMs: numberFromEnv('TMBOT_GETMYID_DELETE_SECONDS', 30) * 1000,
+      shutdownGraceMs: 4000,
+    },
+    log,
+    redactor,
+    clock: systemClock,
+    store,
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string): Promise<void> => (stopping ??= app.stop(reason));
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (stopping !== undefined && signal === 'SIGINT') {
+        log.warn('second interrupt: exiting now');
+        process.exit(EXIT_FATAL);
+      }
+      void stop(signal);
+    });
+  }
+
+  try {
+    await app.start();
+    await app.finished;
+    await stop('update source ended');
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof FatalTelegramError) {
+      log.error(`fatal: ${err.message}`);
+    } else {
+      log.error('fatal error', { error: err });
+    }
+    await stop('fatal error').catch(() => undefined);
+    return EXIT_FATAL;
+  }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let cli: CliOptions;
+  try {
+    cli = parseArgs(argv);
+  } catch (err) {
+    process.stderr.write(`tmbot: ${(err as Error).message}\n`);
+    return EXIT_USAGE;
+  }
+  switch (cli.command.kind) {
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT_OK;
+    case 'version':
+      process.stdout.write(`tmbot ${APP_VERSION}\n`);
+      return EXIT_OK;
+    case 'salt':
+      process.stdout.write(`${newSalt()}\n`);
+      return EXIT_OK;
+    case 'init': {
+      const path = configPath(cli);
+      if (existsSync(path)) {
+        process.stderr.write(`tmbot: ${path} already exists; not overwriting it\n`);
+        return EXIT_USAGE;
+      }
+      writeStarterConfig(path);
+      process.stdout.write(
+        `Wrote ${path} (mode 0600) with a fresh auth salt.\nNext: put your bot token and user id in it, then run: tmbot --config ${path}\n`,
+      );
+      return EXIT_OK;
+    }
+    case 'health-check':
+    case 'totp-reset':
+      process.stderr.write(`tmbot: ${cli.command.kind} is not available in this build yet\n`);
+      return EXIT_USAGE;
+    default:
+      break;
+  }
+
+  const redactor = new Redactor([process.env.TMBOT_BOT_TOKEN, process.env.TMBOT_AUTH_SALT]);
+  const log = createLogger({
+    level: cli.logLevel ?? 'info',
+    format: cli.logFormat ?? (cli.mode === 'dev' || process.stdout.isTTY ? 'human' : 'json'),
+    redactor,
+  });
+  for (const note of cli.notes) log.info(note);
+  // A bug, but never a reason to die silently or to leak a secret past the redactor.
+  process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { error: reason }));
+  try {
+    return await run(cli, redactor, log);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof UsageError) {
+      process.stderr.write(`tmbot: ${redactor.redact(err.message)}\n`);
+      return EXIT_USAGE;
+    }
+    log.error('fatal error', { error: err });
+    return EXIT_FATAL;
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  // Let the logger flush before leaving.
+  setImmediate(() => process.exit(code));
+});

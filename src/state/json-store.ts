@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../log/logger';
+
+/** Persistent JSON documents by name. Features receive this port, never the filesystem. */
+export interface StateStore {
+  /** Whether writes reach disk (false: the directory was unusable and state lives in memory). */
+  readonly persistent: boolean;
+  readonly dir: string;
+  /** The document, if present and accepted by `guard`; a corrupt file is moved aside. */
+  read<T>(name: string, guard: (value: unknown) => value is T): T | undefined;
+  /** Replaces the document atomically; concurrent writes of one name coalesce to the latest. */
+  write(name: string, value: unknown): Promise<void>;
+  /** Appends one line to a text file (0600), e.g. the audit log; returns its new size. */
+  appendLine(name: string, line: string): Promise<number>;
+  /** Waits for every pending write. */
+  flush(): Promise<void>;
+}
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,100}$/;
+
+interface PendingWrite {
+  running: Promise<void>;
+  next: unknown;
+  hasNext: boolean;
+}
+
+/** File-backed store: temp file + fsync + rename, files 0600, directory 0700. */
+export class JsonStateStore implements StateStore {
+  readonly persistent: boolean;
+  private readonly memory = new Map<string, unknown>();
+  private readonly pending = new Map<string, PendingWrite>();
+
+  constructor(
+    readonly dir: string,
+    private readonly log: Logger,
+  ) {
+    this.persistent = this.prepare();
+  }
+
+  private prepare(): boolean {
+    try {
+      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      const st = fs.statSync(this.dir);
+      if ((st.mode & 0o077) !== 0) fs.chmodSync(this.dir, 0o700);
+      fs.accessSync(this.dir, fs.constants.W_OK);
+      return true;
+    } catch (err) {
+      this.log.warn(
+        `state directory ${this.dir} is not writable (${(err as NodeJS.ErrnoException).code ?? 'error'}); ` +
+          'state is kept in memory only and lost on restart. Set TMBOT_STATE_DIR to a writable directory (a tmpfs in read-only containers).',
+      );
+      return false;
+    }
+  }
+
+  private path(name: string): string {
+    if (!NAME.test(name)) throw new Error(`invalid state file name: ${name}`);
+    return join(this.dir, name);
+  }
+
+  read<T>(name: string, guard: (value: unknown) => value is T): T | undefined {
+    const file = this.path(name);
+    if (!this.persistent) {
+      const v = this.memory.get(name);
+      return guard(v) ? v : undefined;
+    }
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.log.warn(`cannot read state file ${file}`, { error: err });
+      }
+      return undefined;
+    }
+    try {
+      const value: unknown = JSON.parse(text);
+      if (guard(value)) return value;
+    } catch {
+      // fall through to quarantine
+    }
+    const aside = `${file}.corrupt-${Date.now()}`;
+    try {
+      fs.renameSync(file, aside);
+    } catch {
+      // If even the rename fails the next write replaces the file anyway.
+    }
+    this.log.warn(`state file ${file} was unreadable and has been moved to ${aside}; starting fresh`);
+    return undefined;
+  }
+
+  write(name: string, value: unknown): Promise<void> {
+    const file = this.path(name);
+    if (!this.persistent) {
+      this.memory.set(name, value);
+      return Promise.resolve();
+    }
+    const existing = this.pending.get(name);
+    if (existing !== undefined) {
+      existing.next = value;
+      existing.hasNext = true;
+      return existing.running;
+    }
+    const entry: PendingWrite = { running: Promise.resolve(), next: undefined, hasNext: false };
+    entry.running = (async () => {
+      let current: unknown = value;
+      for (;;) {
+        await this.writeAtomic(file, JSON.stringify(current));
+        if (!entry.hasNext) break;
+        current = entry.next;
+        entry.hasNext = false;
+      }
+      this.pending.delete(name);
+    })().catch((err: unknown) => {
+      this.pending.delete(name);
+      this.log.warn(`cannot write state file ${file}`, { error: err });
+    });
+    this.pending.set(name, entry);
+    return entry.running;
+  }
+
+  private async writeAtomic(file: string, text: string): Promise<void> {
+    const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
+    const handle = await fs.promises.open(tmp, 'wx', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await fs.promises.rename(tmp, file);
+    } catch (err) {
+      await fs.promises.rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async appendLine(name: string, line: string): Promise<number> {
+    const file = this.path(name);
+    if (!this.persistent) {
+      const prev = this.memory.get(name);
+      const text = `${typeof prev === 'string' ? prev : ''}${line}\n`;
+      this.memory.set(name, text);
+      return text.length;
+    }
+    await fs.promises.appendFile(file, `${line}\n`, { mode: 0o600 });
+    return (await fs.promises.stat(file)).size;
+  }
+
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) {
+      await Promise.all([...this.pending.values()].map((p) => p.running));
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import type { Update } from 'telegraf/types';
+import type { Logger } from '../log/logger';
+
+/**
+ * Runs updates off the receive loop: one queue per chat (so a user's messages
+ * keep their order) and chats in parallel (so a slow Docker call for one user
+ * never holds up another). Bounded, so a flood applies back-pressure.
+ */
+export class Dispatcher {
+  private readonly chains = new Map<string, Promise<void>>();
+  private inFlight = 0;
+  private readonly waiters: (() => void)[] = [];
+  private readonly idleWaiters: (() => void)[] = [];
+  /** Time of the last update handed in (health: liveness of the receive path). */
+  lastUpdateAt = 0;
+
+  constructor(
+    private readonly handle: (update: Update) => Promise<void>,
+    private readonly log: Logger,
+    private readonly maxInFlight = 256,
+  ) {}
+
+  private static chatKey(update: Update): string {
+    const u = update as unknown as Partial<Record<string, { chat?: { id?: unknown }; message?: { chat?: { id?: unknown } }; from?: { id?: unknown } }>>;
+    const body = u.message ?? u.edited_message ?? u.callback_query;
+    const chatId = body?.chat?.id ?? body?.message?.chat?.id ?? body?.from?.id;
+    return typeof chatId === 'number' ? `c${chatId}` : 'other';
+  }
+
+  /** Queues an update; resolves when there is room for more (back-pressure). */
+  async enqueue(update: Update): Promise<void> {
+    this.lastUpdateAt = Date.now();
+    const key = Dispatcher.chatKey(update);
+    this.inFlight++;
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const run = previous
+      .then(() => this.handle(update))
+      .catch((err: unknown) => this.log.error('update handling failed', { error: err, update: update.update_id }))
+      .finally(() => {
+        this.inFlight--;
+        if (this.chains.get(key) === run) this.chains.delete(key);
+        this.waiters.shift()?.();
+        if (this.inFlight === 0) this.idleWaiters.splice(0).forEach((w) => w());
+      });
+    this.chains.set(key, run);
+    if (this.inFlight >= this.maxInFlight) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  /** Waits until every queued update is handled, or `timeoutMs` passes; true when drained. */
+  drain(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import type { Context, MiddlewareFn } from 'telegraf';
+import type { Clock } from '../clock';
+import type { Logger } from '../log/logger';
+import { html } from '../views/html';
+import type { Sender } from './sender';
+
+/**
+ * Drops updates seen before (webhook retries, replays): keyed by update id,
+ * callback id and chat+message id, for `ttlMs`, at most `maxEntries` (oldest out).
+ */
+export function updateDedup(
+  clock: Clock,
+  options: { ttlMs: number; maxEntries: number } = { ttlMs: 120_000, maxEntries: 8192 },
+): MiddlewareFn<Context> {
+  const seen = new Map<string, number>();
+  return (ctx, next) => {
+    const now = clock.now();
+    for (const [key, at] of seen) {
+      if (now - at < options.ttlMs) break;
+      seen.delete(key);
+    }
+    const keys = [`u:${ctx.update.update_id}`];
+    if (ctx.callbackQuery !== undefined) keys.push(`c:${ctx.callbackQuery.id}`);
+    if (ctx.message !== undefined && ctx.chat !== undefined) keys.push(`m:${ctx.chat.id}:${ctx.message.message_id}`);
+    if (keys.some((k) => seen.has(k))) return Promise.resolve();
+    for (const k of keys) seen.set(k, now);
+    while (seen.size > options.maxEntries) {
+      const oldest = seen.keys().next().value;
+      if (oldest === undefined) break;
+      seen.delete(oldest);
+    }
+    return next();
+  };
+}
+
+/**
+ * Per-user sliding window (default 8 requests per 10 s, messages and button
+ * presses together). Rejected requests do not count; the user is told once per window.
+ */
+export function rateLimit(
+  deps: { clock: Clock; sender: Sender; log: Logger },
+  options: { limit: number; windowMs: number } = { limit: 8, windowMs: 10_000 },
+): MiddlewareFn<Context> {
+  const windows = new Map<number, { hits: number[]; warnedAt: number }>();
+  const MAX_TRACKED = 10_000;
+  return async (ctx, next) => {
+    const userId = ctx.from?.id;
+    if (userId === undefined) return;
+    const now = deps.clock.now();
+    const w = windows.get(userId) ?? { hits: [], warnedAt: 0 };
+    w.hits = w.hits.filter((t) => now - t < options.windowMs);
+    windows.delete(userId);
+    windows.set(userId, w);
+    if (windows.size > MAX_TRACKED) {
+      const oldest = windows.keys().next().value;
+      if (oldest !== undefined) windows.delete(oldest);
+    }
+    if (w.hits.length >= options.limit) {
+      deps.log.info('rate limit hit', { user: userId });
+      const text = "⚠️ You're sending requests too quickly. Please wait a few seconds.";
+      if (ctx.callbackQuery !== undefined) {
+        await deps.sender.answer(ctx.callbackQuery.id, text).catch(() => undefined);
+      } else if (now - w.warnedAt >= options.windowMs && ctx.chat !== undefined) {
+        w.warnedAt = now;
+        await deps.sender.send(ctx.chat.id, { html: html`${text}` }).catch(() => undefined);
+      }
+      return;
+    }
+    w.hits.push(now);
+    return next();
+  };
+}

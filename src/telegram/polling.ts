@@ -1,0 +1,124 @@
+import { TelegramError, type Telegram } from 'telegraf';
+import type { Update } from 'telegraf/types';
+import { sleep } from '../clock';
+import { FatalTelegramError } from '../errors';
+import type { Logger } from '../log/logger';
+
+export interface PollingOptions {
+  /** Long-poll timeout in seconds. */
+  timeoutSeconds: number;
+  allowedUpdates: readonly ('message' | 'callback_query' | 'edited_message')[];
+  backoff: { initialMs: number; maxMs: number };
+}
+
+export const DEFAULT_POLLING: PollingOptions = {
+  timeoutSeconds: 50,
+  allowedUpdates: ['message', 'callback_query'],
+  backoff: { initialMs: 1000, maxMs: 30_000 },
+};
+
+/** Turns the Bot API's answer into our decision: fatal, wait as told, or back off. */
+export function classifyTelegramFailure(
+  err: unknown,
+): { kind: 'fatal'; error: FatalTelegramError } | { kind: 'retry-after'; ms: number } | { kind: 'backoff' } {
+  if (err instanceof TelegramError) {
+    if (err.code === 401 || err.code === 404) {
+      return {
+        kind: 'fatal',
+        error: new FatalTelegramError(
+          err.code,
+          'the bot token was rejected by Telegram (401 Unauthorized). Check bot_token.prod_token, or revoke and re-issue it with @BotFather.',
+        ),
+      };
+    }
+    if (err.code === 409) {
+      return {
+        kind: 'fatal',
+        error: new FatalTelegramError(
+          409,
+          'another instance is receiving updates for this bot (409 Conflict). Stop the other instance, or remove its webhook.',
+        ),
+      };
+    }
+    if (err.code === 429) return { kind: 'retry-after', ms: (err.parameters?.retry_after ?? 5) * 1000 };
+  }
+  return { kind: 'backoff' };
+}
+
+/**
+ * Our own long-polling loop (instead of telegraf's): it hands updates to the
+ * dispatcher without waiting for handlers, backs off exponentially on network
+ * errors and 5xx, stops at once when asked, and records when it last heard
+ * from Telegram so the health check can tell a live loop from a dead one.
+ */
+export class Poller {
+  private readonly abort = new AbortController();
+  private offset = 0;
+  /** When getUpdates last answered successfully (ms). */
+  lastSuccessAt = 0;
+  /** Consecutive failures, for health. */
+  failures = 0;
+
+  constructor(
+    private readonly telegram: Telegram,
+    private readonly onUpdate: (update: Update) => Promise<void>,
+    private readonly log: Logger,
+    private readonly options: PollingOptions = DEFAULT_POLLING,
+  ) {}
+
+  get stopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  stop(): void {
+    this.abort.abort();
+  }
+
+  /** Runs until stop(); rejects with FatalTelegramError on 401/409. */
+  async run(): Promise<void> {
+    let delay = this.options.backoff.initialMs;
+    while (!this.abort.signal.aborted) {
+      let updates: Update[];
+      try {
+        updates = await this.telegram.callApi(
+          'getUpdates',
+          {
+            timeout: this.options.timeoutSeconds,
+            offset: this.offset,
+            allowed_updates: [...this.options.allowedUpdates],
+          },
+          // telegraf types the signal with the abort-controller shim; node-fetch accepts the built-in one.
+          { signal: this.abort.signal as unknown as import('abort-controller').AbortSignal },
+        );
+      } catch (err) {
+        if (this.abort.signal.aborted) break;
+        const decision = classifyTelegramFailure(err);
+        if (decision.kind === 'fatal') throw decision.error;
+        this.failures++;
+        const wait = decision.kind === 'retry-after' ? decision.ms : delay;
+        if (this.failures === 1 || this.failures % 10 === 0) {
+          this.log.warn(`getUpdates failed (${this.failures}x); retrying in ${Math.round(wait / 1000)}s`, {
+            error: err,
+          });
+        }
+        await sleep(wait, this.abort.signal);
+        if (decision.kind === 'backoff') delay = Math.min(delay * 2, this.options.backoff.maxMs);
+        continue;
+      }
+      if (this.failures > 0) this.log.info('getUpdates recovered');
+      this.failures = 0;
+      delay = this.options.backoff.initialMs;
+      this.lastSuccessAt = Date.now();
+      for (const update of updates) {
+        this.offset = Math.max(this.offset, update.update_id + 1);
+        await this.onUpdate(update);
+      }
+    }
+    // Confirm what we handled so a restart does not see it again.
+    if (this.offset > 0) {
+      await this.telegram
+        .callApi('getUpdates', { offset: this.offset, limit: 1, timeout: 0 })
+        .catch((err: unknown) => this.log.debug('could not confirm the update offset', { error: err }));
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { clip, html } from './html';
+import { BACK_TO_MAIN, mainMenuKeyboard } from './keyboards';
+import type { View } from './view';
+import { APP_VERSION } from '../version';
+
+export function welcomeView(firstName: string): View {
+  return {
+    html: html`👋 Hi, <b>${clip(firstName, 64)}</b>! This is <b>tmbot</b> ${APP_VERSION}.
+
+Pick a section below:
+🚀 <b>Server</b> — load, CPU, memory, sensors, processes, disks, network
+🐳 <b>Docker</b> — containers, images, logs and management
+👀 <b>Quick view</b> — everything at a glance
+🩺 <b>Health</b> — the bot's and the host's health
+🍭 <b>Plugins</b> — extra features
+
+Commands: /start /help /back /getmyid`,
+    keyboard: mainMenuKeyboard(),
+  };
+}
+
+export function backToMainView(firstName: string): View {
+  return {
+    html: html`OK, ${clip(firstName, 64)}! Here's the main menu.`,
+    keyboard: mainMenuKeyboard(),
+  };
+}
+
+const CHAT_TYPE_LABEL: Record<string, string> = {
+  private: 'Private chat',
+  group: 'Group',
+  supergroup: 'Supergroup',
+  channel: 'Channel',
+};
+
+export interface IdCard {
+  userId: number;
+  firstName: string;
+  lastName?: string;
+  username?: string;
+  chatId: number;
+  chatType: string;
+  chatTitle?: string;
+  allowed: boolean;
+  deleteAfterSeconds: number;
+}
+
+export function getMyIdView(card: IdCard): View {
+  const name = [card.firstName, card.lastName].filter(Boolean).join(' ');
+  return {
+    html: html`🪪 <b>Your Telegram ids</b>
+User id: <code>${card.userId}</code>
+Name: ${clip(name, 64)}${card.username !== undefined ? html`
+Username: @${clip(card.username, 64)}` : ''}
+Chat id: <code>${card.chatId}</code>
+Chat type: ${CHAT_TYPE_LABEL[card.chatType] ?? clip(card.chatType, 20)}${card.chatTitle !== undefined ? html`
+Chat title: ${clip(card.chatTitle, 64)}` : ''}
+Access: ${card.allowed ? '✅ allowed' : '⛔ not on the allowlist — give the user id to the bot owner'}
+
+<i>This message is deleted in ${card.deleteAfterSeconds} s for privacy.</i>`,
+  };
+}
+
+export function unknownTextView(): View {
+  return {
+    html: html`🤔 I don't know that one. Use the buttons below, or /help for the list of sections.`,
+    keyboard: mainMenuKeyboard(),
+  };
+}
+
+export function pluginsView(plugins: readonly { label: string; description: string }[]): View {
+  if (plugins.length === 0) {
+    return {
+      html: html`🍭 <b>Plugins</b>
+
+No plugins are enabled. Start tmbot with <code>--plugins name,…</code> to enable one (see docs/commands.md).`,
+      keyboard: mainMenuKeyboard(),
+    };
+  }
+  return {
+    html: html`🍭 <b>Plugins</b>
+
+${plugins.map((p) => html`• <b>${p.label}</b> — ${p.description}\n`)}`,
+    keyboard: { kind: 'reply', rows: [...plugins.map((p) => [p.label]), [BACK_TO_MAIN]] },
+  };
+}
