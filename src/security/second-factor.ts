@@ -1,0 +1,41 @@
+import type { Req } from '../telegram/request';
+
+/** A privileged action as the 2FA guard sees it; enough to audit it and to resume it. */
+export interface PrivilegedAction {
+  /** What it does, for people: "restart nginx" (shown as "Continue: restart nginx"). */
+  readonly label: string;
+  /** The callback action that performs it (re-dispatched after a successful code). */
+  readonly action: string;
+  readonly args: readonly string[];
+  /** Audit name, e.g. "container.restart". */
+  readonly audit: string;
+  /** Audit target, e.g. "local/nginx". */
+  readonly target: string;
+  /** Destructive actions also notify the admin chat. */
+  readonly destructive?: boolean;
+}
+
+/**
+ * The guard privileged handlers wrap themselves in. It refuses non-admins,
+ * prompts for a code when there is no 2FA session (offering a button that
+ * resumes exactly this action afterwards), and audits the outcome.
+ */
+export interface SecondFactor {
+  /** Runs `perform` when allowed; returns whether it ran. */
+  requireSecondFactor(req: Req, what: PrivilegedAction, perform: () => Promise<void>): Promise<boolean>;
+}
+
+export type AuditOutcome = 'ok' | 'failed' | 'denied' | 'prompted' | 'blocked';
+
+export interface AuditEntry {
+  readonly userId: number;
+  readonly action: string;
+  readonly target?: string;
+  readonly outcome: AuditOutcome;
+  readonly detail?: string;
+}
+
+/** Append-only record of privileged actions and 2FA events. */
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+}
