@@ -30,7 +30,7 @@ export interface LoadedConfig {
   notices: string[];
 }
 
-const PLACEHOLDER = /^(YOUR_[A-Z0-9_]+|your-[a-z0-9-]+|CHANGE_?ME|<.*>)$/i;
+const PLACEHOLDER = /^(YOUR_[A-Z0-9_]+|your-[a-z0-9-]+|REPLACE_[A-Za-z0-9_-]*|CHANGE_?ME|<.*>)$/i;
 const TOKEN_SHAPE = /^\d{1,20}:[A-Za-z0-9_-]{20,}$/;
 const MIN_SALT_LENGTH = 16;
 const MAX_DOCUMENT_BYTES = 1024 * 1024;
