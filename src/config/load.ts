@@ -180,6 +180,7 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
   const tokenKey = source.mode === 'dev' ? 'dev_bot_token' : 'prod_token';
   const fileToken = raw.bot_token?.[tokenKey];
   const token = envToken ?? (typeof fileToken === 'string' ? fileToken : '');
+  // eslint-disable-next-line security/detect-possible-timing-attacks -- an emptiness check at start-up, not a secret comparison
   if (token === '') {
     issues.push({
       path: `bot_token.${tokenKey}`,
