@@ -50,6 +50,22 @@ function isGone(err: unknown): boolean {
   );
 }
 
+const CUT_MARKER = '\n[cut to fit Telegram]';
+
+/**
+ * Cuts text to at most `max` UTF-16 units, Telegram's measure (an emoji counts two), on a code
+ * point boundary, marking the cut with an ellipsis.
+ */
+function cutToUnits(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let out = '';
+  for (const ch of text) {
+    if (out.length + ch.length > max - 1) break;
+    out += ch;
+  }
+  return out + '…';
+}
+
 /**
  * Sends through the Bot API with the limits and failures Telegram imposes:
  * 429 waits `retry_after`, 5xx retries with backoff, over-long text is cut
@@ -114,9 +130,9 @@ export class SafeSender implements Sender {
   /** Text and parse mode within `limit`; an over-long message degrades to clipped plain text. */
   private static fit(view: View, limit: number): { text: string; parse_mode?: 'HTML' } {
     const markup = view.html.value;
-    if (visibleText(markup).length <= limit) return { text: markup, parse_mode: 'HTML' };
     const plain = visibleText(markup);
-    return { text: clip(plain, limit - 20) + '\n[cut to fit Telegram]' };
+    if (plain.length <= limit) return { text: markup, parse_mode: 'HTML' };
+    return { text: cutToUnits(plain.toWellFormed(), limit - CUT_MARKER.length) + CUT_MARKER };
   }
 
   async send(chatId: number, view: View, options: SendOptions = {}): Promise<SentMessage> {
@@ -166,7 +182,7 @@ export class SafeSender implements Sender {
   async answer(callbackQueryId: string, text?: string, alert = false): Promise<void> {
     try {
       await this.call('answerCallbackQuery', () =>
-        this.telegram.answerCbQuery(callbackQueryId, text === undefined ? undefined : clip(text, 200), {
+        this.telegram.answerCbQuery(callbackQueryId, text === undefined ? undefined : cutToUnits(text.toWellFormed(), 200), {
           show_alert: alert,
         }),
       );
