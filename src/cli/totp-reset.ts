@@ -13,7 +13,11 @@ export const HOST_USER_ID = 0;
  * ends and /qrcode works again without one until they verify a code from the
  * new secret. A running daemon sees the change at once (it re-reads the file).
  */
-export async function resetTotp(store: StateStore, audit: AuditLog, userId: number): Promise<number> {
+export async function resetTotp(
+  store: StateStore,
+  audit: AuditLog,
+  userId: number,
+): Promise<number> {
   const rotation = await bumpRotation(store, userId);
   await audit.record({
     userId: HOST_USER_ID,
@@ -29,11 +33,9 @@ export async function resetTotp(store: StateStore, audit: AuditLog, userId: numb
 /** Run as root (sudo, docker exec -u 0), files would become unreadable for the bot's own user. */
 function matchDirectoryOwner(dir: string, names: readonly string[]): void {
   if (process.getuid?.() !== 0) return;
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the state dir itself
   const owner = statSync(dir);
   for (const name of names) {
     try {
-      // eslint-disable-next-line security/detect-non-literal-fs-filename -- fixed names inside the state dir
       chownSync(join(dir, name), owner.uid, owner.gid);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;

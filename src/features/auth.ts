@@ -42,6 +42,7 @@ export const VIEW_AUDIT: PrivilegedAction = {
 };
 
 /** A code as `123456` or `/123456` (optionally `/123456@bot` in groups). */
+// eslint-disable-next-line security/detect-unsafe-regex -- anchored, bounded, no nested repetition: linear time
 const CODE_MESSAGE = /^\/?(\d{6})(?:@[A-Za-z0-9_]{1,64})?$/;
 
 /** /qrcode, "Enter 2FA code", code messages, /logout and /audit. */
@@ -51,7 +52,12 @@ export function authFeature(deps: AuthDeps): Feature {
   const qrcode = async (req: Req): Promise<void> => {
     const userId = req.user.id;
     if (!req.isAdmin) {
-      await audit.record({ userId, action: 'totp.qrcode', outcome: 'denied', detail: 'not an admin' });
+      await audit.record({
+        userId,
+        action: 'totp.qrcode',
+        outcome: 'denied',
+        detail: 'not an admin',
+      });
       await req.reply(adminOnlyView('get a 2FA QR code'));
       return;
     }
@@ -61,12 +67,20 @@ export function authFeature(deps: AuthDeps): Feature {
     }
     const status = sessions.status(userId);
     if (status.enrolled && status.state !== 'authenticated') {
-      await audit.record({ userId, action: 'totp.qrcode', outcome: 'denied', detail: 'enrolled; no 2FA session' });
+      await audit.record({
+        userId,
+        action: 'totp.qrcode',
+        outcome: 'denied',
+        detail: 'enrolled; no 2FA session',
+      });
       await req.reply(qrRefusedView());
       return;
     }
     const png = await deps.renderQr(sessions.provisioningUri(userId, deps.botUsername()));
-    const sent = await req.sendPhoto(png, qrCaptionView(deps.qrDeleteMs), { spoiler: true, protect: true });
+    const sent = await req.sendPhoto(png, qrCaptionView(deps.qrDeleteMs), {
+      spoiler: true,
+      protect: true,
+    });
     req.deleteLater(sent.messageId, deps.qrDeleteMs);
     await audit.record({
       userId,
@@ -78,7 +92,12 @@ export function authFeature(deps: AuthDeps): Feature {
 
   const enterCode = async (req: Req): Promise<void> => {
     if (!req.isAdmin) {
-      await audit.record({ userId: req.user.id, action: 'totp.verify', outcome: 'denied', detail: 'not an admin' });
+      await audit.record({
+        userId: req.user.id,
+        action: 'totp.verify',
+        outcome: 'denied',
+        detail: 'not an admin',
+      });
       await req.reply(adminOnlyView('use 2FA'));
       return;
     }
@@ -113,7 +132,8 @@ export function authFeature(deps: AuthDeps): Feature {
         async (req) => {
           const had = sessions.status(req.user.id).state === 'authenticated';
           await sessions.endSession(req.user.id);
-          if (had) await audit.record({ userId: req.user.id, action: 'totp.logout', outcome: 'ok' });
+          if (had)
+            await audit.record({ userId: req.user.id, action: 'totp.logout', outcome: 'ok' });
           await req.reply(loggedOutView(had));
         },
         'End your 2FA session',

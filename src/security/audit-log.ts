@@ -34,7 +34,8 @@ const MAX_FIELD = 200;
 const MEMORY_RECORDS = 500;
 const OUTCOMES: readonly AuditOutcome[] = ['ok', 'failed', 'denied', 'prompted', 'blocked'];
 
-const clipField = (s: string): string => (s.length > MAX_FIELD ? `${s.slice(0, MAX_FIELD - 1)}…` : s);
+const clipField = (s: string): string =>
+  s.length > MAX_FIELD ? `${s.slice(0, MAX_FIELD - 1)}…` : s;
 
 /** Parses one line back into a record; undefined for anything malformed. */
 export function parseAuditLine(line: string): AuditRecord | undefined {
@@ -93,25 +94,29 @@ export class JsonlAuditLog implements AuditTrail {
       time: new Date(this.options.clock.now()).toISOString(),
       userId: entry.userId,
       action: clipField(entry.action),
-      ...(entry.target !== undefined && entry.target !== '' ? { target: clipField(entry.target) } : {}),
+      ...(entry.target !== undefined && entry.target !== ''
+        ? { target: clipField(entry.target) }
+        : {}),
       outcome: entry.outcome,
       ...(entry.detail !== undefined ? { detail: clipField(entry.detail) } : {}),
     };
     if (this.options.dir === undefined) {
       this.memory.push(record);
-      if (this.memory.length > MEMORY_RECORDS) this.memory.splice(0, this.memory.length - MEMORY_RECORDS);
+      if (this.memory.length > MEMORY_RECORDS)
+        this.memory.splice(0, this.memory.length - MEMORY_RECORDS);
       return Promise.resolve();
     }
     const line = `${JSON.stringify(record)}\n`;
     this.chain = this.chain
       .then(() => this.append(line))
-      .catch((err: unknown) => this.options.log.error('cannot write the audit log', { error: err }));
+      .catch((err: unknown) =>
+        this.options.log.error('cannot write the audit log', { error: err }),
+      );
     return this.chain;
   }
 
   private async append(line: string): Promise<void> {
     const file = this.file();
-    // eslint-disable-next-line security/detect-non-literal-fs-filename -- our own file in the state dir
     const handle = await fs.promises.open(file, 'a', 0o600);
     try {
       const st = await handle.stat();
@@ -130,7 +135,6 @@ export class JsonlAuditLog implements AuditTrail {
       const from = this.file(g - 1);
       const to = this.file(g);
       try {
-        // eslint-disable-next-line security/detect-non-literal-fs-filename -- our own files in the state dir
         await fs.promises.rename(from, to);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -145,7 +149,6 @@ export class JsonlAuditLog implements AuditTrail {
     for (let g = 0; g <= this.keep && out.length < limit; g++) {
       let text: string;
       try {
-        // eslint-disable-next-line security/detect-non-literal-fs-filename -- our own files in the state dir
         text = await fs.promises.readFile(this.file(g), 'utf8');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;

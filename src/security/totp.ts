@@ -29,7 +29,8 @@ export function deriveTotpSecret(authSalt: string, userId: number, rotation: num
   return new Uint8Array(mac.subarray(0, SECRET_BYTES));
 }
 
-export type TotpCheck = { readonly valid: true; readonly timeStep: number } | { readonly valid: false };
+export type TotpCheck =
+  { readonly valid: true; readonly timeStep: number } | { readonly valid: false };
 
 /**
  * Checks a code against the steps around `nowMs`. Codes at or before
@@ -37,7 +38,12 @@ export type TotpCheck = { readonly valid: true; readonly timeStep: number } | { 
  * anything that is not exactly six digits; otplib's range errors (a clock that
  * went backwards) count as a wrong code, never as a crash.
  */
-export function verifyTotp(secret: Uint8Array, code: string, nowMs: number, afterTimeStep?: number): TotpCheck {
+export function verifyTotp(
+  secret: Uint8Array,
+  code: string,
+  nowMs: number,
+  afterTimeStep?: number,
+): TotpCheck {
   if (!CODE_SHAPE.test(code)) return { valid: false };
   try {
     const result = verifySync({

@@ -43,7 +43,11 @@ const actorOf = (req: Req): Actor => ({
 export class TwoFactorGuard implements SecondFactor {
   constructor(private readonly deps: TwoFactorGuardDeps) {}
 
-  async requireSecondFactor(req: Req, what: PrivilegedAction, perform: () => Promise<void>): Promise<boolean> {
+  async requireSecondFactor(
+    req: Req,
+    what: PrivilegedAction,
+    perform: () => Promise<void>,
+  ): Promise<boolean> {
     const { sessions, audit } = this.deps;
     const base = { userId: req.user.id, action: what.audit, target: what.target };
     if (!req.isAdmin) {
@@ -66,12 +70,21 @@ export class TwoFactorGuard implements SecondFactor {
     try {
       await perform();
     } catch (err) {
-      await audit.record({ ...base, outcome: 'failed', detail: err instanceof Error ? err.name : 'error' });
-      if (what.destructive === true) await this.deps.notifier.notify(privilegedNoticeView(actorOf(req), what, false), req.chat.id);
+      await audit.record({
+        ...base,
+        outcome: 'failed',
+        detail: err instanceof Error ? err.name : 'error',
+      });
+      if (what.destructive === true)
+        await this.deps.notifier.notify(
+          privilegedNoticeView(actorOf(req), what, false),
+          req.chat.id,
+        );
       throw err;
     }
     await audit.record({ ...base, outcome: 'ok' });
-    if (what.destructive === true) await this.deps.notifier.notify(privilegedNoticeView(actorOf(req), what, true), req.chat.id);
+    if (what.destructive === true)
+      await this.deps.notifier.notify(privilegedNoticeView(actorOf(req), what, true), req.chat.id);
     return true;
   }
 
@@ -80,7 +93,11 @@ export class TwoFactorGuard implements SecondFactor {
     const { sessions } = this.deps;
     const status = sessions.status(req.user.id);
     const sent = await req.reply(
-      codePromptView({ action: pending?.label, enrolled: status.enrolled, group: req.chat.type !== 'private' }),
+      codePromptView({
+        action: pending?.label,
+        enrolled: status.enrolled,
+        group: req.chat.type !== 'private',
+      }),
     );
     await sessions.beginChallenge(req.user.id, pending, sent);
     // An unanswered prompt goes away by itself once it can no longer be answered.
@@ -92,7 +109,12 @@ export class TwoFactorGuard implements SecondFactor {
     const { sessions, audit, log } = this.deps;
     if (req.messageId !== undefined) await this.deleteQuietly(req, req.messageId);
     if (!req.isAdmin) {
-      await audit.record({ userId: req.user.id, action: 'totp.verify', outcome: 'denied', detail: 'not an admin' });
+      await audit.record({
+        userId: req.user.id,
+        action: 'totp.verify',
+        outcome: 'denied',
+        detail: 'not an admin',
+      });
       await req.reply(adminOnlyView('use 2FA codes'));
       return;
     }
@@ -108,10 +130,19 @@ export class TwoFactorGuard implements SecondFactor {
         });
         log.info('2FA code accepted', { user: userId });
         await this.deletePrompts(req, outcome.prompts);
-        await req.reply(codeAcceptedView(sessions.limits.sessionMs, outcome.pending, outcome.firstEnrolment));
+        const accepted = await req.reply(
+          codeAcceptedView(sessions.limits.sessionMs, outcome.pending, outcome.firstEnrolment),
+        );
+        // Gone with the session, with whatever privileged screen "Continue" turned it into.
+        req.deleteLater(accepted.messageId, sessions.limits.sessionMs);
         return;
       case 'wrong': {
-        await audit.record({ userId, action: 'totp.verify', outcome: 'failed', detail: `${outcome.attemptsLeft} attempts left` });
+        await audit.record({
+          userId,
+          action: 'totp.verify',
+          outcome: 'failed',
+          detail: `${outcome.attemptsLeft} attempts left`,
+        });
         log.info('2FA code rejected', { user: userId, attemptsLeft: outcome.attemptsLeft });
         const note = await req.reply(wrongCodeView(outcome.attemptsLeft));
         req.deleteLater(note.messageId, NOTE_DELETE_MS);
@@ -119,17 +150,29 @@ export class TwoFactorGuard implements SecondFactor {
       }
       case 'locked': {
         const blockMs =
-          outcome.reason === 'failures' ? sessions.limits.failureBlockMs : sessions.limits.burstBlockMs;
+          outcome.reason === 'failures'
+            ? sessions.limits.failureBlockMs
+            : sessions.limits.burstBlockMs;
         await audit.record({
           userId,
           action: 'totp.lockout',
           outcome: 'blocked',
-          detail: outcome.reason === 'failures' ? 'too many wrong codes' : 'too many codes in a short time',
+          detail:
+            outcome.reason === 'failures'
+              ? 'too many wrong codes'
+              : 'too many codes in a short time',
         });
-        log.warn('2FA lockout', { user: userId, reason: outcome.reason, minutes: blockMs / 60_000 });
+        log.warn('2FA lockout', {
+          user: userId,
+          reason: outcome.reason,
+          minutes: blockMs / 60_000,
+        });
         await this.deletePrompts(req, outcome.prompts);
         await req.reply(lockedView(outcome.reason, blockMs));
-        await this.deps.notifier.notify(lockoutNoticeView(actorOf(req), outcome.reason, blockMs), req.chat.id);
+        await this.deps.notifier.notify(
+          lockoutNoticeView(actorOf(req), outcome.reason, blockMs),
+          req.chat.id,
+        );
         return;
       }
       case 'blocked':
@@ -152,7 +195,8 @@ export class TwoFactorGuard implements SecondFactor {
 
   private async deletePrompts(req: Req, prompts: readonly PromptRef[]): Promise<void> {
     // Prompts in other chats are left to their scheduled auto-delete.
-    for (const p of prompts) if (p.chatId === req.chat.id) await this.deleteQuietly(req, p.messageId);
+    for (const p of prompts)
+      if (p.chatId === req.chat.id) await this.deleteQuietly(req, p.messageId);
   }
 
   private async deleteQuietly(req: Req, messageId: number): Promise<void> {

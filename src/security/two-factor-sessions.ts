@@ -39,9 +39,18 @@ export interface PromptRef {
 
 export type TwoFactorStatus =
   | { readonly state: 'unauthenticated'; readonly enrolled: boolean }
-  | { readonly state: 'awaiting'; readonly enrolled: boolean; readonly pending: PrivilegedAction | undefined }
+  | {
+      readonly state: 'awaiting';
+      readonly enrolled: boolean;
+      readonly pending: PrivilegedAction | undefined;
+    }
   | { readonly state: 'authenticated'; readonly enrolled: boolean; readonly until: number }
-  | { readonly state: 'blocked'; readonly enrolled: boolean; readonly until: number; readonly reason: BlockReason };
+  | {
+      readonly state: 'blocked';
+      readonly enrolled: boolean;
+      readonly until: number;
+      readonly reason: BlockReason;
+    };
 
 /** What became of a submitted code. */
 export type CodeOutcome =
@@ -56,7 +65,12 @@ export type CodeOutcome =
     }
   | { readonly kind: 'wrong'; readonly attemptsLeft: number }
   /** This code caused a lockout. */
-  | { readonly kind: 'locked'; readonly until: number; readonly reason: BlockReason; readonly prompts: readonly PromptRef[] }
+  | {
+      readonly kind: 'locked';
+      readonly until: number;
+      readonly reason: BlockReason;
+      readonly prompts: readonly PromptRef[];
+    }
   /** The user was already locked out; the code was not checked. */
   | { readonly kind: 'blocked'; readonly until: number }
   /** The user already has a session; the code was not checked (and not used up). */
@@ -95,13 +109,17 @@ const SESSIONS_FILE = 'twofa.json';
 export const ROTATION_FILE = 'totp-rotation.json';
 const MAX_PROMPTS = 5;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 
 const isPersisted = (v: unknown): v is Persisted => isObject(v) && v.v === 1 && isObject(v.users);
 
 const isRotationFile = (v: unknown): v is RotationFile =>
-  isObject(v) && v.v === 1 && isObject(v.rotations) && Object.values(v.rotations).every((n) => isInt(n) && n >= 0);
+  isObject(v) &&
+  v.v === 1 &&
+  isObject(v.rotations) &&
+  Object.values(v.rotations).every((n) => isInt(n) && n >= 0);
 
 function isAction(v: unknown): v is PrivilegedAction {
   return (
@@ -119,9 +137,15 @@ function isAction(v: unknown): v is PrivilegedAction {
 function isRecord(v: unknown): v is UserRecord {
   return (
     isObject(v) &&
-    ['lastStep', 'enrolledRotation', 'failures', 'blockedUntil', 'sessionUntil', 'sessionRotation', 'challengeAt'].every(
-      (k) => isInt(v[k]),
-    ) &&
+    [
+      'lastStep',
+      'enrolledRotation',
+      'failures',
+      'blockedUntil',
+      'sessionUntil',
+      'sessionRotation',
+      'challengeAt',
+    ].every((k) => isInt(v[k])) &&
     (v.blockReason === 'failures' || v.blockReason === 'burst') &&
     Array.isArray(v.recentCodes) &&
     v.recentCodes.every(isInt) &&
@@ -222,7 +246,8 @@ export class TwoFactorSessions {
     const now = this.now();
     const rotation = this.rotation(userId);
     const enrolled = rec.enrolledRotation === rotation;
-    if (rec.blockedUntil > now) return { state: 'blocked', enrolled, until: rec.blockedUntil, reason: rec.blockReason };
+    if (rec.blockedUntil > now)
+      return { state: 'blocked', enrolled, until: rec.blockedUntil, reason: rec.blockReason };
     // A reset (new rotation) ends the session that the old secret opened.
     if (rec.sessionUntil > now && rec.sessionRotation === rotation) {
       return { state: 'authenticated', enrolled, until: rec.sessionUntil };
@@ -234,7 +259,11 @@ export class TwoFactorSessions {
   }
 
   /** Opens a prompt: the next good code resumes `pending` (the latest one asked for wins). */
-  async beginChallenge(userId: number, pending: PrivilegedAction | undefined, prompt: PromptRef): Promise<void> {
+  async beginChallenge(
+    userId: number,
+    pending: PrivilegedAction | undefined,
+    prompt: PromptRef,
+  ): Promise<void> {
     const rec = this.record(userId);
     const now = this.now();
     const open = rec.challengeAt > 0 && now - rec.challengeAt < this.limits.challengeMs;
@@ -261,10 +290,16 @@ export class TwoFactorSessions {
     if (rec.recentCodes.length > limits.burstMax) {
       return this.lock(rec, 'burst', now + limits.burstBlockMs);
     }
-    const check = verifyTotp(this.secret(userId), code, now, rec.lastStep >= 0 ? rec.lastStep : undefined);
+    const check = verifyTotp(
+      this.secret(userId),
+      code,
+      now,
+      rec.lastStep >= 0 ? rec.lastStep : undefined,
+    );
     if (!check.valid) {
       rec.failures += 1;
-      if (rec.failures >= limits.maxFailures) return this.lock(rec, 'failures', now + limits.failureBlockMs);
+      if (rec.failures >= limits.maxFailures)
+        return this.lock(rec, 'failures', now + limits.failureBlockMs);
       await this.save();
       return { kind: 'wrong', attemptsLeft: limits.maxFailures - rec.failures };
     }
