@@ -58,8 +58,10 @@ docker_cli() { docker -H "unix://$SOCK" "$@"; }
 
 # True if pid $1 is alive and its command line mentions $2 (guards against pid reuse).
 pid_is() {
-  local pid="$1" needle="$2"
-  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$needle"
+  local pid="$1" needle="$2" cmdline
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  [[ "$cmdline" == *"$needle"* ]]
 }
 
 read_pid() { [ -s "$1" ] && tr -dc '0-9' <"$1" || true; }
@@ -102,7 +104,10 @@ check_busybox() {
   [ -x "$1" ] || die "$1 not found: apt-get install busybox-static"
   # The image has no libc: a dynamically linked busybox (Debian's `busybox`) cannot run in it.
   if ldd "$1" >/dev/null 2>&1; then die "$1 is dynamically linked: apt-get install busybox-static"; fi
-  "$1" --list 2>/dev/null | grep -qx sh || die "$1 is not a busybox with an sh applet"
+  local list
+  # Captured first: `grep -q` closing the pipe early would fail the pipeline under pipefail.
+  list="$("$1" --list 2>/dev/null)" || die "$1 --list failed: is it busybox?"
+  grep -qx sh <<<"$list" || die "$1 is not a busybox with an sh applet"
 }
 
 # Runs inside `||` contexts where set -e is off, so every step checks its own status.

@@ -15,7 +15,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
 import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -162,6 +162,8 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Own
   }).catch(async (error: unknown) => {
     // A half-started engine must not outlive the failure.
     await run(ENGINE_SCRIPT, ['stop', runDir], { timeoutMs: STOP_TIMEOUT_MS }).catch(() => {});
+    // Empty unless the script kept its logs there for a look.
+    if (!options.runDir) await rmdir(runDir).catch(() => {});
     throw error;
   });
   const socketPath = stdout.trim().split('\n').pop() ?? '';
