@@ -54,6 +54,9 @@ fi
 CTRD_DIR="$RUN/containerd"
 CTRD_SOCK="$CTRD_DIR/containerd.sock"
 
+# Unique per run dir: two runs may use the same basename under different parents.
+cgroup_name() { printf 'tmbot-%s-%s' "$(basename "$RUN")" "$(printf '%s' "$RUN" | md5sum | cut -c1-8)"; }
+
 docker_cli() { docker -H "unix://$SOCK" "$@"; }
 
 # True if pid $1 is alive and its command line mentions $2 (guards against pid reuse).
@@ -213,7 +216,7 @@ start_dockerd() {
     --insecure-registry 127.0.0.0/8
     # cgroupfs with a parent of our own keeps containers out of a system dockerd's cgroups.
     --exec-opt native.cgroupdriver=cgroupfs
-    --cgroup-parent "/tmbot-$(basename "$RUN")"
+    --cgroup-parent "/$(cgroup_name)"
     # Tests' containers ignore SIGTERM as pid 1; a per-container StopTimeout may still be longer.
     --shutdown-timeout 3
   )
@@ -308,7 +311,7 @@ cleanup_mounts() {
 
 cleanup_cgroups() {
   local name d
-  name="tmbot-$(basename "$RUN")"
+  name="$(cgroup_name)"
   for d in /sys/fs/cgroup/*/"$name" /sys/fs/cgroup/"$name"; do
     [ -d "$d" ] && rmdir "$d" 2>/dev/null || true
   done
