@@ -75,17 +75,17 @@ export class TwoFactorGuard implements SecondFactor {
         outcome: 'failed',
         detail: err instanceof Error ? err.name : 'error',
       });
-      if (what.destructive === true)
-        await this.deps.notifier.notify(
-          privilegedNoticeView(actorOf(req), what, false),
-          req.chat.id,
-        );
+      await this.noticeIfDestructive(req, what, false);
       throw err;
     }
     await audit.record({ ...base, outcome: 'ok' });
-    if (what.destructive === true)
-      await this.deps.notifier.notify(privilegedNoticeView(actorOf(req), what, true), req.chat.id);
+    await this.noticeIfDestructive(req, what, true);
     return true;
+  }
+
+  private async noticeIfDestructive(req: Req, what: PrivilegedAction, ok: boolean): Promise<void> {
+    if (what.destructive !== true) return;
+    await this.deps.notifier.notify(privilegedNoticeView(actorOf(req), what, ok), req.chat.id);
   }
 
   /** Asks for a code; after a good one, `pending` (if any) is offered as a "Continue: …" button. */
@@ -99,7 +99,10 @@ export class TwoFactorGuard implements SecondFactor {
         group: req.chat.type !== 'private',
       }),
     );
-    await sessions.beginChallenge(req.user.id, pending, sent);
+    await sessions.beginChallenge(req.user.id, pending, {
+      chatId: sent.chatId,
+      messageId: sent.messageId,
+    });
     // An unanswered prompt goes away by itself once it can no longer be answered.
     req.deleteLater(sent.messageId, sessions.limits.challengeMs);
   }
