@@ -54,12 +54,17 @@ fi
 CTRD_DIR="$RUN/containerd"
 CTRD_SOCK="$CTRD_DIR/containerd.sock"
 
+# Unique per run dir: two runs may use the same basename under different parents.
+cgroup_name() { printf 'tmbot-%s-%s' "$(basename "$RUN")" "$(printf '%s' "$RUN" | md5sum | cut -c1-8)"; }
+
 docker_cli() { docker -H "unix://$SOCK" "$@"; }
 
 # True if pid $1 is alive and its command line mentions $2 (guards against pid reuse).
 pid_is() {
-  local pid="$1" needle="$2"
-  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$needle"
+  local pid="$1" needle="$2" cmdline
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  [[ "$cmdline" == *"$needle"* ]]
 }
 
 read_pid() { [ -s "$1" ] && tr -dc '0-9' <"$1" || true; }
@@ -102,7 +107,10 @@ check_busybox() {
   [ -x "$1" ] || die "$1 not found: apt-get install busybox-static"
   # The image has no libc: a dynamically linked busybox (Debian's `busybox`) cannot run in it.
   if ldd "$1" >/dev/null 2>&1; then die "$1 is dynamically linked: apt-get install busybox-static"; fi
-  "$1" --list 2>/dev/null | grep -qx sh || die "$1 is not a busybox with an sh applet"
+  local list
+  # Captured first: `grep -q` closing the pipe early would fail the pipeline under pipefail.
+  list="$("$1" --list 2>/dev/null)" || die "$1 --list failed: is it busybox?"
+  grep -qx sh <<<"$list" || die "$1 is not a busybox with an sh applet"
 }
 
 # Runs inside `||` contexts where set -e is off, so every step checks its own status.
@@ -208,7 +216,7 @@ start_dockerd() {
     --insecure-registry 127.0.0.0/8
     # cgroupfs with a parent of our own keeps containers out of a system dockerd's cgroups.
     --exec-opt native.cgroupdriver=cgroupfs
-    --cgroup-parent "/tmbot-$(basename "$RUN")"
+    --cgroup-parent "/$(cgroup_name)"
     # Tests' containers ignore SIGTERM as pid 1; a per-container StopTimeout may still be longer.
     --shutdown-timeout 3
   )
@@ -303,7 +311,7 @@ cleanup_mounts() {
 
 cleanup_cgroups() {
   local name d
-  name="tmbot-$(basename "$RUN")"
+  name="$(cgroup_name)"
   for d in /sys/fs/cgroup/*/"$name" /sys/fs/cgroup/"$name"; do
     [ -d "$d" ] && rmdir "$d" 2>/dev/null || true
   done

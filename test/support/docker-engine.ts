@@ -12,10 +12,11 @@
  * - `TMBOT_REQUIRE_DOCKER=1`    a missing engine fails the tests instead of skipping them
  * - `TMBOT_TEST_DOCKER=1|0`     start the engine even for unit-only runs / never start it
  * - `TMBOT_TEST_DOCKER_UNAVAILABLE`  why globalSetup did not provide one (set by globalSetup)
+ * - `TMBOT_DOCKER_RUN_BASE`     parent dir of the engines' run dirs (default: the temp dir)
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
 import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -133,9 +134,12 @@ export function cannotStartEngineReason(): string | undefined {
   return undefined;
 }
 
-/** A fresh run dir; short, because unix socket paths are limited to 107 bytes. */
+/**
+ * A fresh run dir under TMBOT_DOCKER_RUN_BASE (set by `.ci/run`, so its safety net stops only
+ * engines of its own run) or the temp dir; short, as unix socket paths are limited to 107 bytes.
+ */
 async function newRunDir(): Promise<string> {
-  const base = tmpdir().length <= 40 ? tmpdir() : '/tmp';
+  const base = process.env.TMBOT_DOCKER_RUN_BASE || (tmpdir().length <= 40 ? tmpdir() : '/tmp');
   return mkdtemp(join(base, 'tmbot-docker-'));
 }
 
@@ -162,6 +166,8 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Own
   }).catch(async (error: unknown) => {
     // A half-started engine must not outlive the failure.
     await run(ENGINE_SCRIPT, ['stop', runDir], { timeoutMs: STOP_TIMEOUT_MS }).catch(() => {});
+    // Empty unless the script kept its logs there for a look.
+    if (!options.runDir) await rmdir(runDir).catch(() => {});
     throw error;
   });
   const socketPath = stdout.trim().split('\n').pop() ?? '';
