@@ -6,16 +6,28 @@
  * only to the admin chat, privileged routes run only for allowed users, and a callback token runs
  * only for the user it was issued to.
  */
+import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
+import { generateSync } from '@otplib/totp';
 import fc from 'fast-check';
 import type { Update } from 'telegraf/types';
+import type { Clock } from '../../../src/clock';
+import { authFeature } from '../../../src/features/auth';
 import type { Feature } from '../../../src/features/feature';
 import { menuFeature } from '../../../src/features/menu';
 import { silentLogger } from '../../../src/log/logger';
+import { JsonlAuditLog } from '../../../src/security/audit-log';
+import type { PrivilegedAction } from '../../../src/security/second-factor';
+import { deriveTotpSecret } from '../../../src/security/totp';
+import { TwoFactorGuard } from '../../../src/security/two-factor-guard';
+import { TwoFactorSessions } from '../../../src/security/two-factor-sessions';
 import { Dispatcher } from '../../../src/telegram/dispatcher';
+import type { Req } from '../../../src/telegram/request';
 import { isWellFormedUpdate } from '../../../src/telegram/update-shape';
 import { html } from '../../../src/views/html';
 import { fuzzParams, hostileId, hostileString, hostileText } from '../../support/fuzz';
+import { MemoryStore } from '../../support/memory-store';
 import { Pipeline } from '../../support/pipeline';
+import { parseHtml } from '../../support/bot-api-html';
 import { checkView } from '../../support/telegram-rules';
 
 const ADMIN = 1001;
@@ -24,62 +36,103 @@ const STRANGER = 666;
 const ADMIN_CHAT = -100777;
 const ALLOWED = new Set([ADMIN, USER]);
 
-/** What the privileged probe saw run, by whom. */
+/** What the probe saw run, by whom. */
 interface Ran {
   route: string;
   user: number;
   args: readonly string[];
+  at: number;
 }
 
-/** A feature whose routes stand for privileged work (container restart, 2FA reset...). */
-function vault(ran: Ran[]): Feature {
+const SALT = 'fuzz-salt-0123456789abcdefghijklmnopqrstuvwxyz';
+const crypto = new NodeCryptoPlugin();
+
+/** The admin's currently valid TOTP code at `nowMs` (what their authenticator app shows). */
+const validCode = (nowMs: number): string =>
+  generateSync({
+    secret: deriveTotpSecret(SALT, ADMIN, 0),
+    crypto,
+    epoch: Math.floor(nowMs / 1000),
+  });
+
+const openVault = (args: readonly string[]): PrivilegedAction => ({
+  label: `open vault ${args.join(' ')}`,
+  action: 'vault.open',
+  args,
+  audit: 'vault.open',
+  target: args.join('/'),
+  destructive: true,
+});
+
+/**
+ * A feature whose routes stand for privileged work (container restart, exec...): the command and
+ * the button action run only through the real 2FA guard; the reply button is an allowed-user route.
+ */
+function vault(ran: Ran[], guard: TwoFactorGuard, clock: Clock): Feature {
+  const open = async (req: Req, args: readonly string[]): Promise<void> => {
+    await guard.requireSecondFactor(req, openVault(args), async () => {
+      ran.push({ route: 'privileged', user: req.user.id, args, at: clock.now() });
+      await req.show({ html: html`🔓 ${args.join(' ')}` });
+    });
+  };
   return {
     name: 'vault',
     install(router) {
       router.command('vault', async (req, args) => {
-        ran.push({ route: 'command', user: req.user.id, args });
         await req.reply({
           html: html`🔐 <b>Vault</b> ${args.join(' ')}`,
           keyboard: { kind: 'inline', rows: [[{ text: 'Open', action: 'vault.open', args }]] },
         });
+        await open(req, args);
       });
       router.button('🔐 Vault', async (req) => {
-        ran.push({ route: 'button', user: req.user.id, args: [] });
-        await req.reply({ html: html`🔐 opened` });
+        ran.push({ route: 'button', user: req.user.id, args: [], at: clock.now() });
+        await req.reply({ html: html`🔐 vault menu` });
       });
-      router.action('vault.open', async (req, args) => {
-        ran.push({ route: 'action', user: req.user.id, args });
-        await req.show({ html: html`🔓 ${args.join(' ')}` });
-      });
-      router.text(/^\d{6}$/, async (req, [code]) => {
-        ran.push({ route: 'code', user: req.user.id, args: [code ?? ''] });
-        await req.toast();
-      });
+      router.action('vault.open', open);
     },
   };
 }
 
-const someone = fc.oneof(fc.constantFrom(ADMIN, USER, STRANGER, STRANGER + 1), hostileId);
+/** Mostly the admin (so 2FA sessions and privileged routes get reached), then others. */
+const someone = fc.oneof(
+  { arbitrary: fc.constant(ADMIN), weight: 4 },
+  { arbitrary: fc.constantFrom(USER, STRANGER, STRANGER + 1), weight: 3 },
+  { arbitrary: hostileId, weight: 1 },
+);
 
 const routedText = fc.oneof(
-  fc.constantFrom(
-    '/start',
-    '/help',
-    '/getmyid',
-    '/getmyid@tmbot_test_bot',
-    '/vault',
-    '/vault a b',
-    '/VAULT@tmbot_test_bot',
-    '/vault@other_bot',
-    '🔐 Vault',
-    'vault',
-    ' VAULT ',
-    '🍭 Plugins',
-    '⬅️ Back to main menu',
-    '123456',
-    '/123456',
-  ),
-  hostileText,
+  {
+    arbitrary: fc.constantFrom(
+      '/start',
+      '/help',
+      '/getmyid',
+      '/getmyid@tmbot_test_bot',
+      '/qrcode',
+      '/audit',
+      '/logout',
+      '🖋️ Enter 2FA code',
+      '🌓 Get QR-code for 2FA app',
+      'VALID_CODE',
+      '/VALID_CODE',
+      '/VALID_CODE@tmbot_test_bot',
+      '000000',
+      '/vault',
+      '/vault a b',
+      '/VAULT@tmbot_test_bot',
+      '/vault@other_bot',
+      '🔐 Vault',
+      'vault',
+      ' VAULT ',
+      '🍭 Plugins',
+      '⬅️ Back to main menu',
+      '123456',
+      '/123456',
+    ),
+    weight: 3,
+  },
+  { arbitrary: fc.constantFrom('VALID_CODE', '/vault x', '/vault'), weight: 2 },
+  { arbitrary: hostileText, weight: 2 },
 );
 
 /** Who sends what, where: a well-formed update the generator later mangles or not. */
@@ -146,12 +199,39 @@ const mangle = fc.option(
   { nil: undefined, freq: 3 },
 );
 
-const scenario = fc.array(
-  fc.record({ event, mangle, advanceMs: fc.constantFrom(0, 0, 999, 10_001, 3_600_001) }),
-  { minLength: 1, maxLength: 8 },
-);
-
 type Event = typeof event extends fc.Arbitrary<infer E> ? E : never;
+type Step = {
+  event: Event;
+  mangle: typeof mangle extends fc.Arbitrary<infer M> ? M : never;
+  advanceMs: number;
+};
+
+/** Half the scenarios start with the admin sending a valid code, so privileged paths are exercised. */
+const LOGIN: Step = {
+  event: {
+    kind: 'text',
+    from: ADMIN,
+    group: undefined,
+    text: 'VALID_CODE',
+    firstName: 'Ann',
+    username: undefined,
+  },
+  mangle: undefined,
+  advanceMs: 0,
+};
+
+const scenario = fc
+  .tuple(
+    fc.boolean(),
+    fc.array(
+      fc.record({ event, mangle, advanceMs: fc.constantFrom(0, 0, 999, 10_001, 3_600_001) }),
+      {
+        minLength: 1,
+        maxLength: 8,
+      },
+    ),
+  )
+  .map(([login, steps]): Step[] => (login ? [LOGIN, ...steps] : steps));
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node: Record<string, unknown> = target;
@@ -169,13 +249,28 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
 
 const DENIAL = /^(⛔ You don't have access to this bot|🚫 Access blocked|Access denied\.)/;
 /** The denial flow plus the public /getmyid card. */
-const STRANGER_MAY_SEE = /^(⛔ You don't have access to this bot|🚫 Access blocked|🪪 Your Telegram ids)/;
+const STRANGER_MAY_SEE =
+  /^(⛔ You don't have access to this bot|🚫 Access blocked|🪪 Your Telegram ids)/;
 
 describe('update handling under hostile updates', () => {
   it('never throws, denies strangers, runs privileged routes only for their owners', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (steps) => {
         const ran: Ran[] = [];
+        const store = new MemoryStore();
+        // The pipeline's clock is created with it; the 2FA parts read it through this indirection.
+        let pipeline: Pipeline | undefined;
+        const clock: Clock = { now: () => pipeline?.clock.now() ?? 0 };
+        const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock });
+        const audit = new JsonlAuditLog({ dir: undefined, clock, log: silentLogger });
+        const notices: string[] = [];
+        const guard = new TwoFactorGuard({
+          sessions,
+          audit,
+          notifier: { notify: (view) => Promise.resolve(void notices.push(view.html.value)) },
+          clock,
+          log: silentLogger,
+        });
         const p = new Pipeline(
           { userIds: [ADMIN, USER], adminIds: [ADMIN], adminChatIds: [ADMIN_CHAT] },
           [
@@ -184,18 +279,32 @@ describe('update handling under hostile updates', () => {
               getMyIdDeleteMs: 30_000,
               plugins: [],
             }),
-            vault(ran),
+            authFeature({
+              guard,
+              sessions,
+              audit,
+              clock,
+              renderQr: () => Promise.resolve(Buffer.from('png')),
+              qrDeleteMs: 60_000,
+              botUsername: () => 'tmbot_test_bot',
+            }),
+            vault(ran, guard, clock),
           ],
+          store,
         );
+        pipeline = p;
         const tokens = [
           { token: p.callbacks.issue(ADMIN, 'vault.open', ['admin-only']), owner: ADMIN },
           { token: p.callbacks.issue(USER, 'vault.open', ['user']), owner: USER },
           { token: p.callbacks.issue(ADMIN, 'menu.delete'), owner: ADMIN },
+          { token: p.callbacks.issue(ADMIN, 'auth.audit'), owner: ADMIN },
         ];
+        /** When the admin last sent the code their app showed. */
+        let lastValidCodeAt: number | undefined;
         let updateId = 1;
         for (const step of steps) {
           p.clock.advance(step.advanceMs);
-          const { update, data } = build(step.event, updateId++, tokens);
+          const { update, data, text } = build(step.event, updateId++, tokens, p.clock.now());
           if (step.mangle !== undefined) setPath(update, step.mangle.path, step.mangle.value);
           const before = {
             sent: p.sender.sent.length,
@@ -207,10 +316,15 @@ describe('update handling under hostile updates', () => {
 
           expect(p.dispatchErrors).toEqual([]);
           const from = fromOf(update);
+          const window = [-30_000, 0, 30_000].map((d) => validCode(p.clock.now() + d));
+          if (from === ADMIN && text !== undefined && window.some((c) => text.includes(c))) {
+            lastValidCodeAt = p.clock.now();
+          }
           const sent = p.sender.sent.slice(before.sent);
           const answers = p.sender.answers.slice(before.answers);
           const newRuns = ran.slice(before.ran);
           for (const s of sent) checkView(s.view);
+          for (const n of notices) expect(() => parseHtml(n)).not.toThrow();
           if (from === undefined || !ALLOWED.has(from)) {
             // Only the denial flow, the public /getmyid card, and the alert to the admin chat.
             for (const s of sent) {
@@ -223,10 +337,14 @@ describe('update handling under hostile updates', () => {
           }
           for (const r of newRuns) {
             expect(ALLOWED.has(r.user)).toBe(true);
-            if (r.route === 'action') {
-              // A button runs only for the user its token was issued to, with the args bound to it.
+            if (r.route === 'privileged') {
+              // Only the admin, inside a 2FA session opened by a code from their app.
+              expect(r.user).toBe(ADMIN);
+              expect(lastValidCodeAt).toBeDefined();
+              expect(r.at - lastValidCodeAt!).toBeLessThan(sessions.limits.sessionMs);
+              // From a button, only with a token issued to that user, args as bound.
               const issued = tokens.find((t) => t.token === data);
-              expect(issued?.owner).toBe(r.user);
+              if (data !== undefined) expect(issued?.owner).toBe(r.user);
             }
           }
         }
@@ -296,9 +414,11 @@ function build(
   e: Event,
   updateId: number,
   tokens: readonly { token: string }[],
-): { update: Record<string, unknown>; data: unknown } {
+  nowMs: number,
+): { update: Record<string, unknown>; data: unknown; text: string | undefined } {
   const date = 1_700_000_000;
   if (e.kind === 'text') {
+    const text = e.text.replace('VALID_CODE', validCode(nowMs));
     const from = {
       id: e.from,
       is_bot: false,
@@ -309,8 +429,8 @@ function build(
       e.group !== undefined
         ? { id: e.group, type: 'supergroup', title: 'g' }
         : { id: e.from, type: 'private', first_name: e.firstName };
-    const entities = e.text.startsWith('/')
-      ? [{ type: 'bot_command', offset: 0, length: e.text.split(' ')[0]!.length }]
+    const entities = text.startsWith('/')
+      ? [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }]
       : undefined;
     return {
       update: {
@@ -320,11 +440,12 @@ function build(
           date,
           from,
           chat,
-          text: e.text,
+          text,
           ...(entities ? { entities } : {}),
         },
       },
       data: undefined,
+      text,
     };
   }
   const data = typeof e.data === 'number' ? (tokens[e.data]?.token ?? 'gone') : e.data;
@@ -345,5 +466,6 @@ function build(
       },
     },
     data,
+    text: undefined,
   };
 }
