@@ -259,8 +259,8 @@ describe('update handling under hostile updates', () => {
         const ran: Ran[] = [];
         const store = new MemoryStore();
         // The pipeline's clock is created with it; the 2FA parts read it through this indirection.
-        let pipeline: Pipeline | undefined;
-        const clock: Clock = { now: () => pipeline?.clock.now() ?? 0 };
+        const made: { pipeline?: Pipeline } = {};
+        const clock: Clock = { now: () => made.pipeline?.clock.now() ?? 0 };
         const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock });
         const audit = new JsonlAuditLog({ dir: undefined, clock, log: silentLogger });
         const notices: string[] = [];
@@ -292,7 +292,7 @@ describe('update handling under hostile updates', () => {
           ],
           store,
         );
-        pipeline = p;
+        made.pipeline = p;
         const tokens = [
           { token: p.callbacks.issue(ADMIN, 'vault.open', ['admin-only']), owner: ADMIN },
           { token: p.callbacks.issue(USER, 'vault.open', ['user']), owner: USER },
