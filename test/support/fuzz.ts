@@ -178,12 +178,18 @@ export const hostileString: fc.Arbitrary<string> = fc
   .array(fragment, { maxLength: 40 })
   .map((parts) => parts.join(''));
 
+/** Text that is short in code points but long in UTF-16 units (Telegram's measure): emoji runs. */
+export const wideString: fc.Arbitrary<string> = fc
+  .tuple(fc.constantFrom('😀', '𝕏', '👨‍👩‍👧‍👦', '🇺🇦'), fc.integer({ min: 20, max: 400 }))
+  .map(([c, n]) => c.repeat(n));
+
 /**
  * A hostile string that is sometimes huge: a hostile seed repeated to 4 000–100 000 UTF-16
  * units and cut at an arbitrary unit (which may split a surrogate pair).
  */
 export const hostileText: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: hostileString, weight: 8 },
+  { arbitrary: wideString, weight: 2 },
   {
     arbitrary: fc
       .tuple(

@@ -4,6 +4,26 @@
  * text escaped, within the length limit; and hostile text never adds or removes markup.
  */
 import fc from 'fast-check';
+import { AUDIT_SHOWN } from '../../../src/features/auth';
+import type { AuditRecord } from '../../../src/security/audit-log';
+import type { PrivilegedAction } from '../../../src/security/second-factor';
+import {
+  adminOnlyView,
+  alreadyAuthenticatedView,
+  auditView,
+  blockedView,
+  codeAcceptedView,
+  codePromptView,
+  continueLabel,
+  lockedView,
+  lockoutNoticeView,
+  loggedOutView,
+  privilegedNoticeView,
+  qrCaptionView,
+  qrPrivateOnlyView,
+  qrRefusedView,
+  wrongCodeView,
+} from '../../../src/views/auth';
 import { clip, escapeHtml, html, joinHtml, visibleText } from '../../../src/views/html';
 import {
   backToMainView,
@@ -13,7 +33,7 @@ import {
   welcomeView,
   type IdCard,
 } from '../../../src/views/menu';
-import type { View } from '../../../src/views/view';
+import { TELEGRAM_LIMITS, type View } from '../../../src/views/view';
 import { parseHtml } from '../../support/bot-api-html';
 import { fuzzParams, hostileId, hostileString, hostileText } from '../../support/fuzz';
 import { bland, checkView, skeleton } from '../../support/telegram-rules';
@@ -24,6 +44,8 @@ interface ViewCase<T> {
   input: fc.Arbitrary<T>;
   render: (input: T) => View;
   runs: number;
+  /** The view drops lines to fit the limit, so hostile input may only remove markup, never add it. */
+  truncates?: boolean;
 }
 
 function viewCase<T>(c: ViewCase<T>): ViewCase<unknown> {
@@ -45,11 +67,119 @@ const idCard: fc.Arbitrary<IdCard> = fc.record(
   { requiredKeys: ['userId', 'firstName', 'chatId', 'chatType', 'allowed', 'deleteAfterSeconds'] },
 );
 
+/** Durations as views get them: real ones, zero, negative (clock skew) and absurd. */
+const duration = fc.oneof(
+  fc.integer({ min: -1e9, max: 1e10 }),
+  fc.constantFrom(0, 1, 59_999, 600_000, Number.MAX_SAFE_INTEGER),
+);
+
+const privileged: fc.Arbitrary<PrivilegedAction> = fc.record(
+  {
+    label: hostileText,
+    action: fc.constantFrom('docker.restart', 'auth.audit'),
+    args: fc.array(hostileText, { maxLength: 3 }),
+    audit: hostileString,
+    target: hostileText,
+    destructive: fc.boolean(),
+  },
+  { requiredKeys: ['label', 'action', 'args', 'audit', 'target'] },
+);
+
+const actor = fc.record({ id: hostileId, name: hostileText });
+
+const auditRecord: fc.Arbitrary<AuditRecord> = fc.record(
+  {
+    time: fc.oneof(
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      hostileString,
+    ),
+    userId: hostileId,
+    action: hostileText,
+    outcome: fc.constantFrom(
+      'ok' as const,
+      'failed' as const,
+      'denied' as const,
+      'prompted' as const,
+      'blocked' as const,
+    ),
+    target: hostileText,
+    detail: hostileText,
+  },
+  { requiredKeys: ['time', 'userId', 'action', 'outcome'] },
+);
+
 const pluginLabel = hostileString.filter(
   (s) => s.trim() !== '' && s.isWellFormed() && s.length <= 60,
 );
 
 const CASES: ViewCase<unknown>[] = [
+  viewCase({
+    name: 'codePromptView',
+    input: fc.record({
+      action: fc.option(hostileText, { nil: undefined }),
+      enrolled: fc.boolean(),
+      group: fc.boolean(),
+    }),
+    render: codePromptView,
+    runs: 300,
+  }),
+  viewCase({
+    name: 'codeAcceptedView',
+    input: fc.tuple(duration, fc.option(privileged, { nil: undefined }), fc.boolean()),
+    render: ([ms, resume, first]) => codeAcceptedView(ms, resume, first),
+    runs: 300,
+  }),
+  viewCase({ name: 'wrongCodeView', input: fc.integer(), render: wrongCodeView, runs: 50 }),
+  viewCase({
+    name: 'lockedView',
+    input: fc.tuple(fc.constantFrom('failures' as const, 'burst' as const), duration),
+    render: ([reason, ms]) => lockedView(reason, ms),
+    runs: 50,
+  }),
+  viewCase({ name: 'blockedView', input: duration, render: blockedView, runs: 50 }),
+  viewCase({
+    name: 'alreadyAuthenticatedView',
+    input: duration,
+    render: alreadyAuthenticatedView,
+    runs: 50,
+  }),
+  viewCase({ name: 'adminOnlyView', input: hostileText, render: adminOnlyView, runs: 300 }),
+  viewCase({
+    name: 'qrRefusedView',
+    input: fc.constant(undefined),
+    render: () => qrRefusedView(),
+    runs: 1,
+  }),
+  viewCase({
+    name: 'qrPrivateOnlyView',
+    input: fc.constant(undefined),
+    render: () => qrPrivateOnlyView(),
+    runs: 1,
+  }),
+  viewCase({ name: 'loggedOutView', input: fc.boolean(), render: loggedOutView, runs: 10 }),
+  viewCase({
+    name: 'auditView',
+    // A full page of one worst-case record, or a mixed page.
+    input: fc.oneof(
+      fc.array(auditRecord, { maxLength: AUDIT_SHOWN }),
+      auditRecord.map((r) => Array<AuditRecord>(AUDIT_SHOWN).fill(r)),
+    ),
+    render: auditView,
+    runs: 400,
+    truncates: true,
+  }),
+  viewCase({
+    name: 'lockoutNoticeView',
+    input: fc.tuple(actor, fc.constantFrom('failures' as const, 'burst' as const), duration),
+    render: ([a, reason, ms]) => lockoutNoticeView(a, reason, ms),
+    runs: 300,
+  }),
+  viewCase({
+    name: 'privilegedNoticeView',
+    input: fc.tuple(actor, privileged, fc.boolean()),
+    render: ([a, action, ok]) => privilegedNoticeView(a, action, ok),
+    runs: 300,
+  }),
   viewCase({ name: 'welcomeView', input: hostileText, render: welcomeView, runs: 400 }),
   viewCase({ name: 'backToMainView', input: hostileText, render: backToMainView, runs: 300 }),
   viewCase({ name: 'getMyIdView', input: idCard, render: getMyIdView, runs: 500 }),
@@ -74,14 +204,41 @@ describe('views under hostile input', () => {
     (_name, c) => {
       fc.assert(
         fc.property(c.input, (input) => {
-          const parsed = checkView(c.render(input));
-          expect(skeleton(parsed)).toEqual(skeleton(checkView(c.render(bland(input)))));
+          const shape = skeleton(checkView(c.render(input)));
+          const blandShape = skeleton(checkView(c.render(bland(input))));
+          if (c.truncates !== true) {
+            expect(shape).toEqual(blandShape);
+          } else {
+            expect(shape.length).toBeLessThanOrEqual(blandShape.length);
+            for (const type of shape) expect(blandShape).toContain(type);
+          }
         }),
         fuzzParams(c.runs),
       );
     },
     60_000,
   );
+});
+
+describe('captions and labels under hostile input', () => {
+  it('qrCaptionView fits a photo caption', () => {
+    fc.assert(
+      fc.property(duration, (ms) => void checkView(qrCaptionView(ms), TELEGRAM_LIMITS.caption)),
+      fuzzParams(50),
+    );
+  });
+
+  it('continueLabel is a non-blank, well-formed button label within the limit', () => {
+    fc.assert(
+      fc.property(privileged, (action) => {
+        const label = continueLabel(action);
+        expect(label.trim()).not.toBe('');
+        expect(label.isWellFormed()).toBe(true);
+        expect(Array.from(label).length).toBeLessThanOrEqual(TELEGRAM_LIMITS.buttonText);
+      }),
+      fuzzParams(300),
+    );
+  });
 });
 
 describe('html primitives under hostile input', () => {
