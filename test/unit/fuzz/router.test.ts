@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { ManualClock } from '../../../src/clock';
 import type { Feature } from '../../../src/features/feature';
+import { parseAuditLine } from '../../../src/security/audit-log';
 import { CallbackStore } from '../../../src/telegram/callback-store';
 import { MAX_TEXT_ROUTE_LENGTH, normaliseLabel, parseCommand } from '../../../src/telegram/router';
 import { fuzzParams, hostileId, hostileString, hostileText } from '../../support/fuzz';
@@ -151,6 +152,44 @@ describe('other saved state', () => {
         expect(p.access.isAllowed(1)).toBe(true);
       }),
       fuzzParams(500),
+    );
+  });
+});
+
+describe('audit log lines', () => {
+  it('parse back to a well-typed record or nothing', () => {
+    const line = fc.oneof(
+      hostileText,
+      fc.anything({ maxDepth: 2 }).map((v) => JSON.stringify(v) ?? ''),
+      fc
+        .record(
+          {
+            time: fc.oneof(hostileString, fc.anything({ maxDepth: 0 })),
+            userId: fc.oneof(hostileId, fc.anything({ maxDepth: 0 })),
+            action: fc.oneof(hostileString, fc.anything({ maxDepth: 0 })),
+            outcome: fc.oneof(
+              fc.constantFrom('ok', 'failed', 'denied', 'prompted', 'blocked'),
+              hostileString,
+            ),
+            target: fc.oneof(hostileString, fc.anything({ maxDepth: 1 })),
+            detail: fc.oneof(hostileString, fc.anything({ maxDepth: 1 })),
+          },
+          { requiredKeys: [] },
+        )
+        .map((r) => JSON.stringify(r)),
+    );
+    fc.assert(
+      fc.property(line, (text) => {
+        const r = parseAuditLine(text);
+        if (r === undefined) return;
+        expect(typeof r.time).toBe('string');
+        expect(Number.isSafeInteger(r.userId)).toBe(true);
+        expect(typeof r.action).toBe('string');
+        expect(['ok', 'failed', 'denied', 'prompted', 'blocked']).toContain(r.outcome);
+        if (r.target !== undefined) expect(typeof r.target).toBe('string');
+        if (r.detail !== undefined) expect(typeof r.detail).toBe('string');
+      }),
+      fuzzParams(800),
     );
   });
 });
