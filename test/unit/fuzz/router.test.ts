@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { ManualClock } from '../../../src/clock';
 import type { Feature } from '../../../src/features/feature';
 import { parseAuditLine } from '../../../src/security/audit-log';
+import { deriveTotpSecret, verifyTotp } from '../../../src/security/totp';
 import { CallbackStore } from '../../../src/telegram/callback-store';
 import { MAX_TEXT_ROUTE_LENGTH, normaliseLabel, parseCommand } from '../../../src/telegram/router';
 import { fuzzParams, hostileId, hostileString, hostileText } from '../../support/fuzz';
@@ -189,6 +190,24 @@ describe('audit log lines', () => {
         if (r.target !== undefined) expect(typeof r.target).toBe('string');
         if (r.detail !== undefined) expect(typeof r.detail).toBe('string');
       }),
+      fuzzParams(800),
+    );
+  });
+});
+
+describe('TOTP code checks', () => {
+  it('never throw, and accept only six ASCII digits', () => {
+    const secret = deriveTotpSecret('fuzz-salt-0123456789abcdefghij', 1001, 0);
+    fc.assert(
+      fc.property(
+        fc.oneof(hostileString, fc.stringMatching(/^\d{6}$/)),
+        fc.oneof(fc.integer({ min: 0, max: 4e12 }), fc.double()),
+        fc.option(fc.oneof(fc.integer({ min: -5, max: 2e11 }), fc.double()), { nil: undefined }),
+        (code, now, after) => {
+          const r = verifyTotp(secret, code, now, after);
+          if (r.valid) expect(code).toMatch(/^[0-9]{6}$/);
+        },
+      ),
       fuzzParams(800),
     );
   });
