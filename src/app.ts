@@ -4,7 +4,11 @@ import type { Clock } from './clock';
 import type { Config } from './config/types';
 import { FatalTelegramError } from './errors';
 import type { Feature } from './features/feature';
+import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
+import { pollingThresholds } from './health/checkers/update-loop';
+import { createHealth } from './health/health';
+import type { HealthTimings } from './health/timings';
 import type { Logger } from './log/logger';
 import type { Redactor } from './log/redactor';
 import { AccessControl } from './security/access-control';
@@ -26,6 +30,10 @@ export interface AppOptions {
   getMyIdDeleteMs: number;
   /** Bound on finishing in-flight work at shutdown. */
   shutdownGraceMs: number;
+  /** Long-poll timeout of getUpdates (Telegram allows up to 50 s). */
+  pollTimeoutSeconds: number;
+  /** Check intervals, heartbeat period and staleness (docs/health.md). */
+  health: HealthTimings;
 }
 
 export interface AppDeps {
@@ -77,11 +85,34 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
+  const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog);
+  const poller = new Poller(bot.telegram, (u) => dispatcher.enqueue(u), tlog, {
+    ...DEFAULT_POLLING,
+    timeoutSeconds: options.pollTimeoutSeconds,
+  });
+
+  const health = createHealth({
+    telegram: {
+      // telegraf types the signal with the abort-controller shim; node-fetch accepts the built-in one.
+      getMe: (signal) => bot.telegram.callApi('getMe', {}, { signal: signal as unknown as import('abort-controller').AbortSignal }),
+    },
+    updates: { source: poller, ...pollingThresholds(options.pollTimeoutSeconds, options.health.scale) },
+    stateDir: store.dir,
+    clock,
+    log: deps.log.child('health'),
+    timings: options.health,
+  });
+
   const features: Feature[] = [
     menuFeature({
       isAllowed: (id) => config.access.userIds.includes(id),
       getMyIdDeleteMs: options.getMyIdDeleteMs,
       plugins: [],
+    }),
+    healthFeature({
+      health: health.monitor,
+      refreshMaxAgeMs: options.health.refreshMaxAgeMs,
+      refreshWaitMs: options.health.refreshWaitMs,
     }),
   ];
   for (const f of features) f.install(router);
@@ -102,9 +133,6 @@ export function createApp(deps: AppDeps): App {
   bot.use(access.middleware());
   bot.use(rateLimit({ clock, sender, log: deps.log.child('ratelimit') }));
   bot.use(router.middleware());
-
-  const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog);
-  const poller = new Poller(bot.telegram, (u) => dispatcher.enqueue(u), tlog, DEFAULT_POLLING);
 
   let resolveFinished!: () => void;
   let rejectFinished!: (err: unknown) => void;
@@ -138,6 +166,8 @@ export function createApp(deps: AppDeps): App {
     finished,
     async start() {
       log.info('starting', { mode: config.mode, receive: options.webhook ? 'webhook' : 'polling' });
+      // Before connecting, so a bot that cannot reach Telegram reports it through the heartbeat.
+      health.start();
       await connect();
       tlog.info(`connected as @${bot.botInfo?.username ?? '?'}`);
       await bot.telegram
@@ -169,6 +199,7 @@ export function createApp(deps: AppDeps): App {
       for (const f of [...features].reverse()) {
         await Promise.resolve(f.stop?.()).catch((err: unknown) => log.warn(`feature ${f.name} did not stop cleanly`, { error: err }));
       }
+      await health.stop();
       await callbacks.save();
       await access.save();
       await store.flush();

@@ -11,6 +11,8 @@ import { newSalt, writeStarterConfig } from './cli/init';
 import { systemClock } from './clock';
 import { loadConfigFile } from './config/load';
 import { ConfigError, FatalTelegramError, UsageError } from './errors';
+import { probeHeartbeat } from './health/heartbeat';
+import { healthTimings } from './health/timings';
 import { createLogger, type Logger } from './log/logger';
 import { Redactor } from './log/redactor';
 import { JsonStateStore } from './state/json-store';
@@ -29,6 +31,19 @@ function numberFromEnv(name: string, fallback: number): number {
   const v = process.env[name];
   const n = v === undefined ? NaN : Number(v);
   return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+/** The state dir the running bot uses: env first, else the config's state_dir, else the default. */
+function healthStateDir(cli: CliOptions): string {
+  let configured: string | undefined;
+  if (!process.env.TMBOT_STATE_DIR && !process.env.PYTMBOT_STATE_DIR) {
+    try {
+      configured = loadConfigFile(configPath(cli), process.env, cli.mode).config.stateDir;
+    } catch {
+      // The probe judges the heartbeat, not the config; the default location still applies.
+    }
+  }
+  return resolveStateDir(process.env, configured);
 }
 
 async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<number> {
@@ -53,6 +68,8 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
       plugins: cli.plugins,
       getMyIdDeleteMs: numberFromEnv('TMBOT_GETMYID_DELETE_SECONDS', 30) * 1000,
       shutdownGraceMs: 4000,
+      pollTimeoutSeconds: Math.min(50, Math.max(1, Math.round(numberFromEnv('TMBOT_POLL_TIMEOUT_SECONDS', 50)))),
+      health: healthTimings(numberFromEnv('TMBOT_HEALTH_TIME_SCALE', 1)),
     },
     log,
     redactor,
@@ -118,7 +135,11 @@ async function main(argv: readonly string[]): Promise<number> {
       );
       return EXIT_OK;
     }
-    case 'health-check':
+    case 'health-check': {
+      const result = probeHeartbeat(healthStateDir(cli), Date.now());
+      (result.code === 0 ? process.stdout : process.stderr).write(`tmbot: ${result.message}\n`);
+      return result.code;
+    }
     case 'totp-reset':
       process.stderr.write(`tmbot: ${cli.command.kind} is not available in this build yet\n`);
       return EXIT_USAGE;
