@@ -30,7 +30,8 @@ export function healthFeature(deps: HealthFeatureDeps): Feature {
       router.button(MAIN_MENU.health, show);
       router.action('health.refresh', async (req) => {
         const snap = await deps.health.refresh(deps.refreshMaxAgeMs, deps.refreshWaitMs);
-        if ((await req.show(healthView(snap))) === 'unchanged') await req.toast('Already up to date');
+        if ((await req.show(healthView(snap))) === 'unchanged')
+          await req.toast('Already up to date');
       });
     },
   };

@@ -36,7 +36,9 @@ export interface Health {
 export function createHealth(deps: HealthDeps): Health {
   const { timings: t, clock, log } = deps;
   const monitor = new HealthMonitor({ clock, log });
-  monitor.register(telegramChecker({ api: deps.telegram, intervalMs: t.telegramMs, timeoutMs: t.checkTimeoutMs }));
+  monitor.register(
+    telegramChecker({ api: deps.telegram, intervalMs: t.telegramMs, timeoutMs: t.checkTimeoutMs }),
+  );
   monitor.register(updateLoopChecker({ ...deps.updates, clock, intervalMs: t.updatesMs }));
   monitor.register(stateDirChecker({ dir: deps.stateDir, intervalMs: t.stateDirMs }));
   monitor.register(hostChecker({ intervalMs: t.hostMs }));

@@ -65,9 +65,12 @@ export class HeartbeatWriter {
     } catch (err) {
       await fs.rm(tmp, { force: true }).catch(() => undefined);
       if (!this.failing) {
-        this.deps.log.warn(`cannot write the heartbeat ${this.path}; --health-check will report the bot as down`, {
-          error: err,
-        });
+        this.deps.log.warn(
+          `cannot write the heartbeat ${this.path}; --health-check will report the bot as down`,
+          {
+            error: err,
+          },
+        );
       }
       this.failing = true;
     }
@@ -93,7 +96,8 @@ export class HeartbeatWriter {
     await this.inflight;
     try {
       const current = parseHeartbeat(await fs.readFile(this.path, 'utf8'));
-      if (current !== undefined && current.pid === process.pid) await fs.rm(this.path, { force: true });
+      if (current !== undefined && current.pid === process.pid)
+        await fs.rm(this.path, { force: true });
     } catch {
       // Nothing there, or unreadable: nothing of ours to remove.
     }
@@ -111,10 +115,18 @@ export function parseHeartbeat(text: string): Heartbeat | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Record<string, unknown>;
   const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-  if (o.v !== 1 || !isHealthLevel(o.level) || !finite(o.at) || !finite(o.staleAfterMs) || !finite(o.pid)) {
+  if (
+    o.v !== 1 ||
+    !isHealthLevel(o.level) ||
+    !finite(o.at) ||
+    !finite(o.staleAfterMs) ||
+    !finite(o.pid)
+  ) {
     return undefined;
   }
-  const reasons = Array.isArray(o.reasons) ? o.reasons.filter((r): r is string => typeof r === 'string') : [];
+  const reasons = Array.isArray(o.reasons)
+    ? o.reasons.filter((r): r is string => typeof r === 'string')
+    : [];
   return { v: 1, level: o.level, at: o.at, staleAfterMs: o.staleAfterMs, pid: o.pid, reasons };
 }
 
@@ -135,10 +147,14 @@ const MAX_MESSAGE = 1000;
  */
 export function judgeHeartbeat(text: string | undefined, now: number, where: string): ProbeResult {
   if (text === undefined) {
-    return { code: 2, message: `no heartbeat at ${where}: tmbot is not running, or cannot write there` };
+    return {
+      code: 2,
+      message: `no heartbeat at ${where}: tmbot is not running, or cannot write there`,
+    };
   }
   const beat = parseHeartbeat(text);
-  if (beat === undefined) return { code: 1, message: `unhealthy: the heartbeat at ${where} is unreadable` };
+  if (beat === undefined)
+    return { code: 1, message: `unhealthy: the heartbeat at ${where} is unreadable` };
   const staleAfter = Math.min(MAX_STALE_MS, Math.max(MIN_STALE_MS, beat.staleAfterMs));
   const age = now - beat.at;
   const ageText = `${Math.round(Math.abs(age) / 1000)} s`;
@@ -163,7 +179,10 @@ export function probeHeartbeat(dir: string, now: number): ProbeResult {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      return { code: 1, message: `unhealthy: cannot read the heartbeat at ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+      return {
+        code: 1,
+        message: `unhealthy: cannot read the heartbeat at ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      };
     }
   }
   return judgeHeartbeat(text, now, path);

@@ -46,8 +46,10 @@ export class HealthMonitor implements HealthRegistry {
 
   register(checker: HealthChecker): void {
     if (!NAME.test(checker.name)) throw new Error(`invalid health checker name: ${checker.name}`);
-    if (this.entries.has(checker.name)) throw new Error(`health checker ${checker.name} is registered twice`);
-    if (!(checker.intervalMs > 0)) throw new Error(`health checker ${checker.name} needs a positive interval`);
+    if (this.entries.has(checker.name))
+      throw new Error(`health checker ${checker.name} is registered twice`);
+    if (!(checker.intervalMs > 0))
+      throw new Error(`health checker ${checker.name} needs a positive interval`);
     this.entries.set(checker.name, {
       checker,
       status: {
@@ -147,7 +149,8 @@ export class HealthMonitor implements HealthRegistry {
   private nextDelay(): number {
     const now = this.deps.clock.now();
     let next = Infinity;
-    for (const e of this.entries.values()) if (e.running === undefined) next = Math.min(next, e.dueAt - now);
+    for (const e of this.entries.values())
+      if (e.running === undefined) next = Math.min(next, e.dueAt - now);
     return Math.min(MAX_TICK_MS, Math.max(MIN_TICK_MS, next));
   }
 
@@ -162,11 +165,13 @@ export class HealthMonitor implements HealthRegistry {
         resolve({ level: 'unhealthy', summary: `no answer within ${formatSeconds(timeoutMs)}` });
       }, timeoutMs);
     });
-    const outcome = Promise.race([checker.check(abort.signal), timedOut]).catch((err: unknown): CheckOutcome => {
-      // The error's own text may carry internals; people see a fixed line, the log has the details.
-      this.deps.log.warn(`health check ${checker.name} failed`, { error: err });
-      return { level: 'unhealthy', summary: 'the check itself failed (details in the log)' };
-    });
+    const outcome = Promise.race([checker.check(abort.signal), timedOut]).catch(
+      (err: unknown): CheckOutcome => {
+        // The error's own text may carry internals; people see a fixed line, the log has the details.
+        this.deps.log.warn(`health check ${checker.name} failed`, { error: err });
+        return { level: 'unhealthy', summary: 'the check itself failed (details in the log)' };
+      },
+    );
     entry.running = outcome.then((o) => {
       clearTimeout(timer);
       const at = this.deps.clock.now();
@@ -174,7 +179,8 @@ export class HealthMonitor implements HealthRegistry {
         name: checker.name,
         label: checker.label,
         level: o.level,
-        summary: o.summary.length > MAX_SUMMARY ? `${o.summary.slice(0, MAX_SUMMARY - 1)}…` : o.summary,
+        summary:
+          o.summary.length > MAX_SUMMARY ? `${o.summary.slice(0, MAX_SUMMARY - 1)}…` : o.summary,
         latencyMs: o.latencyMs,
         checkedAt: at,
       };

@@ -1,7 +1,12 @@
 /** Health levels, best first. A component is "operational" at degraded or better. */
 export type HealthLevel = 'healthy' | 'degraded' | 'unhealthy' | 'critical';
 
-export const HEALTH_LEVELS: readonly HealthLevel[] = ['healthy', 'degraded', 'unhealthy', 'critical'];
+export const HEALTH_LEVELS: readonly HealthLevel[] = [
+  'healthy',
+  'degraded',
+  'unhealthy',
+  'critical',
+];
 
 export function isHealthLevel(value: unknown): value is HealthLevel {
   return typeof value === 'string' && (HEALTH_LEVELS as readonly string[]).includes(value);

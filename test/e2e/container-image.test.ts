@@ -11,14 +11,22 @@ import YAML from 'yaml';
 import { BotApiEmulator } from '../support/bot-api-emulator';
 import { ADMIN_ID, TEST_TOKEN, testConfig } from '../support/daemon';
 import { describeDocker, removeAll, uniqueName } from '../support/docker-engine';
-import { NODE_BUILD_IMAGE, NODE_RUNTIME_IMAGE, ensureNodeBaseImages } from '../support/node-base-image';
+import {
+  NODE_BUILD_IMAGE,
+  NODE_RUNTIME_IMAGE,
+  ensureNodeBaseImages,
+} from '../support/node-base-image';
 
 const REPO = resolve(__dirname, '..', '..');
 const IMAGE = 'local/tmbot:test';
 const TMBOT_UID = 10001;
 const prefix = uniqueName('tmbot-image');
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -97,13 +105,23 @@ describeDocker('container image', (suite) => {
       const out = await engine.cli(['logs', name]);
       return out.stdout + out.stderr;
     };
-    await eventually('ready', async () => ((await logs()).includes('ready: receiving updates') ? true : undefined), 30_000);
+    await eventually(
+      'ready',
+      async () => ((await logs()).includes('ready: receiving updates') ? true : undefined),
+      30_000,
+    );
 
     const admin = emu.user(ADMIN_ID, { first_name: 'Ann' });
     await admin.command('/start');
     expect((await admin.nextReply(10_000)).text).toContain('Hi, Ann!');
 
-    const { stdout: uid } = await engine.cli(['exec', name, 'node', '-e', 'process.stdout.write(`${process.getuid()}:${process.getgid()}`)']);
+    const { stdout: uid } = await engine.cli([
+      'exec',
+      name,
+      'node',
+      '-e',
+      'process.stdout.write(`${process.getuid()}:${process.getgid()}`)',
+    ]);
     expect(uid).toBe(`${TMBOT_UID}:${TMBOT_UID}`);
     const pid = (await engine.cli(['inspect', '--format', '{{.State.Pid}}', name])).stdout.trim();
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -117,7 +135,9 @@ describeDocker('container image', (suite) => {
     const health = await eventually(
       'HEALTHCHECK healthy',
       async () => {
-        const s = (await engine.cli(['inspect', '--format', '{{.State.Health.Status}}', name])).stdout.trim();
+        const s = (
+          await engine.cli(['inspect', '--format', '{{.State.Health.Status}}', name])
+        ).stdout.trim();
         return s === 'healthy' ? s : undefined;
       },
       30_000,
@@ -129,7 +149,9 @@ describeDocker('container image', (suite) => {
 
     // --time 5: a container still running after 5 s is SIGKILLed and exits 137, not 0.
     await engine.cli(['stop', '--time', '5', name]);
-    const exit = (await engine.cli(['inspect', '--format', '{{.State.ExitCode}} {{.State.OOMKilled}}', name])).stdout.trim();
+    const exit = (
+      await engine.cli(['inspect', '--format', '{{.State.ExitCode}} {{.State.OOMKilled}}', name])
+    ).stdout.trim();
     expect(exit).toBe('0 false');
     expect(await logs()).toMatch(/"message":"stopped"/);
   }, 120_000);

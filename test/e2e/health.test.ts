@@ -20,12 +20,19 @@ interface ProbeRun {
   out: string;
 }
 
-function probe(stateDir: string, flag = '--health-check', extraEnv: Record<string, string> = {}): Promise<ProbeRun> {
+function probe(
+  stateDir: string,
+  flag = '--health-check',
+  extraEnv: Record<string, string> = {},
+): Promise<ProbeRun> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       [MAIN_JS, flag],
-      { env: { PATH: process.env.PATH ?? '', TMBOT_STATE_DIR: stateDir, ...extraEnv }, timeout: 10_000 },
+      {
+        env: { PATH: process.env.PATH ?? '', TMBOT_STATE_DIR: stateDir, ...extraEnv },
+        timeout: 10_000,
+      },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
         done({ code, out: stdout + stderr });
@@ -35,7 +42,12 @@ function probe(stateDir: string, flag = '--health-check', extraEnv: Record<strin
 }
 
 /** Runs the probe until it exits with `code` and its output contains `text` (bounded); returns that run. */
-async function probeUntil(stateDir: string, code: number, timeoutMs: number, text = ''): Promise<ProbeRun> {
+async function probeUntil(
+  stateDir: string,
+  code: number,
+  timeoutMs: number,
+  text = '',
+): Promise<ProbeRun> {
   const deadline = Date.now() + timeoutMs;
   let last: ProbeRun = { code: null, out: '' };
   while (Date.now() < deadline) {
@@ -43,13 +55,17 @@ async function probeUntil(stateDir: string, code: number, timeoutMs: number, tex
     if (last.code === code && last.out.includes(text)) return last;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`--health-check never exited ${code} with "${text}"; last: ${last.code} ${last.out}`);
+  throw new Error(
+    `--health-check never exited ${code} with "${text}"; last: ${last.code} ${last.out}`,
+  );
 }
 
 function buttonData(message: EmuMessage, text: string): string {
-  const markup = message.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined;
+  const markup = message.reply_markup as
+    { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined;
   const button = markup?.inline_keyboard?.flat().find((b) => b.text === text);
-  if (button?.callback_data === undefined) throw new Error(`no "${text}" button in ${JSON.stringify(markup)}`);
+  if (button?.callback_data === undefined)
+    throw new Error(`no "${text}" button in ${JSON.stringify(markup)}`);
   return button.callback_data;
 }
 

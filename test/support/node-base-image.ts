@@ -9,7 +9,18 @@
  * Both are imported once per engine; later calls find them and return at once.
  */
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DockerTestEngine } from './docker-engine';
@@ -19,10 +30,16 @@ export const NODE_BUILD_IMAGE = 'local/node-build:test';
 
 function run(file: string, args: readonly string[]): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    execFile(file, [...args], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${file} ${args.join(' ')} failed: ${stderr.trim() || err.message}`));
-      else resolvePromise(stdout);
-    });
+    execFile(
+      file,
+      [...args],
+      { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err)
+          reject(new Error(`${file} ${args.join(' ')} failed: ${stderr.trim() || err.message}`));
+        else resolvePromise(stdout);
+      },
+    );
   });
 }
 
@@ -57,10 +74,13 @@ async function addNode(root: string): Promise<void> {
 /** Why the build stand-in cannot be made here, or undefined. */
 export function nodeBuildImageUnavailable(): string | undefined {
   if (which('ldd') === undefined) return 'ldd is not on PATH';
-  if (which('tini-static') === undefined) return 'tini-static is not on PATH (apt-get install tini)';
-  if (which('busybox') === undefined) return 'busybox is not on PATH (apt-get install busybox-static)';
+  if (which('tini-static') === undefined)
+    return 'tini-static is not on PATH (apt-get install tini)';
+  if (which('busybox') === undefined)
+    return 'busybox is not on PATH (apt-get install busybox-static)';
   const npm = which('npm');
-  if (npm === undefined || !npm.endsWith('/bin/npm-cli.js')) return 'npm (npm-cli.js) is not on PATH';
+  if (npm === undefined || !npm.endsWith('/bin/npm-cli.js'))
+    return 'npm (npm-cli.js) is not on PATH';
   return undefined;
 }
 
@@ -68,7 +88,9 @@ async function addBuildTools(root: string): Promise<string[]> {
   const busybox = which('busybox')!;
   place(root, busybox, '/bin/busybox');
   chmodSync(join(root, 'bin/busybox'), 0o755);
-  for (const applet of (await run(busybox, ['--list'])).split('\n').filter((a) => a !== '' && a !== 'busybox')) {
+  for (const applet of (await run(busybox, ['--list']))
+    .split('\n')
+    .filter((a) => a !== '' && a !== 'busybox')) {
     symlinkSync('busybox', join(root, 'bin', applet));
   }
   mkdirSync(join(root, 'usr/bin'), { recursive: true });
@@ -76,7 +98,10 @@ async function addBuildTools(root: string): Promise<string[]> {
   place(root, which('tini-static')!, '/sbin/tini-static');
   chmodSync(join(root, 'sbin/tini-static'), 0o755);
   const npmDir = dirname(dirname(which('npm')!));
-  cpSync(npmDir, join(root, 'usr/local/lib/node_modules/npm'), { recursive: true, dereference: true });
+  cpSync(npmDir, join(root, 'usr/local/lib/node_modules/npm'), {
+    recursive: true,
+    dereference: true,
+  });
   symlinkSync('../lib/node_modules/npm/bin/npm-cli.js', join(root, 'usr/local/bin/npm'));
   mkdirSync(join(root, 'root'), { recursive: true, mode: 0o700 });
   const changes = ['ENV PATH=/usr/local/bin:/usr/bin:/bin:/sbin', 'ENV HOME=/root'];
@@ -89,19 +114,32 @@ async function addBuildTools(root: string): Promise<string[]> {
 }
 
 /** `tar -C root -c . | docker import` */
-function importRootfs(engine: DockerTestEngine, root: string, changes: readonly string[], tag: string): Promise<void> {
+function importRootfs(
+  engine: DockerTestEngine,
+  root: string,
+  changes: readonly string[],
+  tag: string,
+): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const tar = spawn('tar', ['-C', root, '--numeric-owner', '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const imp = spawn('docker', ['-H', engine.host, 'import', ...changes.flatMap((c) => ['-c', c]), '-', tag], {
-      stdio: ['pipe', 'ignore', 'pipe'],
+    const tar = spawn('tar', ['-C', root, '--numeric-owner', '-c', '.'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const imp = spawn(
+      'docker',
+      ['-H', engine.host, 'import', ...changes.flatMap((c) => ['-c', c]), '-', tag],
+      {
+        stdio: ['pipe', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     tar.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     imp.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     tar.stdout.pipe(imp.stdin);
     tar.on('error', reject);
     imp.on('error', reject);
-    imp.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`docker import ${tag} failed: ${stderr}`))));
+    imp.on('close', (code) =>
+      code === 0 ? resolvePromise() : reject(new Error(`docker import ${tag} failed: ${stderr}`)),
+    );
   });
 }
 

@@ -18,7 +18,8 @@ export interface DockerCheckerOptions {
 }
 
 const HINTS: Record<string, string> = {
-  EACCES: 'permission denied on the socket: give tmbot the socket group (--group-add / SupplementaryGroups)',
+  EACCES:
+    'permission denied on the socket: give tmbot the socket group (--group-add / SupplementaryGroups)',
   ENOENT: 'no socket there: mount /var/run/docker.sock or fix docker.host',
   ECONNREFUSED: 'connection refused: is the Docker daemon running?',
   ETIMEDOUT: 'connection timed out',
@@ -32,19 +33,34 @@ export function classifyDockerError(err: unknown, required: boolean): CheckOutco
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const status = typeof e?.statusCode === 'number' ? e.statusCode : undefined;
   const level = required ? 'unhealthy' : 'degraded';
-  if (code !== undefined && HINTS[code] !== undefined) return { level, summary: `unreachable: ${HINTS[code]}` };
-  if (status === 403) return { level, summary: 'the socket proxy refused /_ping (403): allow PING' };
+  if (code !== undefined && HINTS[code] !== undefined)
+    return { level, summary: `unreachable: ${HINTS[code]}` };
+  if (status === 403)
+    return { level, summary: 'the socket proxy refused /_ping (403): allow PING' };
   if (status !== undefined) return { level, summary: `the engine answered ${status}` };
-  return { level, summary: code !== undefined && /^[A-Z0-9_]{2,40}$/.test(code) ? `unreachable (${code})` : 'unreachable' };
+  return {
+    level,
+    summary:
+      code !== undefined && /^[A-Z0-9_]{2,40}$/.test(code)
+        ? `unreachable (${code})`
+        : 'unreachable',
+  };
 }
 
 function slug(name: string): string {
-  const s = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 40);
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 40);
   return s === '' ? 'host' : s;
 }
 
 /** One checker per Docker host (`docker.<name>`): a /_ping round trip. */
-export function dockerCheckers(hosts: readonly DockerPingTarget[], options: DockerCheckerOptions): HealthChecker[] {
+export function dockerCheckers(
+  hosts: readonly DockerPingTarget[],
+  options: DockerCheckerOptions,
+): HealthChecker[] {
   const slowMs = options.slowMs ?? 2000;
   return hosts.map((host) => ({
     name: `docker.${slug(host.name)}`,

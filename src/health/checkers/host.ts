@@ -17,7 +17,8 @@ export interface HostSample {
   /** 5-minute load average. */
   readonly load5: number | undefined;
   readonly cores: number;
-  readonly disk: { readonly path: string; readonly total: number; readonly free: number } | undefined;
+  readonly disk:
+    { readonly path: string; readonly total: number; readonly free: number } | undefined;
 }
 
 /** Pressure at or above these (percent, or load per core) is degraded. */
@@ -55,7 +56,9 @@ export function parseMeminfo(text: string): { total: number; available: number }
   };
   const total = kib('MemTotal');
   const available = kib('MemAvailable');
-  return total !== undefined && available !== undefined && total > 0 ? { total, available } : undefined;
+  return total !== undefined && available !== undefined && total > 0
+    ? { total, available }
+    : undefined;
 }
 
 /** The 5-minute figure of /proc/loadavg. */
@@ -92,7 +95,8 @@ export async function readHostSample(procRoot = '/proc', diskPath = '/'): Promis
   };
 }
 
-const pct = (part: number, whole: number): number => (whole > 0 ? Math.round((part / whole) * 100) : 0);
+const pct = (part: number, whole: number): number =>
+  whole > 0 ? Math.round((part / whole) * 100) : 0;
 
 /**
  * Judges a reading against the previous one (for CPU). Host pressure is at worst degraded:
@@ -122,9 +126,11 @@ export function assessHost(
   }
   if (cur.load5 !== undefined) {
     parts.push(`load ${cur.load5.toFixed(2)} on ${cur.cores} cores`);
-    if (cur.load5 >= limits.loadPerCore * cur.cores) high.push(`load ${cur.load5.toFixed(2)} on ${cur.cores} cores`);
+    if (cur.load5 >= limits.loadPerCore * cur.cores)
+      high.push(`load ${cur.load5.toFixed(2)} on ${cur.cores} cores`);
   }
-  if (parts.length === 0) return { level: 'degraded', summary: 'host metrics are not readable here' };
+  if (parts.length === 0)
+    return { level: 'degraded', summary: 'host metrics are not readable here' };
   if (high.length > 0) return { level: 'degraded', summary: `high: ${high.join(', ')}` };
   return { level: 'healthy', summary: parts.join(', ') };
 }

@@ -34,12 +34,21 @@ export const DEFAULT_PROCESS_THRESHOLDS: ProcessThresholds = {
 const mb = (bytes: number): string => `${Math.round(bytes / 1024 / 1024)} MB`;
 
 /** Judges one reading; pure. */
-export function assessProcess(r: ProcessReading, t: ProcessThresholds = DEFAULT_PROCESS_THRESHOLDS): CheckOutcome {
+export function assessProcess(
+  r: ProcessReading,
+  t: ProcessThresholds = DEFAULT_PROCESS_THRESHOLDS,
+): CheckOutcome {
   const mem =
-    r.memoryLimitBytes !== undefined ? `RSS ${mb(r.rssBytes)} of ${mb(r.memoryLimitBytes)} limit` : `RSS ${mb(r.rssBytes)}`;
+    r.memoryLimitBytes !== undefined
+      ? `RSS ${mb(r.rssBytes)} of ${mb(r.memoryLimitBytes)} limit`
+      : `RSS ${mb(r.rssBytes)}`;
   const summary = `${mem}, heap ${mb(r.heapUsedBytes)}, event-loop delay p99 ${Math.round(r.loopDelayP99Ms)} ms`;
-  const share = r.memoryLimitBytes !== undefined ? (r.rssBytes / r.memoryLimitBytes) * 100 : undefined;
-  if (r.loopDelayP99Ms >= t.loopUnhealthyMs || (share !== undefined && share >= t.limitUnhealthyPercent)) {
+  const share =
+    r.memoryLimitBytes !== undefined ? (r.rssBytes / r.memoryLimitBytes) * 100 : undefined;
+  if (
+    r.loopDelayP99Ms >= t.loopUnhealthyMs ||
+    (share !== undefined && share >= t.limitUnhealthyPercent)
+  ) {
     return { level: 'unhealthy', summary };
   }
   if (
@@ -54,7 +63,9 @@ export function assessProcess(r: ProcessReading, t: ProcessThresholds = DEFAULT_
 const NO_LIMIT = 2 ** 60;
 
 /** The memory limit of this process's cgroup (v2 memory.max or v1 memory.limit_in_bytes), if any. */
-export function cgroupMemoryLimit(read: (path: string) => string = (p) => readFileSync(p, 'utf8')): number | undefined {
+export function cgroupMemoryLimit(
+  read: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): number | undefined {
   let cgroups = '';
   try {
     cgroups = read('/proc/self/cgroup');
@@ -64,9 +75,14 @@ export function cgroupMemoryLimit(read: (path: string) => string = (p) => readFi
   const v2 = /^0::(\/\S*)$/m.exec(cgroups)?.[1];
   const v1 = /^\d+:(?:[^:\n]*,)?memory(?:,[^:\n]*)?:(\/\S*)$/m.exec(cgroups)?.[1];
   const candidates = [
-    ...(v2 !== undefined ? [`/sys/fs/cgroup${v2 === '/' ? '' : v2}/memory.max`, '/sys/fs/cgroup/memory.max'] : []),
+    ...(v2 !== undefined
+      ? [`/sys/fs/cgroup${v2 === '/' ? '' : v2}/memory.max`, '/sys/fs/cgroup/memory.max']
+      : []),
     ...(v1 !== undefined
-      ? [`/sys/fs/cgroup/memory${v1 === '/' ? '' : v1}/memory.limit_in_bytes`, '/sys/fs/cgroup/memory/memory.limit_in_bytes']
+      ? [
+          `/sys/fs/cgroup/memory${v1 === '/' ? '' : v1}/memory.limit_in_bytes`,
+          '/sys/fs/cgroup/memory/memory.limit_in_bytes',
+        ]
       : []),
   ];
   for (const path of candidates) {
@@ -108,7 +124,12 @@ export function processChecker(options: ProcessCheckerOptions): HealthChecker {
       histogram.reset();
       return Promise.resolve(
         assessProcess(
-          { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, loopDelayP99Ms: p99, memoryLimitBytes: limit },
+          {
+            rssBytes: mem.rss,
+            heapUsedBytes: mem.heapUsed,
+            loopDelayP99Ms: p99,
+            memoryLimitBytes: limit,
+          },
           options.thresholds,
         ),
       );

@@ -24,8 +24,12 @@ const HINTS: Record<string, string> = {
 
 function describe(dir: string, err: unknown): CheckOutcome {
   const code = (err as NodeJS.ErrnoException).code ?? '';
-  const hint = HINTS[code] ?? `cannot be written (${/^[A-Z0-9_]{2,20}$/.test(code) ? code : 'error'})`;
-  return { level: 'unhealthy', summary: `${dir} ${hint}; state is not saved (set TMBOT_STATE_DIR)` };
+  const hint =
+    HINTS[code] ?? `cannot be written (${/^[A-Z0-9_]{2,20}$/.test(code) ? code : 'error'})`;
+  return {
+    level: 'unhealthy',
+    summary: `${dir} ${hint}; state is not saved (set TMBOT_STATE_DIR)`,
+  };
 }
 
 function mib(bytes: number): string {
@@ -62,8 +66,10 @@ export function stateDirChecker(options: StateDirCheckerOptions): HealthChecker 
       const latencyMs = Math.round(performance.now() - started);
       const st = await fs.statfs(dir);
       const free = st.bavail * st.bsize;
-      if (free < minFree) return { level: 'unhealthy', summary: `only ${mib(free)} free in ${dir}`, latencyMs };
-      if (free < lowFree) return { level: 'degraded', summary: `${mib(free)} free in ${dir}`, latencyMs };
+      if (free < minFree)
+        return { level: 'unhealthy', summary: `only ${mib(free)} free in ${dir}`, latencyMs };
+      if (free < lowFree)
+        return { level: 'degraded', summary: `${mib(free)} free in ${dir}`, latencyMs };
       return { level: 'healthy', summary: `writable, ${mib(free)} free`, latencyMs };
     },
   };

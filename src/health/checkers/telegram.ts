@@ -32,7 +32,10 @@ export function classifyTelegramError(err: unknown): CheckOutcome {
         summary: `the bot token was rejected (${code}); re-issue it with @BotFather and update bot_token`,
       };
     case 409:
-      return { level: 'degraded', summary: 'conflict (409): another instance or a webhook is receiving updates' };
+      return {
+        level: 'degraded',
+        summary: 'conflict (409): another instance or a webhook is receiving updates',
+      };
     case 429:
       return { level: 'degraded', summary: 'rate limited by Telegram (429)' };
     default:

@@ -56,7 +56,10 @@ export function updateLoopChecker(options: UpdateLoopCheckerOptions): HealthChec
         return Promise.resolve({ level: 'unhealthy', summary: `no successful ${what} ${since}` });
       }
       if (silentMs > options.degradedAfterMs) {
-        return Promise.resolve({ level: 'degraded', summary: `last successful ${what} ${ago} ago` });
+        return Promise.resolve({
+          level: 'degraded',
+          summary: `last successful ${what} ${ago} ago`,
+        });
       }
       return Promise.resolve({
         level: 'healthy',
