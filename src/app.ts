@@ -4,6 +4,7 @@ import type { Clock } from './clock';
 import type { Config } from './config/types';
 import { FatalTelegramError } from './errors';
 import type { Feature } from './features/feature';
+import { authFeature } from './features/auth';
 import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
 import { pollingThresholds } from './health/checkers/update-loop';
@@ -12,6 +13,11 @@ import type { HealthTimings } from './health/timings';
 import type { Logger } from './log/logger';
 import type { Redactor } from './log/redactor';
 import { AccessControl } from './security/access-control';
+import { ChatAdminNotifier } from './security/admin-notifier';
+import { JsonlAuditLog } from './security/audit-log';
+import { renderQrPng } from './security/qr-code';
+import { TwoFactorGuard } from './security/two-factor-guard';
+import { TwoFactorSessions } from './security/two-factor-sessions';
 import type { StateStore } from './state/json-store';
 import { AutoDeleteScheduler } from './telegram/auto-delete';
 import { CallbackStore } from './telegram/callback-store';
@@ -28,6 +34,8 @@ export interface AppOptions {
   plugins: readonly string[];
   /** How long /getmyid answers stay in the chat. */
   getMyIdDeleteMs: number;
+  /** How long a 2FA QR code photo stays in the chat. */
+  qrDeleteMs: number;
   /** Bound on finishing in-flight work at shutdown. */
   shutdownGraceMs: number;
   /** Long-poll timeout of getUpdates (Telegram allows up to 50 s). */
@@ -85,6 +93,19 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
+  // One audit log and one 2FA guard for the whole bot: privileged features get `guard` (SecondFactor) and `audit`.
+  const alog = deps.log.child('auth');
+  const audit = new JsonlAuditLog({ dir: store.persistent ? store.dir : undefined, clock, log: alog });
+  const sessions = new TwoFactorSessions({
+    authSalt: config.access.authSalt,
+    store,
+    clock,
+    onSecret: (secret) => deps.redactor.add(secret),
+    limits: { sessionMs: config.access.sessionMinutes * 60_000 },
+  });
+  const notifier = new ChatAdminNotifier(sender, config.adminChatIds, alog);
+  const guard = new TwoFactorGuard({ sessions, audit, notifier, clock, log: alog });
+
   const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog);
   const poller = new Poller(bot.telegram, (u) => dispatcher.enqueue(u), tlog, {
     ...DEFAULT_POLLING,
@@ -108,6 +129,15 @@ export function createApp(deps: AppDeps): App {
       isAllowed: (id) => config.access.userIds.includes(id),
       getMyIdDeleteMs: options.getMyIdDeleteMs,
       plugins: [],
+    }),
+    authFeature({
+      guard,
+      sessions,
+      audit,
+      clock,
+      renderQr: renderQrPng,
+      qrDeleteMs: options.qrDeleteMs,
+      botUsername,
     }),
     healthFeature({
       health: health.monitor,
