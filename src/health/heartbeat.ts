@@ -175,7 +175,6 @@ export function probeHeartbeat(dir: string, now: number): ProbeResult {
   const path = join(dir, HEARTBEAT_FILE);
   let text: string | undefined;
   try {
-    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the state dir chosen by the operator
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {

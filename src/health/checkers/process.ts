@@ -72,8 +72,16 @@ export function cgroupMemoryLimit(
   } catch {
     return undefined;
   }
-  const v2 = /^0::(\/\S*)$/m.exec(cgroups)?.[1];
-  const v1 = /^\d+:(?:[^:\n]*,)?memory(?:,[^:\n]*)?:(\/\S*)$/m.exec(cgroups)?.[1];
+  let v2: string | undefined;
+  let v1: string | undefined;
+  // Lines are `id:controllers:path`; v2 has id 0 and no controllers.
+  for (const line of cgroups.split('\n')) {
+    const [id, controllers = '', ...rest] = line.split(':');
+    const path = rest.join(':');
+    if (!path.startsWith('/')) continue;
+    if (id === '0' && controllers === '') v2 = path;
+    else if (controllers.split(',').includes('memory')) v1 = path;
+  }
   const candidates = [
     ...(v2 !== undefined
       ? [`/sys/fs/cgroup${v2 === '/' ? '' : v2}/memory.max`, '/sys/fs/cgroup/memory.max']
