@@ -33,15 +33,19 @@ COPY src ./src
 COPY config ./config
 # A fresh runtime-only install from the local npm cache is faster than `npm prune --omit=dev`.
 RUN npm run build --silent \
+ && chmod 0755 dist/main.js \
  && rm -rf node_modules \
  && npm ci --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error \
- && mkdir -p /out/app \
- && cp -R dist node_modules config package.json /out/app/
+ && mkdir -p /out/app /out/bin \
+ && cp -R dist node_modules config package.json /out/app/ \
+ && ln -s /opt/tmbot/dist/main.js /out/bin/tmbot
 
 FROM ${BASE_IMAGE}
 COPY --from=build /out/etc/passwd /out/etc/group /etc/
 COPY --from=build /out/sbin/tini /sbin/tini
 COPY --from=build /out/app /opt/tmbot
+# `docker exec tmbot tmbot totp reset …` (the script starts with #!/usr/bin/env node).
+COPY --from=build /out/bin/ /usr/local/bin/
 # Owned by tmbot and 0700: the state dir when nothing is mounted there. Read-only deployments
 # mount a tmpfs (uid=10001,gid=10001,mode=0700) or a volume on it.
 COPY --from=build --chown=10001:10001 /out/state /var/lib/tmbot

@@ -90,6 +90,15 @@ describeDocker('container image', (suite) => {
       'host',
       '--tmpfs',
       `/var/lib/tmbot:uid=${TMBOT_UID},gid=${TMBOT_UID},mode=0700,size=16m`,
+      '--tmpfs',
+      `/tmp:uid=${TMBOT_UID},gid=${TMBOT_UID},mode=0700,size=16m,noexec,nosuid,nodev`,
+      // The limits of docker-compose.yml.
+      '--memory',
+      '256m',
+      '--cpus',
+      '0.5',
+      '--pids-limit',
+      '100',
       '--volume',
       `${config}:/etc/tmbot/pytmbot.yaml:ro`,
       // The image's HEALTHCHECK command, probed every second instead of every 30 s.
@@ -131,6 +140,15 @@ describeDocker('container image', (suite) => {
     expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
     // No shell in the runtime image: the HEALTHCHECK and ENTRYPOINT never needed one.
     await expect(engine.cli(['exec', name, '/bin/sh', '-c', 'true'])).rejects.toThrow();
+    // `tmbot` on PATH for `docker exec tmbot tmbot totp reset …` (run through env on Alpine).
+    const { stdout: bin } = await engine.cli([
+      'exec',
+      name,
+      'node',
+      '-e',
+      "const fs = require('fs'); fs.accessSync('/usr/local/bin/tmbot', fs.constants.X_OK); process.stdout.write(fs.realpathSync('/usr/local/bin/tmbot'))",
+    ]);
+    expect(bin).toBe('/opt/tmbot/dist/main.js');
 
     const health = await eventually(
       'HEALTHCHECK healthy',
