@@ -196,10 +196,10 @@ export function createApp(deps: AppDeps): App {
     finished,
     async start() {
       log.info('starting', { mode: config.mode, receive: options.webhook ? 'webhook' : 'polling' });
-      // Before connecting, so a bot that cannot reach Telegram reports it through the heartbeat.
-      health.start();
       await connect();
       tlog.info(`connected as @${bot.botInfo?.username ?? '?'}`);
+      // After connect(): its getMe is the first Telegram check; until then there is no heartbeat.
+      health.start();
       await bot.telegram
         .setMyCommands(router.commands())
         .catch((err: unknown) => tlog.warn('could not set the command menu', { error: err }));

@@ -149,7 +149,7 @@ export function judgeHeartbeat(text: string | undefined, now: number, where: str
   if (text === undefined) {
     return {
       code: 2,
-      message: `no heartbeat at ${where}: tmbot is not running, or cannot write there`,
+      message: `no heartbeat at ${where}: tmbot is not running (or still connecting to Telegram), or cannot write there`,
     };
   }
   const beat = parseHeartbeat(text);

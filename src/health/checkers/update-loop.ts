@@ -38,18 +38,21 @@ export function pollingThresholds(
   };
 }
 
-/** How long the update loop has gone without a successful round; counted from start-up at first. */
+/** How long the update loop has gone without a successful round; counted from the first check at first. */
 export function updateLoopChecker(options: UpdateLoopCheckerOptions): HealthChecker {
   const { source, clock } = options;
   const what = options.what ?? 'getUpdates';
-  const startedAt = clock.now();
+  // Before the first success, silence counts from the first check (when monitoring started).
+  let startedAt: number | undefined;
   return {
     name: 'updates',
     label: 'Update loop',
     intervalMs: options.intervalMs,
     check() {
+      const now = clock.now();
+      startedAt ??= now;
       const last = source.lastSuccessAt;
-      const silentMs = Math.max(0, clock.now() - Math.max(last, startedAt));
+      const silentMs = Math.max(0, now - (last > 0 ? last : startedAt));
       const ago = `${Math.round(silentMs / 1000)} s`;
       if (silentMs > options.unhealthyAfterMs) {
         const since = last > 0 ? `for ${ago}` : `since start-up ${ago} ago`;

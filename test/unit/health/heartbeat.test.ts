@@ -30,7 +30,8 @@ describe('judgeHeartbeat (tmbot --health-check)', () => {
   it('exits 2 when there is no heartbeat', () => {
     expect(judgeHeartbeat(undefined, NOW, '/state/heartbeat.json')).toEqual({
       code: 2,
-      message: 'no heartbeat at /state/heartbeat.json: tmbot is not running, or cannot write there',
+      message:
+        'no heartbeat at /state/heartbeat.json: tmbot is not running (or still connecting to Telegram), or cannot write there',
     });
   });
 
