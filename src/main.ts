@@ -5,7 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createApp } from './app';
 import { parseArgs, USAGE, type CliOptions } from './cli/args';
 import { newSalt, writeStarterConfig } from './cli/init';
 import { resetTotp } from './cli/totp-reset';
@@ -62,6 +61,8 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
   }
 
   const store = new JsonStateStore(resolveStateDir(process.env, config.stateDir), log.child('state'));
+  // Loaded here, not at the top: --health-check every 30 s (and --version, --salt) skip telegraf & co.
+  const { createApp } = await import('./app');
   const app = createApp({
     config,
     options: {
