@@ -198,7 +198,7 @@ export function createApp(deps: AppDeps): App {
       log.info('starting', { mode: config.mode, receive: options.webhook ? 'webhook' : 'polling' });
       await connect();
       tlog.info(`connected as @${bot.botInfo?.username ?? '?'}`);
-      // After connect(): its getMe is the first Telegram check; until then there is no heartbeat.
+      // After connect(): no heartbeat until Telegram has answered once, and no getMe racing connect's.
       health.start();
       await bot.telegram
         .setMyCommands(router.commands())
