@@ -5,7 +5,11 @@ import type { Config } from './config/types';
 import { FatalTelegramError } from './errors';
 import type { Feature } from './features/feature';
 import { authFeature } from './features/auth';
+import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
+import { pollingThresholds } from './health/checkers/update-loop';
+import { createHealth } from './health/health';
+import type { HealthTimings } from './health/timings';
 import type { Logger } from './log/logger';
 import type { Redactor } from './log/redactor';
 import { AccessControl } from './security/access-control';
@@ -34,6 +38,10 @@ export interface AppOptions {
   qrDeleteMs: number;
   /** Bound on finishing in-flight work at shutdown. */
   shutdownGraceMs: number;
+  /** Long-poll timeout of getUpdates (Telegram allows up to 50 s). */
+  pollTimeoutSeconds: number;
+  /** Check intervals, heartbeat period and staleness (docs/health.md). */
+  health: HealthTimings;
 }
 
 export interface AppDeps {
@@ -98,6 +106,24 @@ export function createApp(deps: AppDeps): App {
   const notifier = new ChatAdminNotifier(sender, config.adminChatIds, alog);
   const guard = new TwoFactorGuard({ sessions, audit, notifier, clock, log: alog });
 
+  const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog);
+  const poller = new Poller(bot.telegram, (u) => dispatcher.enqueue(u), tlog, {
+    ...DEFAULT_POLLING,
+    timeoutSeconds: options.pollTimeoutSeconds,
+  });
+
+  const health = createHealth({
+    telegram: {
+      // telegraf types the signal with the abort-controller shim; node-fetch accepts the built-in one.
+      getMe: (signal) => bot.telegram.callApi('getMe', {}, { signal: signal as unknown as import('abort-controller').AbortSignal }),
+    },
+    updates: { source: poller, ...pollingThresholds(options.pollTimeoutSeconds, options.health.scale) },
+    stateDir: store.dir,
+    clock,
+    log: deps.log.child('health'),
+    timings: options.health,
+  });
+
   const features: Feature[] = [
     menuFeature({
       isAllowed: (id) => config.access.userIds.includes(id),
@@ -112,6 +138,11 @@ export function createApp(deps: AppDeps): App {
       renderQr: renderQrPng,
       qrDeleteMs: options.qrDeleteMs,
       botUsername,
+    }),
+    healthFeature({
+      health: health.monitor,
+      refreshMaxAgeMs: options.health.refreshMaxAgeMs,
+      refreshWaitMs: options.health.refreshWaitMs,
     }),
   ];
   for (const f of features) f.install(router);
@@ -132,9 +163,6 @@ export function createApp(deps: AppDeps): App {
   bot.use(access.middleware());
   bot.use(rateLimit({ clock, sender, log: deps.log.child('ratelimit') }));
   bot.use(router.middleware());
-
-  const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog);
-  const poller = new Poller(bot.telegram, (u) => dispatcher.enqueue(u), tlog, DEFAULT_POLLING);
 
   let resolveFinished!: () => void;
   let rejectFinished!: (err: unknown) => void;
@@ -170,6 +198,8 @@ export function createApp(deps: AppDeps): App {
       log.info('starting', { mode: config.mode, receive: options.webhook ? 'webhook' : 'polling' });
       await connect();
       tlog.info(`connected as @${bot.botInfo?.username ?? '?'}`);
+      // After connect(): no heartbeat until Telegram has answered once, and no getMe racing connect's.
+      health.start();
       await bot.telegram
         .setMyCommands(router.commands())
         .catch((err: unknown) => tlog.warn('could not set the command menu', { error: err }));
@@ -199,6 +229,7 @@ export function createApp(deps: AppDeps): App {
       for (const f of [...features].reverse()) {
         await Promise.resolve(f.stop?.()).catch((err: unknown) => log.warn(`feature ${f.name} did not stop cleanly`, { error: err }));
       }
+      await health.stop();
       await callbacks.save();
       await access.save();
       await store.flush();
