@@ -24,6 +24,8 @@ import {
   qrRefusedView,
   wrongCodeView,
 } from '../../../src/views/auth';
+import { HEALTH_LEVELS, type HealthSnapshot } from '../../../src/health/types';
+import { healthView } from '../../../src/views/health';
 import { clip, escapeHtml, html, joinHtml, visibleText } from '../../../src/views/html';
 import {
   backToMainView,
@@ -108,11 +110,43 @@ const auditRecord: fc.Arbitrary<AuditRecord> = fc.record(
   { requiredKeys: ['time', 'userId', 'action', 'outcome'] },
 );
 
+/** Times as the monitor records them: 0 (not yet) or a real clock reading. */
+const checkedAt = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4_102_444_800_000 }));
+const level = fc.constantFrom(...HEALTH_LEVELS);
+const component = fc.record({
+  name: fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,20}$/),
+  label: hostileText,
+  level,
+  summary: hostileText,
+  latencyMs: fc.option(fc.oneof(fc.nat(), fc.double()), { nil: undefined }),
+  checkedAt,
+});
+const healthSnapshot: fc.Arbitrary<HealthSnapshot> = fc.record({
+  overall: level,
+  reasons: fc.oneof(
+    fc.array(hostileText, { maxLength: 8 }),
+    hostileText.map((r) => Array<string>(8).fill(r)),
+  ),
+  // Dozens of Docker hosts, or a full screen of one worst-case component.
+  components: fc.oneof(
+    fc.array(component, { maxLength: 30 }),
+    component.map((c) => Array<typeof c>(20).fill(c)),
+  ),
+  checkedAt,
+});
+
 const pluginLabel = hostileString.filter(
   (s) => s.trim() !== '' && s.isWellFormed() && s.length <= 60,
 );
 
 const CASES: ViewCase<unknown>[] = [
+  viewCase({
+    name: 'healthView',
+    input: healthSnapshot,
+    render: healthView,
+    runs: 400,
+    truncates: true,
+  }),
   viewCase({
     name: 'codePromptView',
     input: fc.record({
