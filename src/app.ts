@@ -5,6 +5,8 @@ import type { Config } from './config/types';
 import { FatalTelegramError } from './errors';
 import type { Feature } from './features/feature';
 import { menuFeature } from './features/menu';
+import { serverFeature } from './features/server';
+import { HostSystem } from './adapters/system/host-system';
 import type { Logger } from './log/logger';
 import type { Redactor } from './log/redactor';
 import { AccessControl } from './security/access-control';
@@ -82,6 +84,12 @@ export function createApp(deps: AppDeps): App {
       isAllowed: (id) => config.access.userIds.includes(id),
       getMyIdDeleteMs: options.getMyIdDeleteMs,
       plugins: [],
+    }),
+    serverFeature({
+      system: new HostSystem({ clock, log: deps.log.child('system') }),
+      clock,
+      log: deps.log.child('server'),
+      nodeVersion: process.version,
     }),
   ];
   for (const f of features) f.install(router);
