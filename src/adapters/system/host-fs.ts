@@ -1,4 +1,3 @@
-/* eslint-disable security/detect-non-literal-fs-filename -- every path is a /proc or /sys location built from constants and kernel-listed names, under a fixed root */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 
@@ -10,6 +9,9 @@ export interface StatFs {
 }
 
 /**
+ * Every path is a /proc or /sys location built from constants and
+ * kernel-listed names, under a fixed root.
+ *
  * Reads the kernel's files under a root ('/' on the host; a fixture tree in
  * tests). Small /proc files are read synchronously on purpose: a sync read
  * takes 10–40 µs, the async one 15–60 times longer through the thread pool
@@ -56,6 +58,30 @@ export class HostFs {
 
   async tryRead(rel: string): Promise<string | undefined> {
     return fs.promises.readFile(this.path(rel), 'utf8').catch(() => undefined);
+  }
+
+  /**
+   * Streams a file in whole-line pieces of about `chunkBytes`, so a huge
+   * kernel table (80,000 sockets are 12 MB of /proc/net/tcp) is parsed a
+   * piece per turn of the event loop instead of in one long block.
+   * Resolves false when the file cannot be read.
+   */
+  streamLines(rel: string, onLines: (text: string) => void, chunkBytes = 64 * 1024): Promise<boolean> {
+    return new Promise((resolve) => {
+      const stream = fs.createReadStream(this.path(rel), { encoding: 'latin1', highWaterMark: chunkBytes });
+      let rest = '';
+      stream.on('data', (chunk: string | Buffer) => {
+        const text = rest + chunk.toString();
+        const cut = text.lastIndexOf('\n');
+        rest = text.slice(cut + 1);
+        if (cut >= 0) onLines(text.slice(0, cut));
+      });
+      stream.on('end', () => {
+        if (rest !== '') onLines(rest);
+        resolve(true);
+      });
+      stream.on('error', () => resolve(false));
+    });
   }
 
   /** Directory entries, or [] when the directory is missing or unreadable. */

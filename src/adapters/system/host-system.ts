@@ -519,19 +519,24 @@ export class HostSystem implements SystemPort {
 
   connections(): Promise<ConnectionSummary> {
     return this.cache.get('connections', METRIC_TTL_MS.connections, async () => {
-      // Socket tables can run to megabytes on a busy host, so these reads stay off the event loop.
-      const [tcp4, tcp6, udp4, udp6] = await Promise.all(
-        ['proc/net/tcp', 'proc/net/tcp6', 'proc/net/udp', 'proc/net/udp6'].map((f) => this.fs.tryRead(f)),
-      );
-      if ([tcp4, tcp6, udp4, udp6].every((t) => t === undefined)) throw new Error('/proc/net socket tables are unreadable');
-      const tcp = [...parseSocketStates(tcp4 ?? ''), ...parseSocketStates(tcp6 ?? '')];
-      const udp = parseSocketStates(udp4 ?? '').length + parseSocketStates(udp6 ?? '').length;
       const tcpByState: Record<string, number> = {};
-      for (const st of tcp) {
-        const name = TCP_STATES[st] ?? `0x${st}`;
-        tcpByState[name] = (tcpByState[name] ?? 0) + 1;
-      }
-      return { total: tcp.length + udp, tcp: tcp.length, udp, tcpByState };
+      let tcp = 0;
+      let udp = 0;
+      // Streamed: a busy host's socket tables run to megabytes and take the kernel a while to produce.
+      const read = await Promise.all([
+        ...['proc/net/tcp', 'proc/net/tcp6'].map((f) =>
+          this.fs.streamLines(f, (text) => {
+            for (const st of parseSocketStates(text)) {
+              const name = TCP_STATES[st] ?? `0x${st}`;
+              tcpByState[name] = (tcpByState[name] ?? 0) + 1;
+              tcp++;
+            }
+          }),
+        ),
+        ...['proc/net/udp', 'proc/net/udp6'].map((f) => this.fs.streamLines(f, (text) => (udp += parseSocketStates(text).length))),
+      ]);
+      if (!read.some(Boolean)) throw new Error('/proc/net socket tables are unreadable');
+      return { total: tcp + udp, tcp, udp, tcpByState };
     });
   }
 }

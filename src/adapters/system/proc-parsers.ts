@@ -111,8 +111,9 @@ export function parseLoadavg(text: string): [number, number, number] | undefined
 
 /** /proc/uptime → seconds since boot. */
 export function parseUptime(text: string): number | undefined {
-  const n = Number(text.trim().split(/\s+/)[0]);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
+  const first = text.trim().split(/\s+/)[0] ?? '';
+  const n = Number(first);
+  return first !== '' && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 /** The fields of /proc/<pid>/stat the screens use. */
@@ -305,14 +306,11 @@ export const TCP_STATES: Readonly<Record<string, string>> = {
   '0C': 'NEW_SYN_RECV',
 };
 
-/** Socket states of /proc/net/{tcp,tcp6,udp,udp6}: one hex code per socket (header skipped). */
+/** Socket states of /proc/net/{tcp,tcp6,udp,udp6} text: one hex code per socket line (the header does not match). */
 export function parseSocketStates(text: string): string[] {
   const out: string[] = [];
-  const lines = text.split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const f = (lines[i] ?? '').trim().split(/\s+/);
-    const st = f[3];
-    if (f.length >= 4 && st !== undefined && /^[0-9A-Fa-f]{2}$/.test(st)) out.push(st.toUpperCase());
+  for (const m of text.matchAll(/^\s*\d+: [0-9A-Fa-f]+:[0-9A-Fa-f]+ [0-9A-Fa-f]+:[0-9A-Fa-f]+ ([0-9A-Fa-f]{2}) /gm)) {
+    if (m[1] !== undefined) out.push(m[1].toUpperCase());
   }
   return out;
 }
