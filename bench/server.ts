@@ -35,7 +35,10 @@ const SCREENS: { label: string; drill: string[] }[] = [
   { label: '🛸 Uptime', drill: ['👥 Sessions'] },
   { label: '💾 File system', drill: ['📈 Disk I/O'] },
   { label: '📡 Network', drill: ['🔌 Interfaces', '🔗 Connections'] },
-  { label: '👀 Quick view', drill: ['💾 Memory', '🌡 Temperatures', '⚡ CPU', '📂 Disk', '📊 Overview'] },
+  {
+    label: '👀 Quick view',
+    drill: ['💾 Memory', '🌡 Temperatures', '⚡ CPU', '📂 Disk', '📊 Overview'],
+  },
   { label: '🍄 About me', drill: [] },
 ];
 
@@ -111,7 +114,9 @@ function startDaemon(emu: BotApiEmulator, logLevel: 'debug' | 'info'): Daemon {
   return Daemon.start({
     apiRoot: emu.apiRoot,
     logLevel,
-    config: { access_control: { allowed_user_ids: USERS, allowed_admins_ids: [], auth_salt: [TEST_SALT] } },
+    config: {
+      access_control: { allowed_user_ids: USERS, allowed_admins_ids: [], auth_salt: [TEST_SALT] },
+    },
   });
 }
 
@@ -133,7 +138,8 @@ function logLines(d: Daemon): LogLine[] {
 
 function loopSummary(d: Daemon): LogLine {
   const line = logLines(d).find((l) => l.loopMaxStallMs !== undefined);
-  if (line === undefined) throw new Error(`the daemon logged no event-loop summary:\n${d.output.slice(-2000)}`);
+  if (line === undefined)
+    throw new Error(`the daemon logged no event-loop summary:\n${d.output.slice(-2000)}`);
   return line;
 }
 
@@ -164,15 +170,30 @@ async function compare(
     siRuns.push(await probe(viaSi));
     // A fresh adapter each time: no cache, a cold read.
     // Static CPU facts come from si.cpu() once at start in the daemon; they are not what is compared here.
-    const sys = new HostSystem({ clock: systemClock, log: silentLogger, processWindowMs: 0, staticCpu: () => Promise.resolve(NO_STATIC_CPU) });
+    const sys = new HostSystem({
+      clock: systemClock,
+      log: silentLogger,
+      processWindowMs: 0,
+      staticCpu: () => Promise.resolve(NO_STATIC_CPU),
+    });
     ours.push(await probe(() => direct(sys)));
   }
-  const med = (xs: { ms: number; stallMs: number }[], k: 'ms' | 'stallMs'): number => percentile(xs.map((x) => x[k]), 50);
-  const max = (xs: { ms: number; stallMs: number }[]): number => Math.max(...xs.map((x) => x.stallMs));
+  const med = (xs: { ms: number; stallMs: number }[], k: 'ms' | 'stallMs'): number =>
+    percentile(
+      xs.map((x) => x[k]),
+      50,
+    );
+  const max = (xs: { ms: number; stallMs: number }[]): number =>
+    Math.max(...xs.map((x) => x.stallMs));
   return `| ${name} | ${fmt(med(siRuns, 'ms'))} | ${fmt(max(siRuns))} | ${fmt(med(ours, 'ms'))} | ${fmt(max(ours))} |`;
 }
 
-const NO_STATIC_CPU: StaticCpu = { model: undefined, physicalCores: undefined, mhzMin: undefined, mhzMax: undefined };
+const NO_STATIC_CPU: StaticCpu = {
+  model: undefined,
+  physicalCores: undefined,
+  mhzMin: undefined,
+  mhzMax: undefined,
+};
 
 /** "median (min–max)" of one figure over the runs. */
 function spread(xs: number[]): string {
@@ -231,19 +252,48 @@ async function main(): Promise<void> {
   await emu.stop();
 
   const perScreen = new Map<string, number[]>();
-  for (const l of served) perScreen.set(l.screen ?? '?', [...(perScreen.get(l.screen ?? '?') ?? []), l.ms ?? NaN]);
+  for (const l of served)
+    perScreen.set(l.screen ?? '?', [...(perScreen.get(l.screen ?? '?') ?? []), l.ms ?? NaN]);
   const screenRows = [...perScreen.entries()].map(
     ([screen, ms]) => `| ${screen} | ${fmt(ms[0] ?? NaN)} | ${fmt(percentile(ms.slice(1), 50))} |`,
   );
 
   const siRows = [
-    await compare('CPU % (`si.currentLoad` vs /proc/stat sampler)', () => si.currentLoad(), (s) => s.cpu()),
-    await compare('memory (`si.mem` vs /proc/meminfo)', () => si.mem(), (s) => s.memory()),
-    await compare('process table (`si.processes` vs chunked /proc/<pid>/stat scan)', () => si.processes(), (s) => s.processes()),
-    await compare('interfaces (`si.networkInterfaces` vs /sys/class/net + os)', () => si.networkInterfaces(), (s) => s.interfaces()),
-    await compare('network totals (`si.networkStats` vs /proc/net/dev)', () => si.networkStats('*'), (s) => s.networkTotals()),
-    await compare('file systems (`si.fsSize` vs /proc/self/mounts + statfs)', () => si.fsSize(), (s) => s.filesystems()),
-    await compare('connections (`si.networkConnections` vs /proc/net/tcp*,udp*)', () => si.networkConnections(), (s) => s.connections()),
+    await compare(
+      'CPU % (`si.currentLoad` vs /proc/stat sampler)',
+      () => si.currentLoad(),
+      (s) => s.cpu(),
+    ),
+    await compare(
+      'memory (`si.mem` vs /proc/meminfo)',
+      () => si.mem(),
+      (s) => s.memory(),
+    ),
+    await compare(
+      'process table (`si.processes` vs chunked /proc/<pid>/stat scan)',
+      () => si.processes(),
+      (s) => s.processes(),
+    ),
+    await compare(
+      'interfaces (`si.networkInterfaces` vs /sys/class/net + os)',
+      () => si.networkInterfaces(),
+      (s) => s.interfaces(),
+    ),
+    await compare(
+      'network totals (`si.networkStats` vs /proc/net/dev)',
+      () => si.networkStats('*'),
+      (s) => s.networkTotals(),
+    ),
+    await compare(
+      'file systems (`si.fsSize` vs /proc/self/mounts + statfs)',
+      () => si.fsSize(),
+      (s) => s.filesystems(),
+    ),
+    await compare(
+      'connections (`si.networkConnections` vs /proc/net/tcp*,udp*)',
+      () => si.networkConnections(),
+      (s) => s.connections(),
+    ),
   ];
 
   const q50 = percentile(quick, 50);

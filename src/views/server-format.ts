@@ -67,11 +67,12 @@ export function bar(pct: number, cells = 12): string {
 
 /**
  * Text from the host (process, mount and interface names) made safe for one
- * table cell: control characters shown as �, clipped to `max` characters.
+ * table cell: control and bidi-override characters shown as �, clipped to `max` characters.
  * Markup characters stay as they are; the html tag escapes them.
  */
 export function cell(text: string, max: number): string {
-  return clip(text.replace(/[\u0000-\u001f\u007f]/g, '�'), max);
+  // Bidi overrides would reorder the table around the name, so they go too.
+  return clip(text.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '�'), max);
 }
 
 /** Pads to `width` code points (left-aligned text, or right-aligned numbers). */

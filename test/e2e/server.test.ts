@@ -4,11 +4,24 @@
  * the kernel's own files, read by the test around the request.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, symlinkSync, existsSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  symlinkSync,
+  existsSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessageEntity } from '@telegraf/types';
-import { BotApiEmulator, type EmuMessage, type TranscriptEntry, type UserDriver } from '../support/bot-api-emulator';
+import {
+  BotApiEmulator,
+  type EmuMessage,
+  type TranscriptEntry,
+  type UserDriver,
+} from '../support/bot-api-emulator';
 import { Daemon, TEST_SALT, TEST_TOKEN } from '../support/daemon';
 
 jest.setTimeout(120_000);
@@ -27,7 +40,14 @@ function meminfo(key: string): number {
   const line = proc('meminfo')
     .split('\n')
     .find((l) => l.startsWith(`${key}:`));
-  return Number(line?.slice(key.length + 1).trim().split(/\s+/)[0]) * 1024;
+  return (
+    Number(
+      line
+        ?.slice(key.length + 1)
+        .trim()
+        .split(/\s+/)[0],
+    ) * 1024
+  );
 }
 const cpuCount = (): number => (proc('stat').match(/^cpu\d+ /gm) ?? []).length;
 const pidCount = (): number => readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
@@ -49,7 +69,13 @@ function socketCount(): number {
     .reduce((a, b) => a + b, 0);
 }
 
-const UNITS: Record<string, number> = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 };
+const UNITS: Record<string, number> = {
+  B: 1,
+  KiB: 2 ** 10,
+  MiB: 2 ** 20,
+  GiB: 2 ** 30,
+  TiB: 2 ** 40,
+};
 /** The text right after the first `label`. */
 function after(text: string, label: string): string {
   const i = text.indexOf(label);
@@ -76,7 +102,12 @@ function durationSeconds(text: string): number {
   const clock = /(\d\d):(\d\d):(\d\d)/.exec(text);
   if (clock === null) throw new Error(`no duration in ${text}`);
   const days = /(\d+) days?, \d\d:/.exec(text);
-  return Number(days?.[1] ?? 0) * 86_400 + Number(clock[1]) * 3600 + Number(clock[2]) * 60 + Number(clock[3]);
+  return (
+    Number(days?.[1] ?? 0) * 86_400 +
+    Number(clock[1]) * 3600 +
+    Number(clock[2]) * 60 +
+    Number(clock[3])
+  );
 }
 const within = (actual: number, expected: number, tolerance: number): void => {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tolerance);
@@ -93,13 +124,26 @@ describe('server screens, end to end (real daemon, emulator, this host)', () => 
     hogDir = mkdtempSync(join(tmpdir(), 'tmbot-hog-'));
     const link = join(hogDir, MARKUP_NAME);
     symlinkSync(process.execPath, link);
-    hog = spawn(link, ['-e', `globalThis.b = Buffer.alloc(${HOG_MIB} * 2 ** 20, 1); setInterval(() => {}, 60_000);`], {
-      stdio: 'ignore',
-    });
+    hog = spawn(
+      link,
+      [
+        '-e',
+        `globalThis.b = Buffer.alloc(${HOG_MIB} * 2 ** 20, 1); setInterval(() => {}, 60_000);`,
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     emu = await BotApiEmulator.start({ token: TEST_TOKEN, botUsername: 'tmbot_test_bot' });
     daemon = Daemon.start({
       apiRoot: emu.apiRoot,
-      config: { access_control: { allowed_user_ids: USERS, allowed_admins_ids: [USERS[0]], auth_salt: [TEST_SALT] } },
+      config: {
+        access_control: {
+          allowed_user_ids: USERS,
+          allowed_admins_ids: [USERS[0]],
+          auth_salt: [TEST_SALT],
+        },
+      },
     });
     await daemon.ready();
     // The CPU sampler's second sample lands 1 s after start; give the hog time to fill its memory too.
@@ -130,7 +174,11 @@ describe('server screens, end to end (real daemon, emulator, this host)', () => 
   }
 
   /** Presses an inline button by its text; resolves with the message as it is now, and the callback answer. */
-  async function press(u: UserDriver, msg: EmuMessage, label: string): Promise<{ entry: TranscriptEntry; answer: { text?: string } }> {
+  async function press(
+    u: UserDriver,
+    msg: EmuMessage,
+    label: string,
+  ): Promise<{ entry: TranscriptEntry; answer: { text?: string } }> {
     const id = await u.press(msg, label);
     const answer = await emu.waitForCallbackAnswer(id, 10_000);
     const entry = emu.transcript(u.chatId).find((e) => e.message_id === msg.message_id);
@@ -140,7 +188,8 @@ describe('server screens, end to end (real daemon, emulator, this host)', () => 
   }
 
   const buttonTexts = (m: EmuMessage | TranscriptEntry): string[] => {
-    const markup = ('reply_markup' in m ? m.reply_markup : undefined) as { inline_keyboard?: { text: string }[][] } | undefined;
+    const markup = ('reply_markup' in m ? m.reply_markup : undefined) as
+      { inline_keyboard?: { text: string }[][] } | undefined;
     return (markup?.inline_keyboard ?? []).flat().map((b) => b.text);
   };
 
@@ -148,7 +197,9 @@ describe('server screens, end to end (real daemon, emulator, this host)', () => 
     const u = freshUser();
     const reply = await open(u, '🚀 Server');
     const entry = emu.transcript(u.chatId).find((e) => e.message_id === reply.message_id);
-    const keyboard = (entry?.reply_markup as { keyboard: { text: string }[][] }).keyboard.flat().map((b) => b.text);
+    const keyboard = (entry?.reply_markup as { keyboard: { text: string }[][] }).keyboard
+      .flat()
+      .map((b) => b.text);
     expect(keyboard).toEqual([
       '🪫 Load average',
       '🔌 CPU',
@@ -198,7 +249,9 @@ describe('server screens, end to end (real daemon, emulator, this host)', () => 
     expect(cores.match(/^cpu\d+ [▓░]{12} +[\d.]+ %$/gm)).toHaveLength(cpuCount());
 
     const times = (await press(u, msg, '⏱ CPU times')).entry.text ?? '';
-    const shares = [...times.matchAll(/^(?:user|nice|system|idle|iowait|irq|softirq|steal) +([\d.]+) %$/gm)].map((m) => Number(m[1]));
+    const shares = [
+      ...times.matchAll(/^(?:user|nice|system|idle|iowait|irq|softirq|steal) +([\d.]+) %$/gm),
+    ].map((m) => Number(m[1]));
     expect(shares).toHaveLength(8);
     within(
       shares.reduce((a, b) => a + b, 0),
@@ -208,7 +261,11 @@ describe('server screens, end to end (real daemon, emulator, this host)', () => 
 
     const top = await press(u, msg, '🔝 Top 10');
     expect(top.entry.text).toMatch(/Top \d+ by CPU of [\d,]+ processes/);
-    within(numberAfter(top.entry.text ?? '', 'by CPU of'), pidCount(), Math.max(20, pidCount() * 0.2));
+    within(
+      numberAfter(top.entry.text ?? '', 'by CPU of'),
+      pidCount(),
+      Math.max(20, pidCount() * 0.2),
+    );
 
     const byMem = await press(u, msg, '🧠 Sort by memory');
     const memText = byMem.entry.text ?? '';
@@ -224,7 +281,9 @@ describe('server screens, end to end (real daemon, emulator, this host)', () => 
     expect(styled).toEqual([]);
     const memPct = Number(line?.trim().split(/\s+/).at(-1));
     within(memPct, ((HOG_MIB * 2 ** 20) / meminfo('MemTotal')) * 100, 1);
-    const sent = emu.calls.filter((c) => c.method === 'editMessageText').map((c) => String(c.params.text));
+    const sent = emu.calls
+      .filter((c) => c.method === 'editMessageText')
+      .map((c) => String(c.params.text));
     expect(sent.some((t) => t.includes('&lt;i&gt;*_hog'))).toBe(true);
   });
 
@@ -248,7 +307,9 @@ describe('server screens, end to end (real daemon, emulator, this host)', () => 
     const u = freshUser();
     const msg = await open(u, '⏱️ Sensors');
     const hwmon = existsSync('/sys/class/hwmon') ? readdirSync('/sys/class/hwmon') : [];
-    const zones = existsSync('/sys/class/thermal') ? readdirSync('/sys/class/thermal').filter((z) => z.startsWith('thermal_zone')) : [];
+    const zones = existsSync('/sys/class/thermal')
+      ? readdirSync('/sys/class/thermal').filter((z) => z.startsWith('thermal_zone'))
+      : [];
     if (hwmon.length === 0 && zones.length === 0) {
       expect(msg.text).toContain('No temperature or fan sensors were found');
     } else {
@@ -266,7 +327,9 @@ describe('server screens, end to end (real daemon, emulator, this host)', () => 
     const after = pidCount();
     const total = numberAfter(msg.text ?? '', 'Processes:');
     within(total, (before + after) / 2, Math.max(15, before * 0.15));
-    const states = [...(msg.text ?? '').matchAll(/^[a-z ]+: ([\d,]+)$/gm)].map((m) => Number(m[1]?.replace(/,/g, '')));
+    const states = [...(msg.text ?? '').matchAll(/^[a-z ]+: ([\d,]+)$/gm)].map((m) =>
+      Number(m[1]?.replace(/,/g, '')),
+    );
     expect(states.reduce((a, b) => a + b, 0)).toBe(total);
     const top = await press(u, msg, '🔝 Top 10');
     expect(buttonTexts(top.entry)).toEqual(['🚀 Processes', '🔄 Refresh', '🧠 Sort by memory']);
@@ -353,7 +416,13 @@ describe('server screens, end to end (real daemon, emulator, this host)', () => 
     within(bytesAfter(text, 'used of'), meminfo('MemTotal'), meminfo('MemTotal') * 0.01);
     within(numberAfter(text, 'Processes:'), pidCount(), Math.max(15, pidCount() * 0.15));
     expect(text).toContain('🐳 Docker: not available');
-    expect(buttonTexts(msg)).toEqual(['🔄 Refresh data', '💾 Memory', '🌡 Temperatures', '⚡ CPU', '📂 Disk']);
+    expect(buttonTexts(msg)).toEqual([
+      '🔄 Refresh data',
+      '💾 Memory',
+      '🌡 Temperatures',
+      '⚡ CPU',
+      '📂 Disk',
+    ]);
     for (const [label, pattern] of [
       ['💾 Memory', /^📟 Memory/],
       ['🌡 Temperatures', /Temperatures|No temperature/],

@@ -66,9 +66,16 @@ export class HostFs {
    * piece per turn of the event loop instead of in one long block.
    * Resolves false when the file cannot be read.
    */
-  streamLines(rel: string, onLines: (text: string) => void, chunkBytes = 64 * 1024): Promise<boolean> {
+  streamLines(
+    rel: string,
+    onLines: (text: string) => void,
+    chunkBytes = 64 * 1024,
+  ): Promise<boolean> {
     return new Promise((resolve) => {
-      const stream = fs.createReadStream(this.path(rel), { encoding: 'latin1', highWaterMark: chunkBytes });
+      const stream = fs.createReadStream(this.path(rel), {
+        encoding: 'latin1',
+        highWaterMark: chunkBytes,
+      });
       let rest = '';
       stream.on('data', (chunk: string | Buffer) => {
         const text = rest + chunk.toString();

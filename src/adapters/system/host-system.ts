@@ -96,8 +96,11 @@ export interface HostSystemOptions {
 
 async function siStaticCpu(): Promise<StaticCpu> {
   const c = await si.cpu();
-  const model = [c.manufacturer, c.brand].filter((s) => typeof s === 'string' && s.trim() !== '').join(' ');
-  const mhz = (ghz: number): number | undefined => (Number.isFinite(ghz) && ghz > 0 ? Math.round(ghz * 1000) : undefined);
+  const model = [c.manufacturer, c.brand]
+    .filter((s) => typeof s === 'string' && s.trim() !== '')
+    .join(' ');
+  const mhz = (ghz: number): number | undefined =>
+    Number.isFinite(ghz) && ghz > 0 ? Math.round(ghz * 1000) : undefined;
   return {
     model: model === '' ? undefined : model,
     physicalCores: c.physicalCores > 0 ? c.physicalCores : undefined,
@@ -110,7 +113,12 @@ async function siUsers(): Promise<LoggedInUser[]> {
   const rows = await si.users();
   return rows.map((u) => {
     const since = new Date(`${u.date}T${u.time}`).getTime();
-    return { name: u.user, tty: u.tty, host: u.ip, since: Number.isFinite(since) ? since : undefined };
+    return {
+      name: u.user,
+      tty: u.tty,
+      host: u.ip,
+      since: Number.isFinite(since) ? since : undefined,
+    };
   });
 }
 
@@ -219,7 +227,12 @@ export class HostSystem implements SystemPort {
     return this.cache.get('load', METRIC_TTL_MS.load, () => {
       const avg = parseLoadavg(this.fs.readSync('proc/loadavg'));
       if (avg === undefined) throw new Error('/proc/loadavg is unreadable');
-      return Promise.resolve({ one: avg[0], five: avg[1], fifteen: avg[2], cores: this.sampler.cores() ?? 1 });
+      return Promise.resolve({
+        one: avg[0],
+        five: avg[1],
+        fifteen: avg[2],
+        cores: this.sampler.cores() ?? 1,
+      });
     });
   }
 
@@ -245,18 +258,25 @@ export class HostSystem implements SystemPort {
   private currentMhz(): number | undefined {
     const cpus = this.fs.list('sys/devices/system/cpu').filter((n) => /^cpu\d+$/.test(n));
     const khz = cpus
-      .map((c) => Number(this.fs.tryReadSync(`sys/devices/system/cpu/${c}/cpufreq/scaling_cur_freq`)))
+      .map((c) =>
+        Number(this.fs.tryReadSync(`sys/devices/system/cpu/${c}/cpufreq/scaling_cur_freq`)),
+      )
       .filter((n) => Number.isFinite(n) && n > 0);
     if (khz.length > 0) return Math.round(khz.reduce((a, b) => a + b, 0) / khz.length / 1000);
     const info = this.fs.tryReadSync('proc/cpuinfo') ?? '';
-    const mhz = [...info.matchAll(/^cpu MHz\s*:\s*([\d.]+)/gm)].map((m) => Number(m[1])).filter((n) => n > 0);
+    const mhz = [...info.matchAll(/^cpu MHz\s*:\s*([\d.]+)/gm)]
+      .map((m) => Number(m[1]))
+      .filter((n) => n > 0);
     return mhz.length > 0 ? Math.round(mhz.reduce((a, b) => a + b, 0) / mhz.length) : undefined;
   }
 
   memory(): Promise<MemoryInfo> {
     return this.cache.get('memory', METRIC_TTL_MS.memory, () => {
       const figures = memoryFromMeminfo(parseMeminfo(this.fs.readSync('proc/meminfo')));
-      return Promise.resolve({ ...figures, containerLimit: this.containerMemory(figures.totalBytes) });
+      return Promise.resolve({
+        ...figures,
+        containerLimit: this.containerMemory(figures.totalBytes),
+      });
     });
   }
 
@@ -285,13 +305,16 @@ export class HostSystem implements SystemPort {
   private async readSensors(): Promise<SensorInfo> {
     const temperatures: TemperatureReading[] = [];
     const fans: FanReading[] = [];
-    const sane = (c: number): boolean => Number.isFinite(c) && c > SANE_CELSIUS.min && c < SANE_CELSIUS.max;
+    const sane = (c: number): boolean =>
+      Number.isFinite(c) && c > SANE_CELSIUS.min && c < SANE_CELSIUS.max;
     const milli = async (file: string): Promise<number | undefined> => {
       const text = (await this.fs.tryRead(file))?.trim();
       const v = Number(text);
       return text !== undefined && text !== '' && Number.isFinite(v) ? v / 1000 : undefined;
     };
-    const hwmons = (await this.fs.listAsync('sys/class/hwmon')).filter((n) => /^hwmon\d+$/.test(n)).sort(byNumber);
+    const hwmons = (await this.fs.listAsync('sys/class/hwmon'))
+      .filter((n) => /^hwmon\d+$/.test(n))
+      .sort(byNumber);
     for (const hw of hwmons) {
       const dir = `sys/class/hwmon/${hw}`;
       const chip = (await this.fs.tryRead(`${dir}/name`))?.trim() || hw;
@@ -323,12 +346,20 @@ export class HostSystem implements SystemPort {
       }
     }
     if (temperatures.length === 0) {
-      const zones = (await this.fs.listAsync('sys/class/thermal')).filter((n) => /^thermal_zone\d+$/.test(n)).sort(byNumber);
+      const zones = (await this.fs.listAsync('sys/class/thermal'))
+        .filter((n) => /^thermal_zone\d+$/.test(n))
+        .sort(byNumber);
       for (const zone of zones) {
         const celsius = await milli(`sys/class/thermal/${zone}/temp`);
         if (celsius === undefined || !sane(celsius)) continue;
         const chip = (await this.fs.tryRead(`sys/class/thermal/${zone}/type`))?.trim() || zone;
-        temperatures.push({ chip, label: zone, celsius, highCelsius: undefined, criticalCelsius: undefined });
+        temperatures.push({
+          chip,
+          label: zone,
+          celsius,
+          highCelsius: undefined,
+          criticalCelsius: undefined,
+        });
       }
     }
     return { temperatures, fans };
@@ -372,7 +403,8 @@ export class HostSystem implements SystemPort {
   topProcesses(limit: number): Promise<TopProcesses> {
     return this.cache.get(`top:${limit}`, METRIC_TTL_MS.top, async () => {
       let base = this.lastScan;
-      if (base === undefined || this.clock.now() - base.at > SCAN_BASE_MAX_AGE_MS) base = await this.scan();
+      if (base === undefined || this.clock.now() - base.at > SCAN_BASE_MAX_AGE_MS)
+        base = await this.scan();
       const wait = this.windowMs - (this.clock.now() - base.at);
       if (wait > 0) await sleep(wait, this.abort.signal);
       const current = await this.scan();
@@ -384,10 +416,20 @@ export class HostSystem implements SystemPort {
         if (p.state === 'Z' || p.state === 'X') continue;
         const before = base.rows.get(p.pid);
         // A pid absent from (or reused since) the first scan started during the window.
-        const ticks = before !== undefined && before.startTicks === p.startTicks ? p.ticks - before.ticks : p.ticks;
-        const cpuPercent = windowMs > 0 ? Math.max(0, (ticks / CLK_TCK / (windowMs / 1000)) * 100) : 0;
+        const ticks =
+          before !== undefined && before.startTicks === p.startTicks
+            ? p.ticks - before.ticks
+            : p.ticks;
+        const cpuPercent =
+          windowMs > 0 ? Math.max(0, (ticks / CLK_TCK / (windowMs / 1000)) * 100) : 0;
         const rssBytes = p.rssPages * page;
-        rows.push({ pid: p.pid, name: p.comm, cpuPercent, memPercent: (rssBytes / totalMem) * 100, rssBytes });
+        rows.push({
+          pid: p.pid,
+          name: p.comm,
+          cpuPercent,
+          memPercent: (rssBytes / totalMem) * 100,
+          rssBytes,
+        });
       }
       const byCpu = rows
         .filter((r) => r.cpuPercent > 0)
@@ -449,7 +491,9 @@ export class HostSystem implements SystemPort {
       );
       const rows = await Promise.all(
         mounts.map(async (m): Promise<FilesystemUsage> => {
-          const s = await withTimeout(this.fs.statfs(m.mountPoint), STATFS_TIMEOUT_MS).catch(() => undefined);
+          const s = await withTimeout(this.fs.statfs(m.mountPoint), STATFS_TIMEOUT_MS).catch(
+            () => undefined,
+          );
           return {
             device: m.device,
             type: m.type,
@@ -497,13 +541,17 @@ export class HostSystem implements SystemPort {
   interfaces(): Promise<readonly NetInterface[]> {
     return this.cache.get('interfaces', METRIC_TTL_MS.interfaces, () => {
       const addresses = (this.options.addresses ?? os.networkInterfaces)();
-      const fromSys = this.fs.list('sys/class/net').filter((n) => !n.includes('/') && n !== '.' && n !== '..');
+      const fromSys = this.fs
+        .list('sys/class/net')
+        .filter((n) => !n.includes('/') && n !== '.' && n !== '..');
       const names = fromSys.length > 0 ? fromSys.sort() : Object.keys(addresses).sort();
       return Promise.resolve(
         names.map((name): NetInterface => {
-          const attr = (a: string): string | undefined => this.fs.tryReadSync(`sys/class/net/${name}/${a}`)?.trim();
+          const attr = (a: string): string | undefined =>
+            this.fs.tryReadSync(`sys/class/net/${name}/${a}`)?.trim();
           const addrs = addresses[name] ?? [];
-          const pick = (family: string): string[] => addrs.filter((a) => a.family === family).map((a) => a.cidr ?? a.address);
+          const pick = (family: string): string[] =>
+            addrs.filter((a) => a.family === family).map((a) => a.cidr ?? a.address);
           return {
             name,
             state: attr('operstate') || 'unknown',
@@ -533,7 +581,9 @@ export class HostSystem implements SystemPort {
             }
           }),
         ),
-        ...['proc/net/udp', 'proc/net/udp6'].map((f) => this.fs.streamLines(f, (text) => (udp += parseSocketStates(text).length))),
+        ...['proc/net/udp', 'proc/net/udp6'].map((f) =>
+          this.fs.streamLines(f, (text) => (udp += parseSocketStates(text).length)),
+        ),
       ]);
       if (!read.some(Boolean)) throw new Error('/proc/net socket tables are unreadable');
       return { total: tcp + udp, tcp, udp, tcpByState };

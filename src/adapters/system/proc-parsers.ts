@@ -10,7 +10,10 @@ export function parseMeminfo(text: string): Map<string, number> {
   for (const line of text.split('\n')) {
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
-    const [value = '', unit] = line.slice(colon + 1).trim().split(/\s+/);
+    const [value = '', unit] = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/);
     if (!/^\d+$/.test(value)) continue;
     out.set(line.slice(0, colon).trim(), unit === 'kB' ? Number(value) * 1024 : Number(value));
   }
@@ -49,7 +52,13 @@ export function memoryFromMeminfo(info: Map<string, number>): MemoryFigures {
     cachedBytes: cached,
     sharedBytes: get('Shmem'),
     swap:
-      swapTotal > 0 ? { totalBytes: swapTotal, freeBytes: swapFree, usedBytes: Math.max(0, swapTotal - swapFree) } : undefined,
+      swapTotal > 0
+        ? {
+            totalBytes: swapTotal,
+            freeBytes: swapFree,
+            usedBytes: Math.max(0, swapTotal - swapFree),
+          }
+        : undefined,
   };
 }
 
@@ -95,7 +104,16 @@ export function timesPercent(before: CpuTicks | undefined, after: CpuTicks): Cpu
   const d = after.map((v, i) => Math.max(0, v - (before?.[i] ?? 0)));
   const all = sum(d);
   const p = (i: number): number => (all > 0 ? clampPercent(((d[i] ?? 0) / all) * 100) : 0);
-  return { user: p(0), nice: p(1), system: p(2), idle: p(3), iowait: p(4), irq: p(5), softirq: p(6), steal: p(7) };
+  return {
+    user: p(0),
+    nice: p(1),
+    system: p(2),
+    idle: p(3),
+    iowait: p(4),
+    irq: p(5),
+    softirq: p(6),
+    steal: p(7),
+  };
 }
 
 export function clampPercent(n: number): number {
@@ -136,16 +154,31 @@ export function parsePidStat(text: string): PidStat | undefined {
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
   const pid = Number(text.slice(0, open).trim());
-  const rest = text.slice(close + 2).trim().split(' ');
+  const rest = text
+    .slice(close + 2)
+    .trim()
+    .split(' ');
   // rest[0] is field 3 (state); field n is rest[n - 3].
   const utime = Number(rest[11]);
   const stime = Number(rest[12]);
   const start = Number(rest[19]);
   const rss = Number(rest[21]);
-  if (!Number.isInteger(pid) || pid <= 0 || rest[0] === undefined || [utime, stime, start, rss].some((n) => !Number.isFinite(n))) {
+  if (
+    !Number.isInteger(pid) ||
+    pid <= 0 ||
+    rest[0] === undefined ||
+    [utime, stime, start, rss].some((n) => !Number.isFinite(n))
+  ) {
     return undefined;
   }
-  return { pid, comm: text.slice(open + 1, close), state: rest[0], ticks: utime + stime, startTicks: start, rssPages: Math.max(0, rss) };
+  return {
+    pid,
+    comm: text.slice(open + 1, close),
+    state: rest[0],
+    ticks: utime + stime,
+    startTicks: start,
+    rssPages: Math.max(0, rss),
+  };
 }
 
 /** Kernel state letters (fs/proc/array.c) → the names psutil and the screens use. */
@@ -177,7 +210,11 @@ export function parseNetDev(text: string): NetDevRow[] {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim();
-    const f = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const f = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (name === '' || f.length < 16 || f.some((n) => !Number.isFinite(n))) continue;
     const at = (i: number): number => f[i] ?? 0;
     rows.push({
@@ -240,7 +277,11 @@ export function parseMounts(text: string): MountRow[] {
   for (const line of text.split('\n')) {
     const f = line.split(' ');
     if (f.length < 3 || f[0] === undefined || f[1] === undefined || f[2] === undefined) continue;
-    rows.push({ device: unescapeMountField(f[0]), mountPoint: unescapeMountField(f[1]), type: f[2] });
+    rows.push({
+      device: unescapeMountField(f[0]),
+      mountPoint: unescapeMountField(f[1]),
+      type: f[2],
+    });
   }
   return rows;
 }
@@ -263,7 +304,16 @@ export function parseFilesystemTypes(text: string): FilesystemTypes {
 }
 
 /** Network filesystems are nodev but are real storage a user wants to see. */
-const NETWORK_FS = new Set(['nfs', 'nfs4', 'cifs', 'smb3', 'smbfs', 'ceph', 'fuse.glusterfs', 'fuse.sshfs']);
+const NETWORK_FS = new Set([
+  'nfs',
+  'nfs4',
+  'cifs',
+  'smb3',
+  'smbfs',
+  'ceph',
+  'fuse.glusterfs',
+  'fuse.sshfs',
+]);
 /** Block-backed types that only add noise: every snap package is a full read-only squashfs. */
 const NOISE_FS = new Set(['squashfs']);
 
@@ -309,7 +359,9 @@ export const TCP_STATES: Readonly<Record<string, string>> = {
 /** Socket states of /proc/net/{tcp,tcp6,udp,udp6} text: one hex code per socket line (the header does not match). */
 export function parseSocketStates(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/^\s*\d+: [0-9A-Fa-f]+:[0-9A-Fa-f]+ [0-9A-Fa-f]+:[0-9A-Fa-f]+ ([0-9A-Fa-f]{2}) /gm)) {
+  for (const m of text.matchAll(
+    /^\s*\d+: [0-9A-Fa-f]+:[0-9A-Fa-f]+ [0-9A-Fa-f]+:[0-9A-Fa-f]+ ([0-9A-Fa-f]{2}) /gm,
+  )) {
     if (m[1] !== undefined) out.push(m[1].toUpperCase());
   }
   return out;

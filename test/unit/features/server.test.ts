@@ -18,7 +18,9 @@ class FakeSystem implements SystemPort {
   calls: string[] = [];
   private answer<T>(name: string, value: T): Promise<T> {
     this.calls.push(name);
-    return this.broken.has(name) ? Promise.reject(new Error(`${name} failed`)) : Promise.resolve(value);
+    return this.broken.has(name)
+      ? Promise.reject(new Error(`${name} failed`))
+      : Promise.resolve(value);
   }
   start(): void {
     this.started++;
@@ -44,7 +46,13 @@ class FakeSystem implements SystemPort {
 
 function setup(extra: Partial<ServerDeps> = {}): { p: Pipeline; sys: FakeSystem } {
   const sys = new FakeSystem();
-  const feature = serverFeature({ system: sys, clock: new ManualClock(), log: silentLogger, nodeVersion: 'v24.0.0', ...extra });
+  const feature = serverFeature({
+    system: sys,
+    clock: new ManualClock(),
+    log: silentLogger,
+    nodeVersion: 'v24.0.0',
+    ...extra,
+  });
   const p = new Pipeline({ userIds: [ALICE] }, [feature]);
   return { p, sys };
 }
@@ -109,7 +117,24 @@ describe('server feature', () => {
 
   it('opens every drill-down without error', async () => {
     const { p } = setup();
-    const screens = ['load', 'cpu', 'cores', 'times', 'memory', 'swap', 'sensors', 'fans', 'process', 'uptime', 'users', 'fs', 'diskio', 'net', 'ifaces', 'conns'];
+    const screens = [
+      'load',
+      'cpu',
+      'cores',
+      'times',
+      'memory',
+      'swap',
+      'sensors',
+      'fans',
+      'process',
+      'uptime',
+      'users',
+      'fs',
+      'diskio',
+      'net',
+      'ifaces',
+      'conns',
+    ];
     for (const s of screens) {
       const before = p.sender.sent.length;
       const id = await press(p, { text: s, action: SERVER_ACTION, args: [s] });
@@ -125,7 +150,10 @@ describe('server feature', () => {
     const { p } = setup();
     for (const args of [['nope'], ['top', 'cpu', 'rss'], ['top', '../etc'], []]) {
       const id = await press(p, { text: 'x', action: SERVER_ACTION, args });
-      expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({ text: expect.stringMatching(/no longer supported/), alert: true });
+      expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({
+        text: expect.stringMatching(/no longer supported/),
+        alert: true,
+      });
     }
   });
 
@@ -133,7 +161,9 @@ describe('server feature', () => {
     const { p, sys } = setup();
     sys.broken = new Set(['memory', 'cpu', 'uptime', 'processes', 'loadAverage']);
     await p.text(ALICE, SERVER_MENU.memory);
-    expect(p.sender.sent.at(-1)?.text).toMatch(/^⚠️ Memory: not available on this host right now\./);
+    expect(p.sender.sent.at(-1)?.text).toMatch(
+      /^⚠️ Memory: not available on this host right now\./,
+    );
     await p.text(ALICE, '👀 Quick view');
     expect(p.sender.sent.at(-1)?.text.match(/not available/g)?.length).toBeGreaterThanOrEqual(5);
     sys.broken.clear();
@@ -142,13 +172,21 @@ describe('server feature', () => {
   });
 
   it('shows Quick view with Docker counts, or why they are missing', async () => {
-    const withDocker = setup({ dockerSummary: () => Promise.resolve({ running: 2, total: 3, images: 4 }) }).p;
+    const withDocker = setup({
+      dockerSummary: () => Promise.resolve({ running: 2, total: 3, images: 4 }),
+    }).p;
     await withDocker.text(ALICE, '👀 Quick view');
-    expect(withDocker.sender.sent.at(-1)?.text).toContain('🐳 Docker: 2 running of 3 containers · 4 images');
+    expect(withDocker.sender.sent.at(-1)?.text).toContain(
+      '🐳 Docker: 2 running of 3 containers · 4 images',
+    );
 
-    const failing = setup({ dockerSummary: () => Promise.reject(new Error('connect ENOENT /secret/path')) }).p;
+    const failing = setup({
+      dockerSummary: () => Promise.reject(new Error('connect ENOENT /secret/path')),
+    }).p;
     await failing.text(ALICE, '👀 Quick view');
-    expect(failing.sender.sent.at(-1)?.text).toContain('🐳 Docker: not reachable (error; see the bot log)');
+    expect(failing.sender.sent.at(-1)?.text).toContain(
+      '🐳 Docker: not reachable (error; see the bot log)',
+    );
 
     const { p } = setup();
     await p.text(ALICE, '👀 Quick view');
@@ -165,10 +203,19 @@ describe('server feature', () => {
       ['📂 Disk', /size 100 GiB/],
       ['📊 Overview', /Quick view/],
     ] as const) {
-      await press(p, buttons(p).find((b) => b.text === label));
-      expect(p.sender.sent.at(-1)).toMatchObject({ kind: 'edit', text: expect.stringMatching(pattern) });
+      await press(
+        p,
+        buttons(p).find((b) => b.text === label),
+      );
+      expect(p.sender.sent.at(-1)).toMatchObject({
+        kind: 'edit',
+        text: expect.stringMatching(pattern),
+      });
     }
-    const id = await press(p, buttons(p).find((b) => b.text === '🔄 Refresh data'));
+    const id = await press(
+      p,
+      buttons(p).find((b) => b.text === '🔄 Refresh data'),
+    );
     expect(p.sender.answers.find((a) => a.id === id)?.text).toBe('Already up to date');
     const bad = await press(p, { text: 'x', action: QUICK_ACTION, args: ['swap'] });
     expect(p.sender.answers.find((a) => a.id === bad)?.alert).toBe(true);
@@ -177,12 +224,19 @@ describe('server feature', () => {
   it('shows About me', async () => {
     const { p } = setup();
     await p.text(ALICE, '🍄 About me');
-    expect(p.sender.sent.at(-1)?.text).toMatch(/Version: [\d.]+\nNode\.js: v24\.0\.0\nBot uptime: 00:00:00/);
+    expect(p.sender.sent.at(-1)?.text).toMatch(
+      /Version: [\d.]+\nNode\.js: v24\.0\.0\nBot uptime: 00:00:00/,
+    );
   });
 
   it('starts and stops the system sampling with the feature', async () => {
     const sys = new FakeSystem();
-    const f = serverFeature({ system: sys, clock: new ManualClock(), log: silentLogger, nodeVersion: 'v24' });
+    const f = serverFeature({
+      system: sys,
+      clock: new ManualClock(),
+      log: silentLogger,
+      nodeVersion: 'v24',
+    });
     await f.start?.();
     await f.stop?.();
     expect([sys.started, sys.stopped]).toEqual([1, 1]);

@@ -1,7 +1,13 @@
 import * as d from '../../fixtures/server-data';
 import { parseHtml } from '../../support/bot-api-html';
 import { html } from '../../../src/views/html';
-import { aboutView, QUICK_ACTION, quickSubView, quickView, type QuickViewData } from '../../../src/views/server-quick';
+import {
+  aboutView,
+  QUICK_ACTION,
+  quickSubView,
+  quickView,
+  type QuickViewData,
+} from '../../../src/views/server-quick';
 import { APP_VERSION } from '../../../src/version';
 import type { ActionButton } from '../../../src/views/view';
 
@@ -32,11 +38,20 @@ describe('Quick view', () => {
   });
 
   it('is honest about Docker and about missing metrics', () => {
-    expect(text({ ...full, docker: undefined })).toContain('🐳 Docker: not available (no Docker connection in this build)');
-    expect(text({ ...full, docker: { unavailable: 'cannot reach <unix:///var/run/docker.sock>' } })).toContain(
-      '🐳 Docker: not reachable (cannot reach <unix:///var/run/docker.sock>)',
+    expect(text({ ...full, docker: undefined })).toContain(
+      '🐳 Docker: not available (no Docker connection in this build)',
     );
-    const none = text({ ...full, uptime: undefined, load: undefined, cpu: undefined, memory: undefined, processes: undefined });
+    expect(
+      text({ ...full, docker: { unavailable: 'cannot reach <unix:///var/run/docker.sock>' } }),
+    ).toContain('🐳 Docker: not reachable (cannot reach <unix:///var/run/docker.sock>)');
+    const none = text({
+      ...full,
+      uptime: undefined,
+      load: undefined,
+      cpu: undefined,
+      memory: undefined,
+      processes: undefined,
+    });
     expect(none.match(/not available/g)).toHaveLength(5);
     expect(text({ ...full, context: d.inContainer })).toMatch(/processes are the container's/);
   });
@@ -44,10 +59,25 @@ describe('Quick view', () => {
   it('has Refresh, Memory, Temperatures, CPU and Disk; sub-views lead back to the overview', () => {
     const labels = (kb: ReturnType<typeof quickView>['keyboard']): string[] =>
       kb?.kind === 'inline' ? kb.rows.flat().map((b) => b.text) : [];
-    expect(labels(quickView(full).keyboard)).toEqual(['🔄 Refresh data', '💾 Memory', '🌡 Temperatures', '⚡ CPU', '📂 Disk']);
+    expect(labels(quickView(full).keyboard)).toEqual([
+      '🔄 Refresh data',
+      '💾 Memory',
+      '🌡 Temperatures',
+      '⚡ CPU',
+      '📂 Disk',
+    ]);
     const sub = quickSubView('memory', html`mem`);
-    expect(labels(sub.keyboard)).toEqual(['📊 Overview', '🔄 Refresh', '🌡 Temperatures', '⚡ CPU', '📂 Disk']);
-    const actions = sub.keyboard?.kind === 'inline' ? sub.keyboard.rows.flat().map((b) => (b as ActionButton).action) : [];
+    expect(labels(sub.keyboard)).toEqual([
+      '📊 Overview',
+      '🔄 Refresh',
+      '🌡 Temperatures',
+      '⚡ CPU',
+      '📂 Disk',
+    ]);
+    const actions =
+      sub.keyboard?.kind === 'inline'
+        ? sub.keyboard.rows.flat().map((b) => (b as ActionButton).action)
+        : [];
     expect(new Set(actions)).toEqual(new Set([QUICK_ACTION]));
   });
 });
@@ -60,7 +90,10 @@ describe('About me', () => {
     expect(t).toContain('Node.js: v24.1.0');
     expect(t).toContain('Bot uptime: 01:01:01');
     expect(v.disablePreview).toBe(true);
-    const urls = v.keyboard?.kind === 'inline' ? v.keyboard.rows.flat().map((b) => ('url' in b ? b.url : '')) : [];
+    const urls =
+      v.keyboard?.kind === 'inline'
+        ? v.keyboard.rows.flat().map((b) => ('url' in b ? b.url : ''))
+        : [];
     expect(urls.every((u) => u.startsWith('https://'))).toBe(true);
   });
 });

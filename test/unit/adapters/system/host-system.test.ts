@@ -8,19 +8,41 @@ import { silentLogger } from '../../../../src/log/logger';
 const FIXTURES = join(__dirname, '..', '..', '..', 'fixtures');
 const KiB = 1024;
 
-function system(root: string, extra: Partial<HostSystemOptions> = {}): { sys: HostSystem; clock: ManualClock } {
+function system(
+  root: string,
+  extra: Partial<HostSystemOptions> = {},
+): { sys: HostSystem; clock: ManualClock } {
   const clock = new ManualClock();
   const sys = new HostSystem({
     clock,
     log: silentLogger,
     root,
     processWindowMs: 0,
-    staticCpu: () => Promise.resolve({ model: 'Test CPU', physicalCores: 1, mhzMin: 800, mhzMax: 3600 }),
-    users: () => Promise.resolve([{ name: 'ann', tty: 'pts/0', host: '10.0.0.9', since: Date.UTC(2026, 0, 1) }]),
+    staticCpu: () =>
+      Promise.resolve({ model: 'Test CPU', physicalCores: 1, mhzMin: 800, mhzMax: 3600 }),
+    users: () =>
+      Promise.resolve([
+        { name: 'ann', tty: 'pts/0', host: '10.0.0.9', since: Date.UTC(2026, 0, 1) },
+      ]),
     addresses: () => ({
       eth0: [
-        { address: '10.0.0.2', netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:01', internal: false, cidr: '10.0.0.2/24' },
-        { address: 'fe80::1', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '00:00:00:00:00:01', internal: false, cidr: 'fe80::1/64', scopeid: 2 },
+        {
+          address: '10.0.0.2',
+          netmask: '255.255.255.0',
+          family: 'IPv4',
+          mac: '00:00:00:00:00:01',
+          internal: false,
+          cidr: '10.0.0.2/24',
+        },
+        {
+          address: 'fe80::1',
+          netmask: 'ffff:ffff:ffff:ffff::',
+          family: 'IPv6',
+          mac: '00:00:00:00:00:01',
+          internal: false,
+          cidr: 'fe80::1/64',
+          scopeid: 2,
+        },
       ],
     }),
     ...extra,
@@ -32,8 +54,16 @@ describe('HostSystem on a fixture host', () => {
   const root = join(FIXTURES, 'host-a');
 
   it('tells a container sharing the host pid namespace apart', () => {
-    expect(system(root).sys.context()).toEqual({ inContainer: true, hostProcesses: true, hostNetwork: undefined });
-    expect(system(join(FIXTURES, 'host-bare')).sys.context()).toEqual({ inContainer: false, hostProcesses: true, hostNetwork: true });
+    expect(system(root).sys.context()).toEqual({
+      inContainer: true,
+      hostProcesses: true,
+      hostNetwork: undefined,
+    });
+    expect(system(join(FIXTURES, 'host-bare')).sys.context()).toEqual({
+      inContainer: false,
+      hostProcesses: true,
+      hostNetwork: true,
+    });
   });
 
   it('reads load, memory, uptime and CPU facts', async () => {
@@ -46,7 +76,14 @@ describe('HostSystem on a fixture host', () => {
     expect(up.seconds).toBeCloseTo(93784.52);
     expect(up.bootTime).toBe(Math.round((clock.now() - 93784.52 * 1000) / 1000) * 1000);
     const cpu = await sys.cpu();
-    expect(cpu).toMatchObject({ model: 'Test CPU', logicalCores: 2, physicalCores: 1, mhzCurrent: 2000, mhzMin: 800, mhzMax: 3600 });
+    expect(cpu).toMatchObject({
+      model: 'Test CPU',
+      logicalCores: 2,
+      physicalCores: 1,
+      mhzCurrent: 2000,
+      mhzMin: 800,
+      mhzMax: 3600,
+    });
     expect(cpu.usage.windowMs).toBeUndefined(); // one sample: average since boot
     expect(cpu.usage.total).toBeCloseTo(17, 5);
   });
@@ -54,15 +91,30 @@ describe('HostSystem on a fixture host', () => {
   it('reads sensors per chip, dropping impossible temperatures, with fans under device/', async () => {
     const s = await system(root).sys.sensors();
     expect(s.temperatures).toEqual([
-      { chip: 'coretemp', label: 'Package id 0', celsius: 45.5, highCelsius: 80, criticalCelsius: 100 },
-      { chip: 'coretemp', label: 'temp3', celsius: 43, highCelsius: undefined, criticalCelsius: undefined },
+      {
+        chip: 'coretemp',
+        label: 'Package id 0',
+        celsius: 45.5,
+        highCelsius: 80,
+        criticalCelsius: 100,
+      },
+      {
+        chip: 'coretemp',
+        label: 'temp3',
+        celsius: 43,
+        highCelsius: undefined,
+        criticalCelsius: undefined,
+      },
     ]);
     expect(s.fans).toEqual([{ chip: '<b>nct</b>', label: 'CPU fan', rpm: 1200 }]);
   });
 
   it('counts processes by state and ranks them, taking names from argv[0]', async () => {
     const { sys } = system(root);
-    expect(await sys.processes()).toEqual({ total: 4, byState: { sleeping: 2, running: 1, zombie: 1 } });
+    expect(await sys.processes()).toEqual({
+      total: 4,
+      byState: { sleeping: 2, running: 1, zombie: 1 },
+    });
     const top = await sys.topProcesses(10);
     expect(top.total).toBe(4);
     expect(top.byMemory.map((p) => [p.pid, p.name])).toEqual([
@@ -114,7 +166,14 @@ describe('HostSystem on a fixture host', () => {
     expect(net.received).toEqual({ bytes: 1_048_676, packets: 1010, errors: 1, drops: 2 });
     const ifs = await sys.interfaces();
     expect(ifs).toEqual([
-      { name: 'eth0', state: 'up', speedMbps: 1000, mtu: 1500, ipv4: ['10.0.0.2/24'], ipv6: ['fe80::1/64'] },
+      {
+        name: 'eth0',
+        state: 'up',
+        speedMbps: 1000,
+        mtu: 1500,
+        ipv4: ['10.0.0.2/24'],
+        ipv6: ['fe80::1/64'],
+      },
       { name: 'lo', state: 'unknown', speedMbps: undefined, mtu: 65536, ipv4: [], ipv6: [] },
     ]);
   });
@@ -145,7 +204,12 @@ describe('HostSystem on a bare host', () => {
     expect((await sys.networkTotals()).interfaces).toBe(0);
     await expect(sys.connections()).rejects.toThrow(/socket tables/);
     const cpu = await sys.cpu();
-    expect(cpu).toMatchObject({ model: undefined, physicalCores: undefined, mhzCurrent: undefined, logicalCores: 1 });
+    expect(cpu).toMatchObject({
+      model: undefined,
+      physicalCores: undefined,
+      mhzCurrent: undefined,
+      logicalCores: 1,
+    });
     expect((await sys.topProcesses(10)).byCpu).toEqual([]);
   });
 
@@ -167,7 +231,10 @@ describe('CPU sampler', () => {
       const { sys, clock } = system(dir);
       sys.start();
       clock.advance(1000);
-      writeFileSync(join(dir, 'proc/stat'), 'cpu  150 0 100 900 0 0 0 0\ncpu0 150 0 100 900 0 0 0 0\n');
+      writeFileSync(
+        join(dir, 'proc/stat'),
+        'cpu  150 0 100 900 0 0 0 0\ncpu0 150 0 100 900 0 0 0 0\n',
+      );
       await new Promise((r) => setTimeout(r, 1100));
       const cpu = await sys.cpu();
       sys.stop();

@@ -32,7 +32,11 @@ describe('/proc parsers', () => {
     expect(m.usedBytes).toBe(3_000_000 * KiB);
     expect(m.cachedBytes).toBe(2_800_000 * KiB); // Cached + SReclaimable
     expect(m.sharedBytes).toBe(100_000 * KiB);
-    expect(m.swap).toEqual({ totalBytes: 2_000_000 * KiB, freeBytes: 1_500_000 * KiB, usedBytes: 500_000 * KiB });
+    expect(m.swap).toEqual({
+      totalBytes: 2_000_000 * KiB,
+      freeBytes: 1_500_000 * KiB,
+      usedBytes: 500_000 * KiB,
+    });
   });
 
   it('estimates available memory on old kernels and reports no swap when there is none', () => {
@@ -65,7 +69,14 @@ describe('/proc parsers', () => {
 
   it('reads a pid stat whose name holds parentheses, spaces and markup', () => {
     const p = parsePidStat(read(HOST_A, 'proc/42/stat'));
-    expect(p).toEqual({ pid: 42, comm: '<i>*_x) (y', state: 'R', ticks: 500, startTicks: 5000, rssPages: 25000 });
+    expect(p).toEqual({
+      pid: 42,
+      comm: '<i>*_x) (y',
+      state: 'R',
+      ticks: 500,
+      startTicks: 5000,
+      rssPages: 25000,
+    });
     expect(parsePidStat('not a stat line')).toBeUndefined();
     expect(parsePidStat('12 (x) S 1')).toBeUndefined();
   });
@@ -82,7 +93,15 @@ describe('/proc parsers', () => {
 
   it('reads diskstats with 512-byte sectors', () => {
     const sda = parseDiskstats(read(HOST_A, 'proc/diskstats')).find((r) => r.name === 'sda');
-    expect(sda).toEqual({ name: 'sda', reads: 1000, readBytes: 20000 * 512, readTimeMs: 500, writes: 2000, writeBytes: 40000 * 512, writeTimeMs: 1500 });
+    expect(sda).toEqual({
+      name: 'sda',
+      reads: 1000,
+      readBytes: 20000 * 512,
+      readTimeMs: 500,
+      writes: 2000,
+      writeBytes: 40000 * 512,
+      writeTimeMs: 1500,
+    });
   });
 
   it('decodes mount escapes and keeps only real storage, each device once', () => {
@@ -93,8 +112,13 @@ describe('/proc parsers', () => {
   });
 
   it('keeps a container overlay root and falls back to /dev/ devices when /proc/filesystems is missing', () => {
-    const mounts = parseMounts('overlay / overlay rw 0 0\n/dev/vda1 /etc/hosts ext4 rw 0 0\nshm /dev/shm tmpfs rw 0 0\n');
-    expect(realMounts(mounts, parseFilesystemTypes('')).map((m) => m.mountPoint)).toEqual(['/', '/etc/hosts']);
+    const mounts = parseMounts(
+      'overlay / overlay rw 0 0\n/dev/vda1 /etc/hosts ext4 rw 0 0\nshm /dev/shm tmpfs rw 0 0\n',
+    );
+    expect(realMounts(mounts, parseFilesystemTypes('')).map((m) => m.mountPoint)).toEqual([
+      '/',
+      '/etc/hosts',
+    ]);
   });
 
   it('reads socket states from the socket tables, skipping the header', () => {

@@ -22,7 +22,10 @@ describe('TtlCache', () => {
       await new Promise((r) => setTimeout(r, 5));
       return 'v';
     };
-    expect(await Promise.all([cache.get('k', 1000, load), cache.get('k', 1000, load)])).toEqual(['v', 'v']);
+    expect(await Promise.all([cache.get('k', 1000, load), cache.get('k', 1000, load)])).toEqual([
+      'v',
+      'v',
+    ]);
     expect(loads).toBe(1);
   });
 
