@@ -22,7 +22,7 @@ const WARMUP = 30;
 /** Passes over every screen for the stall measurement: the first is cold, the rest warm. */
 const PASSES = 3;
 /** Daemons started for each stall figure; the machine is shared, so one run proves little. */
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 /** Requests rotate over many users so the per-user rate limit (8 per 10 s) never applies. */
 const USERS = Array.from({ length: 120 }, (_, i) => 4001 + i);
 
@@ -324,6 +324,8 @@ Why the adapter reads /proc and /sys itself for these metrics: each call once co
 | metric | systeminformation | its worst stall | tmbot adapter | its worst stall |
 | --- | ---: | ---: | ---: | ---: |
 ${siRows.join('\n')}
+
+Stalls of a single call include whatever else the shared machine did meanwhile; compare each row's two stall columns with each other. Besides speed, systeminformation lacks what some screens need: \`si.mem()\` has no shared memory, \`si.disksIO()\`/\`si.fsStats()\` give only machine totals (no per-disk rows), \`si.cpuTemperature()\` has CPU temperatures only (no chips, no fans), \`si.networkConnections()\` needs \`netstat\` (absent from slim images) and \`si.networkInterfaces()\` runs one \`execSync\` per /sys file.
 
 systeminformation stays in use where it is read once or rarely: CPU model, physical cores and clock limits (\`si.cpu()\`, once, in the background at start) and logged-in users (\`si.users()\`, 10 s cache).`;
   process.stdout.write(`${report}\n`);

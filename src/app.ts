@@ -79,6 +79,8 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
+  // One SystemPort for every feature that shows host figures (its caches are shared).
+  const system = new HostSystem({ clock, log: deps.log.child('system') });
   const features: Feature[] = [
     menuFeature({
       isAllowed: (id) => config.access.userIds.includes(id),
@@ -86,7 +88,7 @@ export function createApp(deps: AppDeps): App {
       plugins: [],
     }),
     serverFeature({
-      system: new HostSystem({ clock, log: deps.log.child('system') }),
+      system,
       clock,
       log: deps.log.child('server'),
       nodeVersion: process.version,
