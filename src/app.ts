@@ -4,12 +4,18 @@ import type { Clock } from './clock';
 import type { Config } from './config/types';
 import { FatalTelegramError } from './errors';
 import type { Feature } from './features/feature';
+import { authFeature } from './features/auth';
 import { menuFeature } from './features/menu';
 import { serverFeature } from './features/server';
 import { HostSystem } from './adapters/system/host-system';
 import type { Logger } from './log/logger';
 import type { Redactor } from './log/redactor';
 import { AccessControl } from './security/access-control';
+import { ChatAdminNotifier } from './security/admin-notifier';
+import { JsonlAuditLog } from './security/audit-log';
+import { renderQrPng } from './security/qr-code';
+import { TwoFactorGuard } from './security/two-factor-guard';
+import { TwoFactorSessions } from './security/two-factor-sessions';
 import type { StateStore } from './state/json-store';
 import { AutoDeleteScheduler } from './telegram/auto-delete';
 import { CallbackStore } from './telegram/callback-store';
@@ -26,6 +32,8 @@ export interface AppOptions {
   plugins: readonly string[];
   /** How long /getmyid answers stay in the chat. */
   getMyIdDeleteMs: number;
+  /** How long a 2FA QR code photo stays in the chat. */
+  qrDeleteMs: number;
   /** Bound on finishing in-flight work at shutdown. */
   shutdownGraceMs: number;
 }
@@ -79,13 +87,36 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
+  // One audit log and one 2FA guard for the whole bot: privileged features get `guard` (SecondFactor) and `audit`.
+  const alog = deps.log.child('auth');
+  const audit = new JsonlAuditLog({ dir: store.persistent ? store.dir : undefined, clock, log: alog });
+  const sessions = new TwoFactorSessions({
+    authSalt: config.access.authSalt,
+    store,
+    clock,
+    onSecret: (secret) => deps.redactor.add(secret),
+    limits: { sessionMs: config.access.sessionMinutes * 60_000 },
+  });
+  const notifier = new ChatAdminNotifier(sender, config.adminChatIds, alog);
+  const guard = new TwoFactorGuard({ sessions, audit, notifier, clock, log: alog });
+
   // One SystemPort for every feature that shows host figures (its caches are shared).
   const system = new HostSystem({ clock, log: deps.log.child('system') });
+
   const features: Feature[] = [
     menuFeature({
       isAllowed: (id) => config.access.userIds.includes(id),
       getMyIdDeleteMs: options.getMyIdDeleteMs,
       plugins: [],
+    }),
+    authFeature({
+      guard,
+      sessions,
+      audit,
+      clock,
+      renderQr: renderQrPng,
+      qrDeleteMs: options.qrDeleteMs,
+      botUsername,
     }),
     serverFeature({
       system,
