@@ -82,10 +82,15 @@ function timeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
 /** Reads the screen and sort of a Server button; anything else is a stale or forged button. */
 function parseNav(args: readonly string[]): ScreenNav {
   const [screen, from, sort] = args;
-  if (!isServerScreen(screen)) throw new UserInputError('This button is no longer supported. Open the screen again from the menu.');
+  if (!isServerScreen(screen))
+    throw new UserInputError(
+      'This button is no longer supported. Open the screen again from the menu.',
+    );
   if (screen !== 'top') return { screen };
   if ((from !== 'cpu' && from !== 'process') || (sort !== 'cpu' && sort !== 'mem')) {
-    throw new UserInputError('This button is no longer supported. Open the screen again from the menu.');
+    throw new UserInputError(
+      'This button is no longer supported. Open the screen again from the menu.',
+    );
   }
   return { screen, top: { from, sort } };
 }
@@ -157,7 +162,10 @@ export function serverFeature(deps: ServerDeps): Feature {
     const t0 = performance.now();
     const view = await render();
     served++;
-    log.debug('served server screen', { screen: name, ms: Math.round((performance.now() - t0) * 100) / 100 });
+    log.debug('served server screen', {
+      screen: name,
+      ms: Math.round((performance.now() - t0) * 100) / 100,
+    });
     return view;
   }
 
@@ -167,10 +175,19 @@ export function serverFeature(deps: ServerDeps): Feature {
   async function dockerLine(): Promise<DockerSummary | undefined> {
     if (deps.dockerSummary === undefined) return undefined;
     try {
-      return (await timeout(deps.dockerSummary(), DOCKER_TIMEOUT_MS)) ?? { unavailable: `no answer within ${DOCKER_TIMEOUT_MS / 1000} s` };
+      return (
+        (await timeout(deps.dockerSummary(), DOCKER_TIMEOUT_MS)) ?? {
+          unavailable: `no answer within ${DOCKER_TIMEOUT_MS / 1000} s`,
+        }
+      );
     } catch (err) {
       log.warn('Docker summary failed', { error: err });
-      return { unavailable: err instanceof TmbotError && err.code === 'E_DOCKER_UNAVAILABLE' ? err.message : 'error; see the bot log' };
+      return {
+        unavailable:
+          err instanceof TmbotError && err.code === 'E_DOCKER_UNAVAILABLE'
+            ? err.message
+            : 'error; see the bot log',
+      };
     }
   }
 
@@ -197,13 +214,31 @@ export function serverFeature(deps: ServerDeps): Feature {
         case 'overview':
           return overview();
         case 'memory':
-          return quickSubView(sub, await safely('memory', SCREEN_TITLES.memory, async () => memoryBody(await system.memory())));
+          return quickSubView(
+            sub,
+            await safely('memory', SCREEN_TITLES.memory, async () =>
+              memoryBody(await system.memory()),
+            ),
+          );
         case 'temps':
-          return quickSubView(sub, await safely('sensors', SCREEN_TITLES.sensors, async () => sensorsBody(await system.sensors())));
+          return quickSubView(
+            sub,
+            await safely('sensors', SCREEN_TITLES.sensors, async () =>
+              sensorsBody(await system.sensors()),
+            ),
+          );
         case 'cpu':
-          return quickSubView(sub, await safely('CPU', SCREEN_TITLES.cpu, async () => cpuBody(await system.cpu())));
+          return quickSubView(
+            sub,
+            await safely('CPU', SCREEN_TITLES.cpu, async () => cpuBody(await system.cpu())),
+          );
         case 'disk':
-          return quickSubView(sub, await safely('file systems', SCREEN_TITLES.fs, async () => filesystemsBody(await system.filesystems())));
+          return quickSubView(
+            sub,
+            await safely('file systems', SCREEN_TITLES.fs, async () =>
+              filesystemsBody(await system.filesystems()),
+            ),
+          );
       }
     });
   }
@@ -246,12 +281,18 @@ export function serverFeature(deps: ServerDeps): Feature {
       });
       router.action(QUICK_ACTION, async (req, args) => {
         const sub = args[0];
-        if (!isQuickSub(sub)) throw new UserInputError('This button is no longer supported. Open Quick view again.');
+        if (!isQuickSub(sub))
+          throw new UserInputError('This button is no longer supported. Open Quick view again.');
         await show(req, await quickScreen(sub));
       });
 
       router.button(MAIN_MENU.about, async (req) => {
-        await req.reply(aboutView({ nodeVersion: deps.nodeVersion, botUptimeSeconds: (clock.now() - startedAt) / 1000 }));
+        await req.reply(
+          aboutView({
+            nodeVersion: deps.nodeVersion,
+            botUptimeSeconds: (clock.now() - startedAt) / 1000,
+          }),
+        );
       });
     },
     start() {
@@ -262,12 +303,15 @@ export function serverFeature(deps: ServerDeps): Feature {
       system.stop();
       const s = probe?.summary();
       if (s !== undefined) {
-        log.debug(`event loop while running: worst stall ${s.maxStallMs} ms, p99 ${s.p99StallMs} ms`, {
-          loopMaxStallMs: s.maxStallMs,
-          loopP99StallMs: s.p99StallMs,
-          loopTicks: s.ticks,
-          screensServed: served,
-        });
+        log.debug(
+          `event loop while running: worst stall ${s.maxStallMs} ms, p99 ${s.p99StallMs} ms`,
+          {
+            loopMaxStallMs: s.maxStallMs,
+            loopP99StallMs: s.p99StallMs,
+            loopTicks: s.ticks,
+            screensServed: served,
+          },
+        );
       }
       probe?.stop();
     },

@@ -89,7 +89,12 @@ export const BODY_LIMIT = TELEGRAM_LIMITS.messageText - 400;
  * Joins as many `items` as fit in Telegram's limit after `head`; the rest
  * become "… and N more". Lengths are counted as Telegram does, after markup.
  */
-export function fitItems(head: Html, items: readonly Html[], limit = BODY_LIMIT, separator = '\n'): Html {
+export function fitItems(
+  head: Html,
+  items: readonly Html[],
+  limit = BODY_LIMIT,
+  separator = '\n',
+): Html {
   let used = visibleText(head.value).length;
   const kept: Html[] = [];
   for (let i = 0; i < items.length; i++) {

@@ -1,12 +1,20 @@
 /** Quick view (everything at a glance) and About me. Pure. */
-import type { CpuInfo, HostContext, LoadAverage, MemoryInfo, ProcessCounts, UptimeInfo } from '../adapters/system/system-port';
+import type {
+  CpuInfo,
+  HostContext,
+  LoadAverage,
+  MemoryInfo,
+  ProcessCounts,
+  UptimeInfo,
+} from '../adapters/system/system-port';
 import { APP_VERSION, PROJECT_URL } from '../version';
 import { clip, html, type Html } from './html';
 import { bytes, count, duration, NA, percent } from './server-format';
 import type { ActionButton, Keyboard, View } from './view';
 
 /** What the Docker line of Quick view knows. */
-export type DockerSummary = { running: number; total: number; images: number } | { unavailable: string };
+export type DockerSummary =
+  { running: number; total: number; images: number } | { unavailable: string };
 
 export interface QuickViewData {
   /** Each part is undefined when its metric could not be read. */
@@ -22,7 +30,8 @@ export interface QuickViewData {
 
 export const QUICK_SUBS = ['overview', 'memory', 'temps', 'cpu', 'disk'] as const;
 export type QuickSub = (typeof QUICK_SUBS)[number];
-export const isQuickSub = (s: string | undefined): s is QuickSub => (QUICK_SUBS as readonly string[]).includes(s ?? '');
+export const isQuickSub = (s: string | undefined): s is QuickSub =>
+  (QUICK_SUBS as readonly string[]).includes(s ?? '');
 
 /** The callback action of Quick view's buttons; args: [sub]. */
 export const QUICK_ACTION = 'quick.view';
@@ -38,7 +47,8 @@ const QUICK_LABELS: Record<QuickSub, string> = {
 /** Overview first; the screen being shown becomes "Refresh". */
 export function quickKeyboard(current: QuickSub): Keyboard {
   const button = (sub: QuickSub): ActionButton => ({
-    text: sub === current ? (sub === 'overview' ? '🔄 Refresh data' : '🔄 Refresh') : QUICK_LABELS[sub],
+    text:
+      sub === current ? (sub === 'overview' ? '🔄 Refresh data' : '🔄 Refresh') : QUICK_LABELS[sub],
     action: QUICK_ACTION,
     args: [sub],
   });
@@ -122,7 +132,12 @@ tmbot watches this server and its Docker containers from Telegram; it reads pyTM
 Commands: /help /server /back`,
     keyboard: {
       kind: 'inline',
-      rows: [[{ text: '📖 Documentation', url: docs }, { text: '🖥 Server screens', url: `${docs}/screens-server.md` }]],
+      rows: [
+        [
+          { text: '📖 Documentation', url: docs },
+          { text: '🖥 Server screens', url: `${docs}/screens-server.md` },
+        ],
+      ],
     },
     disablePreview: true,
   };

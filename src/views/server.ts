@@ -22,7 +22,19 @@ import type {
 } from '../adapters/system/system-port';
 import { clip, html, joinHtml, type Html } from './html';
 import { subMenuKeyboard } from './keyboards';
-import { age, bar, bytes, cell, count, duration, fitItems, NA, padCell, percent, utcMinute } from './server-format';
+import {
+  age,
+  bar,
+  bytes,
+  cell,
+  count,
+  duration,
+  fitItems,
+  NA,
+  padCell,
+  percent,
+  utcMinute,
+} from './server-format';
 import { rows, type ActionButton, type Keyboard, type View } from './view';
 
 /** Reply-keyboard labels of the Server menu (pyTMBot's KB-02). */
@@ -142,7 +154,9 @@ function screenArgs(screen: ServerScreen, from: TopFrom, sort: TopSort = 'cpu'):
 
 /** The inline keyboard of a screen: its group's buttons, the current one as "Refresh". */
 export function serverKeyboard(nav: ScreenNav): Keyboard {
-  const from: TopFrom = nav.top?.from ?? (GROUP_OF[nav.screen as Exclude<ServerScreen, 'top'>] === 'process' ? 'process' : 'cpu');
+  const from: TopFrom =
+    nav.top?.from ??
+    (GROUP_OF[nav.screen as Exclude<ServerScreen, 'top'>] === 'process' ? 'process' : 'cpu');
   const group = GROUPS[nav.screen === 'top' ? from : GROUP_OF[nav.screen]] ?? [];
   const buttons: ActionButton[] = group.map((b) => ({
     text: b.screen === nav.screen ? REFRESH : b.label,
@@ -152,7 +166,13 @@ export function serverKeyboard(nav: ScreenNav): Keyboard {
   const out: ActionButton[][] = rows(buttons, buttons.length > 3 ? 2 : 3);
   if (nav.top !== undefined) {
     const other: TopSort = nav.top.sort === 'cpu' ? 'mem' : 'cpu';
-    out.push([{ text: other === 'cpu' ? '⚡ Sort by CPU' : '🧠 Sort by memory', action: SERVER_ACTION, args: ['top', from, other] }]);
+    out.push([
+      {
+        text: other === 'cpu' ? '⚡ Sort by CPU' : '🧠 Sort by memory',
+        action: SERVER_ACTION,
+        args: ['top', from, other],
+      },
+    ]);
   }
   return { kind: 'inline', rows: out };
 }
@@ -169,7 +189,8 @@ export function contextNote(screen: ServerScreen, ctx: HostContext): Html | unde
     case 'net':
     case 'ifaces':
     case 'conns':
-      if (ctx.hostNetwork === true) return html`ℹ️ In a container on the host's network: these are the host's figures.`;
+      if (ctx.hostNetwork === true)
+        return html`ℹ️ In a container on the host's network: these are the host's figures.`;
       if (ctx.hostNetwork === false) {
         return html`ℹ️ In a container: the container's own network. Run it with <code>network_mode: host</code> to see the host's.`;
       }
@@ -186,7 +207,10 @@ export function contextNote(screen: ServerScreen, ctx: HostContext): Html | unde
 /** Puts a body, its container note and its navigation together. */
 export function serverScreenView(nav: ScreenNav, body: Html, ctx: HostContext): View {
   const note = contextNote(nav.screen, ctx);
-  return { html: note === undefined ? body : html`${body}\n\n<i>${note}</i>`, keyboard: serverKeyboard(nav) };
+  return {
+    html: note === undefined ? body : html`${body}\n\n<i>${note}</i>`,
+    keyboard: serverKeyboard(nav),
+  };
 }
 
 /** What a screen says when its metric cannot be read on this host. */
@@ -255,7 +279,9 @@ Clock min / max: ${mhz(c.mhzMin)} / ${mhz(c.mhzMax)}`;
 
 export function coresBody(c: CpuInfo): Html {
   const width = String(Math.max(0, c.usage.perCore.length - 1)).length + 3;
-  const lines = c.usage.perCore.map((p, i) => html`${padCell(`cpu${i}`, width)} ${bar(p)} ${padCell(percent(p), 7, 'right')}`);
+  const lines = c.usage.perCore.map(
+    (p, i) => html`${padCell(`cpu${i}`, width)} ${bar(p)} ${padCell(percent(p), 7, 'right')}`,
+  );
   return html`<pre>${fitItems(html`🧮 Per-core load (${windowText(c.usage.windowMs)})\n`, lines)}</pre>`;
 }
 
@@ -345,15 +371,21 @@ export function sensorsBody(s: SensorInfo): Html {
   if (s.temperatures.length === 0 && s.fans.length === 0) {
     return html`⚠️ No temperature or fan sensors were found on this host. Virtual machines and containers without <code>/sys</code> usually have none.`;
   }
-  if (s.temperatures.length === 0) return html`🌡 <b>Temperatures</b>: no temperature sensors were found (fans: see Fans).`;
+  if (s.temperatures.length === 0)
+    return html`🌡 <b>Temperatures</b>: no temperature sensors were found (fans: see Fans).`;
   const items: Html[] = [];
   for (const [chip, readings] of groupByChip(s.temperatures)) {
     items.push(html`<b>${cell(chip, 40)}</b>`);
     for (const r of readings) {
-      const limits = [r.highCelsius !== undefined ? `high ${celsius(r.highCelsius)}` : '', r.criticalCelsius !== undefined ? `critical ${celsius(r.criticalCelsius)}` : '']
+      const limits = [
+        r.highCelsius !== undefined ? `high ${celsius(r.highCelsius)}` : '',
+        r.criticalCelsius !== undefined ? `critical ${celsius(r.criticalCelsius)}` : '',
+      ]
         .filter(Boolean)
         .join(', ');
-      items.push(html`  ${cell(r.label, 40)}: <b>${celsius(r.celsius)}</b>${limits === '' ? '' : ` (${limits})`}`);
+      items.push(
+        html`  ${cell(r.label, 40)}: <b>${celsius(r.celsius)}</b>${limits === '' ? '' : ` (${limits})`}`,
+      );
     }
   }
   return fitItems(html`🌡 <b>Temperatures</b>\n`, items);
@@ -361,11 +393,22 @@ export function sensorsBody(s: SensorInfo): Html {
 
 export function fansBody(s: SensorInfo): Html {
   if (s.fans.length === 0) return html`🌀 <b>Fans</b>: no fan sensors were found on this host.`;
-  const items = s.fans.map((f) => html`${cell(f.chip, 40)} / ${cell(f.label, 40)}: <b>${count(f.rpm)} RPM</b>`);
+  const items = s.fans.map(
+    (f) => html`${cell(f.chip, 40)} / ${cell(f.label, 40)}: <b>${count(f.rpm)} RPM</b>`,
+  );
   return fitItems(html`🌀 <b>Fans</b>\n`, items);
 }
 
-const STATE_ORDER = ['running', 'sleeping', 'disk sleep', 'idle', 'stopped', 'tracing stop', 'zombie', 'dead'];
+const STATE_ORDER = [
+  'running',
+  'sleeping',
+  'disk sleep',
+  'idle',
+  'stopped',
+  'tracing stop',
+  'zombie',
+  'dead',
+];
 
 export function processBody(c: ProcessCounts): Html {
   const states = Object.keys(c.byState).sort((a, b) => {
@@ -386,7 +429,10 @@ export function usersBody(users: readonly LoggedInUser[], now: number): Html {
   if (users.length === 0) return html`👥 <b>Sessions</b>: no one is logged in.`;
   const items = users.map((u) => {
     const from = u.host === '' ? 'local' : cell(u.host, 60);
-    const since = u.since === undefined ? 'since: not available' : `since ${utcMinute(u.since)} (${age(now - u.since)} ago)`;
+    const since =
+      u.since === undefined
+        ? 'since: not available'
+        : `since ${utcMinute(u.since)} (${age(now - u.since)} ago)`;
     return html`• <b>${cell(u.name, 32)}</b> on ${cell(u.tty || '?', 16)} from ${from}, ${since}`;
   });
   return fitItems(html`👥 <b>Sessions</b>: ${users.length}\n`, items);
@@ -411,7 +457,8 @@ function seconds(ms: number): string {
 }
 
 export function diskIoBody(list: readonly DiskIo[]): Html {
-  if (list.length === 0) return html`📈 <b>Disk I/O</b>: no disk has done any I/O (or none is visible here).`;
+  if (list.length === 0)
+    return html`📈 <b>Disk I/O</b>: no disk has done any I/O (or none is visible here).`;
   const items = list.map(
     (d) => html`💽 <b>${cell(d.device, 32)}</b>
    read ${bytes(d.readBytes)} · ${count(d.reads)} ops · ${seconds(d.readTimeMs)}
@@ -421,7 +468,8 @@ export function diskIoBody(list: readonly DiskIo[]): Html {
 }
 
 export function networkBody(t: NetworkTotals): Html {
-  const row = (label: string, rx: string, tx: string): string => `${padCell(label, 8)} ${padCell(rx, 13, 'right')} ${padCell(tx, 13, 'right')}`;
+  const row = (label: string, rx: string, tx: string): string =>
+    `${padCell(label, 8)} ${padCell(rx, 13, 'right')} ${padCell(tx, 13, 'right')}`;
   return html`📡 <b>Network</b> since boot (${t.interfaces} interface${t.interfaces === 1 ? '' : 's'}, loopback excluded)
 <pre>${joinHtml([
     row('', 'received', 'sent'),
@@ -434,16 +482,31 @@ export function networkBody(t: NetworkTotals): Html {
 
 export function interfacesBody(list: readonly NetInterface[]): Html {
   if (list.length === 0) return html`🔌 <b>Interfaces</b>: none are visible.`;
-  const addrs = (xs: readonly string[]): string => (xs.length === 0 ? NA : xs.map((a) => cell(a, 50)).join(', '));
+  const addrs = (xs: readonly string[]): string =>
+    xs.length === 0 ? NA : xs.map((a) => cell(a, 50)).join(', ');
   const items = list.map(
-    (i) => html`🔌 <b>${cell(i.name, 32)}</b>: ${cell(i.state, 12)} · ${i.speedMbps === undefined ? 'speed n/a' : `${count(i.speedMbps)} Mbps`} · MTU ${i.mtu ?? NA}
+    (
+      i,
+    ) => html`🔌 <b>${cell(i.name, 32)}</b>: ${cell(i.state, 12)} · ${i.speedMbps === undefined ? 'speed n/a' : `${count(i.speedMbps)} Mbps`} · MTU ${i.mtu ?? NA}
    IPv4: ${addrs(i.ipv4)}
    IPv6: ${addrs(i.ipv6)}`,
   );
   return fitItems(html`🔌 <b>Interfaces</b>: ${list.length}\n`, items);
 }
 
-const TCP_ORDER = ['ESTABLISHED', 'LISTEN', 'TIME_WAIT', 'CLOSE_WAIT', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'LAST_ACK', 'CLOSING', 'CLOSE'];
+const TCP_ORDER = [
+  'ESTABLISHED',
+  'LISTEN',
+  'TIME_WAIT',
+  'CLOSE_WAIT',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'LAST_ACK',
+  'CLOSING',
+  'CLOSE',
+];
 
 export function connectionsBody(c: ConnectionSummary): Html {
   const states = Object.keys(c.tcpByState).sort((a, b) => {
@@ -451,7 +514,10 @@ export function connectionsBody(c: ConnectionSummary): Html {
     const ib = TCP_ORDER.indexOf(b);
     return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
   });
-  const byState = states.length === 0 ? html`  none` : joinHtml(states.map((s) => html`  ${s}: ${count(c.tcpByState[s] ?? 0)}`));
+  const byState =
+    states.length === 0
+      ? html`  none`
+      : joinHtml(states.map((s) => html`  ${s}: ${count(c.tcpByState[s] ?? 0)}`));
   return html`🔗 <b>Connections</b>: <b>${count(c.total)}</b> (TCP ${count(c.tcp)} · UDP ${count(c.udp)})
 TCP by state:
 ${byState}`;
