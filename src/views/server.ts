@@ -509,6 +509,15 @@ const TCP_ORDER = [
 ];
 
 export function connectionsBody(c: ConnectionSummary): Html {
+  const head = html`🔗 <b>Connections</b>: <b>${count(c.total)}</b> (TCP ${count(c.tcp)} · UDP ${count(c.udp)})`;
+  if (!c.detailed) {
+    return html`${head}
+TCP by state (summary):
+  TIME_WAIT: ${count(c.tcpByState.TIME_WAIT ?? 0)}
+  all other states: ${count(c.tcpByState.OTHER ?? 0)}
+
+<i>With this many sockets, tmbot counts them from the kernel's summary instead of listing each one (that would cost about a second of CPU).</i>`;
+  }
   const states = Object.keys(c.tcpByState).sort((a, b) => {
     const ia = TCP_ORDER.indexOf(a);
     const ib = TCP_ORDER.indexOf(b);
@@ -518,7 +527,7 @@ export function connectionsBody(c: ConnectionSummary): Html {
     states.length === 0
       ? html`  none`
       : joinHtml(states.map((s) => html`  ${s}: ${count(c.tcpByState[s] ?? 0)}`));
-  return html`🔗 <b>Connections</b>: <b>${count(c.total)}</b> (TCP ${count(c.tcp)} · UDP ${count(c.udp)})
+  return html`${head}
 TCP by state:
 ${byState}`;
 }

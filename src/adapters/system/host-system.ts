@@ -15,6 +15,7 @@ import {
   parseFilesystemTypes,
   parsePidStat,
   parseSocketStates,
+  parseSockstat,
   parseUptime,
   PROCESS_STATES,
   realMounts,
@@ -68,6 +69,8 @@ const SCAN_CHUNK = 64;
 const STATFS_TIMEOUT_MS = 2000;
 /** A previous process scan older than this is too stale to measure CPU % against. */
 const SCAN_BASE_MAX_AGE_MS = 30_000;
+/** Above this many sockets the tables are not listed (100,000 take the kernel ~0.5 s of CPU to print). */
+const SOCKET_TABLE_LIMIT = 20_000;
 /** Temperatures outside this range are broken sensors, not heat. */
 const SANE_CELSIUS = { min: -50, max: 150 } as const;
 
@@ -567,6 +570,8 @@ export class HostSystem implements SystemPort {
 
   connections(): Promise<ConnectionSummary> {
     return this.cache.get('connections', METRIC_TTL_MS.connections, async () => {
+      const summary = this.socketSummary();
+      if (summary !== undefined && summary.total > SOCKET_TABLE_LIMIT) return summary;
       const tcpByState: Record<string, number> = {};
       let tcp = 0;
       let udp = 0;
@@ -586,8 +591,28 @@ export class HostSystem implements SystemPort {
         ),
       ]);
       if (!read.some(Boolean)) throw new Error('/proc/net socket tables are unreadable');
-      return { total: tcp + udp, tcp, udp, tcpByState };
+      return { total: tcp + udp, tcp, udp, tcpByState, detailed: true };
     });
+  }
+
+  /** Socket counts from /proc/net/sockstat{,6}: constant cost however many sockets exist. */
+  private socketSummary(): ConnectionSummary | undefined {
+    const v4 = this.fs.tryReadSync('proc/net/sockstat');
+    if (v4 === undefined) return undefined;
+    const s = {
+      ...parseSockstat(v4),
+      ...parseSockstat(this.fs.tryReadSync('proc/net/sockstat6') ?? ''),
+    };
+    const timeWait = s.TCP?.tw ?? 0;
+    const otherTcp = (s.TCP?.inuse ?? 0) + (s.TCP6?.inuse ?? 0);
+    const udp = (s.UDP?.inuse ?? 0) + (s.UDP6?.inuse ?? 0);
+    return {
+      total: timeWait + otherTcp + udp,
+      tcp: timeWait + otherTcp,
+      udp,
+      tcpByState: { TIME_WAIT: timeWait, OTHER: otherTcp },
+      detailed: false,
+    };
   }
 }
 

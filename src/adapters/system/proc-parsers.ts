@@ -366,3 +366,23 @@ export function parseSocketStates(text: string): string[] {
   }
   return out;
 }
+
+/** /proc/net/sockstat{,6}: "TCP: inuse 5 orphan 0 tw 80000 …" → { TCP: { inuse: 5, tw: 80000, … } }. */
+export function parseSockstat(text: string): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const fields = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/);
+    const values: Record<string, number> = {};
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const n = Number(fields[i + 1]);
+      if (fields[i] !== undefined && Number.isFinite(n)) values[fields[i] as string] = n;
+    }
+    out[line.slice(0, colon).trim()] = values;
+  }
+  return out;
+}

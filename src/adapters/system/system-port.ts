@@ -209,4 +209,10 @@ export interface ConnectionSummary {
   readonly udp: number;
   /** TCP sockets by state ('ESTABLISHED', 'LISTEN', …). */
   readonly tcpByState: Readonly<Record<string, number>>;
+  /**
+   * False on a host with so many sockets that listing them would cost the
+   * kernel about a second of CPU: then only TIME_WAIT is counted apart and
+   * the rest is under 'OTHER' (from /proc/net/sockstat).
+   */
+  readonly detailed: boolean;
 }

@@ -81,6 +81,16 @@ describe('server views', () => {
       '🔗 Connections: 12 (TCP 10 · UDP 2)\nTCP by state:\n  ESTABLISHED: 6\n  LISTEN: 3\n  TIME_WAIT: 1',
     );
     expect(shown(fansBody(d.sensors))).toContain('nct6775 / CPU fan: 1,234 RPM');
+    const summary = shown(
+      connectionsBody({
+        total: 100_048,
+        tcp: 100_045,
+        udp: 3,
+        tcpByState: { TIME_WAIT: 100_000, OTHER: 45 },
+        detailed: false,
+      }),
+    );
+    expect(summary).toContain('TIME_WAIT: 100,000\n  all other states: 45');
   });
 
   it('renders names with markup literally and clips long ones', () => {

@@ -184,7 +184,29 @@ describe('HostSystem on a fixture host', () => {
       tcp: 4,
       udp: 1,
       tcpByState: { LISTEN: 1, ESTABLISHED: 2, TIME_WAIT: 1 },
+      detailed: true,
     });
+  });
+
+  it('counts from /proc/net/sockstat instead of listing 100,000 sockets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tmbot-sock-'));
+    try {
+      cpSync(root, dir, { recursive: true });
+      writeFileSync(
+        join(dir, 'proc/net/sockstat'),
+        'sockets: used 9\nTCP: inuse 40 orphan 0 tw 100000 alloc 45 mem 9\nUDP: inuse 2 mem 0\n',
+      );
+      writeFileSync(join(dir, 'proc/net/sockstat6'), 'TCP6: inuse 5\nUDP6: inuse 1\n');
+      expect(await system(dir).sys.connections()).toEqual({
+        total: 100_048,
+        tcp: 100_045,
+        udp: 3,
+        tcpByState: { TIME_WAIT: 100_000, OTHER: 45 },
+        detailed: false,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('passes users through', async () => {
