@@ -304,10 +304,11 @@ export function serverFeature(deps: ServerDeps): Feature {
       const s = probe?.summary();
       if (s !== undefined) {
         log.debug(
-          `event loop while running: worst stall ${s.maxStallMs} ms, p99 ${s.p99StallMs} ms`,
+          `event loop while running: worst stall ${s.maxStallMs} ms, p99 ${s.p99StallMs} ms, longest busy stretch ${s.maxBusyMs ?? '?'} ms`,
           {
             loopMaxStallMs: s.maxStallMs,
             loopP99StallMs: s.p99StallMs,
+            loopMaxBusyMs: s.maxBusyMs,
             loopTicks: s.ticks,
             screensServed: served,
           },

@@ -28,7 +28,7 @@ import {
   uptimeBody,
   usersBody,
 } from '../../../src/views/server';
-import { bytes, duration, percent } from '../../../src/views/server-format';
+import { bytes, count, duration, percent } from '../../../src/views/server-format';
 import { TELEGRAM_LIMITS, type ActionButton } from '../../../src/views/view';
 
 /** The text a user sees, after checking Telegram would accept the markup. */
@@ -46,6 +46,15 @@ describe('server views', () => {
     expect(bytes(1536)).toBe('1.50 KiB');
     expect(bytes(23.5 * d.GiB)).toBe('23.5 GiB');
     expect(bytes(undefined)).toBe('not available');
+    expect([0, 7, 999, 1000, 12_345, 1_234_567, -4321].map(count)).toEqual([
+      '0',
+      '7',
+      '999',
+      '1,000',
+      '12,345',
+      '1,234,567',
+      '-4,321',
+    ]);
     expect(percent(7.25)).toBe('7.3 %');
     expect(percent(589.4)).toBe('589 %');
     expect(duration(59)).toBe('00:00:59');
