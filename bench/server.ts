@@ -168,6 +168,8 @@ async function compare(
   const siRuns: { ms: number; stallMs: number }[] = [];
   const ours: { ms: number; stallMs: number }[] = [];
   for (let i = 0; i < n; i++) {
+    // systeminformation reuses some results for up to 500 ms; wait that out so each call does its work.
+    await sleep(600);
     siRuns.push(await probe(viaSi));
     // A fresh adapter each time: no cache, a cold read.
     // Static CPU facts come from si.cpu() once at start in the daemon; they are not what is compared here.
@@ -313,6 +315,8 @@ ${machine()}. Same run for every figure. Latency: daemon at log level info. Stal
 | **longest stretch the daemon itself kept its loop busy** (main-thread CPU time between two 2 ms ticks; immune to preemption), while every screen is requested | **${spread(busy.map((l) => l.loopMaxBusyMs ?? NaN))}** | ≤ 20 ms |
 | the same, idle from start to stop (baseline) | ${spread(idle.map((l) => l.loopMaxBusyMs ?? NaN))} | |
 | control: an idle Node process's worst stall over the same windows (idle run / busy run) | ${spread(idleControl)} / ${spread(busyControl)} | |
+
+How to read the stall rows: the wall-clock figure is what perf_hooks reports, and on this shared 2-core machine it is dominated by other processes (the control process, which does nothing at all, stalls as long). The busy-stretch figure counts only CPU time the daemon's main thread spent between two ticks, so it is the part of the stall the daemon itself causes.
 
 Time to build each screen inside the daemon (from its debug log; first request cold, then the median of the warm ones; cached figures answer in microseconds):
 

@@ -153,6 +153,8 @@ describe('server screens, end to end (real daemon, emulator, this host)', () => 
   afterAll(async () => {
     const code = await daemon.stop();
     expect(code).toBe(0);
+    // At debug level the daemon reports its event-loop figures when it stops (bench/server.ts reads them).
+    expect(daemon.output).toMatch(/event loop while running: worst stall [\d.]+ ms/);
     expect(daemon.output).not.toContain(TEST_TOKEN);
     expect(daemon.output).not.toContain(TEST_SALT);
     daemon.cleanup();
