@@ -316,7 +316,7 @@ ${machine()}. Same run for every figure. Latency: daemon at log level info. Stal
 | the same, idle from start to stop (baseline) | ${spread(idle.map((l) => l.loopMaxBusyMs ?? NaN))} | |
 | control: an idle Node process's worst stall over the same windows (idle run / busy run) | ${spread(idleControl)} / ${spread(busyControl)} | |
 
-How to read the stall rows: the wall-clock figure is what perf_hooks reports, and on this shared 2-core machine it is dominated by other processes (the control process, which does nothing at all, stalls as long). The busy-stretch figure counts only CPU time the daemon's main thread spent between two ticks, so it is the part of the stall the daemon itself causes.
+How to read the stall rows: the wall-clock figure is what perf_hooks reports, and on this shared 2-core machine it is dominated by other processes (the control process, which does nothing at all, stalls for tens of milliseconds too, and the scheduler favours a process that mostly sleeps over one that is working, so the daemon fares worse than the control under the same load). The busy-stretch figure counts only CPU time the daemon's main thread spent between two ticks, so it is the part of the stall the daemon itself causes.
 
 Time to build each screen inside the daemon (from its debug log; first request cold, then the median of the warm ones; cached figures answer in microseconds):
 
