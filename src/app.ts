@@ -5,9 +5,13 @@ import type { Config } from './config/types';
 import { FatalTelegramError } from './errors';
 import type { Feature } from './features/feature';
 import { authFeature } from './features/auth';
+import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
 import { serverFeature } from './features/server';
 import { HostSystem } from './adapters/system/host-system';
+import { pollingThresholds } from './health/checkers/update-loop';
+import { createHealth } from './health/health';
+import type { HealthTimings } from './health/timings';
 import type { Logger } from './log/logger';
 import type { Redactor } from './log/redactor';
 import { AccessControl } from './security/access-control';
@@ -36,6 +40,10 @@ export interface AppOptions {
   qrDeleteMs: number;
   /** Bound on finishing in-flight work at shutdown. */
   shutdownGraceMs: number;
+  /** Long-poll timeout of getUpdates (Telegram allows up to 50 s). */
+  pollTimeoutSeconds: number;
+  /** Check intervals, heartbeat period and staleness (docs/health.md). */
+  health: HealthTimings;
 }
 
 export interface AppDeps {
@@ -103,6 +111,24 @@ export function createApp(deps: AppDeps): App {
   // One SystemPort for every feature that shows host figures (its caches are shared).
   const system = new HostSystem({ clock, log: deps.log.child('system') });
 
+  const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog);
+  const poller = new Poller(bot.telegram, (u) => dispatcher.enqueue(u), tlog, {
+    ...DEFAULT_POLLING,
+    timeoutSeconds: options.pollTimeoutSeconds,
+  });
+
+  const health = createHealth({
+    telegram: {
+      // telegraf types the signal with the abort-controller shim; node-fetch accepts the built-in one.
+      getMe: (signal) => bot.telegram.callApi('getMe', {}, { signal: signal as unknown as import('abort-controller').AbortSignal }),
+    },
+    updates: { source: poller, ...pollingThresholds(options.pollTimeoutSeconds, options.health.scale) },
+    stateDir: store.dir,
+    clock,
+    log: deps.log.child('health'),
+    timings: options.health,
+  });
+
   const features: Feature[] = [
     menuFeature({
       isAllowed: (id) => config.access.userIds.includes(id),
@@ -124,6 +150,11 @@ export function createApp(deps: AppDeps): App {
       log: deps.log.child('server'),
       nodeVersion: process.version,
     }),
+    healthFeature({
+      health: health.monitor,
+      refreshMaxAgeMs: options.health.refreshMaxAgeMs,
+      refreshWaitMs: options.health.refreshWaitMs,
+    }),
   ];
   for (const f of features) f.install(router);
   for (const p of options.plugins) log.warn(`plugin '${p}' is not available in this build; ignored`);
@@ -143,9 +174,6 @@ export function createApp(deps: AppDeps): App {
   bot.use(access.middleware());
   bot.use(rateLimit({ clock, sender, log: deps.log.child('ratelimit') }));
   bot.use(router.middleware());
-
-  const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog);
-  const poller = new Poller(bot.telegram, (u) => dispatcher.enqueue(u), tlog, DEFAULT_POLLING);
 
   let resolveFinished!: () => void;
   let rejectFinished!: (err: unknown) => void;
@@ -181,6 +209,8 @@ export function createApp(deps: AppDeps): App {
       log.info('starting', { mode: config.mode, receive: options.webhook ? 'webhook' : 'polling' });
       await connect();
       tlog.info(`connected as @${bot.botInfo?.username ?? '?'}`);
+      // After connect(): no heartbeat until Telegram has answered once, and no getMe racing connect's.
+      health.start();
       await bot.telegram
         .setMyCommands(router.commands())
         .catch((err: unknown) => tlog.warn('could not set the command menu', { error: err }));
@@ -210,6 +240,7 @@ export function createApp(deps: AppDeps): App {
       for (const f of [...features].reverse()) {
         await Promise.resolve(f.stop?.()).catch((err: unknown) => log.warn(`feature ${f.name} did not stop cleanly`, { error: err }));
       }
+      await health.stop();
       await callbacks.save();
       await access.save();
       await store.flush();
