@@ -7,6 +7,8 @@ import type { Feature } from './features/feature';
 import { authFeature } from './features/auth';
 import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
+import { serverFeature } from './features/server';
+import { HostSystem } from './adapters/system/host-system';
 import { pollingThresholds } from './health/checkers/update-loop';
 import { createHealth } from './health/health';
 import type { HealthTimings } from './health/timings';
@@ -106,6 +108,9 @@ export function createApp(deps: AppDeps): App {
   const notifier = new ChatAdminNotifier(sender, config.adminChatIds, alog);
   const guard = new TwoFactorGuard({ sessions, audit, notifier, clock, log: alog });
 
+  // One SystemPort for every feature that shows host figures (its caches are shared).
+  const system = new HostSystem({ clock, log: deps.log.child('system') });
+
   const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog);
   const poller = new Poller(bot.telegram, (u) => dispatcher.enqueue(u), tlog, {
     ...DEFAULT_POLLING,
@@ -138,6 +143,12 @@ export function createApp(deps: AppDeps): App {
       renderQr: renderQrPng,
       qrDeleteMs: options.qrDeleteMs,
       botUsername,
+    }),
+    serverFeature({
+      system,
+      clock,
+      log: deps.log.child('server'),
+      nodeVersion: process.version,
     }),
     healthFeature({
       health: health.monitor,
