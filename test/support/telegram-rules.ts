@@ -69,15 +69,24 @@ export function skeleton(parsed: ParsedText): string[] {
 }
 
 /**
- * A copy of `value` with every non-empty string replaced by "x". Rendering the bland copy shows
- * the markup a view makes by itself; hostile strings must not add or remove any.
+ * A copy of `value` with every non-empty string replaced by a short plain one ("x0", "x1"…; equal
+ * strings stay equal, so grouping by name is unchanged). Rendering the bland copy shows the markup
+ * a view makes by itself; hostile strings must not add or remove any.
  */
-export function bland<T>(value: T): T {
-  if (typeof value === 'string') return (value === '' ? '' : 'x') as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => bland(v)) as T;
+export function bland<T>(value: T, names = new Map<string, string>()): T {
+  if (typeof value === 'string') {
+    if (value === '') return value;
+    let plain = names.get(value);
+    if (plain === undefined) {
+      plain = `x${names.size}`;
+      names.set(value, plain);
+    }
+    return plain as T;
+  }
+  if (Array.isArray(value)) return value.map((v: unknown) => bland(v, names)) as T;
   if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = bland(v);
+    for (const [k, v] of Object.entries(value)) out[k] = bland(v, names);
     return out as T;
   }
   return value;
