@@ -3,7 +3,7 @@ import { TelegramError } from 'telegraf';
 import type { InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup } from 'telegraf/types';
 import { sleep } from '../clock';
 import type { Logger } from '../log/logger';
-import { clip, visibleText } from '../views/html';
+import { clip, clipUnits, visibleText } from '../views/html';
 import { isActionButton, TELEGRAM_LIMITS, type Keyboard, type View } from '../views/view';
 import type { CallbackStore } from './callback-store';
 
@@ -51,20 +51,6 @@ function isGone(err: unknown): boolean {
 }
 
 const CUT_MARKER = '\n[cut to fit Telegram]';
-
-/**
- * Cuts text to at most `max` UTF-16 units, Telegram's measure (an emoji counts two), on a code
- * point boundary, marking the cut with an ellipsis.
- */
-function cutToUnits(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let out = '';
-  for (const ch of text) {
-    if (out.length + ch.length > max - 1) break;
-    out += ch;
-  }
-  return out + '…';
-}
 
 /**
  * Sends through the Bot API with the limits and failures Telegram imposes:
@@ -132,7 +118,7 @@ export class SafeSender implements Sender {
     const markup = view.html.value;
     const plain = visibleText(markup);
     if (plain.length <= limit) return { text: markup, parse_mode: 'HTML' };
-    return { text: cutToUnits(plain.toWellFormed(), limit - CUT_MARKER.length) + CUT_MARKER };
+    return { text: clipUnits(plain, limit - CUT_MARKER.length) + CUT_MARKER };
   }
 
   async send(chatId: number, view: View, options: SendOptions = {}): Promise<SentMessage> {
@@ -182,7 +168,7 @@ export class SafeSender implements Sender {
   async answer(callbackQueryId: string, text?: string, alert = false): Promise<void> {
     try {
       await this.call('answerCallbackQuery', () =>
-        this.telegram.answerCbQuery(callbackQueryId, text === undefined ? undefined : cutToUnits(text.toWellFormed(), 200), {
+        this.telegram.answerCbQuery(callbackQueryId, text === undefined ? undefined : clipUnits(text, 200), {
           show_alert: alert,
         }),
       );

@@ -69,13 +69,14 @@ export function skeleton(parsed: ParsedText): string[] {
 }
 
 /**
- * A copy of `value` with every non-empty string replaced by a short plain one ("x0", "x1"…; equal
- * strings stay equal, so grouping by name is unchanged). Rendering the bland copy shows the markup
+ * A copy of `value` with every string that could carry markup replaced by a short plain one ("x0",
+ * "x1"…; equal strings stay equal, so grouping by name is unchanged; ids and states are kept). Rendering the bland copy shows the markup
  * a view makes by itself; hostile strings must not add or remove any.
  */
 export function bland<T>(value: T, names = new Map<string, string>()): T {
   if (typeof value === 'string') {
-    if (value === '') return value;
+    // Ids, states and digests ("sha256:…", "running") carry no markup; views may branch on them.
+    if (/^[\w.:/@-]{0,80}$/.test(value)) return value;
     let plain = names.get(value);
     if (plain === undefined) {
       plain = `x${names.size}`;

@@ -26,7 +26,7 @@ import {
 } from '../../../src/views/auth';
 import { HEALTH_LEVELS, type HealthSnapshot } from '../../../src/health/types';
 import { healthView } from '../../../src/views/health';
-import { clip, escapeHtml, html, joinHtml, visibleText } from '../../../src/views/html';
+import { clip, clipUnits, escapeHtml, html, joinHtml, visibleText } from '../../../src/views/html';
 import {
   backToMainView,
   getMyIdView,
@@ -314,6 +314,21 @@ describe('html primitives under hostile input', () => {
         expect(out.isWellFormed()).toBe(true);
         expect(Array.from(out).length).toBeLessThanOrEqual(max);
         if (Array.from(text).length <= max) expect(out).toBe(text.toWellFormed());
+      }),
+      fuzzParams(800),
+    );
+  });
+
+  it('clipUnits returns at most max UTF-16 units of well-formed text, a prefix of the input', () => {
+    fc.assert(
+      fc.property(hostileText, fc.integer({ min: 1, max: 5000 }), (text, max) => {
+        const out = clipUnits(text, max);
+        expect(out.length).toBeLessThanOrEqual(max);
+        expect(out.isWellFormed()).toBe(true);
+        const whole = text.toWellFormed();
+        expect(whole.startsWith(out.endsWith('…') && out !== whole ? out.slice(0, -1) : out)).toBe(
+          true,
+        );
       }),
       fuzzParams(800),
     );
