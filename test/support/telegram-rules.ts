@@ -68,27 +68,40 @@ export function skeleton(parsed: ParsedText): string[] {
   return parsed.entities.map((e) => e.type);
 }
 
-/**
- * A copy of `value` with every string that could carry markup replaced by a short plain one ("x0",
- * "x1"…; equal strings stay equal, so grouping by name is unchanged; ids and states are kept). Rendering the bland copy shows the markup
- * a view makes by itself; hostile strings must not add or remove any.
- */
-export function bland<T>(value: T, names = new Map<string, string>()): T {
+/** Strings without markup characters that views may branch on: ids, states, digests. */
+const PLAIN = /^[\w.:/@-]{0,80}$/;
+
+function collect(value: unknown, into: Set<string>): void {
   if (typeof value === 'string') {
-    // Ids, states and digests ("sha256:…", "running") carry no markup; views may branch on them.
-    if (/^[\w.:/@-]{0,80}$/.test(value)) return value;
-    let plain = names.get(value);
-    if (plain === undefined) {
-      plain = `x${names.size}`;
-      names.set(value, plain);
-    }
-    return plain as T;
+    if (!PLAIN.test(value)) into.add(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) collect(v, into);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) collect(v, into);
   }
-  if (Array.isArray(value)) return value.map((v: unknown) => bland(v, names)) as T;
+}
+
+function replace<T>(value: T, names: ReadonlyMap<string, string>): T {
+  if (typeof value === 'string') return (names.get(value) ?? value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => replace(v, names)) as T;
   if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = bland(v, names);
+    for (const [k, v] of Object.entries(value)) out[k] = replace(v, names);
     return out as T;
   }
   return value;
+}
+
+/**
+ * A copy of `value` with every string that could carry markup replaced by a short plain one
+ * ("x0000", "x0001"…), keeping equality and sort order, so grouping and paging are unchanged;
+ * ids and states are kept. Rendering the bland copy shows the markup a view makes by itself;
+ * hostile strings must not add or remove any.
+ */
+export function bland<T>(value: T): T {
+  const found = new Set<string>();
+  collect(value, found);
+  const sorted = [...found].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const names = new Map(sorted.map((s, i) => [s, `x${String(i).padStart(4, '0')}`]));
+  return replace(value, names);
 }
