@@ -3,6 +3,10 @@ import type { Update } from 'telegraf/types';
 import type { Clock } from './clock';
 import type { Config } from './config/types';
 import { FatalTelegramError } from './errors';
+import { DockerodePort } from './adapters/docker/dockerode-port';
+import { HttpRegistryClient } from './adapters/docker/registry';
+import { UpdateChecker } from './adapters/docker/update-checker';
+import { dockerFeature } from './features/docker';
 import type { Feature } from './features/feature';
 import { menuFeature } from './features/menu';
 import type { Logger } from './log/logger';
@@ -17,6 +21,7 @@ import { classifyTelegramFailure, DEFAULT_POLLING, Poller } from './telegram/pol
 import { Router } from './telegram/router';
 import { SafeSender } from './telegram/sender';
 import { unknownTextView } from './views/menu';
+import { APP_VERSION } from './version';
 
 export interface AppOptions {
   webhook: boolean;
@@ -26,6 +31,8 @@ export interface AppOptions {
   getMyIdDeleteMs: number;
   /** Bound on finishing in-flight work at shutdown. */
   shutdownGraceMs: number;
+  /** The process environment parts adapters read (SSH_AUTH_SOCK for ssh:// Docker hosts). */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 export interface AppDeps {
@@ -77,11 +84,29 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
+  const docker = new DockerodePort({
+    hosts: config.docker.hosts,
+    tls: config.docker.tls,
+    log: deps.log.child('docker'),
+    clock,
+    env: options.env,
+  });
+  const registry = new HttpRegistryClient({ clock, log: deps.log.child('registry'), userAgent: `tmbot/${APP_VERSION}` });
+
   const features: Feature[] = [
     menuFeature({
       isAllowed: (id) => config.access.userIds.includes(id),
       getMyIdDeleteMs: options.getMyIdDeleteMs,
       plugins: [],
+    }),
+    dockerFeature({
+      docker,
+      updates: new UpdateChecker(registry, { clock }),
+      secondFactor,
+      clock,
+      log: deps.log.child('docker'),
+      redact: (text) => deps.redactor.redact(text),
+      strictAccess: config.docker.strictAccess,
     }),
   ];
   for (const f of features) f.install(router);
