@@ -12,6 +12,7 @@ import { menuFeature } from './features/menu';
 import type { Logger } from './log/logger';
 import type { Redactor } from './log/redactor';
 import { AccessControl } from './security/access-control';
+import type { SecondFactor } from './security/second-factor';
 import type { StateStore } from './state/json-store';
 import { AutoDeleteScheduler } from './telegram/auto-delete';
 import { CallbackStore } from './telegram/callback-store';
@@ -92,6 +93,14 @@ export function createApp(deps: AppDeps): App {
     env: options.env,
   });
   const registry = new HttpRegistryClient({ clock, log: deps.log.child('registry'), userAgent: `tmbot/${APP_VERSION}` });
+
+  // Until the 2FA guard is wired in, privileged screens fail closed.
+  const secondFactor: SecondFactor = {
+    async requireSecondFactor(req, what) {
+      await req.toast(`“${what.label}” needs two-factor authentication, which this build lacks.`, true);
+      return false;
+    },
+  };
 
   const features: Feature[] = [
     menuFeature({

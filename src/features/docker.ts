@@ -247,7 +247,7 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
         host,
         id,
         (c) => ({ label: `${label} ${clip(c.name, 40)}`, audit }),
-        (c) => render(req, retry, async () => view({ ...ctx(host), container: c, page, now: clock.now() })),
+        (c) => render(req, retry, () => Promise.resolve(view({ ...ctx(host), container: c, page, now: clock.now() }))),
       );
     };
 

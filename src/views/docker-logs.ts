@@ -10,7 +10,6 @@ export const LOG_LINE_CHARS = 1000;
 
 export const REDACTED = '[REDACTED]';
 
-/* eslint-disable no-control-regex -- these patterns exist to remove control characters */
 const ANSI = [
   /\x1b\[[0-?]*[ -/]*[@-~]/g, // CSI: colours, cursor moves
   /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, // OSC: titles, hyperlinks
@@ -19,7 +18,6 @@ const ANSI = [
   /\x9b[0-?]*[ -/]*[@-~]/g, // 8-bit CSI
 ];
 const CONTROLS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]/g;
-/* eslint-enable no-control-regex */
 /** Bidi overrides would let a line display as something else than it is. */
 const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
 const SECRET_PAIR = /(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,63})\1(\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s,;&"'}]+)/g;

@@ -107,7 +107,7 @@ export class EngineClient {
     let modem: Modem | undefined;
     let setupError: string | undefined;
     try {
-      const docker = new Dockerode(modemOptions(spec.connection, env, connectTimeoutMs) as Dockerode.DockerOptions);
+      const docker = new Dockerode(modemOptions(spec.connection, env, connectTimeoutMs));
       modem = (docker as unknown as { modem: Modem }).modem;
     } catch (err) {
       setupError = `cannot set up the connection: ${describeConnectionError(err, connectTimeoutMs)}`;
@@ -195,7 +195,7 @@ export class EngineClient {
         },
         (err, data) => {
           this.log.trace(`${method} ${path}`, { ms: Date.now() - started, ok: err === null || err === undefined });
-          if (err !== null && err !== undefined) reject(err);
+          if (err !== null && err !== undefined) reject(err as Error);
           else resolve(data);
         },
       );

@@ -9,6 +9,7 @@ export interface ImageRef {
 
 export const DOCKER_HUB = 'docker.io';
 
+// eslint-disable-next-line security/detect-unsafe-regex -- separators and runs are disjoint classes (linear); input ≤ 512 chars
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 
@@ -21,6 +22,7 @@ export function parseRepository(name: string): { registry: string; repository: s
   const path = hasRegistry ? parts.slice(1) : parts;
   if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = DOCKER_HUB;
   if (path.length === 0 || !path.every((p) => COMPONENT.test(p))) return undefined;
+  // eslint-disable-next-line security/detect-unsafe-regex -- bounded repeats only
   if (!/^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9a-fA-F:]+\](?::\d{1,5})?$/.test(registry)) return undefined;
   const repository = registry === DOCKER_HUB && path.length === 1 ? `library/${path[0] ?? ''}` : path.join('/');
   return { registry, repository };
@@ -55,6 +57,7 @@ export const repoKey = (ref: ImageRef): string => `${ref.registry}/${ref.reposit
 /** Hosts we talk plain HTTP to, as the Docker engine does by default (127.0.0.0/8 is insecure-allowed). */
 export function isLoopbackRegistry(registry: string): boolean {
   const host = registry.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  // eslint-disable-next-line security/detect-unsafe-regex -- fixed count of bounded groups
   return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
@@ -63,6 +66,7 @@ interface Version {
   readonly pre: string | undefined;
 }
 
+// eslint-disable-next-line security/detect-unsafe-regex -- bounded digit runs, anchored; tags are ≤ 128 chars
 const SEMVER = /^v?(\d{1,9})(?:\.(\d{1,9}))?(?:\.(\d{1,9}))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
 
 function version(tag: string): Version | undefined {
