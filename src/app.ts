@@ -32,6 +32,8 @@ export interface AppOptions {
   getMyIdDeleteMs: number;
   /** Bound on finishing in-flight work at shutdown. */
   shutdownGraceMs: number;
+  /** How long "As file" container logs stay in the chat. */
+  dockerLogFileDeleteMs: number;
   /** The process environment parts adapters read (SSH_AUTH_SOCK for ssh:// Docker hosts). */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -116,6 +118,7 @@ export function createApp(deps: AppDeps): App {
       log: deps.log.child('docker'),
       redact: (text) => deps.redactor.redact(text),
       strictAccess: config.docker.strictAccess,
+      logFileDeleteMs: options.dockerLogFileDeleteMs,
     }),
   ];
   for (const f of features) f.install(router);

@@ -53,6 +53,7 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
       plugins: cli.plugins,
       getMyIdDeleteMs: numberFromEnv('TMBOT_GETMYID_DELETE_SECONDS', 30) * 1000,
       shutdownGraceMs: 4000,
+      dockerLogFileDeleteMs: numberFromEnv('TMBOT_DOCKER_LOG_FILE_DELETE_SECONDS', 30) * 1000,
       env: process.env,
     },
     log,

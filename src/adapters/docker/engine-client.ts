@@ -14,7 +14,7 @@ interface Modem {
       isStream?: boolean;
       abortSignal?: AbortSignal;
     },
-    callback: (err: unknown, data: unknown) => void,
+    callback: (err: Error | null, data: unknown) => void,
   ): void;
 }
 
@@ -195,7 +195,7 @@ export class EngineClient {
         },
         (err, data) => {
           this.log.trace(`${method} ${path}`, { ms: Date.now() - started, ok: err === null || err === undefined });
-          if (err !== null && err !== undefined) reject(err as Error);
+          if (err !== null && err !== undefined) reject(err);
           else resolve(data);
         },
       );

@@ -96,6 +96,16 @@ export class UpdateChecker implements UpdateCheckPort {
       .map(parseDigestRef)
       .filter((d): d is { name: string; digest: string } => d !== undefined && d.name === repoKey(ref))
       .map((d) => d.digest);
+    if (locals.length === 0) {
+      // Built or loaded here: there is nothing to compare, so the registry is not asked at all.
+      return {
+        tag,
+        imageId: image.id,
+        newerTags: [],
+        checkedAt: this.options.clock.now(),
+        status: { kind: 'unknown', reason: 'no registry digest here (built or loaded locally)' },
+      };
+    }
     const facts = await this.remote(ref);
     const base = { tag, imageId: image.id, newerTags: newerTagsInMajor(ref.tag, facts.tags), checkedAt: facts.checkedAt };
     const answer = facts.digest;
@@ -114,9 +124,6 @@ export class UpdateChecker implements UpdateCheckPort {
         return { ...base, status: { kind: 'error', reason: 'the registry does not have this tag' } };
       case 'ok':
         break;
-    }
-    if (locals.length === 0) {
-      return { ...base, status: { kind: 'unknown', reason: 'no registry digest locally (built or loaded here)' } };
     }
     if (locals.includes(answer.value)) return { ...base, status: { kind: 'up-to-date' } };
     return { ...base, status: { kind: 'update', localDigest: locals[0] ?? '', remoteDigest: answer.value } };
