@@ -83,7 +83,7 @@ export function isSecretName(name: string): boolean {
 export const HIDDEN = '<hidden>';
 
 /** Hides the password of "scheme://user:password@host" wherever it appears. */
-export const maskUrlPasswords = (text: string): string => text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:)[^\s@/]+@/gi, `$1${HIDDEN}@`);
+export const maskUrlPasswords = (text: string): string => text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@/]+@/gi, `$1${HIDDEN}@`);
 
 /** Masks a value by its name, and any credentials inside URLs; then clips it. */
 export function maskedValue(pair: KeyValue, max = 100): string {

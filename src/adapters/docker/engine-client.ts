@@ -110,7 +110,8 @@ export class EngineClient {
       const docker = new Dockerode(modemOptions(spec.connection, env, connectTimeoutMs));
       modem = (docker as unknown as { modem: Modem }).modem;
     } catch (err) {
-      setupError = `cannot set up the connection: ${describeConnectionError(err, connectTimeoutMs)}`;
+      const message = (err as { message?: unknown }).message;
+      setupError = `cannot set up the connection (${typeof message === 'string' ? message : 'unknown error'})`;
       log.warn(`docker host ${spec.label}: ${setupError}`);
     }
     this.modem = modem;

@@ -45,6 +45,9 @@ export function parseDockerHost(spec: string, tls: DockerTlsFiles | undefined): 
     throw new Error(`'${spec}' is not a Docker host; use unix:///path, tcp://host:port or ssh://user@host`);
   }
   const scheme = url.protocol.replace(/:$/, '');
+  if (!['tcp', 'http', 'https', 'ssh'].includes(scheme)) {
+    throw new Error(`'${spec}': unsupported scheme ${scheme}:// (use unix://, tcp:// or ssh://)`);
+  }
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (host === '') throw new Error(`'${spec}': the host name is missing`);
   const label = `${scheme}://${url.username ? `${decodeURIComponent(url.username)}@` : ''}${url.host}`;
@@ -65,7 +68,7 @@ export function parseDockerHost(spec: string, tls: DockerTlsFiles | undefined): 
         },
       };
     }
-    case 'ssh':
+    default: // ssh
       return {
         label,
         connection: {
@@ -75,8 +78,6 @@ export function parseDockerHost(spec: string, tls: DockerTlsFiles | undefined): 
           ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
         },
       };
-    default:
-      throw new Error(`'${spec}': unsupported scheme ${scheme}:// (use unix://, tcp:// or ssh://)`);
   }
 }
 

@@ -68,6 +68,8 @@ export class UpdateChecker implements UpdateCheckPort {
   }
 
   async check(images: readonly ImageSummary[]): Promise<ImageUpdate[]> {
+    const now = this.options.clock.now();
+    for (const [key, facts] of this.cache) if (facts.expiresAt <= now) this.cache.delete(key);
     const jobs: { tag: string; ref: ImageRef; image: ImageSummary }[] = [];
     for (const image of images) {
       for (const tag of image.tags) {
