@@ -8,11 +8,16 @@ import { HttpRegistryClient } from './adapters/docker/registry';
 import { UpdateChecker } from './adapters/docker/update-checker';
 import { dockerFeature } from './features/docker';
 import type { Feature } from './features/feature';
+import { authFeature } from './features/auth';
 import { menuFeature } from './features/menu';
 import type { Logger } from './log/logger';
 import type { Redactor } from './log/redactor';
 import { AccessControl } from './security/access-control';
-import type { SecondFactor } from './security/second-factor';
+import { ChatAdminNotifier } from './security/admin-notifier';
+import { JsonlAuditLog } from './security/audit-log';
+import { renderQrPng } from './security/qr-code';
+import { TwoFactorGuard } from './security/two-factor-guard';
+import { TwoFactorSessions } from './security/two-factor-sessions';
 import type { StateStore } from './state/json-store';
 import { AutoDeleteScheduler } from './telegram/auto-delete';
 import { CallbackStore } from './telegram/callback-store';
@@ -30,6 +35,8 @@ export interface AppOptions {
   plugins: readonly string[];
   /** How long /getmyid answers stay in the chat. */
   getMyIdDeleteMs: number;
+  /** How long a 2FA QR code photo stays in the chat. */
+  qrDeleteMs: number;
   /** Bound on finishing in-flight work at shutdown. */
   shutdownGraceMs: number;
   /** How long "As file" container logs stay in the chat. */
@@ -87,6 +94,19 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
+  // One audit log and one 2FA guard for the whole bot: privileged features get `guard` (SecondFactor) and `audit`.
+  const alog = deps.log.child('auth');
+  const audit = new JsonlAuditLog({ dir: store.persistent ? store.dir : undefined, clock, log: alog });
+  const sessions = new TwoFactorSessions({
+    authSalt: config.access.authSalt,
+    store,
+    clock,
+    onSecret: (secret) => deps.redactor.add(secret),
+    limits: { sessionMs: config.access.sessionMinutes * 60_000 },
+  });
+  const notifier = new ChatAdminNotifier(sender, config.adminChatIds, alog);
+  const guard = new TwoFactorGuard({ sessions, audit, notifier, clock, log: alog });
+
   const docker = new DockerodePort({
     hosts: config.docker.hosts,
     tls: config.docker.tls,
@@ -96,24 +116,25 @@ export function createApp(deps: AppDeps): App {
   });
   const registry = new HttpRegistryClient({ clock, log: deps.log.child('registry'), userAgent: `tmbot/${APP_VERSION}` });
 
-  // Until the 2FA guard is wired in, privileged screens fail closed.
-  const secondFactor: SecondFactor = {
-    async requireSecondFactor(req, what) {
-      await req.toast(`“${what.label}” needs two-factor authentication, which this build lacks.`, true);
-      return false;
-    },
-  };
-
   const features: Feature[] = [
     menuFeature({
       isAllowed: (id) => config.access.userIds.includes(id),
       getMyIdDeleteMs: options.getMyIdDeleteMs,
       plugins: [],
     }),
+    authFeature({
+      guard,
+      sessions,
+      audit,
+      clock,
+      renderQr: renderQrPng,
+      qrDeleteMs: options.qrDeleteMs,
+      botUsername,
+    }),
     dockerFeature({
       docker,
       updates: new UpdateChecker(registry, { clock }),
-      secondFactor,
+      secondFactor: guard,
       clock,
       log: deps.log.child('docker'),
       redact: (text) => deps.redactor.redact(text),

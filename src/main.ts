@@ -8,11 +8,13 @@ import { resolve } from 'node:path';
 import { createApp } from './app';
 import { parseArgs, USAGE, type CliOptions } from './cli/args';
 import { newSalt, writeStarterConfig } from './cli/init';
+import { resetTotp } from './cli/totp-reset';
 import { systemClock } from './clock';
 import { loadConfigFile } from './config/load';
 import { ConfigError, FatalTelegramError, UsageError } from './errors';
 import { createLogger, type Logger } from './log/logger';
 import { Redactor } from './log/redactor';
+import { JsonlAuditLog } from './security/audit-log';
 import { JsonStateStore } from './state/json-store';
 import { resolveStateDir } from './state/state-dir';
 import { APP_VERSION } from './version';
@@ -52,6 +54,7 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
       socketHost: cli.socketHost,
       plugins: cli.plugins,
       getMyIdDeleteMs: numberFromEnv('TMBOT_GETMYID_DELETE_SECONDS', 30) * 1000,
+      qrDeleteMs: numberFromEnv('TMBOT_QR_DELETE_SECONDS', 60) * 1000,
       shutdownGraceMs: 4000,
       dockerLogFileDeleteMs: numberFromEnv('TMBOT_DOCKER_LOG_FILE_DELETE_SECONDS', 30) * 1000,
       env: process.env,
@@ -90,6 +93,44 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
   }
 }
 
+/** `tmbot totp reset USER_ID`, run on the host against the bot's state dir (found as the bot finds it). */
+async function totpReset(cli: CliOptions, userId: number): Promise<number> {
+  const redactor = new Redactor([process.env.TMBOT_BOT_TOKEN, process.env.TMBOT_AUTH_SALT]);
+  const log = createLogger({ level: 'warn', format: 'human', redactor, stream: process.stderr });
+  const path = configPath(cli);
+  let configured: string | undefined;
+  let adminIds: readonly number[] | undefined;
+  try {
+    if (existsSync(path)) {
+      const { config } = loadConfigFile(path, process.env, cli.mode);
+      for (const s of config.secrets) redactor.add(s);
+      configured = config.stateDir;
+      adminIds = config.access.adminIds;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`tmbot: ${redactor.redact(err.message)}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+  const store = new JsonStateStore(resolveStateDir(process.env, configured), log);
+  if (!store.persistent) {
+    process.stderr.write(`tmbot: cannot write the state directory ${store.dir}; run as the bot's user\n`);
+    return EXIT_FATAL;
+  }
+  const audit = new JsonlAuditLog({ dir: store.dir, clock: systemClock, log });
+  const rotation = await resetTotp(store, audit, userId);
+  if (adminIds !== undefined && !adminIds.includes(userId)) {
+    process.stderr.write(`tmbot: note: ${userId} is not in access_control.allowed_admins_ids\n`);
+  }
+  process.stdout.write(
+    `User ${userId} has a new 2FA secret (rotation ${rotation}) in ${store.dir}.\n` +
+      'Their session has ended; they enrol again with /qrcode, then verify one code.\n',
+  );
+  return EXIT_OK;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   let cli: CliOptions;
   try {
@@ -121,9 +162,10 @@ async function main(argv: readonly string[]): Promise<number> {
       return EXIT_OK;
     }
     case 'health-check':
-    case 'totp-reset':
       process.stderr.write(`tmbot: ${cli.command.kind} is not available in this build yet\n`);
       return EXIT_USAGE;
+    case 'totp-reset':
+      return totpReset(cli, cli.command.userId);
     default:
       break;
   }
