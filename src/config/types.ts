@@ -21,7 +21,8 @@ export interface Config {
     readonly debug: boolean;
     readonly strictAccess: boolean;
     /** Files for tcp:// hosts; undefined means plain HTTP (only sensible on a private network). */
-    readonly tls: { readonly ca?: string; readonly cert?: string; readonly key?: string } | undefined;
+    readonly tls:
+      { readonly ca?: string; readonly cert?: string; readonly key?: string } | undefined;
   };
   readonly webhook: {
     readonly url: string;

@@ -33,7 +33,11 @@ export class LogSessions {
 
   add(session: Omit<LogSession, 'id' | 'createdAt'>): LogSession {
     this.prune();
-    const full: LogSession = { ...session, id: randomBytes(6).toString('hex'), createdAt: this.clock.now() };
+    const full: LogSession = {
+      ...session,
+      id: randomBytes(6).toString('hex'),
+      createdAt: this.clock.now(),
+    };
     this.sessions.set(full.id, full);
     while (this.sessions.size > this.max) {
       const oldest = this.sessions.keys().next().value;
@@ -43,15 +47,23 @@ export class LogSessions {
     return full;
   }
 
-  get(id: string, match: { userId: number; host: number; containerId: string; mode: LogMode }): LogSession | undefined {
+  get(
+    id: string,
+    match: { userId: number; host: number; containerId: string; mode: LogMode },
+  ): LogSession | undefined {
     const s = this.sessions.get(id);
     if (s === undefined || this.clock.now() - s.createdAt > this.ttlMs) return undefined;
-    const mine = s.userId === match.userId && s.host === match.host && s.containerId === match.containerId && s.mode === match.mode;
+    const mine =
+      s.userId === match.userId &&
+      s.host === match.host &&
+      s.containerId === match.containerId &&
+      s.mode === match.mode;
     return mine ? s : undefined;
   }
 
   private prune(): void {
     const now = this.clock.now();
-    for (const [id, s] of this.sessions) if (now - s.createdAt > this.ttlMs) this.sessions.delete(id);
+    for (const [id, s] of this.sessions)
+      if (now - s.createdAt > this.ttlMs) this.sessions.delete(id);
   }
 }

@@ -1,8 +1,19 @@
-import type { ContainerAction, ContainerDetails, DockerPort, LogQuery } from '../adapters/docker/port';
+import type {
+  ContainerAction,
+  ContainerDetails,
+  DockerPort,
+  LogQuery,
+} from '../adapters/docker/port';
 import { CONTAINER_ACTIONS } from '../adapters/docker/port';
 import type { UpdateCheckPort } from '../adapters/docker/update-checker';
 import type { Clock } from '../clock';
-import { describeForUser, DockerUnavailableError, ForbiddenError, TmbotError, UserInputError } from '../errors';
+import {
+  describeForUser,
+  DockerUnavailableError,
+  ForbiddenError,
+  TmbotError,
+  UserInputError,
+} from '../errors';
 import type { Logger } from '../log/logger';
 import type { PrivilegedAction, SecondFactor } from '../security/second-factor';
 import type { Handler, Req } from '../telegram/request';
@@ -16,10 +27,33 @@ import {
   type HostContext,
 } from '../views/docker-containers';
 import { shortId } from '../views/docker-format';
-import { imageDetailsView, imageHistoryView, imageListView, imageUsedByView, updatesView } from '../views/docker-images';
-import { logFileName, LOG_MODE_LABEL, logsView, paginateNewestFirst, sanitiseLog } from '../views/docker-logs';
-import { actionResultView, confirmView, DESTRUCTIVE, manageView, actionsFor } from '../views/docker-manage';
-import { dockerErrorView, dockerOverviewView, DOCKER_MENU, type HostOverview } from '../views/docker-menu';
+import {
+  imageDetailsView,
+  imageHistoryView,
+  imageListView,
+  imageUsedByView,
+  updatesView,
+} from '../views/docker-images';
+import {
+  logFileName,
+  LOG_MODE_LABEL,
+  logsView,
+  paginateNewestFirst,
+  sanitiseLog,
+} from '../views/docker-logs';
+import {
+  actionResultView,
+  confirmView,
+  DESTRUCTIVE,
+  manageView,
+  actionsFor,
+} from '../views/docker-manage';
+import {
+  dockerErrorView,
+  dockerOverviewView,
+  DOCKER_MENU,
+  type HostOverview,
+} from '../views/docker-menu';
 import { clip, html } from '../views/html';
 import { MAIN_MENU } from '../views/keyboards';
 import type { View } from '../views/view';
@@ -86,20 +120,26 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
   const logFileDeleteMs = deps.logFileDeleteMs ?? 30_000;
   const statsBudgetMs = deps.statsBudgetMs ?? 2500;
 
-  const ctx = (host: number): HostContext => ({ host, hostLabel: several ? docker.hosts[host]?.label : undefined });
+  const ctx = (host: number): HostContext => ({
+    host,
+    hostLabel: several ? docker.hosts[host]?.label : undefined,
+  });
 
   function hostArg(v: string | undefined): number {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0 || n >= docker.hosts.length) throw new UserInputError('That Docker host is no longer configured.');
+    if (!Number.isInteger(n) || n < 0 || n >= docker.hosts.length)
+      throw new UserInputError('That Docker host is no longer configured.');
     return n;
   }
   const pageArg = (v: string | undefined): number => {
     const n = Number(v);
     return Number.isInteger(n) && n >= 0 && n <= MAX_PAGE ? n : 0;
   };
-  const modeArg = (v: string | undefined): LogMode => ((LOG_MODES as readonly string[]).includes(v ?? '') ? (v as LogMode) : 'tail100');
+  const modeArg = (v: string | undefined): LogMode =>
+    (LOG_MODES as readonly string[]).includes(v ?? '') ? (v as LogMode) : 'tail100';
   function opArg(v: string | undefined): ContainerAction {
-    if (!(CONTAINER_ACTIONS as readonly string[]).includes(v ?? '')) throw new UserInputError('Unknown container action.');
+    if (!(CONTAINER_ACTIONS as readonly string[]).includes(v ?? ''))
+      throw new UserInputError('Unknown container action.');
     return v as ContainerAction;
   }
   const selected = (req: Req): number => {
@@ -109,9 +149,16 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
 
   /** The user-safe text of a failure; unexpected errors are logged and described generically. */
   function failure(err: unknown, retry: Retry | undefined): View {
-    const safe = err instanceof TmbotError && (err.code === 'E_DOCKER_UNAVAILABLE' || err instanceof UserInputError || err instanceof ForbiddenError);
+    const safe =
+      err instanceof TmbotError &&
+      (err.code === 'E_DOCKER_UNAVAILABLE' ||
+        err instanceof UserInputError ||
+        err instanceof ForbiddenError);
     if (!safe) log.error('docker screen failed', { error: err });
-    return dockerErrorView(describeForUser(err), err instanceof DockerUnavailableError ? retry : undefined);
+    return dockerErrorView(
+      describeForUser(err),
+      err instanceof DockerUnavailableError ? retry : undefined,
+    );
   }
 
   /**
@@ -119,7 +166,12 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
    * screen, so an early acknowledgement never swallows them. `ack` answers the
    * button at once for slow screens.
    */
-  async function render(req: Req, retry: Retry | undefined, build: () => Promise<View>, ack?: string): Promise<void> {
+  async function render(
+    req: Req,
+    retry: Retry | undefined,
+    build: () => Promise<View>,
+    ack?: string,
+  ): Promise<void> {
     if (ack !== undefined && req.isCallback) await req.toast(ack === '' ? undefined : ack);
     let view: View;
     try {
@@ -132,7 +184,8 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
 
   async function inspectOrFail(host: number, id: string): Promise<ContainerDetails> {
     const c = await docker.inspectContainer(host, id);
-    if (c === undefined) throw new UserInputError('This container no longer exists. Open the list again.');
+    if (c === undefined)
+      throw new UserInputError('This container no longer exists. Open the list again.');
     return c;
   }
 
@@ -155,8 +208,10 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
       await req.show(failure(err, retry));
       return;
     }
-    await deps.secondFactor.requireSecondFactor(req, { ...what(c), action: retry.action, args: retry.args, target: target(host, c) }, () =>
-      perform(c),
+    await deps.secondFactor.requireSecondFactor(
+      req,
+      { ...what(c), action: retry.action, args: retry.args, target: target(host, c) },
+      () => perform(c),
     );
   }
 
@@ -168,40 +223,60 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
         try {
           return { index: h.index, label: h.label, summary: await docker.summary(h.index) };
         } catch (err) {
-          return { index: h.index, label: h.label, summary: undefined, error: describeForUser(err) };
+          return {
+            index: h.index,
+            label: h.label,
+            summary: undefined,
+            error: describeForUser(err),
+          };
         }
       }),
     );
   }
 
   const overviewReply: Handler = async (req) => {
-    await req.reply(dockerOverviewView({ hosts: await overviews(), current: selected(req), keyboard: 'reply' }));
+    await req.reply(
+      dockerOverviewView({ hosts: await overviews(), current: selected(req), keyboard: 'reply' }),
+    );
   };
 
   const hostPicker: Handler = async (req) => {
-    await req.show(dockerOverviewView({ hosts: await overviews(), current: selected(req), keyboard: 'inline' }));
+    await req.show(
+      dockerOverviewView({ hosts: await overviews(), current: selected(req), keyboard: 'inline' }),
+    );
   };
 
   const overviewAction: Handler = async (req, args) => {
     const host = hostArg(args[0]);
     currentHost.set(req.user.id, host);
-    await render(req, undefined, async () => dockerOverviewView({ hosts: await overviews(), current: host, keyboard: 'inline' }));
+    await render(req, undefined, async () =>
+      dockerOverviewView({ hosts: await overviews(), current: host, keyboard: 'inline' }),
+    );
   };
 
   // ---- containers ----------------------------------------------------------------------------
 
   const containers = (req: Req, host: number, page: number): Promise<void> =>
     render(req, { action: A.containers, args: [String(host), String(page)] }, async () =>
-      containerListView({ ...ctx(host), containers: await docker.listContainers(host), page, now: clock.now() }),
+      containerListView({
+        ...ctx(host),
+        containers: await docker.listContainers(host),
+        page,
+        now: clock.now(),
+      }),
     );
 
-  async function liveStats(host: number, c: ContainerDetails): Promise<{ stats?: Awaited<ReturnType<DockerPort['containerStats']>>; note?: string }> {
+  async function liveStats(
+    host: number,
+    c: ContainerDetails,
+  ): Promise<{ stats?: Awaited<ReturnType<DockerPort['containerStats']>>; note?: string }> {
     if (c.state !== 'running') return { note: `not running (${c.state})` };
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), statsBudgetMs)));
     try {
       const result = await Promise.race([docker.containerStats(host, c.id), budget]);
-      if (result === 'late') return { note: 'live figures did not arrive in time; refresh to try again' };
+      if (result === 'late')
+        return { note: 'live figures did not arrive in time; refresh to try again' };
       return result === undefined ? { note: 'not running' } : { stats: result };
     } catch (err) {
       return { note: `live figures unavailable: ${describeForUser(err)}` };
@@ -247,13 +322,22 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
         host,
         id,
         (c) => ({ label: `${label} ${clip(c.name, 40)}`, audit }),
-        (c) => render(req, retry, () => Promise.resolve(view({ ...ctx(host), container: c, page, now: clock.now() }))),
+        (c) =>
+          render(req, retry, () =>
+            Promise.resolve(view({ ...ctx(host), container: c, page, now: clock.now() })),
+          ),
       );
     };
 
   // ---- logs ----------------------------------------------------------------------------------
 
-  async function logSession(req: Req, host: number, c: ContainerDetails, mode: LogMode, sessionId: string) {
+  async function logSession(
+    req: Req,
+    host: number,
+    c: ContainerDetails,
+    mode: LogMode,
+    sessionId: string,
+  ) {
     const match = { userId: req.user.id, host, containerId: c.id, mode };
     const existing = sessionId === '' ? undefined : sessions.get(sessionId, match);
     if (existing !== undefined) return existing;
@@ -328,7 +412,9 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
         const sent = await req.sendDocument(
           Buffer.from(s.text === '' ? '(no log output)\n' : s.text, 'utf8'),
           logFileName(c.name),
-          { html: html`📎 Logs of <b>${clip(c.name, 64)}</b> · ${LOG_MODE_LABEL[mode]} · secrets masked. Deleted in ${seconds} s.` },
+          {
+            html: html`📎 Logs of <b>${clip(c.name, 64)}</b> · ${LOG_MODE_LABEL[mode]} · secrets masked. Deleted in ${seconds} s.`,
+          },
         );
         req.deleteLater(sent.messageId, logFileDeleteMs);
         await req.toast(`Sent. Auto-delete in ${seconds} s.`);
@@ -349,7 +435,8 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
       host,
       id,
       (c) => ({ label: `manage ${clip(c.name, 40)}`, audit: 'container.manage' }),
-      (c) => render(req, retry, () => Promise.resolve(manageView({ ...ctx(host), container: c, page }))),
+      (c) =>
+        render(req, retry, () => Promise.resolve(manageView({ ...ctx(host), container: c, page }))),
     );
   };
 
@@ -367,7 +454,11 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
     });
   };
 
-  async function readBack(host: number, id: string, action: ContainerAction): Promise<ContainerDetails | undefined> {
+  async function readBack(
+    host: number,
+    id: string,
+    action: ContainerAction,
+  ): Promise<ContainerDetails | undefined> {
     const deadline = clock.now() + READ_BACK_MS;
     for (;;) {
       const c = await docker.inspectContainer(host, id);
@@ -387,10 +478,16 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
       { action: A.perform, args: [String(host), id, String(page), action] },
       host,
       id,
-      (c) => ({ label: `${action} ${clip(c.name, 40)}`, audit: `container.${action}`, destructive: DESTRUCTIVE.has(action) }),
+      (c) => ({
+        label: `${action} ${clip(c.name, 40)}`,
+        audit: `container.${action}`,
+        destructive: DESTRUCTIVE.has(action),
+      }),
       async (c) => {
         if (!actionsFor(c.state).includes(action)) {
-          await render(req, retry, () => Promise.resolve(manageView({ ...ctx(host), container: c, page })));
+          await render(req, retry, () =>
+            Promise.resolve(manageView({ ...ctx(host), container: c, page })),
+          );
           await req.toast(`Cannot ${action} it while it is ${c.state}.`, true);
           return;
         }
@@ -408,8 +505,21 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
               const t0 = clock.now();
               await docker.act(host, c.id, action);
               const after = await readBack(host, c.id, action);
-              log.info(`container ${action} done`, { host: docker.hosts[host]?.label, container: c.name, state: after?.state ?? 'gone', user: req.user.id });
-              return actionResultView({ ...ctx(host), name: c.name, id: c.id, page, action, after, tookMs: clock.now() - t0 });
+              log.info(`container ${action} done`, {
+                host: docker.hosts[host]?.label,
+                container: c.name,
+                state: after?.state ?? 'gone',
+                user: req.user.id,
+              });
+              return actionResultView({
+                ...ctx(host),
+                name: c.name,
+                id: c.id,
+                page,
+                action,
+                after,
+                tookMs: clock.now() - t0,
+              });
             },
             `Working: ${action}…`,
           );
@@ -424,12 +534,18 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
 
   const images = (req: Req, host: number, page: number): Promise<void> =>
     render(req, { action: A.images, args: [String(host), String(page)] }, async () =>
-      imageListView({ ...ctx(host), images: await docker.listImages(host), page, now: clock.now() }),
+      imageListView({
+        ...ctx(host),
+        images: await docker.listImages(host),
+        page,
+        now: clock.now(),
+      }),
     );
 
   async function imageOrFail(host: number, id: string) {
     const image = await docker.inspectImage(host, id);
-    if (image === undefined) throw new UserInputError('This image no longer exists. Open the list again.');
+    if (image === undefined)
+      throw new UserInputError('This image no longer exists. Open the list again.');
     return image;
   }
 
@@ -438,7 +554,12 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
     const id = args[1] ?? '';
     const page = pageArg(args[2]);
     await render(req, { action: A.image, args: [String(host), id, String(page)] }, async () =>
-      imageDetailsView({ ...ctx(host), image: await imageOrFail(host, id), page, now: clock.now() }),
+      imageDetailsView({
+        ...ctx(host),
+        image: await imageOrFail(host, id),
+        page,
+        now: clock.now(),
+      }),
     );
   };
 
@@ -447,7 +568,10 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
     const id = args[1] ?? '';
     const page = pageArg(args[2]);
     await render(req, { action: A.history, args: [String(host), id, String(page)] }, async () => {
-      const [image, layers] = await Promise.all([imageOrFail(host, id), docker.imageHistory(host, id)]);
+      const [image, layers] = await Promise.all([
+        imageOrFail(host, id),
+        docker.imageHistory(host, id),
+      ]);
       return imageHistoryView({ ...ctx(host), image, layers, page, now: clock.now() });
     });
   };
@@ -472,8 +596,15 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
       async () => {
         const all = await docker.listImages(host);
         const chosen = scope === 'all' ? all : all.filter((i) => i.id === scope);
-        if (scope !== 'all' && chosen.length === 0) throw new UserInputError('This image no longer exists. Open the list again.');
-        return updatesView({ ...ctx(host), results: await deps.updates.check(chosen), scope, page, now: clock.now() });
+        if (scope !== 'all' && chosen.length === 0)
+          throw new UserInputError('This image no longer exists. Open the list again.');
+        return updatesView({
+          ...ctx(host),
+          results: await deps.updates.check(chosen),
+          scope,
+          page,
+          now: clock.now(),
+        });
       },
       'Asking the registries…',
     );
@@ -493,11 +624,22 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
       if (several) router.button(DOCKER_MENU.hosts, hostPicker);
 
       router.action(A.overview, overviewAction);
-      router.action(A.containers, (req, args) => containers(req, hostArg(args[0]), pageArg(args[1])));
+      router.action(A.containers, (req, args) =>
+        containers(req, hostArg(args[0]), pageArg(args[1])),
+      );
       router.action(A.container, details);
-      router.action(A.volumes, subScreen(A.volumes, 'container.volumes', 'show volumes of', volumesView));
-      router.action(A.networks, subScreen(A.networks, 'container.networks', 'show networks of', networksView));
-      router.action(A.runtime, subScreen(A.runtime, 'container.runtime', 'show runtime of', runtimeView));
+      router.action(
+        A.volumes,
+        subScreen(A.volumes, 'container.volumes', 'show volumes of', volumesView),
+      );
+      router.action(
+        A.networks,
+        subScreen(A.networks, 'container.networks', 'show networks of', networksView),
+      );
+      router.action(
+        A.runtime,
+        subScreen(A.runtime, 'container.runtime', 'show runtime of', runtimeView),
+      );
       router.action(A.logs, logs);
       router.action(A.logFile, logFile);
       router.action(A.manage, manage);

@@ -1,4 +1,8 @@
-import type { ContainerDetails, ContainerLiveStats, ContainerSummary } from '../adapters/docker/port';
+import type {
+  ContainerDetails,
+  ContainerLiveStats,
+  ContainerSummary,
+} from '../adapters/docker/port';
 import { DOCKER_ACTION as A } from './docker-actions';
 import {
   ago,
@@ -33,11 +37,17 @@ const h = (ctx: HostContext): string => String(ctx.host);
 
 /** Stable order: by name (code points), then id. */
 export function sortContainers(list: readonly ContainerSummary[]): ContainerSummary[] {
-  return [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...list].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
 }
 
 /** Prev / page / Next buttons; none when everything fits on one page. */
-export function pager(page: number, pages: number, button: (page: number) => ActionButton): InlineButton[] {
+export function pager(
+  page: number,
+  pages: number,
+  button: (page: number) => ActionButton,
+): InlineButton[] {
   if (pages <= 1) return [];
   const row: InlineButton[] = [];
   if (page > 0) row.push({ ...button(page - 1), text: '⬅️ Prev' });
@@ -57,7 +67,11 @@ export function containerListView(d: ContainerListData): View {
   const page = clampPage(d.page, sorted.length, CONTAINERS_PER_PAGE);
   const pages = Math.max(1, Math.ceil(sorted.length / CONTAINERS_PER_PAGE));
   const shown = sorted.slice(page * CONTAINERS_PER_PAGE, (page + 1) * CONTAINERS_PER_PAGE);
-  const refresh: InlineButton = { text: '🔄 Refresh', action: A.containers, args: [h(d), String(page)] };
+  const refresh: InlineButton = {
+    text: '🔄 Refresh',
+    action: A.containers,
+    args: [h(d), String(page)],
+  };
   if (sorted.length === 0) {
     return {
       html: html`${hostLine(d.hostLabel)}📦 <b>Containers</b>
@@ -73,9 +87,17 @@ There are no containers on this host.`,
    ${clip(c.status, 60)} · created ${ago(c.createdAt, d.now)}`;
   });
   const buttons: InlineButton[][] = shown.map((c) => [
-    { text: `${stateBadge(c.state)} ${clip(c.name, 50)}`, action: A.container, args: [h(d), c.id, String(page)] },
+    {
+      text: `${stateBadge(c.state)} ${clip(c.name, 50)}`,
+      action: A.container,
+      args: [h(d), c.id, String(page)],
+    },
   ]);
-  const nav = pager(page, pages, (p) => ({ text: '', action: A.containers, args: [h(d), String(p)] }));
+  const nav = pager(page, pages, (p) => ({
+    text: '',
+    action: A.containers,
+    args: [h(d), String(p)],
+  }));
   if (nav.length > 0) buttons.push(nav);
   buttons.push([refresh, { text: '🐳 Overview', action: A.overview, args: [h(d)] }]);
   return {
@@ -98,7 +120,8 @@ export interface ContainerDetailsData extends HostContext {
   readonly now: number;
 }
 
-const pct = (part: number, whole: number): string => (whole > 0 ? `${((part / whole) * 100).toFixed(1)} %` : '—');
+const pct = (part: number, whole: number): string =>
+  whole > 0 ? `${((part / whole) * 100).toFixed(1)} %` : '—';
 
 function usageSection(d: ContainerDetailsData): Html {
   const s = d.stats;
@@ -112,7 +135,12 @@ Throttled periods: ${s.throttledPeriods} · PIDs: ${s.pids}`;
 
 function limitsSection(c: ContainerDetails): Html {
   const l = c.limits;
-  const cpus = l.nanoCpus > 0 ? (l.nanoCpus / 1e9).toFixed(2) : l.cpuQuota > 0 && l.cpuPeriod > 0 ? (l.cpuQuota / l.cpuPeriod).toFixed(2) : 'unlimited';
+  const cpus =
+    l.nanoCpus > 0
+      ? (l.nanoCpus / 1e9).toFixed(2)
+      : l.cpuQuota > 0 && l.cpuPeriod > 0
+        ? (l.cpuQuota / l.cpuPeriod).toFixed(2)
+        : 'unlimited';
   return html`<b>Limits</b>
 Memory: ${l.memory > 0 ? formatBytes(l.memory) : 'unlimited'} · reservation ${l.memoryReservation > 0 ? formatBytes(l.memoryReservation) : '—'}
 CPUs: ${cpus}${l.cpusetCpus ? html` · cpuset ${clip(l.cpusetCpus, 40)}` : ''} · PIDs limit ${l.pidsLimit > 0 ? l.pidsLimit : 'none'}
@@ -123,7 +151,9 @@ function stateSection(c: ContainerDetails, now: number): Html {
   const lines: Html[] = [];
   if (c.failingStreak > 0) lines.push(html`Failing streak: ${c.failingStreak}`);
   if (c.lastHealthCheck !== undefined) {
-    lines.push(html`Last health check: ${ago(c.lastHealthCheck.at, now)}, exit ${c.lastHealthCheck.exitCode}`);
+    lines.push(
+      html`Last health check: ${ago(c.lastHealthCheck.at, now)}, exit ${c.lastHealthCheck.exitCode}`,
+    );
   }
   if (c.oomKilled) lines.push(html`⚠️ OOM killed`);
   if (c.dead) lines.push(html`⚠️ Dead`);
@@ -132,11 +162,21 @@ function stateSection(c: ContainerDetails, now: number): Html {
 }
 
 function networkSection(c: ContainerDetails): Html {
-  const ports = c.network.ports.map((p) => (p.host === undefined ? p.container : `${p.host}→${p.container}`));
+  const ports = c.network.ports.map((p) =>
+    p.host === undefined ? p.container : `${p.host}→${p.container}`,
+  );
   return html`<b>Network</b>
 Mode: ${orDash(c.network.mode, 60)}
 Ports: ${ports.length > 0 ? capped(ports, 10, 60) : '—'}
-Networks: ${c.network.networks.length > 0 ? capped(c.network.networks.map((n) => n.name), 5, 60) : '—'}`;
+Networks: ${
+    c.network.networks.length > 0
+      ? capped(
+          c.network.networks.map((n) => n.name),
+          5,
+          60,
+        )
+      : '—'
+  }`;
 }
 
 function configSection(c: ContainerDetails): Html {
@@ -153,7 +193,10 @@ const MAX_LABELS = 10;
 export function containerDetailsView(d: ContainerDetailsData): View {
   const c = d.container;
   const health = healthText(c.health);
-  const uptime = c.state === 'running' && c.startedAt !== undefined ? html` (up ${formatDuration(d.now - c.startedAt)})` : '';
+  const uptime =
+    c.state === 'running' && c.startedAt !== undefined
+      ? html` (up ${formatDuration(d.now - c.startedAt)})`
+      : '';
   const head = html`${hostLine(d.hostLabel)}${stateBadge(c.state)} <b>${clip(c.name, 64)}</b> · ${c.state}${health ? html` · ${health}` : ''}
 ID: <code>${shortId(c.id)}</code>
 Image: ${clip(c.image, 100)}
@@ -161,8 +204,14 @@ Created: ${formatTime(c.createdAt)}
 Started: ${formatTime(c.startedAt)}${uptime}
 Finished: ${formatTime(c.finishedAt)}
 Restarts: ${c.restartCount} · PID: ${c.pid > 0 ? c.pid : '—'} · Exit code: ${c.exitCode}`;
-  const env = c.config.env.length > 0 ? html`<b>Environment</b> (secret values hidden)\n${keyValueLines(c.config.env, MAX_ENV)}` : '';
-  const labels = c.config.labels.length > 0 ? html`<b>Labels</b>\n${keyValueLines(c.config.labels, MAX_LABELS, 64, 80)}` : '';
+  const env =
+    c.config.env.length > 0
+      ? html`<b>Environment</b> (secret values hidden)\n${keyValueLines(c.config.env, MAX_ENV)}`
+      : '';
+  const labels =
+    c.config.labels.length > 0
+      ? html`<b>Labels</b>\n${keyValueLines(c.config.labels, MAX_LABELS, 64, 80)}`
+      : '';
   const args = [h(d), c.id, String(d.page)];
   const rows: InlineButton[][] = [];
   if (d.isAdmin) {
@@ -181,15 +230,32 @@ Restarts: ${c.restartCount} · PID: ${c.pid > 0 ? c.pid : '—'} · Exit code: $
     { text: '⬅️ All containers', action: A.containers, args: [h(d), String(d.page)] },
   ]);
   return {
-    html: fitSections([head, usageSection(d), limitsSection(c), stateSection(c, d.now), networkSection(c), configSection(c), env, labels]),
+    html: fitSections([
+      head,
+      usageSection(d),
+      limitsSection(c),
+      stateSection(c, d.now),
+      networkSection(c),
+      configSection(c),
+      env,
+      labels,
+    ]),
     keyboard: { kind: 'inline', rows },
   };
 }
 
 /** "Back to <name>" for the admin sub-screens. */
-export function backToContainer(ctx: HostContext, c: { id: string; name: string }, page: number): InlineButton[] {
+export function backToContainer(
+  ctx: HostContext,
+  c: { id: string; name: string },
+  page: number,
+): InlineButton[] {
   return [
-    { text: `⬅️ Back to ${clip(c.name, 30)}`, action: A.container, args: [h(ctx), c.id, String(page)] },
+    {
+      text: `⬅️ Back to ${clip(c.name, 30)}`,
+      action: A.container,
+      args: [h(ctx), c.id, String(page)],
+    },
     { text: '📦 All containers', action: A.containers, args: [h(ctx), String(page)] },
   ];
 }
@@ -208,15 +274,26 @@ export function volumesView(d: ContainerSubData): View {
   const c = d.container;
   const s = c.storage;
   const mounts = s.mounts.slice(0, MAX_ITEMS).map(
-    (m) => html`• <b>${clip(m.type, 12)}</b> ${m.name !== undefined ? html`<code>${clip(m.name, 64)}</code> ` : ''}${clip(m.source, 120)} → <code>${clip(m.destination, 120)}</code>
+    (
+      m,
+    ) => html`• <b>${clip(m.type, 12)}</b> ${m.name !== undefined ? html`<code>${clip(m.name, 64)}</code> ` : ''}${clip(m.source, 120)} → <code>${clip(m.destination, 120)}</code>
    ${m.readWrite ? 'rw' : 'ro'}${m.mode ? html` · mode ${clip(m.mode, 20)}` : ''}${m.propagation ? html` · ${clip(m.propagation, 20)}` : ''}${m.driver !== undefined ? html` · driver ${clip(m.driver, 30)}` : ''}`,
   );
   if (s.mounts.length > MAX_ITEMS) mounts.push(html`<i>+${s.mounts.length - MAX_ITEMS} more</i>`);
   const extra: Html[] = [];
-  if (c.config.imageVolumes.length > 0) extra.push(html`Declared by the image: ${capped(c.config.imageVolumes, MAX_ITEMS, 120)}`);
+  if (c.config.imageVolumes.length > 0)
+    extra.push(html`Declared by the image: ${capped(c.config.imageVolumes, MAX_ITEMS, 120)}`);
   if (s.binds.length > 0) extra.push(html`Binds: ${capped(s.binds, MAX_ITEMS, 160)}`);
-  if (s.volumesFrom.length > 0) extra.push(html`Volumes from: ${capped(s.volumesFrom, MAX_ITEMS, 80)}`);
-  if (s.tmpfs.length > 0) extra.push(html`Tmpfs: ${capped(s.tmpfs.map((t) => (t.value ? `${t.key} (${t.value})` : t.key)), MAX_ITEMS, 120)}`);
+  if (s.volumesFrom.length > 0)
+    extra.push(html`Volumes from: ${capped(s.volumesFrom, MAX_ITEMS, 80)}`);
+  if (s.tmpfs.length > 0)
+    extra.push(
+      html`Tmpfs: ${capped(
+        s.tmpfs.map((t) => (t.value ? `${t.key} (${t.value})` : t.key)),
+        MAX_ITEMS,
+        120,
+      )}`,
+    );
   return {
     html: fitSections([
       html`${hostLine(d.hostLabel)}🧳 <b>Volumes of ${clip(c.name, 64)}</b>`,
@@ -230,7 +307,9 @@ export function volumesView(d: ContainerSubData): View {
 export function networksView(d: ContainerSubData): View {
   const c = d.container;
   const n = c.network;
-  const published = n.ports.filter((p) => p.host !== undefined).map((p) => `${p.host ?? ''}→${p.container}`);
+  const published = n.ports
+    .filter((p) => p.host !== undefined)
+    .map((p) => `${p.host ?? ''}→${p.container}`);
   const head = html`${hostLine(d.hostLabel)}🌐 <b>Networks of ${clip(c.name, 64)}</b>
 Mode: ${orDash(n.mode, 60)} · Hostname: ${orDash(c.config.domainname ? `${c.config.hostname}.${c.config.domainname}` : c.config.hostname, 80)}
 Sandbox: <code>${n.sandboxId ? shortId(n.sandboxId) : '—'}</code> · Publish all: ${n.publishAll ? 'yes' : 'no'}
@@ -246,9 +325,13 @@ Links: ${n.links.length > 0 ? capped(n.links, MAX_ITEMS, 80) : '—'}`;
    MAC: ${orDash(net.mac, 20)} · endpoint <code>${net.endpointId ? shortId(net.endpointId) : '—'}</code> · network <code>${net.networkId ? shortId(net.networkId) : '—'}</code>
    Aliases: ${net.aliases.length > 0 ? capped(net.aliases, MAX_ALIASES, 60) : '—'}`,
   );
-  if (n.networks.length > MAX_ITEMS) attached.push(html`<i>+${n.networks.length - MAX_ITEMS} more</i>`);
+  if (n.networks.length > MAX_ITEMS)
+    attached.push(html`<i>+${n.networks.length - MAX_ITEMS} more</i>`);
   return {
-    html: fitSections([head, attached.length > 0 ? joinHtml(attached, '\n') : html`Not attached to any network.`]),
+    html: fitSections([
+      head,
+      attached.length > 0 ? joinHtml(attached, '\n') : html`Not attached to any network.`,
+    ]),
     keyboard: { kind: 'inline', rows: [backToContainer(d, c, d.page)] },
   };
 }
@@ -278,7 +361,12 @@ Security options: ${sec.securityOpt.length > 0 ? capped(sec.securityOpt, MAX_ITE
 CapAdd: ${sec.capAdd.length > 0 ? capped(sec.capAdd, MAX_ITEMS, 40) : '—'}
 CapDrop: ${sec.capDrop.length > 0 ? capped(sec.capDrop, MAX_ITEMS, 40) : '—'}`;
   return {
-    html: fitSections([html`${hostLine(d.hostLabel)}🩺 <b>Runtime of ${clip(c.name, 64)}</b>`, health, lifecycle, security]),
+    html: fitSections([
+      html`${hostLine(d.hostLabel)}🩺 <b>Runtime of ${clip(c.name, 64)}</b>`,
+      health,
+      lifecycle,
+      security,
+    ]),
     keyboard: { kind: 'inline', rows: [backToContainer(d, c, d.page)] },
   };
 }

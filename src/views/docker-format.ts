@@ -67,7 +67,8 @@ export function formatTime(ms: number | undefined): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-const SECRET_WORDS = /(pass(wd|word|phrase)?|pwd|secret|token|key|auth|credential|private|jwt|cookie|session|salt|signature|cert)/i;
+const SECRET_WORDS =
+  /(pass(wd|word|phrase)?|pwd|secret|token|key|auth|credential|private|jwt|cookie|session|salt|signature|cert)/i;
 const SECRET_PAIRS: readonly (readonly [RegExp, RegExp])[] = [
   [/database|db/i, /url|uri|dsn/i],
   [/api/i, /key/i],
@@ -83,7 +84,8 @@ export function isSecretName(name: string): boolean {
 export const HIDDEN = '<hidden>';
 
 /** Hides the password of "scheme://user:password@host" wherever it appears. */
-export const maskUrlPasswords = (text: string): string => text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@/]+@/gi, `$1${HIDDEN}@`);
+export const maskUrlPasswords = (text: string): string =>
+  text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@/]+@/gi, `$1${HIDDEN}@`);
 
 /** Masks a value by its name, and any credentials inside URLs; then clips it. */
 export function maskedValue(pair: KeyValue, max = 100): string {
@@ -91,8 +93,15 @@ export function maskedValue(pair: KeyValue, max = 100): string {
 }
 
 /** "key=value" lines (masked), at most `max`, then "+N more". */
-export function keyValueLines(pairs: readonly KeyValue[], max: number, keyMax = 64, valueMax = 100): Html {
-  const lines = pairs.slice(0, max).map((p) => html`<code>${clip(p.key, keyMax)}</code>=${maskedValue(p, valueMax)}`);
+export function keyValueLines(
+  pairs: readonly KeyValue[],
+  max: number,
+  keyMax = 64,
+  valueMax = 100,
+): Html {
+  const lines = pairs
+    .slice(0, max)
+    .map((p) => html`<code>${clip(p.key, keyMax)}</code>=${maskedValue(p, valueMax)}`);
   if (pairs.length > max) lines.push(html`<i>+${pairs.length - max} more</i>`);
   return joinHtml(lines, '\n');
 }
@@ -105,11 +114,14 @@ export function capped(items: readonly string[], max: number, itemMax = 100, sep
 }
 
 /** "— " for an empty string, so a field never renders blank. */
-export const orDash = (v: string | undefined, max = 100): string => (v === undefined || v === '' ? '—' : clip(v, max));
+export const orDash = (v: string | undefined, max = 100): string =>
+  v === undefined || v === '' ? '—' : clip(v, max);
 
 /** "sh -c 'x'"-like rendering of an argv. */
 export const argv = (parts: readonly string[], max = 200): string =>
-  parts.length === 0 ? '—' : clip(parts.map((p) => (/[\s'"]/.test(p) ? JSON.stringify(p) : p)).join(' '), max);
+  parts.length === 0
+    ? '—'
+    : clip(parts.map((p) => (/[\s'"]/.test(p) ? JSON.stringify(p) : p)).join(' '), max);
 
 /** The "which host" line of every screen when several hosts are configured. */
 export function hostLine(host: string | undefined): Html {
@@ -120,10 +132,16 @@ export function hostLine(host: string | undefined): Html {
  * Joins sections with blank lines, dropping sections from the end (never the
  * first) until the visible text fits Telegram's message limit.
  */
-export function fitSections(sections: readonly HtmlValue[], limit: number = TELEGRAM_LIMITS.messageText - 96): Html {
+export function fitSections(
+  sections: readonly HtmlValue[],
+  limit: number = TELEGRAM_LIMITS.messageText - 96,
+): Html {
   const parts = sections.filter((s) => !(s instanceof Html && s.value === '') && s !== '');
   for (let keep = parts.length; keep >= 1; keep--) {
-    const note = keep < parts.length ? [html`<i>(${parts.length - keep} more section(s) left out to fit Telegram's limit)</i>`] : [];
+    const note =
+      keep < parts.length
+        ? [html`<i>(${parts.length - keep} more section(s) left out to fit Telegram's limit)</i>`]
+        : [];
     const out = joinHtml([...parts.slice(0, keep), ...note], '\n\n');
     if (visibleText(out.value).length <= limit) return out;
   }
@@ -131,7 +149,8 @@ export function fitSections(sections: readonly HtmlValue[], limit: number = TELE
 }
 
 /** "Page 2/5". */
-export const pageLabel = (page: number, pages: number): string => `Page ${page + 1}/${Math.max(1, pages)}`;
+export const pageLabel = (page: number, pages: number): string =>
+  `Page ${page + 1}/${Math.max(1, pages)}`;
 
 /** A page index clamped into range (callback args are old by the time they are pressed). */
 export function clampPage(page: number, total: number, perPage: number): number {

@@ -1,4 +1,9 @@
-import type { ContainerSummary, ImageDetails, ImageLayer, ImageSummary } from '../adapters/docker/port';
+import type {
+  ContainerSummary,
+  ImageDetails,
+  ImageLayer,
+  ImageSummary,
+} from '../adapters/docker/port';
 import type { ImageUpdate } from '../adapters/docker/update-checker';
 import { DOCKER_ACTION as A } from './docker-actions';
 import { pager, sortContainers, type HostContext } from './docker-containers';
@@ -46,7 +51,11 @@ export function imageListView(d: ImageListData): View {
   const page = clampPage(d.page, sorted.length, IMAGES_PER_PAGE);
   const pages = Math.max(1, Math.ceil(sorted.length / IMAGES_PER_PAGE));
   const shown = sorted.slice(page * IMAGES_PER_PAGE, (page + 1) * IMAGES_PER_PAGE);
-  const refresh: InlineButton = { text: '🔄 Refresh', action: A.images, args: [h(d), String(page)] };
+  const refresh: InlineButton = {
+    text: '🔄 Refresh',
+    action: A.images,
+    args: [h(d), String(page)],
+  };
   if (sorted.length === 0) {
     return {
       html: html`${hostLine(d.hostLabel)}🖼 <b>Images</b>\n\nThere are no images on this host.`,
@@ -65,7 +74,10 @@ export function imageListView(d: ImageListData): View {
   ]);
   const nav = pager(page, pages, (p) => ({ text: '', action: A.images, args: [h(d), String(p)] }));
   if (nav.length > 0) rows.push(nav);
-  rows.push([{ text: '🔎 Check updates', action: A.updates, args: [h(d), 'all', String(page)] }, refresh]);
+  rows.push([
+    { text: '🔎 Check updates', action: A.updates, args: [h(d), 'all', String(page)] },
+    refresh,
+  ]);
   rows.push([{ text: '🐳 Overview', action: A.overview, args: [h(d)] }]);
   return {
     html: html`${hostLine(d.hostLabel)}🖼 <b>Images</b> · ${sorted.length} · ${pageLabel(page, pages)}
@@ -105,8 +117,12 @@ Volumes: ${cfg.volumes.length > 0 ? capped(cfg.volumes, 20, 100) : '—'}`;
   if (i.author) meta.push(html`Author: ${clip(i.author, 100)}`);
   if (i.dockerVersion) meta.push(html`Docker version: ${clip(i.dockerVersion, 40)}`);
   if (i.comment) meta.push(html`Comment: ${clip(i.comment, 160)}`);
-  const env = cfg.env.length > 0 ? html`<b>Environment</b> (secret values hidden)\n${keyValueLines(cfg.env, 12)}` : '';
-  const labels = cfg.labels.length > 0 ? html`<b>Labels</b>\n${keyValueLines(cfg.labels, 12, 64, 180)}` : '';
+  const env =
+    cfg.env.length > 0
+      ? html`<b>Environment</b> (secret values hidden)\n${keyValueLines(cfg.env, 12)}`
+      : '';
+  const labels =
+    cfg.labels.length > 0 ? html`<b>Labels</b>\n${keyValueLines(cfg.labels, 12, 64, 180)}` : '';
   const args = [h(d), i.id, String(d.page)];
   return {
     html: fitSections([head, config, meta.length > 0 ? joinHtml(meta, '\n') : '', env, labels]),
@@ -136,12 +152,22 @@ function backToImage(ctx: HostContext, id: string, page: number): InlineButton[]
 /** Layers shown on the history screen (pyTMBot parity). */
 const MAX_LAYERS = 12;
 
-export function imageHistoryView(d: HostContext & { image: ImageSummary; layers: readonly ImageLayer[]; page: number; now: number }): View {
+export function imageHistoryView(
+  d: HostContext & {
+    image: ImageSummary;
+    layers: readonly ImageLayer[];
+    page: number;
+    now: number;
+  },
+): View {
   const rows = d.layers.slice(0, MAX_LAYERS).map(
-    (l) => html`• <code>${l.id === '<missing>' ? l.id : shortId(l.id)}</code> · ${formatBytes(l.size)} · ${ago(l.createdAt, d.now)}
+    (
+      l,
+    ) => html`• <code>${l.id === '<missing>' ? l.id : shortId(l.id)}</code> · ${formatBytes(l.size)} · ${ago(l.createdAt, d.now)}
    <code>${clip(l.createdBy.replace(/\s+/g, ' ') || '—', 180)}</code>${l.comment ? html`\n   ${clip(l.comment, 100)}` : ''}`,
   );
-  if (d.layers.length > MAX_LAYERS) rows.push(html`<i>+${d.layers.length - MAX_LAYERS} more layers</i>`);
+  if (d.layers.length > MAX_LAYERS)
+    rows.push(html`<i>+${d.layers.length - MAX_LAYERS} more layers</i>`);
   return {
     html: fitSections([
       html`${hostLine(d.hostLabel)}📜 <b>History of ${clip(imageName(d.image), 90)}</b> · ${d.layers.length} layer(s)`,
@@ -154,13 +180,18 @@ export function imageHistoryView(d: HostContext & { image: ImageSummary; layers:
 /** Containers listed on the "used by" screen. */
 const MAX_USERS = 12;
 
-export function imageUsedByView(d: HostContext & { image: ImageSummary; containers: readonly ContainerSummary[]; page: number }): View {
+export function imageUsedByView(
+  d: HostContext & { image: ImageSummary; containers: readonly ContainerSummary[]; page: number },
+): View {
   const users = sortContainers(d.containers.filter((c) => c.imageId === d.image.id));
   const running = users.filter((c) => c.state === 'running');
   const ordered = [...running, ...users.filter((c) => c.state !== 'running')];
-  const lines = ordered.slice(0, MAX_USERS).map(
-    (c) => html`${stateBadge(c.state)} <b>${clip(c.name, 64)}</b> · <code>${shortId(c.id)}</code> · ${clip(c.status, 60)}`,
-  );
+  const lines = ordered
+    .slice(0, MAX_USERS)
+    .map(
+      (c) =>
+        html`${stateBadge(c.state)} <b>${clip(c.name, 64)}</b> · <code>${shortId(c.id)}</code> · ${clip(c.status, 60)}`,
+    );
   if (ordered.length > MAX_USERS) lines.push(html`<i>+${ordered.length - MAX_USERS} more</i>`);
   return {
     html: html`${hostLine(d.hostLabel)}📦 <b>Containers using ${clip(imageName(d.image), 90)}</b>
@@ -218,7 +249,12 @@ export function updatesView(d: UpdatesData): View {
     ]),
     keyboard: {
       kind: 'inline',
-      rows: [[{ text: '🔄 Check again', action: A.updates, args: [h(d), d.scope, String(d.page)] }, back]],
+      rows: [
+        [
+          { text: '🔄 Check again', action: A.updates, args: [h(d), d.scope, String(d.page)] },
+          back,
+        ],
+      ],
     },
   };
 }

@@ -20,7 +20,8 @@ const ANSI = [
 const CONTROLS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]/g;
 /** Bidi overrides would let a line display as something else than it is. */
 const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
-const SECRET_PAIR = /(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,63})\1(\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s,;&"'}]+)/g;
+const SECRET_PAIR =
+  /(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,63})\1(\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s,;&"'}]+)/g;
 const AUTH_HEADER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 
 /**
@@ -35,15 +36,22 @@ export function sanitiseLog(text: string, redact: (s: string) => string): string
   out = out.replace(/\r\n?/g, '\n').replace(CONTROLS, '').replace(BIDI, '');
   out = redact(out);
   out = maskUrlPasswords(out).replace(AUTH_HEADER, `$1 ${REDACTED}`);
-  return out.replace(SECRET_PAIR, (whole, quote: string, key: string, sep: string, value: string) => {
-    if (!isSecretName(key) || value === REDACTED || /^\[REDACTED/.test(value)) return whole;
-    const q = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
-    return `${quote}${key}${quote}${sep}${q}${REDACTED}${q}`;
-  });
+  return out.replace(
+    SECRET_PAIR,
+    (whole, quote: string, key: string, sep: string, value: string) => {
+      if (!isSecretName(key) || value === REDACTED || /^\[REDACTED/.test(value)) return whole;
+      const q = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
+      return `${quote}${key}${quote}${sep}${q}${REDACTED}${q}`;
+    },
+  );
 }
 
 /** Splits sanitised text into pages of at most `maxChars`, newest page first; lines stay in order within a page. */
-export function paginateNewestFirst(text: string, maxChars = LOG_PAGE_CHARS, maxLine = LOG_LINE_CHARS): string[] {
+export function paginateNewestFirst(
+  text: string,
+  maxChars = LOG_PAGE_CHARS,
+  maxLine = LOG_LINE_CHARS,
+): string[] {
   const lines = text.replace(/\n$/, '').split('\n');
   if (lines.length === 1 && lines[0] === '') return [];
   const pages: string[] = [];
@@ -51,7 +59,8 @@ export function paginateNewestFirst(text: string, maxChars = LOG_PAGE_CHARS, max
   let size = 0;
   for (let i = lines.length - 1; i >= 0; i--) {
     const raw = lines[i] ?? '';
-    const line = raw.length > maxLine ? `${raw.slice(0, maxLine)}… [+${raw.length - maxLine} chars]` : raw;
+    const line =
+      raw.length > maxLine ? `${raw.slice(0, maxLine)}… [+${raw.length - maxLine} chars]` : raw;
     const cost = line.length + 1;
     if (size + cost > maxChars && current.length > 0) {
       pages.push(current.join('\n'));
@@ -71,7 +80,11 @@ export const LOG_MODE_LABEL: Record<LogMode, string> = {
   hour: 'last hour',
 };
 
-const MODE_BUTTON: Record<LogMode, string> = { tail100: '100 lines', tail500: '500 lines', hour: 'Last hour' };
+const MODE_BUTTON: Record<LogMode, string> = {
+  tail100: '100 lines',
+  tail500: '500 lines',
+  hour: 'Last hour',
+};
 
 export interface LogsViewData {
   readonly host: number;
@@ -94,10 +107,17 @@ export function logsView(d: LogsViewData): View {
   const page = Math.min(Math.max(0, d.page), pages - 1);
   const body = d.pages[page] ?? '';
   const base = [String(d.host), d.containerId, String(d.listPage)];
-  const at = (mode: LogMode, session: string, p: number): string[] => [...base, mode, session, String(p)];
+  const at = (mode: LogMode, session: string, p: number): string[] => [
+    ...base,
+    mode,
+    session,
+    String(p),
+  ];
   const nav: InlineButton[] = [];
-  if (page > 0) nav.push({ text: '⬅️ Newer', action: A.logs, args: at(d.mode, d.session, page - 1) });
-  if (page < pages - 1) nav.push({ text: 'Older ➡️', action: A.logs, args: at(d.mode, d.session, page + 1) });
+  if (page > 0)
+    nav.push({ text: '⬅️ Newer', action: A.logs, args: at(d.mode, d.session, page - 1) });
+  if (page < pages - 1)
+    nav.push({ text: 'Older ➡️', action: A.logs, args: at(d.mode, d.session, page + 1) });
   const rows: InlineButton[][] = [];
   if (nav.length > 0) rows.push(nav);
   rows.push([
@@ -105,7 +125,11 @@ export function logsView(d: LogsViewData): View {
     { text: '📎 As file', action: A.logFile, args: [...base, d.mode, d.session] },
   ]);
   rows.push(
-    LOG_MODES.map((m) => ({ text: m === d.mode ? `• ${MODE_BUTTON[m]}` : MODE_BUTTON[m], action: A.logs, args: at(m, '', 0) })),
+    LOG_MODES.map((m) => ({
+      text: m === d.mode ? `• ${MODE_BUTTON[m]}` : MODE_BUTTON[m],
+      action: A.logs,
+      args: at(m, '', 0),
+    })),
   );
   rows.push([{ text: `⬅️ Back to ${clip(d.name, 30)}`, action: A.container, args: base }]);
   const header = html`${hostLine(d.hostLabel)}📜 <b>Logs of ${clip(d.name, 64)}</b> · ${LOG_MODE_LABEL[d.mode]}
@@ -121,6 +145,9 @@ ${content}
 
 /** A file name made of safe characters only. */
 export function logFileName(name: string): string {
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60);
+  const safe = name
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .slice(0, 60);
   return `${safe || 'container'}-logs.txt`;
 }

@@ -6,7 +6,12 @@ import { clip, html } from './html';
 import type { InlineButton, View } from './view';
 
 /** Actions that ask "Are you sure?" first. */
-export const DESTRUCTIVE: ReadonlySet<ContainerAction> = new Set(['stop', 'kill', 'remove', 'restart']);
+export const DESTRUCTIVE: ReadonlySet<ContainerAction> = new Set([
+  'stop',
+  'kill',
+  'remove',
+  'restart',
+]);
 
 const LABEL: Record<ContainerAction, string> = {
   start: '🌟 Start',
@@ -80,7 +85,10 @@ ${actions.length > 0 ? 'Pick an action. Stop, kill, restart and remove ask for c
 export function confirmView(d: ManageData & { readonly action: ContainerAction }): View {
   const c = d.container;
   const args = [String(d.host), c.id, String(d.page)];
-  const warning = d.action === 'remove' ? '\nThe container and its anonymous volumes are deleted; this cannot be undone.' : '';
+  const warning =
+    d.action === 'remove'
+      ? '\nThe container and its anonymous volumes are deleted; this cannot be undone.'
+      : '';
   return {
     html: html`${hostLine(d.hostLabel)}⚠️ <b>Are you sure?</b>
 ${VERB[d.action]} <b>${clip(c.name, 64)}</b> (now ${c.state})${warning}`,
@@ -111,7 +119,15 @@ export function actionResultView(d: ActionResultData): View {
     d.after === undefined ? 'gone (the engine no longer has this container)' : stateLine(d.after);
   const rows: InlineButton[][] =
     d.after === undefined
-      ? [[{ text: '📦 All containers', action: A.containers, args: [String(d.host), String(d.page)] }]]
+      ? [
+          [
+            {
+              text: '📦 All containers',
+              action: A.containers,
+              args: [String(d.host), String(d.page)],
+            },
+          ],
+        ]
       : [
           [{ text: '🎯 Manage', action: A.manage, args: [String(d.host), d.id, String(d.page)] }],
           backToContainer(d, { id: d.id, name: d.name }, d.page),

@@ -37,8 +37,12 @@ export function dockerOverviewView(d: OverviewData): View {
   const lines = d.hosts.map((h) => {
     const mark = several ? (h.index === d.current ? '✅ ' : '▫️ ') : '';
     const status =
-      h.summary !== undefined ? html`${counts(h.summary)}` : html`⚠️ ${clip(h.error ?? 'not reachable', 200)}`;
-    return several ? html`${mark}<code>${clip(h.label, 80)}</code>\n   ${status}` : html`🖥 <code>${clip(h.label, 80)}</code>\n${status}`;
+      h.summary !== undefined
+        ? html`${counts(h.summary)}`
+        : html`⚠️ ${clip(h.error ?? 'not reachable', 200)}`;
+    return several
+      ? html`${mark}<code>${clip(h.label, 80)}</code>\n   ${status}`
+      : html`🖥 <code>${clip(h.label, 80)}</code>\n${status}`;
   });
   const text = html`🐳 <b>Docker</b>
 
@@ -46,14 +50,22 @@ ${joinHtml(lines, '\n')}${several ? html`\n\nContainers and Images open the ✅ 
   if (d.keyboard === 'reply') {
     return {
       html: text,
-      keyboard: subMenuKeyboard(several ? Object.values(DOCKER_MENU) : [DOCKER_MENU.containers, DOCKER_MENU.images]),
+      keyboard: subMenuKeyboard(
+        several ? Object.values(DOCKER_MENU) : [DOCKER_MENU.containers, DOCKER_MENU.images],
+      ),
     };
   }
   const cur = String(d.current);
   const rows: InlineButton[][] = [];
   if (several) {
     for (const h of d.hosts) {
-      rows.push([{ text: `${h.index === d.current ? '✅' : '🖥'} ${clip(h.label, 50)}`, action: A.overview, args: [String(h.index)] }]);
+      rows.push([
+        {
+          text: `${h.index === d.current ? '✅' : '🖥'} ${clip(h.label, 50)}`,
+          action: A.overview,
+          args: [String(h.index)],
+        },
+      ]);
     }
   }
   rows.push([
@@ -64,9 +76,14 @@ ${joinHtml(lines, '\n')}${several ? html`\n\nContainers and Images open the ✅ 
 }
 
 /** A Docker screen that could not be built: the reason as the user may see it, and a retry. */
-export function dockerErrorView(message: string, retry?: { action: string; args: readonly string[] }): View {
+export function dockerErrorView(
+  message: string,
+  retry?: { action: string; args: readonly string[] },
+): View {
   return {
     html: html`⚠️ ${clip(message, 600)}`,
-    ...(retry !== undefined ? { keyboard: { kind: 'inline', rows: [[{ text: '🔄 Try again', ...retry }]] } } : {}),
+    ...(retry !== undefined
+      ? { keyboard: { kind: 'inline', rows: [[{ text: '🔄 Try again', ...retry }]] } }
+      : {}),
   };
 }

@@ -25,7 +25,10 @@ jest.setTimeout(120_000);
 
 /** The 2FA code of `userId` now, from the documented derivation (rotation 0). */
 function totp(userId: number, at = Date.now()): string {
-  const key = createHmac('sha256', TEST_SALT).update(`totp-v1:${userId}:0`).digest().subarray(0, 20);
+  const key = createHmac('sha256', TEST_SALT)
+    .update(`totp-v1:${userId}:0`)
+    .digest()
+    .subarray(0, 20);
   const counter = Buffer.alloc(8);
   counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
   const h = createHmac('sha1', key).update(counter).digest();
@@ -33,7 +36,8 @@ function totp(userId: number, at = Date.now()): string {
   return String((h.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
-const buttons = (m: EmuMessage): string[] => (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text);
+const buttons = (m: EmuMessage): string[] =>
+  (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text);
 
 async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -55,11 +59,18 @@ describeDocker('Docker section, end to end', (suite) => {
   let turn = 0;
 
   beforeAll(async () => {
-    [own, emu] = await Promise.all([startSecondEngine(), BotApiEmulator.start({ token: TEST_TOKEN, botUsername: 'tmbot_test_bot' })]);
+    [own, emu] = await Promise.all([
+      startSecondEngine(),
+      BotApiEmulator.start({ token: TEST_TOKEN, botUsername: 'tmbot_test_bot' }),
+    ]);
     daemon = Daemon.start({
       apiRoot: emu.apiRoot,
       config: {
-        access_control: { allowed_user_ids: [...ADMINS, ...PLAIN], allowed_admins_ids: ADMINS, auth_salt: [TEST_SALT] },
+        access_control: {
+          allowed_user_ids: [...ADMINS, ...PLAIN],
+          allowed_admins_ids: ADMINS,
+          auth_salt: [TEST_SALT],
+        },
         docker: { host: [own.host] },
       },
       env: { TMBOT_DOCKER_LOG_FILE_DELETE_SECONDS: '2' },
@@ -68,7 +79,6 @@ describeDocker('Docker section, end to end', (suite) => {
   });
 
   afterAll(async () => {
-    if (process.env.DK_DEBUG) require('node:fs').writeFileSync('/tmp/dk-daemon.log', daemon.output);
     await daemon?.stop();
     expect(daemon.output).not.toContain(TEST_TOKEN);
     expect(daemon.output).not.toContain(TEST_SALT);
@@ -82,7 +92,8 @@ describeDocker('Docker section, end to end', (suite) => {
   async function budget(id: number): Promise<void> {
     const now = Date.now();
     const recent = (hits.get(id) ?? []).filter((t) => now - t < 10_500);
-    if (recent.length >= 7) await new Promise((r) => setTimeout(r, 10_500 - (now - (recent[0] ?? now))));
+    if (recent.length >= 7)
+      await new Promise((r) => setTimeout(r, 10_500 - (now - (recent[0] ?? now))));
     recent.push(Date.now());
     hits.set(id, recent);
   }
@@ -90,8 +101,11 @@ describeDocker('Docker section, end to end', (suite) => {
   /** The plain user (or admin) with the most room left under the rate limit. */
   function next(pool: readonly number[]): UserDriver {
     const now = Date.now();
-    const load = (id: number): number => (hits.get(id) ?? []).filter((t) => now - t < 10_500).length;
-    const id = [...pool].sort((a, b) => load(a) - load(b) || ((a + turn) % 7) - ((b + turn) % 7))[0] ?? USER_ID;
+    const load = (id: number): number =>
+      (hits.get(id) ?? []).filter((t) => now - t < 10_500).length;
+    const id =
+      [...pool].sort((a, b) => load(a) - load(b) || ((a + turn) % 7) - ((b + turn) % 7))[0] ??
+      USER_ID;
     turn++;
     return emu.user(id, { first_name: `U${id}` });
   }
@@ -99,12 +113,21 @@ describeDocker('Docker section, end to end', (suite) => {
   const anAdmin = (): UserDriver => next(ADMINS);
 
   /** Presses a button (by its text) and resolves with the message after the bot's next edit of it. */
-  async function press(who: UserDriver, m: EmuMessage, text: string, until: RegExp = /[\s\S]/): Promise<EmuMessage> {
-    const b = (m.reply_markup?.inline_keyboard ?? []).flat().find((x) => x.text === text || x.text.startsWith(text));
-    if (b === undefined || !('callback_data' in b)) throw new Error(`no button "${text}" in: ${buttons(m).join(' | ')}`);
+  async function press(
+    who: UserDriver,
+    m: EmuMessage,
+    text: string,
+    until: RegExp = /[\s\S]/,
+  ): Promise<EmuMessage> {
+    const b = (m.reply_markup?.inline_keyboard ?? [])
+      .flat()
+      .find((x) => x.text === text || x.text.startsWith(text));
+    if (b === undefined || !('callback_data' in b))
+      throw new Error(`no button "${text}" in: ${buttons(m).join(' | ')}`);
     await budget(who.id);
     // Edits are counted, not timed: two edits can share a millisecond.
-    const editsSoFar = (): number => emu.transcript(m.chat.id).find((e) => e.message_id === m.message_id)?.edits.length ?? 0;
+    const editsSoFar = (): number =>
+      emu.transcript(m.chat.id).find((e) => e.message_id === m.message_id)?.edits.length ?? 0;
     const before = editsSoFar();
     await who.press(m, b.callback_data);
     const e = await emu.waitFor(
@@ -131,7 +154,9 @@ describeDocker('Docker section, end to end', (suite) => {
       const overview = await send(u, '/docker');
       expect(overview.text).toMatch(/0 running \/ 0 containers · 1 image\b/);
       const entry = emu.transcript(u.chatId).find((e) => e.message_id === overview.message_id);
-      const keyboard = (entry?.reply_markup as { keyboard: { text: string }[][] }).keyboard.flat().map((b) => b.text);
+      const keyboard = (entry?.reply_markup as { keyboard: { text: string }[][] }).keyboard
+        .flat()
+        .map((b) => b.text);
       expect(keyboard).toEqual(['📦 Containers', '🖼 Images', '⬅️ Back to main menu']);
       const list = await send(u, '📦 Containers');
       expect(list.text).toContain('There are no containers on this host.');
@@ -148,7 +173,14 @@ describeDocker('Docker section, end to end', (suite) => {
       expect(details.text).toMatch(/Memory: [\d.]+ \w+ \/ [\d.]+ \w+/);
       expect(details.text).toMatch(/CPU: [\d.]+ %/);
       expect(buttons(details)).toEqual(
-        expect.arrayContaining(['🧳 Volumes', '🌐 Networks', '🩺 Runtime', '📜 Logs', '🎯 Manage', '🔄 Refresh']),
+        expect.arrayContaining([
+          '🧳 Volumes',
+          '🌐 Networks',
+          '🩺 Runtime',
+          '📜 Logs',
+          '🎯 Manage',
+          '🔄 Refresh',
+        ]),
       );
       const back = await press(a, details, '⬅️ All containers', /Containers/);
       expect(back.text).toContain(`${prefix}-solo`);
@@ -163,7 +195,11 @@ describeDocker('Docker section, end to end', (suite) => {
       const hostile = `${prefix}-x`.padEnd(60, 'x');
       expect(hostile).toHaveLength(60);
       const make = (suffix: string, options: Partial<Parameters<typeof runBusybox>[1]> = {}) =>
-        runBusybox(own, { name: `${prefix}-${suffix}`, cmd: 'while true; do sleep 1; done', ...options });
+        runBusybox(own, {
+          name: `${prefix}-${suffix}`,
+          cmd: 'while true; do sleep 1; done',
+          ...options,
+        });
       await Promise.all([
         ...Array.from({ length: 13 }, (_, i) => make(`r${String(i).padStart(2, '0')}`)),
         make('exit0', { cmd: 'true' }),
@@ -181,11 +217,17 @@ describeDocker('Docker section, end to end', (suite) => {
       await own.cli(['pause', `${prefix}-paused`]);
       await eventually(async () => {
         const c = await own.docker.getContainer(`${prefix}-health`).inspect();
-        const exits = await Promise.all(['exit0', 'exit3'].map((x) => own.docker.getContainer(`${prefix}-${x}`).inspect()));
-        return c.State.Health?.Status === 'healthy' && exits.every((e) => e.State.Status === 'exited');
+        const exits = await Promise.all(
+          ['exit0', 'exit3'].map((x) => own.docker.getContainer(`${prefix}-${x}`).inspect()),
+        );
+        return (
+          c.State.Health?.Status === 'healthy' && exits.every((e) => e.State.Status === 'exited')
+        );
       });
 
-      const names = (await own.docker.listContainers({ all: true })).map((c) => (c.Names[0] ?? '').slice(1)).sort();
+      const names = (await own.docker.listContainers({ all: true }))
+        .map((c) => (c.Names[0] ?? '').slice(1))
+        .sort();
       expect(names).toHaveLength(20);
       const label = (n: string): string => (n.length > 50 ? `${n.slice(0, 49)}…` : n);
       const shown = (m: EmuMessage): string[] =>
@@ -213,13 +255,18 @@ describeDocker('Docker section, end to end', (suite) => {
         const who = plain();
         const index = names.indexOf(name);
         let page = await send(who, '/containers');
-        for (let p = 0; p < Math.floor(index / 8); p++) page = await press(who, page, 'Next ➡️', /Page/);
+        for (let p = 0; p < Math.floor(index / 8); p++)
+          page = await press(who, page, 'Next ➡️', /Page/);
         const b = buttons(page).find((t) => t.endsWith(label(name)));
         if (b === undefined) throw new Error(`${name} not listed on: ${page.text ?? ''}`);
         return press(who, page, b, until);
       };
-      expect((await open(`${prefix}-paused`, /paused/)).text).toMatch(/🟡 .* paused[\s\S]*Live usage\nnot running \(paused\)/);
-      expect((await open(`${prefix}-exit3`, /exited/)).text).toMatch(/🔴 .* exited[\s\S]*Exit code: 3/);
+      expect((await open(`${prefix}-paused`, /paused/)).text).toMatch(
+        /🟡 .* paused[\s\S]*Live usage\nnot running \(paused\)/,
+      );
+      expect((await open(`${prefix}-exit3`, /exited/)).text).toMatch(
+        /🔴 .* exited[\s\S]*Exit code: 3/,
+      );
       expect((await open(`${prefix}-created`, /created/)).text).toMatch(/⚪ .* created/);
       expect((await open(`${prefix}-health`, /Live usage/)).text).toMatch(/running · 💚 healthy/);
       const h = await open(hostile, /Live usage/);
@@ -242,15 +289,24 @@ describeDocker('Docker section, end to end', (suite) => {
         expect(accepted.text).toMatch(/Code accepted/);
         authed.add(who.id);
         const cont = buttons(accepted).find((b) => b.startsWith('Continue'));
-        if (cont === undefined) throw new Error(`no Continue button: ${buttons(accepted).join(' | ')}`);
+        if (cont === undefined)
+          throw new Error(`no Continue button: ${buttons(accepted).join(' | ')}`);
         return press(who, accepted, cont, until);
       }
 
       /** Presses a privileged button; the first time per admin, goes through the code prompt. */
-      async function privileged(who: UserDriver, m: EmuMessage, text: string, until: RegExp): Promise<EmuMessage> {
+      async function privileged(
+        who: UserDriver,
+        m: EmuMessage,
+        text: string,
+        until: RegExp,
+      ): Promise<EmuMessage> {
         if (authed.has(who.id)) return press(who, m, text, until);
-        const b = (m.reply_markup?.inline_keyboard ?? []).flat().find((x) => x.text.startsWith(text));
-        if (b === undefined || !('callback_data' in b)) throw new Error(`no button "${text}" in: ${buttons(m).join(' | ')}`);
+        const b = (m.reply_markup?.inline_keyboard ?? [])
+          .flat()
+          .find((x) => x.text.startsWith(text));
+        if (b === undefined || !('callback_data' in b))
+          throw new Error(`no button "${text}" in: ${buttons(m).join(' | ')}`);
         await budget(who.id);
         await who.press(m, b.callback_data);
         return passSecondFactor(who, until);
@@ -258,9 +314,12 @@ describeDocker('Docker section, end to end', (suite) => {
 
       async function detailsOf(who: UserDriver, name: string): Promise<EmuMessage> {
         const id = (await own.docker.getContainer(name).inspect()).Id;
-        const names = (await own.docker.listContainers({ all: true })).map((c) => (c.Names[0] ?? '').slice(1)).sort();
+        const names = (await own.docker.listContainers({ all: true }))
+          .map((c) => (c.Names[0] ?? '').slice(1))
+          .sort();
         let page = await send(who, '/containers');
-        for (let p = 0; p < Math.floor(names.indexOf(name) / 8); p++) page = await press(who, page, 'Next ➡️', /Page/);
+        for (let p = 0; p < Math.floor(names.indexOf(name) / 8); p++)
+          page = await press(who, page, 'Next ➡️', /Page/);
         const b = buttons(page).find((t) => t.endsWith(name));
         if (b === undefined) throw new Error(`${name} (${id}) not listed`);
         return press(who, page, b, /Live usage|not running/);
@@ -277,7 +336,11 @@ describeDocker('Docker section, end to end', (suite) => {
             'else echo "line $i lorem ipsum dolor sit amet consectetur"; fi; i=$((i+1)); done; ' +
             `echo "leaked ${TEST_TOKEN} end"; echo "last line"; sleep 3600`,
         });
-        await eventually(async () => (await own.docker.getContainer(name).logs({ stdout: true, tail: 1 })).toString().includes('last line'));
+        await eventually(async () =>
+          (await own.docker.getContainer(name).logs({ stdout: true, tail: 1 }))
+            .toString()
+            .includes('last line'),
+        );
         const a = emu.user(ADMIN_ID, { first_name: 'Ann' });
         const details = await detailsOf(a, name);
         const page1 = await privileged(a, details, '📜 Logs', /Logs of/);
@@ -287,7 +350,9 @@ describeDocker('Docker section, end to end', (suite) => {
         expect(page1.text).not.toContain(TEST_TOKEN);
         expect(page1.text).not.toContain('\u001b');
         expect(page1.text).not.toContain('[1;31m');
-        expect(page1.text).toMatch(/ERROR line \d+ API_TOKEN=\[REDACTED\] password: \[REDACTED\] <b>x<\/b>/);
+        expect(page1.text).toMatch(
+          /ERROR line \d+ API_TOKEN=\[REDACTED\] password: \[REDACTED\] <b>x<\/b>/,
+        );
         const page2 = await press(a, page1, 'Older ➡️', /Page 2\/2/);
         expect(page2.text).not.toContain('last line');
         const newer = await press(a, page2, '⬅️ Newer', /Page 1\/2/);
@@ -301,14 +366,24 @@ describeDocker('Docker section, end to end', (suite) => {
 
         const since = Date.now();
         await budget(a.id);
-        const b = (hour.reply_markup?.inline_keyboard ?? []).flat().find((x) => x.text === '📎 As file');
+        const b = (hour.reply_markup?.inline_keyboard ?? [])
+          .flat()
+          .find((x) => x.text === '📎 As file');
         await a.press(hour, b && 'callback_data' in b ? b.callback_data : '');
-        const doc = await emu.waitForMessage((m) => m.document !== undefined && m.chat.id === a.chatId && m.date * 1000 >= since - 1000, 10_000);
+        const doc = await emu.waitForMessage(
+          (m) =>
+            m.document !== undefined && m.chat.id === a.chatId && m.date * 1000 >= since - 1000,
+          10_000,
+        );
         expect(doc.document?.file_name).toBe(`${name}-logs.txt`);
-        const file = (await (await fetch(`${emu.apiRoot}bot${TEST_TOKEN}/getFile?file_id=${doc.document?.file_id}`)).json()) as {
+        const file = (await (
+          await fetch(`${emu.apiRoot}bot${TEST_TOKEN}/getFile?file_id=${doc.document?.file_id}`)
+        ).json()) as {
           result: { file_path: string };
         };
-        const text = await (await fetch(`${emu.apiRoot}file/bot${TEST_TOKEN}/${file.result.file_path}`)).text();
+        const text = await (
+          await fetch(`${emu.apiRoot}file/bot${TEST_TOKEN}/${file.result.file_path}`)
+        ).text();
         expect(text.split('\n').filter(Boolean)).toHaveLength(5000);
         expect(text).not.toContain(TEST_TOKEN);
         expect(text).not.toContain('\u001b');
@@ -318,14 +393,21 @@ describeDocker('Docker section, end to end', (suite) => {
 
       it('manage with confirmations; every result is the state read back from the engine', async () => {
         /** One admin driving one container through `steps`; two of these run side by side. */
-        const flow = async (adminId: number, suffix: string, steps: (run: Step) => Promise<void>): Promise<void> => {
+        const flow = async (
+          adminId: number,
+          suffix: string,
+          steps: (run: Step) => Promise<void>,
+        ): Promise<void> => {
           const name = `${prefix}-${suffix}`;
           await runBusybox(own, { name, cmd: 'while true; do sleep 1; done' });
           const a = emu.user(adminId, { first_name: `Admin${adminId}` });
           let screen = await privileged(a, await detailsOf(a, name), '🎯 Manage', /Manage/);
-          expect(buttons(screen)).toEqual(expect.arrayContaining(['⛔ Stop', '♻️ Restart', '⏸ Pause', '💀 Kill']));
+          expect(buttons(screen)).toEqual(
+            expect.arrayContaining(['⛔ Stop', '♻️ Restart', '⏸ Pause', '💀 Kill']),
+          );
           expect(buttons(screen)).not.toContain('🗑 Remove');
-          const state = async (): Promise<string> => (await own.docker.getContainer(name).inspect()).State.Status;
+          const state = async (): Promise<string> =>
+            (await own.docker.getContainer(name).inspect()).State.Status;
           await steps(async (button, confirm, expected, engineState) => {
             if (confirm === 'cancel') {
               const ask = await press(a, screen, button, /Are you sure/);
@@ -340,26 +422,63 @@ describeDocker('Docker section, end to end', (suite) => {
             }
             expect(screen.text).toMatch(expected);
             if (engineState === 'gone') {
-              await expect(own.docker.getContainer(name).inspect()).rejects.toMatchObject({ statusCode: 404 });
+              await expect(own.docker.getContainer(name).inspect()).rejects.toMatchObject({
+                statusCode: 404,
+              });
               return;
             }
             expect(await state()).toBe(engineState);
             screen = await press(a, screen, '🎯 Manage', /Manage/);
           });
         };
-        type Step = (button: string, confirm: string | undefined, expected: RegExp, engineState: string) => Promise<void>;
+        type Step = (
+          button: string,
+          confirm: string | undefined,
+          expected: RegExp,
+          engineState: string,
+        ) => Promise<void>;
         await Promise.all([
           flow(2101, '0life-a', async (run) => {
-            await run('⛔ Stop', '✅ Yes, stop', /State read back from the engine: 🔴 exited/, 'exited');
-            await run('🌟 Start', undefined, /State read back from the engine: 🟢 running/, 'running');
-            await run('♻️ Restart', '✅ Yes, restart', /State read back from the engine: 🟢 running/, 'running');
+            await run(
+              '⛔ Stop',
+              '✅ Yes, stop',
+              /State read back from the engine: 🔴 exited/,
+              'exited',
+            );
+            await run(
+              '🌟 Start',
+              undefined,
+              /State read back from the engine: 🟢 running/,
+              'running',
+            );
+            await run(
+              '♻️ Restart',
+              '✅ Yes, restart',
+              /State read back from the engine: 🟢 running/,
+              'running',
+            );
           }),
           flow(2103, '0life-b', async (run) => {
             await run('⏸ Pause', undefined, /State read back from the engine: 🟡 paused/, 'paused');
-            await run('▶️ Unpause', undefined, /State read back from the engine: 🟢 running/, 'running');
-            await run('💀 Kill', '✅ Yes, kill', /State read back from the engine: 🔴 exited/, 'exited');
+            await run(
+              '▶️ Unpause',
+              undefined,
+              /State read back from the engine: 🟢 running/,
+              'running',
+            );
+            await run(
+              '💀 Kill',
+              '✅ Yes, kill',
+              /State read back from the engine: 🔴 exited/,
+              'exited',
+            );
             await run('🗑 Remove', 'cancel', /Manage/, 'exited');
-            await run('🗑 Remove', '✅ Yes, remove', /State read back from the engine: gone/, 'gone');
+            await run(
+              '🗑 Remove',
+              '✅ Yes, remove',
+              /State read back from the engine: gone/,
+              'gone',
+            );
           }),
         ]);
       });
@@ -376,17 +495,28 @@ describeDocker('Docker section, end to end', (suite) => {
           apiRoot: emu.apiRoot,
           stateDir: daemon.stateDir,
           config: {
-            access_control: { allowed_user_ids: [...ADMINS, ...PLAIN], allowed_admins_ids: [ADMIN_ID, 2101, 2103], auth_salt: [TEST_SALT] },
+            access_control: {
+              allowed_user_ids: [...ADMINS, ...PLAIN],
+              allowed_admins_ids: [ADMIN_ID, 2101, 2103],
+              auth_salt: [TEST_SALT],
+            },
             docker: { host: [own.host] },
           },
         });
         await daemon.ready();
         await budget(a.id);
-        const b = (details.reply_markup?.inline_keyboard ?? []).flat().find((x) => x.text === '🎯 Manage');
+        const b = (details.reply_markup?.inline_keyboard ?? [])
+          .flat()
+          .find((x) => x.text === '🎯 Manage');
         const pressed = await a.press(details, b && 'callback_data' in b ? b.callback_data : '');
         const refusal = await emu.waitForCallbackAnswer(pressed, 10_000);
-        expect(refusal).toMatchObject({ text: expect.stringMatching(/^⛔ Only admins may manage tmbot-dk/), show_alert: true });
-        expect(await own.docker.getContainer(name).inspect()).toMatchObject({ State: { Status: 'running' } });
+        expect(refusal).toMatchObject({
+          text: expect.stringMatching(/^⛔ Only admins may manage tmbot-dk/),
+          show_alert: true,
+        });
+        expect(await own.docker.getContainer(name).inspect()).toMatchObject({
+          State: { Status: 'running' },
+        });
         const audit = readdirSync(daemon.stateDir)
           .filter((f) => f.startsWith('audit.jsonl'))
           .map((f) => readFileSync(join(daemon.stateDir, f), 'utf8'))
@@ -395,7 +525,9 @@ describeDocker('Docker section, end to end', (suite) => {
           .split('\n')
           .filter(Boolean)
           .map((l) => JSON.parse(l) as { userId: number; action: string; outcome: string });
-        expect(entries).toContainEqual(expect.objectContaining({ userId: 2102, action: 'container.manage', outcome: 'denied' }));
+        expect(entries).toContainEqual(
+          expect.objectContaining({ userId: 2102, action: 'container.manage', outcome: 'denied' }),
+        );
       });
     });
 
@@ -434,14 +566,21 @@ describeDocker('Docker section, end to end', (suite) => {
 
   describe('two engines', () => {
     it('shows both on the overview and switches with the host picker; every screen names its host', async () => {
-      const other = await runBusybox(suite.engine, { name: `${prefix}-on-shared`, cmd: 'while true; do sleep 1; done' });
+      const other = await runBusybox(suite.engine, {
+        name: `${prefix}-on-shared`,
+        cmd: 'while true; do sleep 1; done',
+      });
       const first = daemon;
       // One poller per bot token: the single-host daemon steps aside while this one runs.
       await first.stop();
       const two = Daemon.start({
         apiRoot: emu.apiRoot,
         config: {
-          access_control: { allowed_user_ids: [...ADMINS, ...PLAIN], allowed_admins_ids: ADMINS, auth_salt: [TEST_SALT] },
+          access_control: {
+            allowed_user_ids: [...ADMINS, ...PLAIN],
+            allowed_admins_ids: ADMINS,
+            auth_salt: [TEST_SALT],
+          },
           docker: { host: [own.host, suite.engine.host] },
         },
       });
@@ -452,7 +591,9 @@ describeDocker('Docker section, end to end', (suite) => {
         expect(overview.text).toContain(`✅ ${own.host}`);
         expect(overview.text).toContain(`▫️ ${suite.engine.host}`);
         const entry = emu.transcript(u.chatId).find((e) => e.message_id === overview.message_id);
-        const keyboard = (entry?.reply_markup as { keyboard: { text: string }[][] }).keyboard.flat().map((b) => b.text);
+        const keyboard = (entry?.reply_markup as { keyboard: { text: string }[][] }).keyboard
+          .flat()
+          .map((b) => b.text);
         expect(keyboard).toContain('🖥 Docker hosts');
         const picker = await send(u, '🖥 Docker hosts');
         const switched = await press(u, picker, `🖥 ${suite.engine.host}`, /✅/);
@@ -473,7 +614,11 @@ describeDocker('Docker section, end to end', (suite) => {
           apiRoot: emu.apiRoot,
           stateDir: first.stateDir,
           config: {
-            access_control: { allowed_user_ids: [...ADMINS, ...PLAIN], allowed_admins_ids: ADMINS, auth_salt: [TEST_SALT] },
+            access_control: {
+              allowed_user_ids: [...ADMINS, ...PLAIN],
+              allowed_admins_ids: ADMINS,
+              auth_salt: [TEST_SALT],
+            },
             docker: { host: [own.host] },
           },
         });

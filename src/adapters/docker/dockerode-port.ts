@@ -5,7 +5,14 @@ import { EngineClient, EngineHttpError } from './engine-client';
 import { parseDockerHost, type DockerTlsFiles } from './hosts';
 import { arr, obj, str } from './json';
 import { FrameDecoder, RawDecoder } from './log-frames';
-import { containerDetails, containerState, containerSummary, imageDetails, imageLayers, imageSummary } from './mapping';
+import {
+  containerDetails,
+  containerState,
+  containerSummary,
+  imageDetails,
+  imageLayers,
+  imageSummary,
+} from './mapping';
 import type {
   ContainerAction,
   ContainerDetails,
@@ -36,7 +43,13 @@ export interface DockerTimeouts {
   action: number;
 }
 
-export const DEFAULT_TIMEOUTS: DockerTimeouts = { connect: 1500, quick: 1800, stats: 1500, logs: 10_000, action: 45_000 };
+export const DEFAULT_TIMEOUTS: DockerTimeouts = {
+  connect: 1500,
+  quick: 1800,
+  stats: 1500,
+  logs: 10_000,
+  action: 45_000,
+};
 
 export interface DockerodePortOptions {
   hosts: readonly string[];
@@ -59,7 +72,10 @@ const MAX_CPU_SAMPLES = 512;
 /** An older sample would average CPU over minutes; take a fresh pair instead. */
 const CPU_SAMPLE_MAX_AGE_MS = 60_000;
 
-const ACTIONS: Record<ContainerAction, { method: string; path: string; query?: Record<string, number | boolean>; ok?: number[] }> = {
+const ACTIONS: Record<
+  ContainerAction,
+  { method: string; path: string; query?: Record<string, number | boolean>; ok?: number[] }
+> = {
   start: { method: 'POST', path: 'start', ok: [304] },
   stop: { method: 'POST', path: 'stop', query: { t: STOP_SECONDS }, ok: [304] },
   restart: { method: 'POST', path: 'restart', query: { t: STOP_SECONDS } },
@@ -83,12 +99,20 @@ export class DockerodePort implements DockerPort {
     this.timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
     this.maxLogBytes = options.maxLogBytes ?? 4 * 1024 * 1024;
     this.clients = options.hosts.map(
-      (h) => new EngineClient(parseDockerHost(h, options.tls), options.log, options.env, this.timeouts.connect),
+      (h) =>
+        new EngineClient(
+          parseDockerHost(h, options.tls),
+          options.log,
+          options.env,
+          this.timeouts.connect,
+        ),
     );
     this.hosts = this.clients.map((c, index) => ({ index, label: c.label }));
     for (const c of this.clients) {
       if (c.spec.connection.kind === 'tcp' && c.spec.connection.protocol === 'http') {
-        this.log.warn(`docker host ${c.label} uses plain HTTP: anyone on that network can control the engine; configure docker.tls_*`);
+        this.log.warn(
+          `docker host ${c.label} uses plain HTTP: anyone on that network can control the engine; configure docker.tls_*`,
+        );
       }
     }
   }
@@ -99,8 +123,15 @@ export class DockerodePort implements DockerPort {
     return c;
   }
 
-  private get(host: number, path: string, query?: Record<string, string | number | boolean>): Promise<unknown> {
-    return this.client(host).request('GET', path, { timeoutMs: this.timeouts.quick, ...(query ? { query } : {}) });
+  private get(
+    host: number,
+    path: string,
+    query?: Record<string, string | number | boolean>,
+  ): Promise<unknown> {
+    return this.client(host).request('GET', path, {
+      timeoutMs: this.timeouts.quick,
+      ...(query ? { query } : {}),
+    });
   }
 
   /** GET that maps 404 to undefined. */
@@ -126,12 +157,19 @@ export class DockerodePort implements DockerPort {
         apiVersion: str(version.ApiVersion) || '?',
       };
     } catch (err) {
-      return { ok: false, host: label, reason: err instanceof DockerUnavailableError ? err.reason : (err as Error).message };
+      return {
+        ok: false,
+        host: label,
+        reason: err instanceof DockerUnavailableError ? err.reason : (err as Error).message,
+      };
     }
   }
 
   async summary(host: number): Promise<DockerSummary> {
-    const [containers, images] = await Promise.all([this.get(host, '/containers/json', { all: true }), this.get(host, '/images/json')]);
+    const [containers, images] = await Promise.all([
+      this.get(host, '/containers/json', { all: true }),
+      this.get(host, '/images/json'),
+    ]);
     const list = arr(containers);
     return {
       running: list.filter((c) => containerState(obj(c).State) === 'running').length,
@@ -158,12 +196,18 @@ export class DockerodePort implements DockerPort {
           timeoutMs: this.timeouts.stats,
         });
       } catch (err) {
-        if (err instanceof EngineHttpError && (err.statusCode === 404 || err.statusCode === 409)) return undefined;
+        if (err instanceof EngineHttpError && (err.statusCode === 404 || err.statusCode === 409))
+          return undefined;
         throw err;
       }
     };
     const first = await sample();
-    if (first === undefined || obj(first).read === undefined || str(obj(first).read).startsWith('0001-')) return undefined;
+    if (
+      first === undefined ||
+      obj(first).read === undefined ||
+      str(obj(first).read).startsWith('0001-')
+    )
+      return undefined;
     let current = cpuSample(first, this.options.clock.now());
     let previous = this.samples.get(key);
     if (previous === undefined || current.at - previous.at > CPU_SAMPLE_MAX_AGE_MS) {
@@ -176,7 +220,10 @@ export class DockerodePort implements DockerPort {
       if (second !== undefined) current = cpuSample(second, this.options.clock.now());
     }
     this.remember(key, current);
-    const cpu = current.at > previous.at || current.containerNs !== previous.containerNs ? cpuPercent(previous, current) : undefined;
+    const cpu =
+      current.at > previous.at || current.containerNs !== previous.containerNs
+        ? cpuPercent(previous, current)
+        : undefined;
     return liveStats(first, cpu);
   }
 
@@ -213,7 +260,9 @@ export class DockerodePort implements DockerPort {
     } catch (err) {
       if (err instanceof EngineHttpError) {
         // e.g. a logging driver that cannot be read back ("configured logging driver does not support reading").
-        throw new UserInputError(`The engine cannot return these logs: ${err.engineMessage || `HTTP ${err.statusCode}`}`);
+        throw new UserInputError(
+          `The engine cannot return these logs: ${err.engineMessage || `HTTP ${err.statusCode}`}`,
+        );
       }
       throw err;
     }
@@ -224,14 +273,19 @@ export class DockerodePort implements DockerPort {
     const path = `/containers/${containerId(id)}${spec.path === '' ? '' : `/${spec.path}`}`;
     try {
       await this.client(host).request(spec.method, path, {
-        timeoutMs: action === 'stop' || action === 'restart' || action === 'remove' ? this.timeouts.action : this.timeouts.quick * 5,
+        timeoutMs:
+          action === 'stop' || action === 'restart' || action === 'remove'
+            ? this.timeouts.action
+            : this.timeouts.quick * 5,
         ...(spec.query ? { query: spec.query } : {}),
         ...(spec.ok ? { okStatuses: spec.ok } : {}),
       });
     } catch (err) {
       if (err instanceof EngineHttpError) {
         if (err.statusCode === 404) throw new UserInputError('This container no longer exists.');
-        throw new UserInputError(`The engine refused to ${action} it: ${err.engineMessage || `HTTP ${err.statusCode}`}`);
+        throw new UserInputError(
+          `The engine refused to ${action} it: ${err.engineMessage || `HTTP ${err.statusCode}`}`,
+        );
       }
       throw err;
     }

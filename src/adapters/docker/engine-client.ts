@@ -78,8 +78,10 @@ export function describeConnectionError(err: unknown, timeoutMs: number): string
     default:
       break;
   }
-  if (e.name === 'AbortError' || e.name === 'TimeoutError') return `no answer within ${(timeoutMs / 1000).toFixed(1)} s`;
-  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT')) return `TLS failed (${code})`;
+  if (e.name === 'AbortError' || e.name === 'TimeoutError')
+    return `no answer within ${(timeoutMs / 1000).toFixed(1)} s`;
+  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT'))
+    return `TLS failed (${code})`;
   const message = typeof e.message === 'string' ? e.message : String(err);
   return message.replace(/\s+/g, ' ').slice(0, 160) || 'unknown error';
 }
@@ -139,11 +141,20 @@ export class EngineClient {
   }
 
   /** A request whose body is read as bytes, keeping the newest `maxBytes`. */
-  async stream(path: string, options: StreamOptions): Promise<{ pieces: Buffer[]; clipped: boolean }> {
+  async stream(
+    path: string,
+    options: StreamOptions,
+  ): Promise<{ pieces: Buffer[]; clipped: boolean }> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), options.timeoutMs);
     try {
-      const res = (await this.dial('GET', path, options, true, controller.signal)) as NodeJS.ReadableStream;
+      const res = (await this.dial(
+        'GET',
+        path,
+        options,
+        true,
+        controller.signal,
+      )) as NodeJS.ReadableStream;
       const pieces: Buffer[] = [];
       let bytes = 0;
       let clipped = false;
@@ -178,7 +189,9 @@ export class EngineClient {
   ): Promise<unknown> {
     const modem = this.modem;
     if (modem === undefined) {
-      return Promise.reject(new DockerUnavailableError(this.label, this.setupError ?? 'not configured'));
+      return Promise.reject(
+        new DockerUnavailableError(this.label, this.setupError ?? 'not configured'),
+      );
     }
     const statusCodes: Record<number, true | string> = { 200: true, 201: true, 204: true };
     for (const s of options.okStatuses ?? []) statusCodes[s] = true;
@@ -195,7 +208,10 @@ export class EngineClient {
           abortSignal: signal,
         },
         (err, data) => {
-          this.log.trace(`${method} ${path}`, { ms: Date.now() - started, ok: err === null || err === undefined });
+          this.log.trace(`${method} ${path}`, {
+            ms: Date.now() - started,
+            ok: err === null || err === undefined,
+          });
           if (err !== null && err !== undefined) reject(err);
           else resolve(data);
         },
@@ -209,7 +225,9 @@ export class EngineClient {
     if (typeof status === 'number') {
       const json = (err as { json?: unknown }).json;
       const message =
-        typeof json === 'object' && json !== null && typeof (json as { message?: unknown }).message === 'string'
+        typeof json === 'object' &&
+        json !== null &&
+        typeof (json as { message?: unknown }).message === 'string'
           ? (json as { message: string }).message
           : typeof json === 'string'
             ? json
@@ -218,6 +236,8 @@ export class EngineClient {
               : '';
       return new EngineHttpError(status, message.trim().slice(0, 300));
     }
-    return new DockerUnavailableError(this.label, describeConnectionError(err, timeoutMs), { cause: err });
+    return new DockerUnavailableError(this.label, describeConnectionError(err, timeoutMs), {
+      cause: err,
+    });
   }
 }

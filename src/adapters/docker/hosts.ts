@@ -17,7 +17,12 @@ export type DockerConnection =
       readonly protocol: 'http' | 'https';
       readonly tls?: DockerTlsFiles;
     }
-  | { readonly kind: 'ssh'; readonly host: string; readonly port: number; readonly username?: string };
+  | {
+      readonly kind: 'ssh';
+      readonly host: string;
+      readonly port: number;
+      readonly username?: string;
+    };
 
 /** One configured host: what the user sees (`label`) and how to connect. */
 export interface DockerHostSpec {
@@ -35,14 +40,19 @@ export function parseDockerHost(spec: string, tls: DockerTlsFiles | undefined): 
   const trimmed = spec.trim();
   if (trimmed.startsWith('unix://')) {
     const socketPath = trimmed.slice('unix://'.length);
-    if (!socketPath.startsWith('/')) throw new Error(`'${spec}': a unix socket needs an absolute path (unix:///var/run/docker.sock)`);
+    if (!socketPath.startsWith('/'))
+      throw new Error(
+        `'${spec}': a unix socket needs an absolute path (unix:///var/run/docker.sock)`,
+      );
     return { label: trimmed, connection: { kind: 'unix', socketPath } };
   }
   let url: URL;
   try {
     url = new URL(trimmed);
   } catch {
-    throw new Error(`'${spec}' is not a Docker host; use unix:///path, tcp://host:port or ssh://user@host`);
+    throw new Error(
+      `'${spec}' is not a Docker host; use unix:///path, tcp://host:port or ssh://user@host`,
+    );
   }
   const scheme = url.protocol.replace(/:$/, '');
   if (!['tcp', 'http', 'https', 'ssh'].includes(scheme)) {
@@ -55,7 +65,8 @@ export function parseDockerHost(spec: string, tls: DockerTlsFiles | undefined): 
     case 'tcp':
     case 'http':
     case 'https': {
-      const secure = scheme === 'https' || (scheme === 'tcp' && (tls !== undefined || url.port === '2376'));
+      const secure =
+        scheme === 'https' || (scheme === 'tcp' && (tls !== undefined || url.port === '2376'));
       const port = url.port ? Number(url.port) : secure ? 2376 : 2375;
       return {
         label,
@@ -88,10 +99,22 @@ export function modemOptions(
   connectTimeoutMs: number,
 ): Record<string, unknown> {
   // Explicit undefineds: dockerode otherwise fills gaps from DOCKER_HOST and DOCKER_CERT_PATH.
-  const base = { host: undefined, port: undefined, socketPath: undefined, ca: undefined, cert: undefined, key: undefined };
+  const base = {
+    host: undefined,
+    port: undefined,
+    socketPath: undefined,
+    ca: undefined,
+    cert: undefined,
+    key: undefined,
+  };
   switch (connection.kind) {
     case 'unix':
-      return { ...base, socketPath: connection.socketPath, protocol: 'http', connectionTimeout: connectTimeoutMs };
+      return {
+        ...base,
+        socketPath: connection.socketPath,
+        protocol: 'http',
+        connectionTimeout: connectTimeoutMs,
+      };
     case 'tcp': {
       const tls = connection.tls;
       return {

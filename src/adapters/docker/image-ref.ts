@@ -14,17 +14,22 @@ const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 
 /** Splits "name" into registry and repository; undefined when it is not a valid name. */
-export function parseRepository(name: string): { registry: string; repository: string } | undefined {
+export function parseRepository(
+  name: string,
+): { registry: string; repository: string } | undefined {
   const parts = name.split('/');
   const first = parts[0] ?? '';
-  const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const hasRegistry =
+    parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
   let registry = hasRegistry ? first : DOCKER_HUB;
   const path = hasRegistry ? parts.slice(1) : parts;
   if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = DOCKER_HUB;
   if (path.length === 0 || !path.every((p) => COMPONENT.test(p))) return undefined;
   // eslint-disable-next-line security/detect-unsafe-regex -- bounded repeats only
-  if (!/^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9a-fA-F:]+\](?::\d{1,5})?$/.test(registry)) return undefined;
-  const repository = registry === DOCKER_HUB && path.length === 1 ? `library/${path[0] ?? ''}` : path.join('/');
+  if (!/^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9a-fA-F:]+\](?::\d{1,5})?$/.test(registry))
+    return undefined;
+  const repository =
+    registry === DOCKER_HUB && path.length === 1 ? `library/${path[0] ?? ''}` : path.join('/');
   return { registry, repository };
 }
 
@@ -66,8 +71,9 @@ interface Version {
   readonly pre: string | undefined;
 }
 
-// eslint-disable-next-line security/detect-unsafe-regex -- bounded digit runs, anchored; tags are ≤ 128 chars
-const SEMVER = /^v?(\d{1,9})(?:\.(\d{1,9}))?(?:\.(\d{1,9}))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
+const SEMVER =
+  // eslint-disable-next-line security/detect-unsafe-regex -- bounded digit runs, anchored; tags are ≤ 128 chars
+  /^v?(\d{1,9})(?:\.(\d{1,9}))?(?:\.(\d{1,9}))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
 
 function version(tag: string): Version | undefined {
   const m = SEMVER.exec(tag);
@@ -97,7 +103,8 @@ export function newerTagsInMajor(current: string, tags: readonly string[], max =
   const found: { tag: string; v: Version }[] = [];
   for (const tag of tags) {
     const v = version(tag);
-    if (v === undefined || v.parts.length !== base.parts.length || v.parts[0] !== base.parts[0]) continue;
+    if (v === undefined || v.parts.length !== base.parts.length || v.parts[0] !== base.parts[0])
+      continue;
     if (v.pre !== undefined && base.pre === undefined) continue;
     if (compare(v, base) > 0) found.push({ tag, v });
   }

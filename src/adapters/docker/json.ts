@@ -8,7 +8,11 @@ export const num = (v: unknown): number => (typeof v === 'number' && Number.isFi
 export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 export const bool = (v: unknown): boolean => v === true;
 export const strList = (v: unknown): string[] =>
-  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' && v !== '' ? [v] : [];
+  Array.isArray(v)
+    ? v.filter((x): x is string => typeof x === 'string')
+    : typeof v === 'string' && v !== ''
+      ? [v]
+      : [];
 export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : []);
 
 /** RFC 3339 time → ms since the epoch; undefined for Docker's zero time "0001-01-01T00:00:00Z". */

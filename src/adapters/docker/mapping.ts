@@ -13,7 +13,15 @@ import type {
   PortMapping,
 } from './port';
 
-const STATES: readonly ContainerState[] = ['running', 'paused', 'restarting', 'exited', 'created', 'dead', 'removing'];
+const STATES: readonly ContainerState[] = [
+  'running',
+  'paused',
+  'restarting',
+  'exited',
+  'created',
+  'dead',
+  'removing',
+];
 
 export function containerState(v: unknown): ContainerState {
   const s = str(v).toLowerCase();
@@ -37,7 +45,9 @@ function healthFromStatus(status: string): HealthStatus {
 export function envPairs(v: unknown): KeyValue[] {
   return strList(v).map((entry) => {
     const i = entry.indexOf('=');
-    return i < 0 ? { key: entry, value: '' } : { key: entry.slice(0, i), value: entry.slice(i + 1) };
+    return i < 0
+      ? { key: entry, value: '' }
+      : { key: entry.slice(0, i), value: entry.slice(i + 1) };
   });
 }
 
@@ -87,7 +97,8 @@ function networks(v: unknown): AttachedNetwork[] {
     const n = obj(raw);
     const ipv4 = str(n.IPAddress);
     const ipv6 = str(n.GlobalIPv6Address);
-    const opt = (key: string, value: string): Record<string, string> => (value !== '' ? { [key]: value } : {});
+    const opt = (key: string, value: string): Record<string, string> =>
+      value !== '' ? { [key]: value } : {};
     return {
       name,
       ...opt('ipv4', ipv4 !== '' ? `${ipv4}/${num(n.IPPrefixLen)}` : ''),
@@ -138,7 +149,9 @@ export function containerDetails(raw: unknown): ContainerDetails {
     state: containerState(state.Status),
     health: healthStatus(health.Status),
     failingStreak: num(health.FailingStreak),
-    ...(lastAt !== undefined ? { lastHealthCheck: { at: lastAt, exitCode: num(last.ExitCode), output: str(last.Output) } } : {}),
+    ...(lastAt !== undefined
+      ? { lastHealthCheck: { at: lastAt, exitCode: num(last.ExitCode), output: str(last.Output) } }
+      : {}),
     createdAt: time(c.Created) ?? 0,
     ...(time(state.StartedAt) !== undefined ? { startedAt: time(state.StartedAt) } : {}),
     ...(time(state.FinishedAt) !== undefined ? { finishedAt: time(state.FinishedAt) } : {}),

@@ -34,7 +34,13 @@ export interface DockerHostRef {
 }
 
 export type DockerPing =
-  | { readonly ok: true; readonly host: string; readonly latencyMs: number; readonly version: string; readonly apiVersion: string }
+  | {
+      readonly ok: true;
+      readonly host: string;
+      readonly latencyMs: number;
+      readonly version: string;
+      readonly apiVersion: string;
+    }
   | { readonly ok: false; readonly host: string; readonly reason: string };
 
 export interface DockerSummary {
@@ -43,7 +49,8 @@ export interface DockerSummary {
   readonly images: number;
 }
 
-export type ContainerState = 'running' | 'paused' | 'restarting' | 'exited' | 'created' | 'dead' | 'removing' | 'unknown';
+export type ContainerState =
+  'running' | 'paused' | 'restarting' | 'exited' | 'created' | 'dead' | 'removing' | 'unknown';
 export type HealthStatus = 'healthy' | 'unhealthy' | 'starting' | 'none';
 
 export interface ContainerSummary {
@@ -190,7 +197,9 @@ export interface ContainerLiveStats {
 }
 
 /** What part of the log to read. */
-export type LogQuery = { readonly kind: 'tail'; readonly lines: number } | { readonly kind: 'since'; readonly seconds: number; readonly maxLines: number };
+export type LogQuery =
+  | { readonly kind: 'tail'; readonly lines: number }
+  | { readonly kind: 'since'; readonly seconds: number; readonly maxLines: number };
 
 export interface LogText {
   /** stdout and stderr interleaved as the engine returns them; invalid UTF-8 replaced. */
@@ -199,7 +208,15 @@ export interface LogText {
   readonly clipped: boolean;
 }
 
-export const CONTAINER_ACTIONS = ['start', 'stop', 'restart', 'pause', 'unpause', 'kill', 'remove'] as const;
+export const CONTAINER_ACTIONS = [
+  'start',
+  'stop',
+  'restart',
+  'pause',
+  'unpause',
+  'kill',
+  'remove',
+] as const;
 export type ContainerAction = (typeof CONTAINER_ACTIONS)[number];
 
 export interface ImageSummary {

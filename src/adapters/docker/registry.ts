@@ -51,10 +51,14 @@ const MAX_BODY = 2 * 1024 * 1024;
 const DEFAULT_RETRY_AFTER = 60;
 
 /** Parses `Bearer realm="…",service="…",scope="…"`. */
-export function parseBearerChallenge(header: string | undefined): Record<string, string> | undefined {
+export function parseBearerChallenge(
+  header: string | undefined,
+): Record<string, string> | undefined {
   if (header === undefined || !/^\s*bearer\s/i.test(header)) return undefined;
   const out: Record<string, string> = {};
-  for (const m of header.replace(/^\s*bearer\s+/i, '').matchAll(/([A-Za-z_]+)\s*=\s*(?:"([^"]*)"|([^,\s]*))/g)) {
+  for (const m of header
+    .replace(/^\s*bearer\s+/i, '')
+    .matchAll(/([A-Za-z_]+)\s*=\s*(?:"([^"]*)"|([^,\s]*))/g)) {
     const key = (m[1] ?? '').toLowerCase();
     out[key] = m[2] ?? m[3] ?? '';
   }
@@ -69,7 +73,8 @@ export function retryAfterSeconds(header: string | undefined, now: number): numb
   return Number.isFinite(at) ? Math.max(0, Math.ceil((at - now) / 1000)) : undefined;
 }
 
-const headerValue = (h: string | string[] | undefined): string | undefined => (Array.isArray(h) ? h[0] : h);
+const headerValue = (h: string | string[] | undefined): string | undefined =>
+  Array.isArray(h) ? h[0] : h;
 
 /**
  * Registry HTTP API v2 client: HEAD manifests with the full Accept list, the
@@ -120,7 +125,9 @@ export class HttpRegistryClient implements RegistryPort {
       }
       const list = (doc as { tags?: unknown }).tags;
       if (Array.isArray(list)) tags.push(...list.filter((t): t is string => typeof t === 'string'));
-      const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(headerValue(answer.value.headers.link) ?? '')?.[1];
+      const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(
+        headerValue(answer.value.headers.link) ?? '',
+      )?.[1];
       url = next === undefined ? undefined : new URL(next, base).toString();
       if (url !== undefined && !url.startsWith(`${base}/`)) url = undefined;
     }
@@ -136,14 +143,20 @@ export class HttpRegistryClient implements RegistryPort {
   ): Promise<RegistryAnswer<HttpAnswer>> {
     const now = this.options.clock.now();
     const until = this.backoff.get(ref.registry);
-    if (until !== undefined && until > now) return { kind: 'rate-limited', retryAfterSec: Math.ceil((until - now) / 1000) };
+    if (until !== undefined && until > now)
+      return { kind: 'rate-limited', retryAfterSec: Math.ceil((until - now) / 1000) };
     const scope = `repository:${ref.repository}:pull`;
     try {
       const cached = this.cachedToken(ref.registry, scope);
-      let res = await this.send(method, url, cached === undefined ? headers : { ...headers, authorization: `Bearer ${cached}` });
+      let res = await this.send(
+        method,
+        url,
+        cached === undefined ? headers : { ...headers, authorization: `Bearer ${cached}` },
+      );
       if (res.status === 401) {
         const challenge = parseBearerChallenge(headerValue(res.headers['www-authenticate']));
-        if (challenge === undefined) return { kind: 'error', reason: 'the registry wants credentials (private repository?)' };
+        if (challenge === undefined)
+          return { kind: 'error', reason: 'the registry wants credentials (private repository?)' };
         const token = await this.fetchToken(ref.registry, challenge, scope);
         if (typeof token !== 'string') return token;
         res = await this.send(method, url, { ...headers, authorization: `Bearer ${token}` });
@@ -159,18 +172,22 @@ export class HttpRegistryClient implements RegistryPort {
     if (res.status === 404) return { kind: 'not-found' };
     if (res.status === 429) {
       const now = this.options.clock.now();
-      const wait = retryAfterSeconds(headerValue(res.headers['retry-after']), now) ?? DEFAULT_RETRY_AFTER;
+      const wait =
+        retryAfterSeconds(headerValue(res.headers['retry-after']), now) ?? DEFAULT_RETRY_AFTER;
       this.backoff.set(registry, now + wait * 1000);
       this.options.log.warn(`registry ${registry} rate-limited us; not asking again for ${wait} s`);
       return { kind: 'rate-limited', retryAfterSec: wait };
     }
-    if (res.status === 401 || res.status === 403) return { kind: 'error', reason: 'the registry refused anonymous access' };
+    if (res.status === 401 || res.status === 403)
+      return { kind: 'error', reason: 'the registry refused anonymous access' };
     return { kind: 'error', reason: `the registry answered HTTP ${res.status}` };
   }
 
   private cachedToken(registry: string, scope: string): string | undefined {
     const entry = this.tokens.get(`${registry} ${scope}`);
-    return entry !== undefined && entry.expiresAt > this.options.clock.now() ? entry.token : undefined;
+    return entry !== undefined && entry.expiresAt > this.options.clock.now()
+      ? entry.token
+      : undefined;
   }
 
   private async fetchToken(
@@ -185,7 +202,10 @@ export class HttpRegistryClient implements RegistryPort {
       return { kind: 'error', reason: 'the registry named an invalid token service' };
     }
     // Never fetch a token over plain HTTP from anywhere but this machine.
-    if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && isLoopbackRegistry(realm.host))) {
+    if (
+      realm.protocol !== 'https:' &&
+      !(realm.protocol === 'http:' && isLoopbackRegistry(realm.host))
+    ) {
       return { kind: 'error', reason: 'the registry named a token service without HTTPS' };
     }
     if (challenge.service !== undefined) realm.searchParams.set('service', challenge.service);
@@ -195,18 +215,28 @@ export class HttpRegistryClient implements RegistryPort {
       const limited = this.classify(registry, res);
       if (limited.kind === 'rate-limited') return limited;
     }
-    if (res.status !== 200) return { kind: 'error', reason: `the token service answered HTTP ${res.status}` };
+    if (res.status !== 200)
+      return { kind: 'error', reason: `the token service answered HTTP ${res.status}` };
     let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
       doc = JSON.parse(res.body) as typeof doc;
     } catch {
       return { kind: 'error', reason: 'the token service sent something that is not JSON' };
     }
-    const token = typeof doc.token === 'string' ? doc.token : typeof doc.access_token === 'string' ? doc.access_token : undefined;
-    if (token === undefined || token === '') return { kind: 'error', reason: 'the token service sent no token' };
+    const token =
+      typeof doc.token === 'string'
+        ? doc.token
+        : typeof doc.access_token === 'string'
+          ? doc.access_token
+          : undefined;
+    if (token === undefined || token === '')
+      return { kind: 'error', reason: 'the token service sent no token' };
     // token.md: expires_in defaults to 60 s; keep a margin.
     const lifetime = typeof doc.expires_in === 'number' && doc.expires_in > 0 ? doc.expires_in : 60;
-    this.tokens.set(`${registry} ${scope}`, { token, expiresAt: this.options.clock.now() + Math.max(0, lifetime - 10) * 1000 });
+    this.tokens.set(`${registry} ${scope}`, {
+      token,
+      expiresAt: this.options.clock.now() + Math.max(0, lifetime - 10) * 1000,
+    });
     return token;
   }
 
@@ -232,7 +262,13 @@ export class HttpRegistryClient implements RegistryPort {
             }
             chunks.push(c);
           });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
           res.on('error', reject);
         },
       );
@@ -244,8 +280,10 @@ export class HttpRegistryClient implements RegistryPort {
 
 function describeHttpError(err: unknown, timeoutMs: number): string {
   const e = err as { code?: unknown; name?: unknown; message?: unknown };
-  if (e.name === 'AbortError' || e.name === 'TimeoutError' || e.code === 'ABORT_ERR') return `no answer within ${timeoutMs / 1000} s`;
-  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return 'the registry host name does not resolve';
+  if (e.name === 'AbortError' || e.name === 'TimeoutError' || e.code === 'ABORT_ERR')
+    return `no answer within ${timeoutMs / 1000} s`;
+  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
+    return 'the registry host name does not resolve';
   if (e.code === 'ECONNREFUSED') return 'the registry refused the connection';
   const message = typeof e.message === 'string' ? e.message : String(err);
   return message.slice(0, 160);

@@ -47,7 +47,8 @@ export function liveStats(stats: unknown, cpu: number | undefined): ContainerLiv
   const doc = obj(stats);
   const memory = obj(doc.memory_stats);
   const memStats = obj(memory.stats);
-  const cache = num(memStats.total_inactive_file) || num(memStats.inactive_file) || num(memStats.cache);
+  const cache =
+    num(memStats.total_inactive_file) || num(memStats.inactive_file) || num(memStats.cache);
   const usage = num(memory.usage);
   let rx = 0;
   let tx = 0;

@@ -1,5 +1,11 @@
 import type { Clock } from '../../clock';
-import { newerTagsInMajor, parseDigestRef, parseImageRef, repoKey, type ImageRef } from './image-ref';
+import {
+  newerTagsInMajor,
+  parseDigestRef,
+  parseImageRef,
+  repoKey,
+  type ImageRef,
+} from './image-ref';
 import type { ImageSummary } from './port';
 import type { RegistryAnswer, RegistryPort } from './registry';
 
@@ -89,14 +95,18 @@ export class UpdateChecker implements UpdateCheckPort {
         results[i] = await this.checkOne(job.tag, job.ref, job.image);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 4, limited.length) }, worker));
+    await Promise.all(
+      Array.from({ length: Math.min(this.options.concurrency ?? 4, limited.length) }, worker),
+    );
     return results;
   }
 
   private async checkOne(tag: string, ref: ImageRef, image: ImageSummary): Promise<ImageUpdate> {
     const locals = image.digests
       .map(parseDigestRef)
-      .filter((d): d is { name: string; digest: string } => d !== undefined && d.name === repoKey(ref))
+      .filter(
+        (d): d is { name: string; digest: string } => d !== undefined && d.name === repoKey(ref),
+      )
       .map((d) => d.digest);
     if (locals.length === 0) {
       // Built or loaded here: there is nothing to compare, so the registry is not asked at all.
@@ -109,7 +119,12 @@ export class UpdateChecker implements UpdateCheckPort {
       };
     }
     const facts = await this.remote(ref);
-    const base = { tag, imageId: image.id, newerTags: newerTagsInMajor(ref.tag, facts.tags), checkedAt: facts.checkedAt };
+    const base = {
+      tag,
+      imageId: image.id,
+      newerTags: newerTagsInMajor(ref.tag, facts.tags),
+      checkedAt: facts.checkedAt,
+    };
     const answer = facts.digest;
     switch (answer.kind) {
       case 'rate-limited':
@@ -117,18 +132,27 @@ export class UpdateChecker implements UpdateCheckPort {
           ...base,
           status: {
             kind: 'rate-limited',
-            retryAfterSec: Math.max(1, Math.ceil((facts.expiresAt - this.options.clock.now()) / 1000)),
+            retryAfterSec: Math.max(
+              1,
+              Math.ceil((facts.expiresAt - this.options.clock.now()) / 1000),
+            ),
           },
         };
       case 'error':
         return { ...base, status: { kind: 'error', reason: answer.reason } };
       case 'not-found':
-        return { ...base, status: { kind: 'error', reason: 'the registry does not have this tag' } };
+        return {
+          ...base,
+          status: { kind: 'error', reason: 'the registry does not have this tag' },
+        };
       case 'ok':
         break;
     }
     if (locals.includes(answer.value)) return { ...base, status: { kind: 'up-to-date' } };
-    return { ...base, status: { kind: 'update', localDigest: locals[0] ?? '', remoteDigest: answer.value } };
+    return {
+      ...base,
+      status: { kind: 'update', localDigest: locals[0] ?? '', remoteDigest: answer.value },
+    };
   }
 
   /** Cached registry facts for a ref; concurrent callers share one lookup. */
@@ -147,7 +171,12 @@ export class UpdateChecker implements UpdateCheckPort {
         digest.kind === 'rate-limited'
           ? checkedAt + digest.retryAfterSec * 1000
           : checkedAt + (digest.kind === 'ok' ? this.ttlMs : this.errorTtlMs);
-      const facts: RemoteFacts = { digest, tags: tags?.kind === 'ok' ? tags.value : [], checkedAt, expiresAt };
+      const facts: RemoteFacts = {
+        digest,
+        tags: tags?.kind === 'ok' ? tags.value : [],
+        checkedAt,
+        expiresAt,
+      };
       this.cache.set(key, facts);
       return facts;
     })().finally(() => this.inflight.delete(key));

@@ -33,36 +33,67 @@ const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 class FakeDocker implements DockerPort {
   readonly hosts: { index: number; label: string }[];
   containers: ContainerDetails[][];
-  images: ImageSummary[] = [{ id: imageDetails().id, tags: ['app:1'], digests: [], size: 1, createdAt: 0 }];
+  images: ImageSummary[] = [
+    { id: imageDetails().id, tags: ['app:1'], digests: [], size: 1, createdAt: 0 },
+  ];
   down = false;
   logsText = '';
   logCalls: LogQuery[] = [];
   acts: [number, string, ContainerAction][] = [];
   stats: () => Promise<ContainerLiveStats | undefined> = () =>
-    Promise.resolve({ memoryUsed: 1, memoryLimit: 2, cpuPercent: 5, netRx: 0, netTx: 0, rxErrors: 0, txErrors: 0, throttledPeriods: 0, pids: 1 });
+    Promise.resolve({
+      memoryUsed: 1,
+      memoryLimit: 2,
+      cpuPercent: 5,
+      netRx: 0,
+      netTx: 0,
+      rxErrors: 0,
+      txErrors: 0,
+      throttledPeriods: 0,
+      pids: 1,
+    });
 
   constructor(labels: string[] = ['unix:///run/docker.sock']) {
     this.hosts = labels.map((label, index) => ({ index, label }));
     this.containers = labels.map(() => []);
   }
   private check(host: number): void {
-    if (this.down) throw new DockerUnavailableError(this.hosts[host]?.label ?? '?', 'connection refused (is the engine running?)');
+    if (this.down)
+      throw new DockerUnavailableError(
+        this.hosts[host]?.label ?? '?',
+        'connection refused (is the engine running?)',
+      );
   }
   private find(host: number, id: string): ContainerDetails | undefined {
     return this.containers[host]?.find((c) => c.id === id);
   }
   ping(host: number): Promise<DockerPing> {
-    return Promise.resolve({ ok: true, host: this.hosts[host]?.label ?? '', latencyMs: 1, version: '1', apiVersion: '1.41' });
+    return Promise.resolve({
+      ok: true,
+      host: this.hosts[host]?.label ?? '',
+      latencyMs: 1,
+      version: '1',
+      apiVersion: '1.41',
+    });
   }
   summary(host: number): Promise<DockerSummary> {
     this.check(host);
     const list = this.containers[host] ?? [];
-    return Promise.resolve({ running: list.filter((c) => c.state === 'running').length, total: list.length, images: this.images.length });
+    return Promise.resolve({
+      running: list.filter((c) => c.state === 'running').length,
+      total: list.length,
+      images: this.images.length,
+    });
   }
   listContainers(host: number): Promise<ContainerSummary[]> {
     this.check(host);
     return Promise.resolve(
-      (this.containers[host] ?? []).map((c) => ({ ...summary(c.name), id: c.id, state: c.state, imageId: c.imageId })),
+      (this.containers[host] ?? []).map((c) => ({
+        ...summary(c.name),
+        id: c.id,
+        state: c.state,
+        imageId: c.imageId,
+      })),
     );
   }
   inspectContainer(host: number, id: string): Promise<ContainerDetails | undefined> {
@@ -111,7 +142,10 @@ class FakeDocker implements DockerPort {
     return Promise.resolve([]);
   }
   assertReachable(): Promise<void> {
-    if (this.down) return Promise.reject(new DockerUnavailableError(this.hosts[0]?.label ?? '', 'connection refused'));
+    if (this.down)
+      return Promise.reject(
+        new DockerUnavailableError(this.hosts[0]?.label ?? '', 'connection refused'),
+      );
     return Promise.resolve();
   }
 }
@@ -121,7 +155,11 @@ class FakeGuard implements SecondFactor {
   calls: PrivilegedAction[] = [];
   denied: { userId: number; audit: string }[] = [];
   authenticated = true;
-  async requireSecondFactor(req: Req, what: PrivilegedAction, perform: () => Promise<void>): Promise<boolean> {
+  async requireSecondFactor(
+    req: Req,
+    what: PrivilegedAction,
+    perform: () => Promise<void>,
+  ): Promise<boolean> {
     this.calls.push(what);
     if (!req.isAdmin) {
       this.denied.push({ userId: req.user.id, audit: what.audit });
@@ -141,7 +179,15 @@ class FakeUpdates implements UpdateCheckPort {
   seen: ImageSummary[][] = [];
   check(images: readonly ImageSummary[]): Promise<ImageUpdate[]> {
     this.seen.push([...images]);
-    return Promise.resolve(images.map((i) => ({ tag: i.tags[0] ?? '', imageId: i.id, status: { kind: 'up-to-date' }, newerTags: [], checkedAt: 0 })));
+    return Promise.resolve(
+      images.map((i) => ({
+        tag: i.tags[0] ?? '',
+        imageId: i.id,
+        status: { kind: 'up-to-date' },
+        newerTags: [],
+        checkedAt: 0,
+      })),
+    );
   }
 }
 
@@ -172,7 +218,13 @@ function setup(over: Partial<DockerFeatureDeps> & { docker?: FakeDocker } = {}) 
 }
 
 /** Issues a token for (user, action, args) and presses it on message 500. */
-async function press(p: Pipeline, user: number, action: string, args: string[], messageId = 500): Promise<string> {
+async function press(
+  p: Pipeline,
+  user: number,
+  action: string,
+  args: string[],
+  messageId = 500,
+): Promise<string> {
   return p.press(user, p.callbacks.issue(user, action, args), messageId);
 }
 
@@ -196,12 +248,17 @@ describe('docker feature', () => {
     const { p, docker } = setup();
     docker.down = true;
     await p.text(USER, '/containers');
-    expect(last(p)?.text).toBe('⚠️ Docker is not reachable at unix:///run/docker.sock: connection refused (is the engine running?)');
+    expect(last(p)?.text).toBe(
+      '⚠️ Docker is not reachable at unix:///run/docker.sock: connection refused (is the engine running?)',
+    );
     const retry = buttonsOf(p)[0];
     expect(retry).toMatchObject({ text: '🔄 Try again', action: 'docker.ctrs', args: ['0', '0'] });
     docker.down = false;
     await press(p, USER, retry?.action ?? '', [...(retry?.args ?? [])]);
-    expect(last(p)).toMatchObject({ kind: 'edit', text: expect.stringContaining('There are no containers') });
+    expect(last(p)).toMatchObject({
+      kind: 'edit',
+      text: expect.stringContaining('There are no containers'),
+    });
   });
 
   it('details: acknowledges first, shows live figures, and keeps admin buttons from plain users', async () => {
@@ -232,7 +289,10 @@ describe('docker feature', () => {
     await press(p, USER, 'docker.ctr', ['0', 'f'.repeat(64), '0']);
     expect(last(p)?.text).toBe('⚠️ This container no longer exists. Open the list again.');
     const id = await press(p, USER, 'docker.ctrs', ['7', '0']);
-    expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({ text: 'That Docker host is no longer configured.', alert: true });
+    expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({
+      text: 'That Docker host is no longer configured.',
+      alert: true,
+    });
     await press(p, USER, 'docker.ctrs', ['0', '999999999']);
     expect(last(p)?.text).toContain('Page 1/1');
   });
@@ -241,17 +301,26 @@ describe('docker feature', () => {
     const { p, docker, guard } = setup();
     const c = details('web');
     docker.containers[0] = [c];
-    for (const action of ['docker.vol', 'docker.net', 'docker.rt', 'docker.mng']) await press(p, USER, action, ['0', c.id, '0']);
+    for (const action of ['docker.vol', 'docker.net', 'docker.rt', 'docker.mng'])
+      await press(p, USER, action, ['0', c.id, '0']);
     expect(guard.denied).toEqual([
       { userId: USER, audit: 'container.volumes' },
       { userId: USER, audit: 'container.networks' },
       { userId: USER, audit: 'container.runtime' },
       { userId: USER, audit: 'container.manage' },
     ]);
-    expect(guard.calls[3]).toMatchObject({ label: 'manage web', action: 'docker.mng', args: ['0', c.id, '0'], target: `web (${c.id.slice(0, 12)})` });
+    expect(guard.calls[3]).toMatchObject({
+      label: 'manage web',
+      action: 'docker.mng',
+      args: ['0', c.id, '0'],
+      target: `web (${c.id.slice(0, 12)})`,
+    });
     expect(p.sender.sent).toHaveLength(0);
     const id = await press(p, USER, 'docker.ask', ['0', c.id, '0', 'stop']);
-    expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({ text: 'Only admins can manage containers.', alert: true });
+    expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({
+      text: 'Only admins can manage containers.',
+      alert: true,
+    });
     await press(p, USER, 'docker.do', ['0', c.id, '0', 'kill']);
     expect(docker.acts).toEqual([]);
     expect(guard.denied.at(-1)).toEqual({ userId: USER, audit: 'container.kill' });
@@ -272,17 +341,29 @@ describe('docker feature', () => {
     const c = details('web');
     docker.containers[0] = [c];
     await press(p, ADMIN, 'docker.mng', ['0', c.id, '0']);
-    expect(buttonsOf(p).map((b) => b.text)).toEqual(['⛔ Stop', '♻️ Restart', '⏸ Pause', '💀 Kill', '⬅️ Back to web', '📦 All containers']);
+    expect(buttonsOf(p).map((b) => b.text)).toEqual([
+      '⛔ Stop',
+      '♻️ Restart',
+      '⏸ Pause',
+      '💀 Kill',
+      '⬅️ Back to web',
+      '📦 All containers',
+    ]);
     await press(p, ADMIN, 'docker.ask', ['0', c.id, '0', 'stop']);
     expect(last(p)?.text).toMatch(/Are you sure\?\nstop web/);
     await press(p, ADMIN, 'docker.do', ['0', c.id, '0', 'stop']);
     expect(docker.acts).toEqual([[0, c.id, 'stop']]);
-    expect(last(p)?.text).toMatch(/^✅ stop web: done in [\d.]+ s\nState read back from the engine: 🔴 exited/);
+    expect(last(p)?.text).toMatch(
+      /^✅ stop web: done in [\d.]+ s\nState read back from the engine: 🔴 exited/,
+    );
     expect(guard.calls.at(-1)).toMatchObject({ audit: 'container.stop', destructive: true });
     // An action that no longer fits (stop an exited container) only re-shows the choices.
     const id = await press(p, ADMIN, 'docker.do', ['0', c.id, '0', 'stop']);
     expect(docker.acts).toHaveLength(1);
-    expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({ text: 'Cannot stop it while it is exited.', alert: true });
+    expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({
+      text: 'Cannot stop it while it is exited.',
+      alert: true,
+    });
     await press(p, ADMIN, 'docker.do', ['0', c.id, '0', 'remove']);
     expect(last(p)?.text).toContain('State read back from the engine: gone');
     await press(p, ADMIN, 'docker.do', ['0', c.id, '0', 'start']);
@@ -293,7 +374,11 @@ describe('docker feature', () => {
     const { p, docker, files } = setup();
     const c = details('web');
     docker.containers[0] = [c];
-    docker.logsText = Array.from({ length: 400 }, (_, i) => `\x1b[32mline ${i}\x1b[0m token ${TOKEN} PASSWORD=pw${i}`).join('\n') + '\n';
+    docker.logsText =
+      Array.from(
+        { length: 400 },
+        (_, i) => `\x1b[32mline ${i}\x1b[0m token ${TOKEN} PASSWORD=pw${i}`,
+      ).join('\n') + '\n';
     await press(p, ADMIN, 'docker.logs', ['0', c.id, '0', 'tail100', '', '0']);
     const first = last(p)?.text ?? '';
     expect(first).toMatch(/Page 1\/\d+ · newest first · 400 line\(s\)/);
@@ -311,7 +396,9 @@ describe('docker feature', () => {
     expect(files[0]?.name).toBe('web-logs.txt');
     expect(files[0]?.content.split('\n').filter(Boolean)).toHaveLength(400);
     expect(files[0]?.content).not.toContain(TOKEN);
-    expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({ text: 'Sent. Auto-delete in 30 s.' });
+    expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({
+      text: 'Sent. Auto-delete in 30 s.',
+    });
     expect(docker.logCalls).toHaveLength(2);
     expect(p.store.files.get('auto-delete.json')).toContain(String(last(p)?.messageId));
   });
@@ -339,7 +426,12 @@ describe('docker feature', () => {
     await p.text(USER, '/docker');
     expect(last(p)?.text).toContain('✅ unix:///a.sock');
     await p.text(USER, '🖥 Docker hosts');
-    expect(buttonsOf(p).map((b) => b.text)).toEqual(['✅ unix:///a.sock', '🖥 ssh://ops@b', '📦 Containers', '🖼 Images']);
+    expect(buttonsOf(p).map((b) => b.text)).toEqual([
+      '✅ unix:///a.sock',
+      '🖥 ssh://ops@b',
+      '📦 Containers',
+      '🖼 Images',
+    ]);
     await press(p, USER, 'docker.menu', ['1']);
     expect(last(p)?.text).toContain('✅ ssh://ops@b');
     await p.text(USER, '/containers');
@@ -350,9 +442,14 @@ describe('docker feature', () => {
 
   it('update checks acknowledge at once and check only the image asked about', async () => {
     const { p, docker, updates } = setup();
-    docker.images = [...docker.images, { id: `sha256:${'9'.repeat(64)}`, tags: ['other:1'], digests: [], size: 1, createdAt: 0 }];
+    docker.images = [
+      ...docker.images,
+      { id: `sha256:${'9'.repeat(64)}`, tags: ['other:1'], digests: [], size: 1, createdAt: 0 },
+    ];
     const id = await press(p, USER, 'docker.upd', ['0', docker.images[1]?.id ?? '', '0']);
-    expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({ text: 'Asking the registries…' });
+    expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({
+      text: 'Asking the registries…',
+    });
     expect(updates.seen).toEqual([[docker.images[1]]]);
     expect(last(p)?.text).toContain('✅ other:1: up to date');
     await press(p, USER, 'docker.upd', ['0', 'all', '0']);
@@ -363,7 +460,9 @@ describe('docker feature', () => {
     const docker = new FakeDocker();
     docker.down = true;
     const { feature } = setup({ docker, strictAccess: true });
-    await expect(feature.start?.()).rejects.toThrow('Docker is not reachable at unix:///run/docker.sock: connection refused');
+    await expect(feature.start?.()).rejects.toThrow(
+      'Docker is not reachable at unix:///run/docker.sock: connection refused',
+    );
     const relaxed = setup({ docker, strictAccess: false });
     await expect(relaxed.feature.start?.()).resolves.toBeUndefined();
   });

@@ -1,4 +1,8 @@
-import type { ContainerDetails, ContainerSummary, ImageDetails } from '../../../src/adapters/docker/port';
+import type {
+  ContainerDetails,
+  ContainerSummary,
+  ImageDetails,
+} from '../../../src/adapters/docker/port';
 
 /** Builders for Docker port values in view and feature tests. */
 export const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -36,7 +40,17 @@ export function details(name: string, over: Partial<ContainerDetails> = {}): Con
     oomKilled: false,
     dead: false,
     error: '',
-    limits: { memory: 0, memoryReservation: 0, cpuQuota: 0, cpuPeriod: 0, nanoCpus: 0, cpusetCpus: '', pidsLimit: 0, restartPolicy: 'no', maxRetries: 0 },
+    limits: {
+      memory: 0,
+      memoryReservation: 0,
+      cpuQuota: 0,
+      cpuPeriod: 0,
+      nanoCpus: 0,
+      cpusetCpus: '',
+      pidsLimit: 0,
+      restartPolicy: 'no',
+      maxRetries: 0,
+    },
     config: {
       user: '',
       workdir: '',
@@ -51,9 +65,28 @@ export function details(name: string, over: Partial<ContainerDetails> = {}): Con
       exposedPorts: [],
       imageVolumes: [],
     },
-    network: { mode: 'none', ports: [], networks: [], sandboxId: '', publishAll: false, dns: [], dnsSearch: [], dnsOptions: [], extraHosts: [], links: [] },
+    network: {
+      mode: 'none',
+      ports: [],
+      networks: [],
+      sandboxId: '',
+      publishAll: false,
+      dns: [],
+      dnsSearch: [],
+      dnsOptions: [],
+      extraHosts: [],
+      links: [],
+    },
     storage: { mounts: [], binds: [], volumesFrom: [], tmpfs: [] },
-    security: { privileged: false, readonlyRootfs: false, oomKillDisable: false, init: true, securityOpt: [], capAdd: [], capDrop: [] },
+    security: {
+      privileged: false,
+      readonlyRootfs: false,
+      oomKillDisable: false,
+      init: true,
+      securityOpt: [],
+      capAdd: [],
+      capDrop: [],
+    },
     ...over,
   };
 }
@@ -73,7 +106,18 @@ export function imageDetails(over: Partial<ImageDetails> = {}): ImageDetails {
     author: '',
     comment: '',
     dockerVersion: '',
-    config: { user: '', workdir: '', stopSignal: '', entrypoint: [], cmd: [], shell: [], env: [], labels: [], exposedPorts: [], volumes: [] },
+    config: {
+      user: '',
+      workdir: '',
+      stopSignal: '',
+      entrypoint: [],
+      cmd: [],
+      shell: [],
+      env: [],
+      labels: [],
+      exposedPorts: [],
+      volumes: [],
+    },
     ...over,
   };
 }

@@ -1,5 +1,11 @@
 import { Redactor } from '../../../src/log/redactor';
-import { logFileName, logsView, LOG_PAGE_CHARS, paginateNewestFirst, sanitiseLog } from '../../../src/views/docker-logs';
+import {
+  logFileName,
+  logsView,
+  LOG_PAGE_CHARS,
+  paginateNewestFirst,
+  sanitiseLog,
+} from '../../../src/views/docker-logs';
 import { visibleText } from '../../../src/views/html';
 import { TELEGRAM_LIMITS, type ActionButton } from '../../../src/views/view';
 
@@ -9,7 +15,8 @@ const redact = (s: string): string => redactor.redact(s);
 
 describe('sanitiseLog', () => {
   it('strips ANSI colour, cursor, OSC and 8-bit sequences, and other control characters', () => {
-    const raw = '\x1b[1;31mERROR\x1b[0m \x1b]0;title\x07ok \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x9b2Jz\x00\x07\x08 done\r\nnext\rline';
+    const raw =
+      '\x1b[1;31mERROR\x1b[0m \x1b]0;title\x07ok \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x9b2Jz\x00\x07\x08 done\r\nnext\rline';
     expect(sanitiseLog(raw, redact)).toBe('ERROR ok link z done\nnext\nline');
   });
 
@@ -38,14 +45,19 @@ describe('sanitiseLog', () => {
 
 describe('paginateNewestFirst', () => {
   it('puts the newest lines on page 1, keeps order within a page and never exceeds the page size', () => {
-    const text = Array.from({ length: 5000 }, (_, i) => `line ${i} lorem ipsum dolor sit amet`).join('\n') + '\n';
+    const text =
+      Array.from({ length: 5000 }, (_, i) => `line ${i} lorem ipsum dolor sit amet`).join('\n') +
+      '\n';
     const pages = paginateNewestFirst(text);
     expect(pages[0]?.endsWith('line 4999 lorem ipsum dolor sit amet')).toBe(true);
     expect(pages[pages.length - 1]?.startsWith('line 0 ')).toBe(true);
     for (const p of pages) expect(p.length).toBeLessThanOrEqual(LOG_PAGE_CHARS);
     expect(pages.flatMap((p) => p.split('\n'))).toHaveLength(5000);
     const lines = pages[1]?.split('\n') ?? [];
-    expect(Number(/line (\d+)/.exec(lines[1] ?? '')?.[1]) - Number(/line (\d+)/.exec(lines[0] ?? '')?.[1])).toBe(1);
+    expect(
+      Number(/line (\d+)/.exec(lines[1] ?? '')?.[1]) -
+        Number(/line (\d+)/.exec(lines[0] ?? '')?.[1]),
+    ).toBe(1);
   });
 
   it('cuts a 10 000-character line on its page and says by how much', () => {
@@ -56,10 +68,22 @@ describe('paginateNewestFirst', () => {
 });
 
 describe('logsView', () => {
-  const base = { host: 0, hostLabel: undefined, containerId: 'c'.repeat(64), name: '<b>web</b>', listPage: 2, mode: 'tail100' as const, session: 'abc123', lines: 100, clipped: false };
+  const base = {
+    host: 0,
+    hostLabel: undefined,
+    containerId: 'c'.repeat(64),
+    name: '<b>web</b>',
+    listPage: 2,
+    mode: 'tail100' as const,
+    session: 'abc123',
+    lines: 100,
+    clipped: false,
+  };
 
   it('shows a page in <pre>, escaped, within the message limit, with paging for both directions', () => {
-    const pages = paginateNewestFirst(Array.from({ length: 300 }, (_, i) => `<script>${i}</script> & "q"`).join('\n'));
+    const pages = paginateNewestFirst(
+      Array.from({ length: 300 }, (_, i) => `<script>${i}</script> & "q"`).join('\n'),
+    );
     const v = logsView({ ...base, pages, page: 1 });
     expect(v.html.value).toContain('<pre>&lt;script&gt;');
     const t = visibleText(v.html.value);
@@ -67,14 +91,25 @@ describe('logsView', () => {
     expect(t).toContain(`Page 2/${pages.length} · newest first · 100 line(s)`);
     expect(t).toContain('docker logs <b>web</b>');
     const buttons = (v.keyboard?.kind === 'inline' ? v.keyboard.rows.flat() : []) as ActionButton[];
-    expect(buttons.map((b) => b.text)).toEqual(['⬅️ Newer', 'Older ➡️', '🔄 Refresh', '📎 As file', '• 100 lines', '500 lines', 'Last hour', '⬅️ Back to <b>web</b>']);
+    expect(buttons.map((b) => b.text)).toEqual([
+      '⬅️ Newer',
+      'Older ➡️',
+      '🔄 Refresh',
+      '📎 As file',
+      '• 100 lines',
+      '500 lines',
+      'Last hour',
+      '⬅️ Back to <b>web</b>',
+    ]);
     expect(buttons[0]?.args).toEqual(['0', base.containerId, '2', 'tail100', 'abc123', '0']);
     expect(buttons[2]?.args).toEqual(['0', base.containerId, '2', 'tail100', '', '0']);
     expect(buttons[5]?.args).toEqual(['0', base.containerId, '2', 'tail500', '', '0']);
   });
 
   it('says when there is no output and when the oldest part was dropped', () => {
-    const t = visibleText(logsView({ ...base, pages: [], page: 0, lines: 0, clipped: true }).html.value);
+    const t = visibleText(
+      logsView({ ...base, pages: [], page: 0, lines: 0, clipped: true }).html.value,
+    );
     expect(t).toContain('No log output.');
     expect(t).toContain('oldest part dropped');
   });

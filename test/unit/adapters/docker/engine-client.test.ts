@@ -24,7 +24,10 @@ describe('EngineClient and DockerodePort failure handling', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function engine(name: string, handler: Parameters<typeof createServer>[1]): Promise<string> {
+  async function engine(
+    name: string,
+    handler: Parameters<typeof createServer>[1],
+  ): Promise<string> {
     const server = createServer(handler);
     servers.push(server);
     const path = join(dir, name);
@@ -35,17 +38,33 @@ describe('EngineClient and DockerodePort failure handling', () => {
   const timeouts = { connect: 300, quick: 300, stats: 300, logs: 300, action: 300 };
 
   it('a missing socket is "not reachable" with a reason that says what to check', async () => {
-    const port = new DockerodePort({ hosts: [`unix://${dir}/none.sock`], tls: undefined, log: silentLogger, clock: systemClock, env: {}, timeouts });
+    const port = new DockerodePort({
+      hosts: [`unix://${dir}/none.sock`],
+      tls: undefined,
+      log: silentLogger,
+      clock: systemClock,
+      env: {},
+      timeouts,
+    });
     const err = await port.listContainers(0).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DockerUnavailableError);
-    expect((err as Error).message).toBe(`Docker is not reachable at unix://${dir}/none.sock: the socket does not exist (is the engine running, and is the socket mounted?)`);
+    expect((err as Error).message).toBe(
+      `Docker is not reachable at unix://${dir}/none.sock: the socket does not exist (is the engine running, and is the socket mounted?)`,
+    );
     await expect(port.ping(0)).resolves.toMatchObject({ ok: false });
     await expect(port.assertReachable()).rejects.toBeInstanceOf(DockerUnavailableError);
   });
 
   it('an engine that accepts but never answers is "not reachable" once the deadline passes', async () => {
     const path = await engine('hung.sock', () => undefined);
-    const port = new DockerodePort({ hosts: [`unix://${path}`], tls: undefined, log: silentLogger, clock: systemClock, env: {}, timeouts });
+    const port = new DockerodePort({
+      hosts: [`unix://${path}`],
+      tls: undefined,
+      log: silentLogger,
+      clock: systemClock,
+      env: {},
+      timeouts,
+    });
     const t0 = Date.now();
     const err = await port.summary(0).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DockerUnavailableError);
@@ -64,22 +83,49 @@ describe('EngineClient and DockerodePort failure handling', () => {
         res.end(JSON.stringify({ message: 'Container is not running' }));
       }
     });
-    const client = new EngineClient(parseDockerHost(`unix://${path}`, undefined), silentLogger, {}, 300);
-    const err = await client.request('GET', '/containers/x/json', { timeoutMs: 300 }).catch((e: unknown) => e);
+    const client = new EngineClient(
+      parseDockerHost(`unix://${path}`, undefined),
+      silentLogger,
+      {},
+      300,
+    );
+    const err = await client
+      .request('GET', '/containers/x/json', { timeoutMs: 300 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineHttpError);
     expect(err).toMatchObject({ statusCode: 404, engineMessage: 'No such container: abc' });
 
-    const port = new DockerodePort({ hosts: [`unix://${path}`], tls: undefined, log: silentLogger, clock: systemClock, env: {}, timeouts });
+    const port = new DockerodePort({
+      hosts: [`unix://${path}`],
+      tls: undefined,
+      log: silentLogger,
+      clock: systemClock,
+      env: {},
+      timeouts,
+    });
     const id = 'a'.repeat(64);
     await expect(port.inspectContainer(0, id)).resolves.toBeUndefined();
-    await expect(port.act(0, id, 'pause')).rejects.toThrow('The engine refused to pause it: Container is not running');
+    await expect(port.act(0, id, 'pause')).rejects.toThrow(
+      'The engine refused to pause it: Container is not running',
+    );
   });
 
   it('refuses ids that are not engine ids before any request, so nothing reaches the URL path', async () => {
-    const port = new DockerodePort({ hosts: [`unix://${dir}/none.sock`], tls: undefined, log: silentLogger, clock: systemClock, env: {}, timeouts });
-    await expect(port.inspectContainer(0, '../../images/json')).rejects.toBeInstanceOf(UserInputError);
+    const port = new DockerodePort({
+      hosts: [`unix://${dir}/none.sock`],
+      tls: undefined,
+      log: silentLogger,
+      clock: systemClock,
+      env: {},
+      timeouts,
+    });
+    await expect(port.inspectContainer(0, '../../images/json')).rejects.toBeInstanceOf(
+      UserInputError,
+    );
     await expect(port.inspectImage(0, 'sha256:../x')).rejects.toBeInstanceOf(UserInputError);
-    await expect(port.listContainers(3)).rejects.toThrow('That Docker host is no longer configured.');
+    await expect(port.listContainers(3)).rejects.toThrow(
+      'That Docker host is no longer configured.',
+    );
   });
 
   it('reports unreadable TLS files on every call instead of crashing at start', async () => {
@@ -93,11 +139,22 @@ describe('EngineClient and DockerodePort failure handling', () => {
     });
     const err = await port.listImages(0).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DockerUnavailableError);
-    expect((err as Error).message).toMatch(/^Docker is not reachable at tcp:\/\/127\.0\.0\.1:2376: cannot set up the connection \(ENOENT.*missing-ca\.pem/);
+    expect((err as Error).message).toMatch(
+      /^Docker is not reachable at tcp:\/\/127\.0\.0\.1:2376: cannot set up the connection \(ENOENT.*missing-ca\.pem/,
+    );
   });
 
   it('reports a refused TCP connection', async () => {
-    const port = new DockerodePort({ hosts: ['tcp://127.0.0.1:1'], tls: undefined, log: silentLogger, clock: systemClock, env: {}, timeouts });
-    await expect(port.listContainers(0)).rejects.toThrow('Docker is not reachable at tcp://127.0.0.1:1: connection refused (is the engine running?)');
+    const port = new DockerodePort({
+      hosts: ['tcp://127.0.0.1:1'],
+      tls: undefined,
+      log: silentLogger,
+      clock: systemClock,
+      env: {},
+      timeouts,
+    });
+    await expect(port.listContainers(0)).rejects.toThrow(
+      'Docker is not reachable at tcp://127.0.0.1:1: connection refused (is the engine running?)',
+    );
   });
 });

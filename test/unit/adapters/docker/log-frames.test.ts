@@ -11,7 +11,9 @@ const frame = (stream: number, text: string): Buffer => {
 describe('FrameDecoder', () => {
   it('splits stdout and stderr frames and keeps their order', () => {
     const d = new FrameDecoder();
-    const out = d.push(Buffer.concat([frame(1, 'out 1\n'), frame(2, 'err 1\n'), frame(1, 'out 2\n')]));
+    const out = d.push(
+      Buffer.concat([frame(1, 'out 1\n'), frame(2, 'err 1\n'), frame(1, 'out 2\n')]),
+    );
     expect(out.map((b) => b.toString())).toEqual(['out 1\n', 'err 1\n', 'out 2\n']);
   });
 

@@ -1,4 +1,11 @@
-import { containerDetails, containerSummary, envPairs, imageDetails, imageLayers, imageSummary } from '../../../../src/adapters/docker/mapping';
+import {
+  containerDetails,
+  containerSummary,
+  envPairs,
+  imageDetails,
+  imageLayers,
+  imageSummary,
+} from '../../../../src/adapters/docker/mapping';
 
 describe('engine JSON → port types', () => {
   it('reads a list entry: name without slash, health from the status text, state checked', () => {
@@ -22,7 +29,9 @@ describe('engine JSON → port types', () => {
       status: 'Up 3 minutes (health: starting)',
       createdAt: 1_700_000_000_000,
     });
-    expect(containerSummary({ Id: 'b'.repeat(64), State: 'weird', Status: 'Up (unhealthy)' })).toMatchObject({
+    expect(
+      containerSummary({ Id: 'b'.repeat(64), State: 'weird', Status: 'Up (unhealthy)' }),
+    ).toMatchObject({
       name: 'bbbbbbbbbbbb',
       state: 'unknown',
       health: 'unhealthy',
@@ -42,12 +51,37 @@ describe('engine JSON → port types', () => {
         OOMKilled: true,
         StartedAt: '2026-01-01T00:00:01Z',
         FinishedAt: '0001-01-01T00:00:00Z',
-        Health: { Status: 'unhealthy', FailingStreak: 3, Log: [{ End: '2026-01-01T00:01:00Z', ExitCode: 1, Output: 'boom\n' }] },
+        Health: {
+          Status: 'unhealthy',
+          FailingStreak: 3,
+          Log: [{ End: '2026-01-01T00:01:00Z', ExitCode: 1, Output: 'boom\n' }],
+        },
       },
-      Config: { Image: 'postgres:16', Env: ['POSTGRES_PASSWORD=x', 'EMPTY', 'A=b=c'], Labels: { z: '1', a: '2' }, Cmd: 'postgres', StopTimeout: 30 },
-      HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 5 }, Memory: 1024, Binds: ['/a:/b'] },
-      NetworkSettings: { Ports: { '5432/tcp': [{ HostIp: '', HostPort: '5432' }], '9000/tcp': null }, Networks: { bridge: { IPAddress: '172.17.0.2', IPPrefixLen: 16, Aliases: null } } },
-      Mounts: [{ Type: 'volume', Name: 'pg', Source: '/var/lib/docker/volumes/pg', Destination: '/data', RW: true }],
+      Config: {
+        Image: 'postgres:16',
+        Env: ['POSTGRES_PASSWORD=x', 'EMPTY', 'A=b=c'],
+        Labels: { z: '1', a: '2' },
+        Cmd: 'postgres',
+        StopTimeout: 30,
+      },
+      HostConfig: {
+        RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 5 },
+        Memory: 1024,
+        Binds: ['/a:/b'],
+      },
+      NetworkSettings: {
+        Ports: { '5432/tcp': [{ HostIp: '', HostPort: '5432' }], '9000/tcp': null },
+        Networks: { bridge: { IPAddress: '172.17.0.2', IPPrefixLen: 16, Aliases: null } },
+      },
+      Mounts: [
+        {
+          Type: 'volume',
+          Name: 'pg',
+          Source: '/var/lib/docker/volumes/pg',
+          Destination: '/data',
+          RW: true,
+        },
+      ],
     });
     expect(d).toMatchObject({
       name: 'db',
@@ -74,27 +108,55 @@ describe('engine JSON → port types', () => {
         cmd: ['postgres'],
         stopTimeout: 30,
       },
-      network: { ports: [{ container: '5432/tcp', host: '0.0.0.0:5432' }, { container: '9000/tcp' }], networks: [{ name: 'bridge', ipv4: '172.17.0.2/16', aliases: [] }] },
-      storage: { binds: ['/a:/b'], mounts: [{ type: 'volume', name: 'pg', destination: '/data', readWrite: true }] },
+      network: {
+        ports: [{ container: '5432/tcp', host: '0.0.0.0:5432' }, { container: '9000/tcp' }],
+        networks: [{ name: 'bridge', ipv4: '172.17.0.2/16', aliases: [] }],
+      },
+      storage: {
+        binds: ['/a:/b'],
+        mounts: [{ type: 'volume', name: 'pg', destination: '/data', readWrite: true }],
+      },
     });
     expect(d.finishedAt).toBeUndefined();
-    expect(containerDetails(null)).toMatchObject({ id: '', name: '', state: 'unknown', config: { env: [] } });
+    expect(containerDetails(null)).toMatchObject({
+      id: '',
+      name: '',
+      state: 'unknown',
+      config: { env: [] },
+    });
   });
 
   it('drops the engine’s <none> placeholders from image tags and digests', () => {
-    expect(imageSummary({ Id: 'sha256:x', RepoTags: ['<none>:<none>'], RepoDigests: ['<none>@<none>'], Size: 5, Created: 2 })).toEqual({
+    expect(
+      imageSummary({
+        Id: 'sha256:x',
+        RepoTags: ['<none>:<none>'],
+        RepoDigests: ['<none>@<none>'],
+        Size: 5,
+        Created: 2,
+      }),
+    ).toEqual({
       id: 'sha256:x',
       tags: [],
       digests: [],
       size: 5,
       createdAt: 2000,
     });
-    expect(imageDetails({ Id: 'sha256:y', RepoTags: null, Config: { Healthcheck: { Test: ['CMD', 'true'], Interval: 1e9 } }, RootFS: { Layers: ['a', 'b'] } })).toMatchObject({
+    expect(
+      imageDetails({
+        Id: 'sha256:y',
+        RepoTags: null,
+        Config: { Healthcheck: { Test: ['CMD', 'true'], Interval: 1e9 } },
+        RootFS: { Layers: ['a', 'b'] },
+      }),
+    ).toMatchObject({
       tags: [],
       layers: 2,
       config: { healthcheck: { test: ['CMD', 'true'], intervalNs: 1e9 } },
     });
-    expect(imageLayers([{ Id: '<missing>', Created: 1, CreatedBy: '/bin/sh -c x', Size: 3 }, 'junk'])).toEqual([
+    expect(
+      imageLayers([{ Id: '<missing>', Created: 1, CreatedBy: '/bin/sh -c x', Size: 3 }, 'junk']),
+    ).toEqual([
       { id: '<missing>', createdAt: 1000, size: 3, createdBy: '/bin/sh -c x', comment: '' },
       { id: '<missing>', createdAt: 0, size: 0, createdBy: '', comment: '' },
     ]);

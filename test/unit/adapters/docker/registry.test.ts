@@ -1,7 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../../../../src/clock';
-import { HttpRegistryClient, MANIFEST_ACCEPT, parseBearerChallenge, retryAfterSeconds } from '../../../../src/adapters/docker/registry';
+import {
+  HttpRegistryClient,
+  MANIFEST_ACCEPT,
+  parseBearerChallenge,
+  retryAfterSeconds,
+} from '../../../../src/adapters/docker/registry';
 import { silentLogger } from '../../../../src/log/logger';
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;
@@ -28,7 +33,11 @@ class StubRegistry {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', `http://${this.host}`);
-    this.requests.push({ method: req.method ?? '', url: url.pathname + url.search, ...(req.headers.authorization ? { auth: req.headers.authorization } : {}) });
+    this.requests.push({
+      method: req.method ?? '',
+      url: url.pathname + url.search,
+      ...(req.headers.authorization ? { auth: req.headers.authorization } : {}),
+    });
     if (url.pathname === '/token') {
       this.tokenRequests.push(url.search);
       res.setHeader('content-type', 'application/json');
@@ -41,7 +50,9 @@ class StubRegistry {
       return;
     }
     if (url.pathname.startsWith('/v2/evil/')) {
-      res.writeHead(401, { 'www-authenticate': 'Bearer realm="http://tokens.example.com/token",service="x"' });
+      res.writeHead(401, {
+        'www-authenticate': 'Bearer realm="http://tokens.example.com/token",service="x"',
+      });
       res.end();
       return;
     }
@@ -99,7 +110,9 @@ describe('HttpRegistryClient', () => {
 
   it('follows the tag list pagination within the same registry', async () => {
     const client = new HttpRegistryClient({ clock: new ManualClock(), log: silentLogger });
-    await expect(client.listTags({ registry: stub.host, repository: 'org/app', tag: '1' })).resolves.toEqual({
+    await expect(
+      client.listTags({ registry: stub.host, repository: 'org/app', tag: '1' }),
+    ).resolves.toEqual({
       kind: 'ok',
       value: ['1', '1.0.0', '1.1.0', '1.2.0', 'latest'],
     });
@@ -109,19 +122,30 @@ describe('HttpRegistryClient', () => {
     const clock = new ManualClock();
     const client = new HttpRegistryClient({ clock, log: silentLogger });
     const ref = { registry: stub.host, repository: 'limited/app', tag: 'x' };
-    await expect(client.manifestDigest(ref)).resolves.toEqual({ kind: 'rate-limited', retryAfterSec: 120 });
+    await expect(client.manifestDigest(ref)).resolves.toEqual({
+      kind: 'rate-limited',
+      retryAfterSec: 120,
+    });
     const before = stub.requests.length;
     clock.advance(30_000);
-    await expect(client.manifestDigest({ ...ref, repository: 'org/app', tag: '1' })).resolves.toEqual({ kind: 'rate-limited', retryAfterSec: 90 });
+    await expect(
+      client.manifestDigest({ ...ref, repository: 'org/app', tag: '1' }),
+    ).resolves.toEqual({ kind: 'rate-limited', retryAfterSec: 90 });
     expect(stub.requests.length).toBe(before);
     clock.advance(90_000);
-    await expect(client.manifestDigest({ ...ref, repository: 'org/app', tag: '1' })).resolves.toMatchObject({ kind: 'ok' });
+    await expect(
+      client.manifestDigest({ ...ref, repository: 'org/app', tag: '1' }),
+    ).resolves.toMatchObject({ kind: 'ok' });
   });
 
   it('answers not-found for an unknown tag, and refuses a token service without HTTPS elsewhere', async () => {
     const client = new HttpRegistryClient({ clock: new ManualClock(), log: silentLogger });
-    await expect(client.manifestDigest({ registry: stub.host, repository: 'org/app', tag: 'nope' })).resolves.toEqual({ kind: 'not-found' });
-    await expect(client.manifestDigest({ registry: stub.host, repository: 'evil/app', tag: '1' })).resolves.toEqual({
+    await expect(
+      client.manifestDigest({ registry: stub.host, repository: 'org/app', tag: 'nope' }),
+    ).resolves.toEqual({ kind: 'not-found' });
+    await expect(
+      client.manifestDigest({ registry: stub.host, repository: 'evil/app', tag: '1' }),
+    ).resolves.toEqual({
       kind: 'error',
       reason: 'the registry named a token service without HTTPS',
     });
@@ -129,7 +153,11 @@ describe('HttpRegistryClient', () => {
 
   it('reports a registry that does not answer as an error, not an exception', async () => {
     const client = new HttpRegistryClient({ clock: new ManualClock(), log: silentLogger });
-    const answer = await client.manifestDigest({ registry: '127.0.0.1:1', repository: 'org/app', tag: '1' });
+    const answer = await client.manifestDigest({
+      registry: '127.0.0.1:1',
+      repository: 'org/app',
+      tag: '1',
+    });
     expect(answer).toEqual({ kind: 'error', reason: 'the registry refused the connection' });
   });
 
@@ -142,7 +170,11 @@ describe('HttpRegistryClient', () => {
 
 describe('registry header parsing', () => {
   it('parses Bearer challenges', () => {
-    expect(parseBearerChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"')).toEqual({
+    expect(
+      parseBearerChallenge(
+        'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"',
+      ),
+    ).toEqual({
       realm: 'https://auth.docker.io/token',
       service: 'registry.docker.io',
       scope: 'repository:library/nginx:pull',

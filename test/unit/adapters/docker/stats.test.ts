@@ -2,9 +2,21 @@ import { cpuPercent, cpuSample, liveStats } from '../../../../src/adapters/docke
 
 const doc = (total: number, system: number | undefined, extra: Record<string, unknown> = {}) => ({
   read: '2026-01-01T00:00:00Z',
-  cpu_stats: { cpu_usage: { total_usage: total }, ...(system !== undefined ? { system_cpu_usage: system } : {}), online_cpus: 2, throttling_data: { throttled_periods: 4 } },
-  memory_stats: { usage: 100 * 1024 * 1024, limit: 1024 * 1024 * 1024, stats: { total_inactive_file: 20 * 1024 * 1024 } },
-  networks: { eth0: { rx_bytes: 10, tx_bytes: 20, rx_errors: 1, tx_errors: 0 }, eth1: { rx_bytes: 5, tx_bytes: 5, rx_errors: 0, tx_errors: 2 } },
+  cpu_stats: {
+    cpu_usage: { total_usage: total },
+    ...(system !== undefined ? { system_cpu_usage: system } : {}),
+    online_cpus: 2,
+    throttling_data: { throttled_periods: 4 },
+  },
+  memory_stats: {
+    usage: 100 * 1024 * 1024,
+    limit: 1024 * 1024 * 1024,
+    stats: { total_inactive_file: 20 * 1024 * 1024 },
+  },
+  networks: {
+    eth0: { rx_bytes: 10, tx_bytes: 20, rx_errors: 1, tx_errors: 0 },
+    eth1: { rx_bytes: 5, tx_bytes: 5, rx_errors: 0, tx_errors: 2 },
+  },
   pids_stats: { current: 7 },
   ...extra,
 });
@@ -39,7 +51,15 @@ describe('container stats', () => {
   });
 
   it('survives a document of the wrong shape', () => {
-    expect(liveStats('nonsense', undefined)).toMatchObject({ memoryUsed: 0, memoryLimit: 0, netRx: 0 });
-    expect(cpuSample({ cpu_stats: { cpu_usage: { total_usage: 'x' } } }, 5)).toEqual({ containerNs: 0, onlineCpus: 1, at: 5 });
+    expect(liveStats('nonsense', undefined)).toMatchObject({
+      memoryUsed: 0,
+      memoryLimit: 0,
+      netRx: 0,
+    });
+    expect(cpuSample({ cpu_stats: { cpu_usage: { total_usage: 'x' } } }, 5)).toEqual({
+      containerNs: 0,
+      onlineCpus: 1,
+      at: 5,
+    });
   });
 });

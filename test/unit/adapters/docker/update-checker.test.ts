@@ -17,11 +17,20 @@ class FakeRegistry implements RegistryPort {
     return Promise.resolve(this.digests.get(key) ?? { kind: 'not-found' });
   }
   listTags(ref: ImageRef): Promise<RegistryAnswer<string[]>> {
-    return Promise.resolve({ kind: 'ok', value: this.tags.get(`${ref.registry}/${ref.repository}`) ?? [] });
+    return Promise.resolve({
+      kind: 'ok',
+      value: this.tags.get(`${ref.registry}/${ref.repository}`) ?? [],
+    });
   }
 }
 
-const image = (id: string, tags: string[], digests: string[]): ImageSummary => ({ id: `sha256:${id.repeat(64)}`, tags, digests, size: 1, createdAt: 0 });
+const image = (id: string, tags: string[], digests: string[]): ImageSummary => ({
+  id: `sha256:${id.repeat(64)}`,
+  tags,
+  digests,
+  size: 1,
+  createdAt: 0,
+});
 
 describe('UpdateChecker', () => {
   it('compares the local repo digest with the registry’s digest for the same tag', async () => {
@@ -41,7 +50,11 @@ describe('UpdateChecker', () => {
       ['mine:dev', 'unknown', []],
       ['nginx:1.27.0', 'update', ['1.28.0', '1.27.1']],
     ]);
-    expect(results[2]?.status).toEqual({ kind: 'update', localDigest: dg('a'), remoteDigest: dg('b') });
+    expect(results[2]?.status).toEqual({
+      kind: 'update',
+      localDigest: dg('a'),
+      remoteDigest: dg('b'),
+    });
     // A locally built image never costs a registry request.
     expect(reg.heads).not.toContain('docker.io/library/mine:dev');
   });
@@ -50,7 +63,11 @@ describe('UpdateChecker', () => {
     const reg = new FakeRegistry();
     reg.digests.set('127.0.0.1:5000/app:1', { kind: 'ok', value: dg('e') });
     const results = await new UpdateChecker(reg, { clock: new ManualClock() }).check([
-      image('1', ['127.0.0.1:5000/app:1'], [`other/app@${dg('e')}`, `127.0.0.1:5000/app@${dg('f')}`]),
+      image(
+        '1',
+        ['127.0.0.1:5000/app:1'],
+        [`other/app@${dg('e')}`, `127.0.0.1:5000/app@${dg('f')}`],
+      ),
     ]);
     expect(results[0]?.status).toMatchObject({ kind: 'update', localDigest: dg('f') });
   });
@@ -61,13 +78,19 @@ describe('UpdateChecker', () => {
     reg.digests.set('docker.io/library/redis:7', { kind: 'ok', value: dg('1') });
     reg.digests.set('docker.io/library/busy:1', { kind: 'rate-limited', retryAfterSec: 600 });
     const checker = new UpdateChecker(reg, { clock });
-    const imgs = [image('1', ['redis:7'], [`redis@${dg('1')}`]), image('2', ['busy:1'], [`busy@${dg('2')}`])];
+    const imgs = [
+      image('1', ['redis:7'], [`redis@${dg('1')}`]),
+      image('2', ['busy:1'], [`busy@${dg('2')}`]),
+    ];
     await checker.check(imgs);
     expect(reg.heads).toHaveLength(2);
     clock.advance(300_000);
     const cached = await checker.check(imgs);
     expect(reg.heads).toHaveLength(2);
-    expect(cached.find((r) => r.tag === 'busy:1')?.status).toEqual({ kind: 'rate-limited', retryAfterSec: 300 });
+    expect(cached.find((r) => r.tag === 'busy:1')?.status).toEqual({
+      kind: 'rate-limited',
+      retryAfterSec: 300,
+    });
     expect(cached.find((r) => r.tag === 'redis:7')?.checkedAt).toBe(clock.now() - 300_000);
     clock.advance(300_001);
     await checker.check(imgs);
@@ -82,7 +105,10 @@ describe('UpdateChecker', () => {
     const reg = new FakeRegistry();
     reg.digests.set('docker.io/library/redis:7', { kind: 'ok', value: dg('1') });
     const checker = new UpdateChecker(reg, { clock: new ManualClock() });
-    const imgs = [image('1', ['redis:7'], [`redis@${dg('1')}`]), image('2', ['redis:7'], [`redis@${dg('2')}`])];
+    const imgs = [
+      image('1', ['redis:7'], [`redis@${dg('1')}`]),
+      image('2', ['redis:7'], [`redis@${dg('2')}`]),
+    ];
     const [a, b] = await Promise.all([checker.check(imgs), checker.check(imgs)]);
     expect(reg.heads).toEqual(['docker.io/library/redis:7']);
     expect(a.map((r) => r.status.kind).sort()).toEqual(['up-to-date', 'update']);
@@ -91,7 +117,10 @@ describe('UpdateChecker', () => {
 
   it('reports registry errors and missing tags per image', async () => {
     const reg = new FakeRegistry();
-    reg.digests.set('docker.io/library/x:1', { kind: 'error', reason: 'the registry answered HTTP 500' });
+    reg.digests.set('docker.io/library/x:1', {
+      kind: 'error',
+      reason: 'the registry answered HTTP 500',
+    });
     const results = await new UpdateChecker(reg, { clock: new ManualClock() }).check([
       image('1', ['x:1'], [`x@${dg('1')}`]),
       image('2', ['y:1'], [`y@${dg('1')}`]),
