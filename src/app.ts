@@ -113,6 +113,7 @@ export function createApp(deps: AppDeps): App {
     log: deps.log.child('docker'),
     clock,
     env: options.env,
+    logCalls: config.docker.debug,
   });
   const registry = new HttpRegistryClient({ clock, log: deps.log.child('registry'), userAgent: `tmbot/${APP_VERSION}` });
 

@@ -28,7 +28,7 @@ export class LogSessions {
   constructor(
     private readonly clock: Clock,
     private readonly ttlMs = 300_000,
-    private readonly max = 32,
+    private readonly max = 16,
   ) {}
 
   add(session: Omit<LogSession, 'id' | 'createdAt'>): LogSession {

@@ -164,22 +164,27 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
   /**
    * Builds a screen and shows it (edit in place for buttons). Failures become the
    * screen, so an early acknowledgement never swallows them. `ack` answers the
-   * button at once for slow screens.
+   * button at once for slow screens. `rethrow` passes a failure on after showing it,
+   * so the 2FA guard audits a failed action as failed.
    */
   async function render(
     req: Req,
     retry: Retry | undefined,
     build: () => Promise<View>,
     ack?: string,
+    rethrow = false,
   ): Promise<void> {
     if (ack !== undefined && req.isCallback) await req.toast(ack === '' ? undefined : ack);
     let view: View;
+    let failed: unknown;
     try {
       view = await build();
     } catch (err) {
       view = failure(err, retry);
+      failed = err;
     }
     if ((await req.show(view)) === 'unchanged') await req.toast('Already up to date');
+    if (rethrow && failed !== undefined) throw failed;
   }
 
   async function inspectOrFail(host: number, id: string): Promise<ContainerDetails> {
@@ -522,6 +527,7 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
               });
             },
             `Working: ${action}…`,
+            true,
           );
         } finally {
           busy.delete(key);

@@ -334,7 +334,8 @@ describeDocker('Docker section, end to end', (suite) => {
             'i=0; while [ $i -lt 5000 ]; do ' +
             'if [ $((i % 50)) -eq 0 ]; then printf "\\033[1;31mERROR\\033[0m line %s API_TOKEN=tok%s password: p%s <b>x</b>\\n" $i $i $i; ' +
             'else echo "line $i lorem ipsum dolor sit amet consectetur"; fi; i=$((i+1)); done; ' +
-            `echo "leaked ${TEST_TOKEN} end"; echo "last line"; sleep 3600`,
+            `echo "leaked ${TEST_TOKEN} end"; head -c 10000 /dev/zero | tr '\\0' y; echo; ` +
+            `printf '\\377\\376 bad utf8 <i>&amp;</i>\\n'; echo "last line"; sleep 3600`,
         });
         await eventually(async () =>
           (await own.docker.getContainer(name).logs({ stdout: true, tail: 1 }))
@@ -346,15 +347,18 @@ describeDocker('Docker section, end to end', (suite) => {
         const page1 = await privileged(a, details, '📜 Logs', /Logs of/);
         expect(page1.text).toMatch(/last 100 lines\nPage 1\/2 · newest first · 100 line\(s\)/);
         expect(page1.text).toMatch(/last line$/m);
+        // A 10 000-character line is cut on the page; invalid UTF-8 and markup show literally.
+        expect(page1.text).toContain(`${'y'.repeat(1000)}… [+9000 chars]`);
+        expect(page1.text).toContain('\ufffd\ufffd bad utf8 <i>&amp;</i>');
         expect(page1.text).toContain('leaked [REDACTED');
         expect(page1.text).not.toContain(TEST_TOKEN);
         expect(page1.text).not.toContain('\u001b');
         expect(page1.text).not.toContain('[1;31m');
-        expect(page1.text).toMatch(
-          /ERROR line \d+ API_TOKEN=\[REDACTED\] password: \[REDACTED\] <b>x<\/b>/,
-        );
         const page2 = await press(a, page1, 'Older ➡️', /Page 2\/2/);
         expect(page2.text).not.toContain('last line');
+        expect(page2.text).toMatch(
+          /ERROR line \d+ API_TOKEN=\[REDACTED\] password: \[REDACTED\] <b>x<\/b>/,
+        );
         const newer = await press(a, page2, '⬅️ Newer', /Page 1\/2/);
         expect(newer.text).toContain('last line');
         const five = await press(a, newer, '500 lines', /last 500 lines/);
@@ -651,5 +655,26 @@ describeDocker('Docker section, end to end', (suite) => {
       const back = await press(u, refreshed, '🔄 Try again', /Containers/);
       expect(back.text).toContain('There are no containers on this host.');
     });
+  });
+});
+
+describe('docker.strict_access', () => {
+  it('makes startup fail with exit code 1 and a clear reason when the engine does not answer', async () => {
+    const emu = await BotApiEmulator.start({ token: TEST_TOKEN });
+    const d = Daemon.start({
+      apiRoot: emu.apiRoot,
+      config: { docker: { host: ['unix:///nonexistent/docker.sock'], strict_access: true } },
+    });
+    try {
+      expect(await d.exited).toBe(1);
+      expect(d.output).toContain(
+        'Docker is not reachable at unix:///nonexistent/docker.sock: the socket does not exist',
+      );
+      expect(d.output).not.toMatch(/ready: receiving updates/);
+      expect(d.output).not.toContain(TEST_TOKEN);
+    } finally {
+      d.cleanup();
+      await emu.stop();
+    }
   });
 });

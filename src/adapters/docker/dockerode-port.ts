@@ -59,6 +59,8 @@ export interface DockerodePortOptions {
   /** For SSH_AUTH_SOCK (ssh:// hosts). */
   env: Readonly<Record<string, string | undefined>>;
   timeouts?: DockerTimeouts;
+  /** Log every Engine API call at debug level (docker.debug_docker_client). */
+  logCalls?: boolean;
   /** Log bytes kept per fetch (the newest). */
   maxLogBytes?: number;
 }
@@ -97,7 +99,8 @@ export class DockerodePort implements DockerPort {
   constructor(private readonly options: DockerodePortOptions) {
     this.log = options.log;
     this.timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
-    this.maxLogBytes = options.maxLogBytes ?? 4 * 1024 * 1024;
+    // Bounds memory: a snapshot is kept per log session (see LogSessions).
+    this.maxLogBytes = options.maxLogBytes ?? 1024 * 1024;
     this.clients = options.hosts.map(
       (h) =>
         new EngineClient(
@@ -105,6 +108,7 @@ export class DockerodePort implements DockerPort {
           options.log,
           options.env,
           this.timeouts.connect,
+          options.logCalls === true,
         ),
     );
     this.hosts = this.clients.map((c, index) => ({ index, label: c.label }));

@@ -105,6 +105,8 @@ export class EngineClient {
     private readonly log: Logger,
     env: Readonly<Record<string, string | undefined>>,
     connectTimeoutMs: number,
+    /** docker.debug_docker_client: every call at debug level instead of trace. */
+    private readonly logCalls = false,
   ) {
     let modem: Modem | undefined;
     let setupError: string | undefined;
@@ -208,7 +210,7 @@ export class EngineClient {
           abortSignal: signal,
         },
         (err, data) => {
-          this.log.trace(`${method} ${path}`, {
+          this.log[this.logCalls ? 'debug' : 'trace'](`${method} ${path}`, {
             ms: Date.now() - started,
             ok: err === null || err === undefined,
           });

@@ -13,7 +13,7 @@ import type {
   LogText,
 } from '../../../src/adapters/docker/port';
 import type { ImageUpdate, UpdateCheckPort } from '../../../src/adapters/docker/update-checker';
-import { DockerUnavailableError } from '../../../src/errors';
+import { DockerUnavailableError, UserInputError } from '../../../src/errors';
 import { dockerFeature, type DockerFeatureDeps } from '../../../src/features/docker';
 import { silentLogger } from '../../../src/log/logger';
 import { Redactor } from '../../../src/log/redactor';
@@ -154,6 +154,7 @@ class FakeDocker implements DockerPort {
 class FakeGuard implements SecondFactor {
   calls: PrivilegedAction[] = [];
   denied: { userId: number; audit: string }[] = [];
+  failed: string[] = [];
   authenticated = true;
   async requireSecondFactor(
     req: Req,
@@ -170,7 +171,12 @@ class FakeGuard implements SecondFactor {
       await req.reply({ html: html`Send your 2FA code` });
       return false;
     }
-    await perform();
+    try {
+      await perform();
+    } catch (err) {
+      this.failed.push(what.audit);
+      throw err;
+    }
     return true;
   }
 }
@@ -368,6 +374,17 @@ describe('docker feature', () => {
     expect(last(p)?.text).toContain('State read back from the engine: gone');
     await press(p, ADMIN, 'docker.do', ['0', c.id, '0', 'start']);
     expect(last(p)?.text).toBe('⚠️ This container no longer exists. Open the list again.');
+  });
+
+  it('a refused action is shown to the admin and reaches the guard as a failure (audited as failed)', async () => {
+    const { p, docker, guard } = setup();
+    const c = details('web');
+    docker.containers[0] = [c];
+    docker.act = () =>
+      Promise.reject(new UserInputError('The engine refused to pause it: cannot pause'));
+    await press(p, ADMIN, 'docker.do', ['0', c.id, '0', 'pause']);
+    expect(last(p)?.text).toBe('⚠️ The engine refused to pause it: cannot pause');
+    expect(guard.failed).toEqual(['container.pause']);
   });
 
   it('logs: sanitised pages from one snapshot, modes, and a file that is deleted later', async () => {
