@@ -176,12 +176,12 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
   ): Promise<void> {
     if (ack !== undefined && req.isCallback) await req.toast(ack === '' ? undefined : ack);
     let view: View;
-    let failed: unknown;
+    let failed: Error | undefined;
     try {
       view = await build();
     } catch (err) {
       view = failure(err, retry);
-      failed = err;
+      failed = err instanceof Error ? err : new Error(String(err));
     }
     if ((await req.show(view)) === 'unchanged') await req.toast('Already up to date');
     if (rethrow && failed !== undefined) throw failed;
