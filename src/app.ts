@@ -9,7 +9,13 @@ import { UpdateChecker } from './adapters/docker/update-checker';
 import { dockerFeature } from './features/docker';
 import type { Feature } from './features/feature';
 import { authFeature } from './features/auth';
+import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
+import { serverFeature } from './features/server';
+import { HostSystem } from './adapters/system/host-system';
+import { pollingThresholds } from './health/checkers/update-loop';
+import { createHealth } from './health/health';
+import type { HealthTimings } from './health/timings';
 import type { Logger } from './log/logger';
 import type { Redactor } from './log/redactor';
 import { AccessControl } from './security/access-control';
@@ -43,6 +49,10 @@ export interface AppOptions {
   dockerLogFileDeleteMs: number;
   /** The process environment parts adapters read (SSH_AUTH_SOCK for ssh:// Docker hosts). */
   env: Readonly<Record<string, string | undefined>>;
+  /** Long-poll timeout of getUpdates (Telegram allows up to 50 s). */
+  pollTimeoutSeconds: number;
+  /** Check intervals, heartbeat period and staleness (docs/health.md). */
+  health: HealthTimings;
 }
 
 export interface AppDeps {
@@ -107,6 +117,27 @@ export function createApp(deps: AppDeps): App {
   const notifier = new ChatAdminNotifier(sender, config.adminChatIds, alog);
   const guard = new TwoFactorGuard({ sessions, audit, notifier, clock, log: alog });
 
+  // One SystemPort for every feature that shows host figures (its caches are shared).
+  const system = new HostSystem({ clock, log: deps.log.child('system') });
+
+  const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog);
+  const poller = new Poller(bot.telegram, (u) => dispatcher.enqueue(u), tlog, {
+    ...DEFAULT_POLLING,
+    timeoutSeconds: options.pollTimeoutSeconds,
+  });
+
+  const health = createHealth({
+    telegram: {
+      // telegraf types the signal with the abort-controller shim; node-fetch accepts the built-in one.
+      getMe: (signal) => bot.telegram.callApi('getMe', {}, { signal: signal as unknown as import('abort-controller').AbortSignal }),
+    },
+    updates: { source: poller, ...pollingThresholds(options.pollTimeoutSeconds, options.health.scale) },
+    stateDir: store.dir,
+    clock,
+    log: deps.log.child('health'),
+    timings: options.health,
+  });
+
   const docker = new DockerodePort({
     hosts: config.docker.hosts,
     tls: config.docker.tls,
@@ -131,6 +162,17 @@ export function createApp(deps: AppDeps): App {
       renderQr: renderQrPng,
       qrDeleteMs: options.qrDeleteMs,
       botUsername,
+    }),
+    serverFeature({
+      system,
+      clock,
+      log: deps.log.child('server'),
+      nodeVersion: process.version,
+    }),
+    healthFeature({
+      health: health.monitor,
+      refreshMaxAgeMs: options.health.refreshMaxAgeMs,
+      refreshWaitMs: options.health.refreshWaitMs,
     }),
     dockerFeature({
       docker,
@@ -161,9 +203,6 @@ export function createApp(deps: AppDeps): App {
   bot.use(access.middleware());
   bot.use(rateLimit({ clock, sender, log: deps.log.child('ratelimit') }));
   bot.use(router.middleware());
-
-  const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog);
-  const poller = new Poller(bot.telegram, (u) => dispatcher.enqueue(u), tlog, DEFAULT_POLLING);
 
   let resolveFinished!: () => void;
   let rejectFinished!: (err: unknown) => void;
@@ -199,6 +238,8 @@ export function createApp(deps: AppDeps): App {
       log.info('starting', { mode: config.mode, receive: options.webhook ? 'webhook' : 'polling' });
       await connect();
       tlog.info(`connected as @${bot.botInfo?.username ?? '?'}`);
+      // After connect(): no heartbeat until Telegram has answered once, and no getMe racing connect's.
+      health.start();
       await bot.telegram
         .setMyCommands(router.commands())
         .catch((err: unknown) => tlog.warn('could not set the command menu', { error: err }));
@@ -228,6 +269,7 @@ export function createApp(deps: AppDeps): App {
       for (const f of [...features].reverse()) {
         await Promise.resolve(f.stop?.()).catch((err: unknown) => log.warn(`feature ${f.name} did not stop cleanly`, { error: err }));
       }
+      await health.stop();
       await callbacks.save();
       await access.save();
       await store.flush();

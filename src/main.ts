@@ -5,13 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createApp } from './app';
 import { parseArgs, USAGE, type CliOptions } from './cli/args';
 import { newSalt, writeStarterConfig } from './cli/init';
 import { resetTotp } from './cli/totp-reset';
 import { systemClock } from './clock';
 import { loadConfigFile } from './config/load';
 import { ConfigError, FatalTelegramError, UsageError } from './errors';
+import { probeHeartbeat } from './health/heartbeat';
+import { healthTimings } from './health/timings';
 import { createLogger, type Logger } from './log/logger';
 import { Redactor } from './log/redactor';
 import { JsonlAuditLog } from './security/audit-log';
@@ -33,6 +34,19 @@ function numberFromEnv(name: string, fallback: number): number {
   return Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
+/** The state dir the running bot uses: env first, else the config's state_dir, else the default. */
+function healthStateDir(cli: CliOptions): string {
+  let configured: string | undefined;
+  if (!process.env.TMBOT_STATE_DIR && !process.env.PYTMBOT_STATE_DIR) {
+    try {
+      configured = loadConfigFile(configPath(cli), process.env, cli.mode).config.stateDir;
+    } catch {
+      // The probe judges the heartbeat, not the config; the default location still applies.
+    }
+  }
+  return resolveStateDir(process.env, configured);
+}
+
 async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<number> {
   const path = configPath(cli);
   const loaded = loadConfigFile(path, process.env, cli.mode);
@@ -47,6 +61,8 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
   }
 
   const store = new JsonStateStore(resolveStateDir(process.env, config.stateDir), log.child('state'));
+  // Loaded here, not at the top: --health-check every 30 s (and --version, --salt) skip telegraf & co.
+  const { createApp } = await import('./app');
   const app = createApp({
     config,
     options: {
@@ -58,6 +74,8 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
       shutdownGraceMs: 4000,
       dockerLogFileDeleteMs: numberFromEnv('TMBOT_DOCKER_LOG_FILE_DELETE_SECONDS', 30) * 1000,
       env: process.env,
+      pollTimeoutSeconds: Math.min(50, Math.max(1, Math.round(numberFromEnv('TMBOT_POLL_TIMEOUT_SECONDS', 50)))),
+      health: healthTimings(numberFromEnv('TMBOT_HEALTH_TIME_SCALE', 1)),
     },
     log,
     redactor,
@@ -161,9 +179,11 @@ async function main(argv: readonly string[]): Promise<number> {
       );
       return EXIT_OK;
     }
-    case 'health-check':
-      process.stderr.write(`tmbot: ${cli.command.kind} is not available in this build yet\n`);
-      return EXIT_USAGE;
+    case 'health-check': {
+      const result = probeHeartbeat(healthStateDir(cli), Date.now());
+      (result.code === 0 ? process.stdout : process.stderr).write(`tmbot: ${result.message}\n`);
+      return result.code;
+    }
     case 'totp-reset':
       return totpReset(cli, cli.command.userId);
     default:
