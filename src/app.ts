@@ -5,6 +5,7 @@ import type { Config } from './config/types';
 import { FatalTelegramError } from './errors';
 import { DockerodePort } from './adapters/docker/dockerode-port';
 import { HttpRegistryClient } from './adapters/docker/registry';
+import { dockerHealthTargets, dockerQuickSummary } from './adapters/docker/summary';
 import { UpdateChecker } from './adapters/docker/update-checker';
 import { dockerFeature } from './features/docker';
 import type { Feature } from './features/feature';
@@ -13,6 +14,7 @@ import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
 import { serverFeature } from './features/server';
 import { HostSystem } from './adapters/system/host-system';
+import { dockerCheckers } from './health/checkers/docker';
 import { pollingThresholds } from './health/checkers/update-loop';
 import { createHealth } from './health/health';
 import type { HealthTimings } from './health/timings';
@@ -146,6 +148,13 @@ export function createApp(deps: AppDeps): App {
     env: options.env,
     logCalls: config.docker.debug,
   });
+  for (const checker of dockerCheckers(dockerHealthTargets(docker), {
+    intervalMs: options.health.dockerMs,
+    timeoutMs: options.health.checkTimeoutMs,
+    required: config.docker.strictAccess,
+  })) {
+    health.monitor.register(checker);
+  }
   const registry = new HttpRegistryClient({ clock, log: deps.log.child('registry'), userAgent: `tmbot/${APP_VERSION}` });
 
   const features: Feature[] = [
@@ -168,6 +177,11 @@ export function createApp(deps: AppDeps): App {
       clock,
       log: deps.log.child('server'),
       nodeVersion: process.version,
+      // Quick view counts the first configured host, as the Docker overview counts it.
+      dockerSummary: async () => {
+        const s = await dockerQuickSummary(docker, 0);
+        return s.ok ? { running: s.running, total: s.total, images: s.images } : { unavailable: s.reason };
+      },
     }),
     healthFeature({
       health: health.monitor,

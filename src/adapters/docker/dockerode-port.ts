@@ -161,10 +161,16 @@ export class DockerodePort implements DockerPort {
         apiVersion: str(version.ApiVersion) || '?',
       };
     } catch (err) {
+      const cause =
+        err instanceof DockerUnavailableError
+          ? (err.cause as { code?: unknown } | undefined)
+          : undefined;
       return {
         ok: false,
         host: label,
         reason: err instanceof DockerUnavailableError ? err.reason : (err as Error).message,
+        ...(typeof cause?.code === 'string' ? { code: cause.code } : {}),
+        ...(err instanceof EngineHttpError ? { statusCode: err.statusCode } : {}),
       };
     }
   }

@@ -41,7 +41,14 @@ export type DockerPing =
       readonly version: string;
       readonly apiVersion: string;
     }
-  | { readonly ok: false; readonly host: string; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly host: string;
+      readonly reason: string;
+      /** The system error code behind it (ENOENT, ECONNREFUSED…) or the HTTP status, when known. */
+      readonly code?: string;
+      readonly statusCode?: number;
+    };
 
 export interface DockerSummary {
   readonly running: number;

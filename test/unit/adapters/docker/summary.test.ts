@@ -1,5 +1,9 @@
 import type { DockerPort } from '../../../../src/adapters/docker/port';
-import { dockerQuickSummary, pingAllHosts } from '../../../../src/adapters/docker/summary';
+import {
+  dockerHealthTargets,
+  dockerQuickSummary,
+  pingAllHosts,
+} from '../../../../src/adapters/docker/summary';
 import { DockerUnavailableError } from '../../../../src/errors';
 
 const port = (down: boolean): DockerPort =>
@@ -37,7 +41,7 @@ describe('Docker summaries for other screens', () => {
     await expect(dockerQuickSummary(port(false), 1)).resolves.toEqual({
       ok: false,
       host: 'ssh://b',
-      reason: 'Docker is not reachable at ssh://b: connection refused',
+      reason: 'connection refused',
     });
   });
   it('pings every host in config order', async () => {
@@ -46,5 +50,29 @@ describe('Docker summaries for other screens', () => {
       ['unix:///a.sock', true],
       ['ssh://b', false],
     ]);
+  });
+  it('names health targets so people recognise them, and fails a ping with the error code only', async () => {
+    const d = {
+      hosts: [
+        { index: 0, label: 'unix:///var/run/docker.sock' },
+        { index: 1, label: 'unix:///run/user/1000/docker.sock' },
+        { index: 2, label: 'ssh://ops@nas:2222' },
+      ],
+      ping: (host: number) =>
+        Promise.resolve(
+          host === 2
+            ? {
+                ok: false,
+                host: 'ssh://ops@nas:2222',
+                reason: 'connection refused',
+                code: 'ECONNREFUSED',
+              }
+            : { ok: true, host: '', latencyMs: 1, version: '1', apiVersion: '1' },
+        ),
+    } as unknown as DockerPort;
+    const targets = dockerHealthTargets(d);
+    expect(targets.map((t) => t.name)).toEqual(['local', 'local-2', 'nas']);
+    await expect(targets[0]?.ping()).resolves.toBeUndefined();
+    await expect(targets[2]?.ping()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 });
