@@ -4,7 +4,7 @@
  * installed) whose `docker system dial-stdio` is a pipe to the private engine.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ describeDocker('ssh:// Docker host', (suite) => {
   let agentSock: string;
   let server: Server;
   let port: number;
+  let knownHosts: string;
   const execs: string[] = [];
 
   beforeAll(async () => {
@@ -30,7 +31,10 @@ describeDocker('ssh:// Docker host', (suite) => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyPath]);
     for (let i = 0; i < 50; i++) {
       try {
-        execFileSync('ssh-add', [keyPath], { env: { SSH_AUTH_SOCK: agentSock }, stdio: 'ignore' });
+        execFileSync('ssh-add', [keyPath], {
+          env: { SSH_AUTH_SOCK: agentSock, TMBOT_SSH_KNOWN_HOSTS: knownHosts },
+          stdio: 'ignore',
+        });
         break;
       } catch {
         await new Promise((r) => setTimeout(r, 100));
@@ -38,8 +42,10 @@ describeDocker('ssh:// Docker host', (suite) => {
     }
     const allowed = utils.parseKey(readFileSync(`${keyPath}.pub`, 'utf8'));
     if (allowed instanceof Error) throw allowed;
-    const hostKey = utils.generateKeyPairSync('ed25519').private;
-    server = new Server({ hostKeys: [hostKey] }, (client) => {
+    const hostKey = utils.generateKeyPairSync('ed25519');
+    server = new Server({ hostKeys: [hostKey.private] }, (client) => {
+      // A client that rejects our host key hangs up mid-handshake: expected in one test.
+      client.on('error', () => undefined);
       client.on('authentication', (ctx) => {
         const ok =
           ctx.method === 'publickey' &&
@@ -65,6 +71,8 @@ describeDocker('ssh:// Docker host', (suite) => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as { port: number }).port;
+    knownHosts = join(dir, 'known_hosts');
+    writeFileSync(knownHosts, `[127.0.0.1]:${port} ${hostKey.public}\n`);
   });
 
   afterAll(async () => {
@@ -79,7 +87,7 @@ describeDocker('ssh:// Docker host', (suite) => {
       tls: undefined,
       log: silentLogger,
       clock: systemClock,
-      env: { SSH_AUTH_SOCK: agentSock },
+      env: { SSH_AUTH_SOCK: agentSock, TMBOT_SSH_KNOWN_HOSTS: knownHosts },
     });
     expect(docker.hosts[0]?.label).toBe(`ssh://deploy@127.0.0.1:${port}`);
     const ping = await docker.ping(0);
@@ -96,7 +104,7 @@ describeDocker('ssh:// Docker host', (suite) => {
       tls: undefined,
       log: silentLogger,
       clock: systemClock,
-      env: { SSH_AUTH_SOCK: agentSock },
+      env: { SSH_AUTH_SOCK: agentSock, TMBOT_SSH_KNOWN_HOSTS: knownHosts },
     });
     const err = await docker.listContainers(0).catch((e: unknown) => e);
     expect(
@@ -104,5 +112,19 @@ describeDocker('ssh:// Docker host', (suite) => {
         `Docker is not reachable at ssh://intruder@127.0.0.1:${port}: `,
       ),
     ).toBe(true);
+  });
+
+  it('refuses a server whose host key is not in known_hosts', async () => {
+    const docker = new DockerodePort({
+      hosts: [`ssh://deploy@127.0.0.1:${port}`],
+      tls: undefined,
+      log: silentLogger,
+      clock: systemClock,
+      env: { SSH_AUTH_SOCK: agentSock, TMBOT_SSH_KNOWN_HOSTS: join(dir, 'empty_known_hosts') },
+    });
+    await expect(docker.listContainers(0)).rejects.toThrow(
+      `Docker is not reachable at ssh://deploy@127.0.0.1:${port}: the SSH host key is not in known_hosts`,
+    );
+    expect(execs.length).toBeGreaterThan(0);
   });
 });

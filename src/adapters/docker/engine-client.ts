@@ -78,6 +78,13 @@ export function describeConnectionError(err: unknown, timeoutMs: number): string
     default:
       break;
   }
+  const text = typeof e.message === 'string' ? e.message : '';
+  if (/Host denied/i.test(text)) {
+    return 'the SSH host key is not in known_hosts (add it with ssh-keyscan, or set TMBOT_SSH_KNOWN_HOSTS)';
+  }
+  if (/authentication methods failed/i.test(text)) {
+    return 'SSH authentication failed (is the key loaded in the agent at SSH_AUTH_SOCK?)';
+  }
   if (e.name === 'AbortError' || e.name === 'TimeoutError')
     return `no answer within ${(timeoutMs / 1000).toFixed(1)} s`;
   if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT'))

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isKnownHostKey, knownHostsName } from './known-hosts';
 
 /** TLS files for tcp:// hosts (paths, read when the host is set up). */
 export interface DockerTlsFiles {
@@ -136,7 +138,23 @@ export function modemOptions(
         protocol: 'ssh',
         ...(connection.username !== undefined ? { username: connection.username } : {}),
         connectionTimeout: connectTimeoutMs,
-        sshOptions: { agent: env.SSH_AUTH_SOCK, readyTimeout: connectTimeoutMs },
+        sshOptions: {
+          agent: env.SSH_AUTH_SOCK,
+          readyTimeout: connectTimeoutMs,
+          // As OpenSSH with StrictHostKeyChecking: only a host key listed in known_hosts is trusted.
+          hostVerifier: (key: Buffer) =>
+            isKnownHostKey(
+              knownHostsFiles(env),
+              knownHostsName(connection.host, connection.port),
+              key,
+            ),
+        },
       };
   }
+}
+
+/** Where SSH host keys are looked up: TMBOT_SSH_KNOWN_HOSTS, else ~/.ssh/known_hosts and the system file. */
+export function knownHostsFiles(env: Readonly<Record<string, string | undefined>>): string[] {
+  if (env.TMBOT_SSH_KNOWN_HOSTS) return [env.TMBOT_SSH_KNOWN_HOSTS];
+  return [...(env.HOME ? [join(env.HOME, '.ssh', 'known_hosts')] : []), '/etc/ssh/ssh_known_hosts'];
 }
