@@ -218,23 +218,25 @@ export class DockerodePort implements DockerPort {
       str(obj(first).read).startsWith('0001-')
     )
       return undefined;
+    let latest = first;
     let current = cpuSample(first, this.options.clock.now());
     let previous = this.samples.get(key);
     if (previous === undefined || current.at - previous.at > CPU_SAMPLE_MAX_AGE_MS) {
       // One-shot samples carry no previous CPU reading: take a second one (the engine's next tick, ~1 s).
-      previous = current;
       const second = await sample().catch((err: unknown) => {
         this.log.debug('second stats sample failed', { error: err });
         return undefined;
       });
-      if (second !== undefined) current = cpuSample(second, this.options.clock.now());
+      if (second === undefined) {
+        this.remember(key, current);
+        return liveStats(first, undefined);
+      }
+      previous = current;
+      latest = second;
+      current = cpuSample(second, this.options.clock.now());
     }
     this.remember(key, current);
-    const cpu =
-      current.at > previous.at || current.containerNs !== previous.containerNs
-        ? cpuPercent(previous, current)
-        : undefined;
-    return liveStats(first, cpu);
+    return liveStats(latest, cpuPercent(previous, current));
   }
 
   private remember(key: string, sample: CpuSample): void {
