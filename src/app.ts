@@ -16,7 +16,9 @@ import { rateLimit, updateDedup } from './telegram/guards';
 import { classifyTelegramFailure, DEFAULT_POLLING, Poller } from './telegram/polling';
 import { Router } from './telegram/router';
 import { SafeSender } from './telegram/sender';
+import type { UpdateSource } from './telegram/update-source';
 import { unknownTextView } from './views/menu';
+import { WebhookSource } from './webhook/webhook-source';
 
 export interface AppOptions {
   webhook: boolean;
@@ -37,9 +39,20 @@ export interface AppDeps {
   store: StateStore;
 }
 
+/** How updates arrive, for the health screen. */
+export interface ReceiveStatus {
+  mode: 'polling' | 'webhook';
+  /** Set when webhook mode was asked for but could not be set up, so polling runs instead. */
+  fallbackReason: string | undefined;
+  /** Last getUpdates answer or accepted webhook delivery (ms; 0 = none yet). */
+  lastSuccessAt: number;
+}
+
 export interface App {
   /** Connects to Telegram and starts receiving; resolves once updates flow. */
   start(): Promise<void>;
+  /** The active update source and its liveness. */
+  receiveStatus(): ReceiveStatus;
   /** Stops receiving, finishes in-flight work (bounded), flushes state. */
   stop(reason: string): Promise<void>;
   /** Settles when the update source ends; rejects with FatalTelegramError on 401/409. */
@@ -105,6 +118,8 @@ export function createApp(deps: AppDeps): App {
 
   const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog);
   const poller = new Poller(bot.telegram, (u) => dispatcher.enqueue(u), tlog, DEFAULT_POLLING);
+  let source: UpdateSource = poller;
+  let fallbackReason: string | undefined;
 
   let resolveFinished!: () => void;
   let rejectFinished!: (err: unknown) => void;
@@ -134,8 +149,49 @@ export function createApp(deps: AppDeps): App {
     }
   }
 
+  /** Tries webhook mode; on a failure polling can survive, records why and returns false. */
+  async function startWebhook(): Promise<boolean> {
+    const allowedUpdates = DEFAULT_POLLING.allowedUpdates;
+    const webhook = new WebhookSource(
+      { settings: config.webhook, listenHost: options.socketHost, allowedUpdates },
+      {
+        api: {
+          setWebhook: ({ url, certificate, ...extra }) =>
+            bot.telegram.setWebhook(url, {
+              ...extra,
+              allowed_updates: [...allowedUpdates],
+              ...(certificate !== undefined ? { certificate: { source: certificate } } : {}),
+            }),
+          getWebhookInfo: () => bot.telegram.getWebhookInfo(),
+        },
+        deliver: (update) => {
+          if (dispatcher.saturated) return false;
+          void dispatcher.enqueue(update);
+          return true;
+        },
+        addSecret: (secret) => deps.redactor.add(secret),
+        clock,
+        store,
+        log: deps.log.child('webhook'),
+      },
+    );
+    try {
+      const where = await webhook.start();
+      source = webhook;
+      log.info(`webhook registered: ${where}`);
+      return true;
+    } catch (err) {
+      const decision = classifyTelegramFailure(err);
+      if (decision.kind === 'fatal') throw decision.error;
+      fallbackReason = err instanceof Error ? err.message : String(err);
+      log.error('could not set up the webhook; falling back to long polling', { error: err });
+      return false;
+    }
+  }
+
   return {
     finished,
+    receiveStatus: () => ({ mode: source.kind, fallbackReason, lastSuccessAt: source.lastSuccessAt }),
     async start() {
       log.info('starting', { mode: config.mode, receive: options.webhook ? 'webhook' : 'polling' });
       await connect();
@@ -145,24 +201,26 @@ export function createApp(deps: AppDeps): App {
         .catch((err: unknown) => tlog.warn('could not set the command menu', { error: err }));
       autoDelete.start();
       for (const f of features) await f.start?.();
-      // Commands sent while the bot was down are stale (a "restart" from hours ago): drop them.
-      try {
-        await bot.telegram.deleteWebhook({ drop_pending_updates: true });
-      } catch (err) {
-        const decision = classifyTelegramFailure(err);
-        if (decision.kind === 'fatal') throw decision.error;
-        tlog.warn('could not clear pending updates', { error: err });
+      if (!options.webhook || !(await startWebhook())) {
+        // Commands sent while the bot was down are stale (a "restart" from hours ago): drop them.
+        try {
+          await bot.telegram.deleteWebhook({ drop_pending_updates: true });
+        } catch (err) {
+          const decision = classifyTelegramFailure(err);
+          if (decision.kind === 'fatal') throw decision.error;
+          tlog.warn('could not clear pending updates', { error: err });
+        }
       }
       started = true;
-      poller.run().then(resolveFinished, (err: unknown) => {
+      source.run().then(resolveFinished, (err: unknown) => {
         if (err instanceof FatalTelegramError) tlog.error(err.message);
         rejectFinished(err);
       });
-      log.info('ready: receiving updates by long polling');
+      log.info(`ready: receiving updates by ${source.kind === 'webhook' ? 'webhook' : 'long polling'}`);
     },
     async stop(reason) {
       log.info(`stopping (${reason})`);
-      poller.stop();
+      source.stop();
       const drained = await dispatcher.drain(options.shutdownGraceMs);
       if (!drained) log.warn(`gave up waiting for ${dispatcher.pending} update(s) still in progress`);
       autoDelete.stop();
