@@ -121,7 +121,7 @@ export class WebhookServer {
     this.server.maxRequestsPerSocket = options.maxRequestsPerSocket;
     this.server.maxConnections = options.maxConnections;
     this.server.maxHeadersCount = 64;
-    // Backstop for sockets that go quiet outside a request.
+    // headersTimeout starts with the first byte; this also cuts connections that never speak.
     this.server.timeout = options.requestTimeoutMs * 2;
     this.server.on('connection', (socket: Socket) => this.onConnection(socket));
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) =>
@@ -173,11 +173,12 @@ export class WebhookServer {
   /** A banned direct peer is cut before any HTTP parsing. */
   private onConnection(socket: Socket): void {
     socket.on('error', () => undefined);
-    const peer = socket.remoteAddress;
-    if (peer === undefined) return;
-    const result = resolveClientIp(peer, undefined, this.deps.trustedProxies);
-    if (!result.ok || this.deps.trustedProxies.has(result.ip)) return;
-    if (this.deps.guard.isBanned(limiterKey(result.ip))) {
+    const result = resolveClientIp(socket.remoteAddress, undefined, this.deps.trustedProxies);
+    if (
+      result.ok &&
+      !this.deps.trustedProxies.has(result.ip) &&
+      this.deps.guard.isBanned(limiterKey(result.ip))
+    ) {
       this.count('banned');
       socket.destroy();
     }

@@ -90,6 +90,8 @@ export class WebhookSource implements UpdateSource {
   private urlMismatchLogged = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private server: WebhookServer | undefined;
+  /** Where the server listens once started. */
+  bound: { host: string; port: number } | undefined;
   private credentials: CredentialSet | undefined;
   private base = '';
   private certificate: string | undefined;
@@ -158,9 +160,8 @@ export class WebhookSource implements UpdateSource {
         log: this.log,
       },
     );
-    let bound: { host: string; port: number };
     try {
-      bound = await this.server.listen();
+      this.bound = await this.server.listen();
     } catch (err) {
       throw new WebhookSetupError(
         `cannot listen on ${this.options.listenHost}:${s.localPort} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
@@ -180,7 +181,7 @@ export class WebhookSource implements UpdateSource {
       this.timers.push(setInterval(() => void this.rotate('timer'), s.rotation.intervalMs));
     }
     for (const t of this.timers) t.unref();
-    return `${this.base}${maskPath(credential)} (listening on ${bound.host}:${bound.port}, ${tls ? 'HTTPS' : 'plain HTTP'})`;
+    return `${this.base}${maskPath(credential)} (listening on ${this.bound.host}:${this.bound.port}, ${tls ? 'HTTPS' : 'plain HTTP'})`;
   }
 
   run(): Promise<void> {
