@@ -18,6 +18,8 @@ export default tseslint.config(
       'no-new-func': 'error',
       // Object keys here are our own constants or validated ids, never raw user input.
       'security/detect-object-injection': 'off',
+      // File paths come from the operator's config, the state dir or validated names, never from chat input.
+      'security/detect-non-literal-fs-filename': 'off',
     },
   },
   {
@@ -25,8 +27,11 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/unbound-method': 'off',
-      // Tests create files under their own temp directories.
-      'security/detect-non-literal-fs-filename': 'off',
+      // Route stubs in tests are async to match the Handler type without awaiting anything.
+      '@typescript-eslint/require-await': 'off',
+      // jest's asymmetric matchers (expect.any, expect.stringMatching) are typed `any`.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
 );

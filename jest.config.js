@@ -9,4 +9,7 @@ module.exports = {
   // e2e tests spawn real processes and engines; keep them from starving each other on 2 cores.
   maxWorkers: 2,
   testTimeout: 30000,
+  // One private Docker Engine per run, started only when a selected test needs it (see the file).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

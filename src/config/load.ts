@@ -30,7 +30,7 @@ export interface LoadedConfig {
   notices: string[];
 }
 
-const PLACEHOLDER = /^(YOUR_[A-Z0-9_]+|your-[a-z0-9-]+|CHANGE_?ME|<.*>)$/i;
+const PLACEHOLDER = /^(YOUR_[A-Z0-9_]+|your-[a-z0-9-]+|REPLACE_[A-Za-z0-9_-]*|CHANGE_?ME|<.*>)$/i;
 const TOKEN_SHAPE = /^\d{1,20}:[A-Za-z0-9_-]{20,}$/;
 const MIN_SALT_LENGTH = 16;
 const MAX_DOCUMENT_BYTES = 1024 * 1024;
@@ -180,6 +180,7 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
   const tokenKey = source.mode === 'dev' ? 'dev_bot_token' : 'prod_token';
   const fileToken = raw.bot_token?.[tokenKey];
   const token = envToken ?? (typeof fileToken === 'string' ? fileToken : '');
+  // eslint-disable-next-line security/detect-possible-timing-attacks -- an emptiness check at start-up, not a secret comparison
   if (token === '') {
     issues.push({
       path: `bot_token.${tokenKey}`,

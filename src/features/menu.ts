@@ -47,6 +47,10 @@ export function menuFeature(deps: MenuDeps): Feature {
         'Show your user and chat id',
         { public: true },
       );
+      router.action('menu.delete', async (req) => {
+        if (req.messageId !== undefined) await req.deleteNow(req.messageId);
+        await req.toast('Deleted.');
+      });
       const plugins = async (req: Req): Promise<void> => {
         await req.reply(pluginsView(deps.plugins));
       };

@@ -23,7 +23,7 @@ function render(value: HtmlValue): string {
   if (value instanceof Html) return value.value;
   if (Array.isArray(value)) return (value as readonly HtmlValue[]).map(render).join('');
   if (value === null || value === undefined) return '';
-  return escapeHtml(String(value as string | number | bigint | boolean));
+  return escapeHtml(String(value));
 }
 
 export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Html {

@@ -58,6 +58,7 @@ Chat title: ${clip(card.chatTitle, 64)}` : ''}
 Access: ${card.allowed ? '✅ allowed' : '⛔ not on the allowlist — give the user id to the bot owner'}
 
 <i>This message is deleted in ${card.deleteAfterSeconds} s for privacy.</i>`,
+    keyboard: { kind: 'inline', rows: [[{ text: '🗑 Delete now', action: 'menu.delete' }]] },
   };
 }
 

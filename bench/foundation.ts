@@ -1,0 +1,105 @@
+/**
+ * /start reply latency through the full daemon vs a bare telegraf bot, both
+ * against the same Bot API emulator in the same run; idle RSS of the daemon vs a
+ * process that only loads the same libraries.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { BotApiEmulator } from '../test/support/bot-api-emulator';
+import { Daemon, TEST_TOKEN } from '../test/support/daemon';
+import { fmt, machine, percentile, rssMiB, sleep, writeSection } from './support';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 500);
+const WARMUP = 50;
+const IDLE_MS = 10_000;
+
+/** Requests rotate over many users so the per-user rate limit (8 per 10 s) never applies. */
+const USERS = Array.from({ length: 100 }, (_, i) => 2001 + i);
+
+async function roundTrips(emu: BotApiEmulator, n: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const user = emu.user(USERS[i % USERS.length]!, { first_name: 'Bench' });
+    const t0 = performance.now();
+    await user.command('/start');
+    await user.nextReply(10_000);
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+function stopChild(p: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (p.exitCode !== null) return resolve();
+    p.once('exit', () => resolve());
+    p.kill('SIGTERM');
+    setTimeout(() => p.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+async function waitForPoll(emu: BotApiEmulator): Promise<void> {
+  await emu.waitFor((e) => e.type === 'call' && e.call.method === 'getUpdates', 15_000);
+}
+
+async function main(): Promise<void> {
+  // Bare telegraf baseline.
+  const emuBare = await BotApiEmulator.start({ token: TEST_TOKEN });
+  const bare = spawn(process.execPath, [join(__dirname, 'bare-bot.js')], {
+    env: { ...process.env, BOT_TOKEN: TEST_TOKEN, API_ROOT: emuBare.apiRoot },
+    stdio: 'ignore',
+  });
+  await waitForPoll(emuBare);
+  await roundTrips(emuBare, WARMUP);
+  const bareTimes = await roundTrips(emuBare, ROUNDS);
+  await stopChild(bare);
+  await emuBare.stop();
+
+  // The daemon.
+  const emu = await BotApiEmulator.start({ token: TEST_TOKEN });
+  const daemon = Daemon.start({
+    apiRoot: emu.apiRoot,
+    logLevel: 'info',
+    config: { access_control: { allowed_user_ids: USERS, allowed_admins_ids: [], auth_salt: 'x'.repeat(32) } },
+  });
+  await daemon.ready();
+  await sleep(IDLE_MS);
+  const daemonIdleRss = rssMiB(daemon.proc.pid!);
+  await roundTrips(emu, WARMUP);
+  const times = await roundTrips(emu, ROUNDS);
+  await daemon.stop();
+  daemon.cleanup();
+  await emu.stop();
+
+  // Library floor.
+  const libs = spawn(process.execPath, [join(__dirname, 'bare-libs.js')], { stdio: 'ignore' });
+  await sleep(IDLE_MS);
+  const floorRss = rssMiB(libs.pid!);
+  await stopChild(libs);
+
+  const p50 = percentile(times, 50);
+  const p99 = percentile(times, 99);
+  const b50 = percentile(bareTimes, 50);
+  const b99 = percentile(bareTimes, 99);
+  const report = `## /start latency and idle memory (bench/foundation.ts)
+
+${machine()}; ${ROUNDS} round trips each after ${WARMUP} warm-up, same emulator build, same run.
+
+| | p50 | p99 |
+| --- | ---: | ---: |
+| bare telegraf bot (baseline) | ${fmt(b50)} | ${fmt(b99)} |
+| tmbot daemon (dedup → access → rate limit → router → view → safe send) | ${fmt(p50)} | ${fmt(p99)} |
+| **ratio** (target ≤ 1.2) | **${(p50 / b50).toFixed(2)}** | ${(p99 / b99).toFixed(2)} |
+
+| idle RSS after ${IDLE_MS / 1000} s | MiB |
+| --- | ---: |
+| bare process loading the same libraries (floor) | ${floorRss.toFixed(1)} |
+| tmbot daemon | ${daemonIdleRss.toFixed(1)} |
+| **ratio** (target ≤ 1.15) | **${(daemonIdleRss / floorRss).toFixed(2)}** |`;
+  process.stdout.write(`${report}\n`);
+  writeSection('foundation', report);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { compareVersions, parseConfig, type ConfigSource } from '../../../src/config/load';
+import { ConfigError } from '../../../src/errors';
+
+const TOKEN = '123456789:AAbbccddeeffgghhiijjkkllmmnnooppqqr';
+const SALT = 'QWERTYUIOPASDFGHJKLZXCVBNM234567QWERTY';
+
+function source(doc: unknown, extra: Partial<ConfigSource> = {}): ConfigSource {
+  return {
+    text: typeof doc === 'string' ? doc : YAML.stringify(doc),
+    origin: 'pytmbot.yaml',
+    env: {},
+    mode: 'prod',
+    ...extra,
+  };
+}
+
+const minimal = {
+  bot_token: { prod_token: [TOKEN] },
+  access_control: { allowed_user_ids: [1], allowed_admins_ids: [1], auth_salt: [SALT] },
+};
+
+function issuesOf(fn: () => unknown): { path: string; message: string }[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.issues];
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it("loads pyTMBot's own sample layout (one-item lists, nulls) unchanged", () => {
+    const text = readFileSync(join(__dirname, '..', '..', 'fixtures', 'pytmbot-sample.yaml'), 'utf8');
+    const { config, warnings, notices } = parseConfig(source(text));
+    expect(warnings).toEqual([]);
+    expect(config.botToken).toBe('1234567890:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijk');
+    expect(config.access.userIds).toEqual([123456789, 987654321]);
+    expect(config.access.adminIds).toEqual([123456789]);
+    expect(config.adminChatIds).toEqual([-1001234567890]);
+    expect(config.docker.hosts).toEqual(['unix:///var/run/docker.sock']);
+    expect(config.webhook.localPort).toBe(5001);
+    expect(config.webhook.cert).toBeUndefined();
+    expect(config.plugins.monitor.thresholds.cpu).toBe(80);
+    expect(config.plugins.monitor.monitorDocker).toBe(true);
+    expect(notices.join('\n')).toMatch(/0\.3\.0-dev is older/);
+    expect(config.secrets).toEqual(
+      expect.arrayContaining([
+        'https://outline.example.org:12345/SecretApiPath',
+        'influx-token-abcdefghijklmnop',
+      ]),
+    );
+    expect(Object.isFrozen(config.access.userIds)).toBe(true);
+  });
+
+  it('accepts plain scalars and single values for lists alike', () => {
+    const { config } = parseConfig(
+      source({
+        bot_token: { prod_token: TOKEN },
+        access_control: { allowed_user_ids: 42, allowed_admins_ids: 42, auth_salt: SALT },
+        docker: { host: 'tcp://127.0.0.1:2375' },
+      }),
+    );
+    expect(config.access.userIds).toEqual([42]);
+    expect(config.docker.hosts).toEqual(['tcp://127.0.0.1:2375']);
+  });
+
+  it('reports every problem at once with its path', () => {
+    const issues = issuesOf(() =>
+      parseConfig(
+        source({
+          bot_token: { prod_token: ['YOUR_PROD_BOT_TOKEN'] },
+          access_control: { allowed_user_ids: [1, 'two'], allowed_admins_ids: [1, 7], auth_salt: [SALT] },
+          webhook_config: { local_port: [80], trusted_proxy_ips: ['10.0.0.0/99'] },
+        }),
+      ),
+    );
+    const byPath = Object.fromEntries(issues.map((i) => [i.path, i.message]));
+    expect(byPath['bot_token.prod_token']).toMatch(/placeholder.*@BotFather/);
+    expect(byPath['access_control.allowed_user_ids[1]']).toMatch(/must be an integer/);
+    expect(byPath['access_control.allowed_admins_ids[1]']).toMatch(/admin 7 is not in access_control.allowed_user_ids/);
+    expect(byPath['webhook_config.local_port']).toMatch(/1024/);
+    expect(byPath['webhook_config.trusted_proxy_ips[0]']).toMatch(/not an IP address or CIDR/);
+    expect(issues).toHaveLength(5);
+  });
+
+  it('never echoes a malformed token', () => {
+    const issues = issuesOf(() =>
+      parseConfig(source({ ...minimal, bot_token: { prod_token: ['12345:short-secret-value'] } })),
+    );
+    expect(JSON.stringify(issues)).not.toContain('short-secret-value');
+  });
+
+  it('warns about unknown keys with a suggestion instead of failing', () => {
+    const { warnings } = parseConfig(
+      source({ ...minimal, docker: { hots: ['unix:///x'] }, chatid: { global_chat_id: [1] } }),
+    );
+    expect(warnings).toEqual([
+      { path: 'docker.hots', message: "unknown key, ignored (did you mean 'host'?)" },
+      { path: 'chatid', message: "unknown key, ignored (did you mean 'chat_id'?)" },
+    ]);
+  });
+
+  it('refuses a config_version newer than this build and notes a missing one', () => {
+    const issues = issuesOf(() => parseConfig(source({ ...minimal, config_version: '9.0.0' })));
+    expect(issues[0]).toEqual({ path: 'config_version', message: expect.stringMatching(/newer.*upgrade tmbot/) });
+    expect(parseConfig(source(minimal)).notices[0]).toMatch(/config_version is not set/);
+  });
+
+  it('takes secrets from the environment and from Docker secret files', () => {
+    const doc = { access_control: { allowed_user_ids: [1] } };
+    const files: Record<string, string> = { '/run/secrets/token': `${TOKEN}\n`, '/run/secrets/salt': SALT };
+    const { config } = parseConfig(
+      source(doc, {
+        env: { TMBOT_BOT_TOKEN_FILE: '/run/secrets/token', TMBOT_AUTH_SALT_FILE: '/run/secrets/salt' },
+        readSecretFile: (p) => {
+          const v = files[p];
+          if (v === undefined) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+          return v;
+        },
+      }),
+    );
+    expect(config.botToken).toBe(TOKEN);
+    expect(config.access.authSalt).toBe(SALT);
+    expect(parseConfig(source(doc, { env: { TMBOT_BOT_TOKEN: TOKEN } })).config.botToken).toBe(TOKEN);
+  });
+
+  it('uses the dev token with --mode dev and the API root from the environment', () => {
+    const devToken = '999:ZZbbccddeeffgghhiijjkkllmmnnooppqqr';
+    const { config } = parseConfig(
+      source(
+        { ...minimal, bot_token: { prod_token: [TOKEN], dev_bot_token: [devToken] } },
+        { mode: 'dev', env: { TMBOT_TELEGRAM_API_ROOT: 'http://127.0.0.1:9999' } },
+      ),
+    );
+    expect(config.botToken).toBe(devToken);
+    expect(config.telegram.apiRoot).toBe('http://127.0.0.1:9999/');
+  });
+
+  it('explains YAML syntax errors with a line number', () => {
+    const issues = issuesOf(() => parseConfig(source('bot_token: [unclosed\n  x: : :')));
+    expect(issues[0]?.path).toMatch(/^pytmbot\.yaml:\d+$/);
+  });
+
+  it('rejects a document that is not a mapping', () => {
+    expect(issuesOf(() => parseConfig(source('- a\n- b\n')))[0]?.message).toMatch(/mapping/);
+  });
+});
+
+describe('compareVersions', () => {
+  it('orders releases and pre-releases', () => {
+    expect(compareVersions('0.3.0-dev', '0.3.0')).toBe(-1);
+    expect(compareVersions('0.3.3', '0.4.0')).toBe(-1);
+    expect(compareVersions('0.4.0', '0.4.0')).toBe(0);
+    expect(compareVersions('1.0', '0.9.9')).toBe(1);
+  });
+});
