@@ -90,6 +90,8 @@ export class WebhookServer {
   private readonly counts = new Map<Rejection, number>();
   private ignoredForwarded = 0;
   private summaryTimer: NodeJS.Timeout | undefined;
+  /** Requests served per connection (node's own maxRequestsPerSocket answers 503 but keeps the socket). */
+  private readonly served = new WeakMap<Socket, number>();
 
   constructor(
     private readonly options: WebhookServerOptions,
@@ -118,7 +120,6 @@ export class WebhookServer {
             handler,
           )
         : http.createServer(serverOptions, handler);
-    this.server.maxRequestsPerSocket = options.maxRequestsPerSocket;
     this.server.maxConnections = options.maxConnections;
     this.server.maxHeadersCount = 64;
     // headersTimeout starts with the first byte; this also cuts connections that never speak.
@@ -199,6 +200,10 @@ export class WebhookServer {
   }
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const served = (this.served.get(req.socket) ?? 0) + 1;
+    this.served.set(req.socket, served);
+    // The last request on this connection: node closes it after the answer.
+    if (served >= this.options.maxRequestsPerSocket) res.shouldKeepAlive = false;
     const client = resolveClientIp(
       req.socket.remoteAddress,
       req.headers['x-forwarded-for'],
