@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { BotApiEmulator } from '../test/support/bot-api-emulator';
@@ -45,15 +46,25 @@ function stopChild(p: ChildProcess): Promise<void> {
 
 interface Load {
   rps: number;
+  /** Server CPU time (user + system) per request, µs: steadier than rps on a shared machine. */
+  cpuUs: number;
   /** Responses by status class. */
   codes: string;
 }
 
+/** CPU time a process has used so far, in µs (from /proc; clock ticks of 10 ms). */
+function cpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 async function load(
   port: number,
+  pid: number,
   request: autocannon.Request,
   seconds = DURATION_S,
 ): Promise<Load> {
+  const cpu0 = cpuUs(pid);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: CONNECTIONS,
@@ -61,7 +72,11 @@ async function load(
     requests: [request],
   });
   const codes = `2xx ${result['2xx']}, 4xx ${result['4xx']}, 5xx ${result['5xx']}, errors ${result.errors + result.timeouts}`;
-  return { rps: result.requests.average, codes };
+  return {
+    rps: result.requests.average,
+    cpuUs: (cpuUs(pid) - cpu0) / Math.max(1, result.requests.total),
+    codes,
+  };
 }
 
 const median = (xs: number[]): number => percentile(xs, 50);
@@ -162,17 +177,18 @@ async function main(): Promise<void> {
     setupRequest: (req) => ({ ...req, body: strangerUpdate(++id) }),
   };
   // Warm-up, so the JIT has settled before anything is measured.
-  await load(barePort, wrongSecret('/x'), 2);
-  await load(fast.port, wrongSecret(fast.path), 2);
-  await load(fast.port, valid, 2);
+  await load(barePort, bare.pid!, wrongSecret('/x'), 2);
+  await load(fast.port, fast.d.proc.pid!, wrongSecret(fast.path), 2);
+  await load(fast.port, fast.d.proc.pid!, valid, 2);
   const rows: { a: Load; b: Load; c: Load }[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const a = await load(barePort, wrongSecret('/webhook/AAAAAAAAAAAAAAAAAAAAAA/'));
-    const b = await load(fast.port, wrongSecret(fast.path));
-    const c = await load(fast.port, valid);
+    const a = await load(barePort, bare.pid!, wrongSecret('/webhook/AAAAAAAAAAAAAAAAAAAAAA/'));
+    const b = await load(fast.port, fast.d.proc.pid!, wrongSecret(fast.path));
+    const c = await load(fast.port, fast.d.proc.pid!, valid);
     rows.push({ a, b, c });
     process.stdout.write(
-      `round ${i + 1}: (a) ${a.rps.toFixed(0)}  (b) ${b.rps.toFixed(0)}  (c) ${c.rps.toFixed(0)} req/s\n`,
+      `round ${i + 1}: (a) ${a.rps.toFixed(0)}  (b) ${b.rps.toFixed(0)}  (c) ${c.rps.toFixed(0)} req/s; ` +
+        `CPU ${a.cpuUs.toFixed(1)} / ${b.cpuUs.toFixed(1)} / ${c.cpuUs.toFixed(1)} µs per request\n`,
     );
   }
   await stopChild(bare);
@@ -183,6 +199,7 @@ async function main(): Promise<void> {
   const c = median(rows.map((r) => r.c.rps));
   const ba = median(rows.map((r) => r.b.rps / r.a.rps));
   const ca = median(rows.map((r) => r.c.rps / r.a.rps));
+  const cpu = (k: 'a' | 'b' | 'c'): number => median(rows.map((r) => r[k].cpuUs));
   const last = rows[rows.length - 1]!;
 
   // Memory: default limits, idle, then a flood from distinct addresses.
@@ -204,13 +221,13 @@ ${ROUNDS} turns of ${DURATION_S} s each after a warm-up; medians shown (ratios a
 In (c) the updates come from a user the bot has blocked, so the figure measures the receiver
 (checks, parse, hand-over to the dispatcher, dedup, access control) rather than reply sending.
 
-| | requests/s | responses in the last turn |
-| --- | ---: | --- |
-| (a) bare node:http answering 403 (baseline) | ${a.toFixed(0)} | ${last.a.codes} |
-| (b) tmbot refusing a wrong secret (403) | ${b.toFixed(0)} | ${last.b.codes} |
-| (c) tmbot accepting valid updates (200) | ${c.toFixed(0)} | ${last.c.codes} |
-| **(b) / (a)** (target ≥ 0.70) | **${ba.toFixed(2)}** | |
-| (c) / (a) | ${ca.toFixed(2)} | |
+| | requests/s | server CPU per request | responses in the last turn |
+| --- | ---: | ---: | --- |
+| (a) bare node:http answering 403 (baseline) | ${a.toFixed(0)} | ${cpu('a').toFixed(1)} µs | ${last.a.codes} |
+| (b) tmbot refusing a wrong secret (403) | ${b.toFixed(0)} | ${cpu('b').toFixed(1)} µs | ${last.b.codes} |
+| (c) tmbot accepting valid updates (200) | ${c.toFixed(0)} | ${cpu('c').toFixed(1)} µs | ${last.c.codes} |
+| **(b) / (a)** (target ≥ 0.70) | **${ba.toFixed(2)}** | ${(cpu('a') / cpu('b')).toFixed(2)} | |
+| (c) / (a) | ${ca.toFixed(2)} | ${(cpu('a') / cpu('c')).toFixed(2)} | |
 
 Memory under a flood from distinct source addresses (default limits; each request answered 403, one
 connection per request, 32 in parallel):

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Clock } from './clock';
@@ -170,6 +171,8 @@ export function createApp(deps: AppDeps): App {
           return true;
         },
         addSecret: (secret) => deps.redactor.add(secret),
+        // V8 reads this flag as it sizes the heap, so it can be switched while running.
+        favourMemory: (on) => setFlagsFromString(on ? '--optimize-for-size' : '--no-optimize-for-size'),
         clock,
         store,
         log: deps.log.child('webhook'),

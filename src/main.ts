@@ -5,7 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app';
 import { parseArgs, USAGE, type CliOptions } from './cli/args';
 import { newSalt, writeStarterConfig } from './cli/init';
@@ -127,11 +126,6 @@ async function main(argv: readonly string[]): Promise<number> {
       break;
   }
 
-  if (cli.webhook) {
-    // Under a connection flood V8 lets dead sockets pile up in the old generation (RSS +60 %);
-    // favouring size keeps RSS near idle at no measurable throughput cost (bench/webhook.ts).
-    setFlagsFromString('--optimize-for-size');
-  }
   const redactor = new Redactor([process.env.TMBOT_BOT_TOKEN, process.env.TMBOT_AUTH_SALT]);
   const log = createLogger({
     level: cli.logLevel ?? 'info',

@@ -9,23 +9,29 @@ export interface WebhookCredential {
   readonly secret: string;
   /** The exact request path Telegram calls. */
   readonly path: string;
+  /** `path` and `secret` as bytes, for constant-time comparison. */
+  readonly pathBytes: Buffer;
+  readonly secretBytes: Buffer;
 }
 
 /** Fresh random credentials. */
 export function newCredential(): WebhookCredential {
   const pathToken = randomBytes(16).toString('base64url');
+  const secret = randomBytes(32).toString('base64url');
+  const path = `/webhook/${pathToken}/`;
   return {
     pathToken,
-    secret: randomBytes(32).toString('base64url'),
-    path: `/webhook/${pathToken}/`,
+    secret,
+    path,
+    pathBytes: Buffer.from(path),
+    secretBytes: Buffer.from(secret),
   };
 }
 
 /** Compares without leaking where the first difference is (the length may show). */
-export function safeEqual(given: string, expected: string): boolean {
-  const a = Buffer.from(given, 'utf8');
-  const b = Buffer.from(expected, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
+export function safeEqual(given: string | Buffer, expected: Buffer): boolean {
+  const a = typeof given === 'string' ? Buffer.from(given, 'utf8') : given;
+  return a.length === expected.length && timingSafeEqual(a, expected);
 }
 
 /** The path as logs show it: `/webhook/abc…xyz/`. */
@@ -64,12 +70,15 @@ export class CredentialSet {
 
   /** The accepted credential whose path is exactly `path`, if any. */
   match(path: string): WebhookCredential | undefined {
+    const given = Buffer.from(path, 'utf8');
+    if (safeEqual(given, this.current.credential.pathBytes)) return this.current.credential;
+    if (this.pending !== undefined && safeEqual(given, this.pending.credential.pathBytes)) {
+      return this.pending.credential;
+    }
+    if (this.retired.length === 0) return undefined;
     const now = this.clock.now();
     this.retired = this.retired.filter((s) => (s.expiresAt ?? 0) > now);
-    for (const slot of [this.current, this.pending, ...this.retired]) {
-      if (slot !== undefined && safeEqual(path, slot.credential.path)) return slot.credential;
-    }
-    return undefined;
+    return this.retired.find((s) => safeEqual(given, s.credential.pathBytes))?.credential;
   }
 
   /** Accepts `next` from now on, before it is registered (Telegram may call before setWebhook returns). */

@@ -10,6 +10,8 @@ export const TELEGRAM_SOURCE_RANGES: readonly string[] = ['149.154.160.0/20', '9
 const MAX_FORWARDED_LENGTH = 1024;
 /** Most hops we walk; a real proxy chain is a handful. */
 const MAX_FORWARDED_HOPS = 32;
+/** Answers an AddressSet remembers; cleared when full, so a flood of addresses costs a bounded map. */
+const RECENT_ANSWERS = 1024;
 
 /**
  * The canonical text of an address, or undefined when it is not one: IPv4 stays dotted,
@@ -75,6 +77,8 @@ export function isCidr(value: string): boolean {
  */
 export class AddressSet {
   private readonly list = new BlockList();
+  /** Recent answers: `BlockList.check` builds a native address object on every call. */
+  private readonly recent = new Map<string, boolean>();
   /** How many ranges were added; an empty set matches nothing. */
   readonly size: number;
 
@@ -92,9 +96,14 @@ export class AddressSet {
 
   /** Whether a canonical address (see {@link canonicalIp}) is in the set. */
   has(canonical: string): boolean {
+    if (this.size === 0) return false;
+    const known = this.recent.get(canonical);
+    if (known !== undefined) return known;
     const family = isIP(canonical);
-    if (family === 0 || this.size === 0) return false;
-    return this.list.check(canonical, family === 6 ? 'ipv6' : 'ipv4');
+    const result = family !== 0 && this.list.check(canonical, family === 6 ? 'ipv6' : 'ipv4');
+    if (this.recent.size >= RECENT_ANSWERS) this.recent.clear();
+    this.recent.set(canonical, result);
+    return result;
   }
 }
 

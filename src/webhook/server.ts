@@ -11,6 +11,9 @@ import type { IpGuard } from './ip-guard';
 /** Largest update body we read; Telegram's updates are a few KiB. */
 export const MAX_BODY_BYTES = 256 * 1024;
 const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+/** Requests served on a connection. */
+const SERVED = Symbol('served');
+type CountedSocket = Socket & { [SERVED]?: number };
 /** How often the rejection summary is logged. */
 const SUMMARY_EVERY_MS = 60_000;
 
@@ -56,6 +59,8 @@ export interface WebhookServerDeps {
   deliver: (update: Update) => boolean;
   /** Called for every accepted update (liveness, rotation). */
   accepted: () => void;
+  /** Called for every new connection (flood detection). */
+  connected: () => void;
   clock: Clock;
   log: Logger;
 }
@@ -90,8 +95,6 @@ export class WebhookServer {
   private readonly counts = new Map<Rejection, number>();
   private ignoredForwarded = 0;
   private summaryTimer: NodeJS.Timeout | undefined;
-  /** Requests served per connection (node's own maxRequestsPerSocket answers 503 but keeps the socket). */
-  private readonly served = new WeakMap<Socket, number>();
 
   constructor(
     private readonly options: WebhookServerOptions,
@@ -101,7 +104,7 @@ export class WebhookServer {
       requestTimeout: options.requestTimeoutMs,
       headersTimeout: options.requestTimeoutMs,
       keepAliveTimeout: options.keepAliveTimeoutMs,
-      // Node checks the two timeouts above on this interval (30 s by default).
+      // Node checks the two timeouts above (they also cut a connection that never speaks) this often; 30 s by default.
       connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs),
       maxHeaderSize: 8 * 1024,
     };
@@ -122,8 +125,6 @@ export class WebhookServer {
         : http.createServer(serverOptions, handler);
     this.server.maxConnections = options.maxConnections;
     this.server.maxHeadersCount = 64;
-    // headersTimeout starts with the first byte; this also cuts connections that never speak.
-    this.server.timeout = options.requestTimeoutMs * 2;
     this.server.on('connection', (socket: Socket) => this.onConnection(socket));
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) =>
       this.onClientError(err, socket),
@@ -173,6 +174,7 @@ export class WebhookServer {
 
   /** A banned direct peer is cut before any HTTP parsing. */
   private onConnection(socket: Socket): void {
+    this.deps.connected();
     socket.on('error', () => undefined);
     const result = resolveClientIp(socket.remoteAddress, undefined, this.deps.trustedProxies);
     if (
@@ -200,10 +202,10 @@ export class WebhookServer {
   }
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const served = (this.served.get(req.socket) ?? 0) + 1;
-    this.served.set(req.socket, served);
-    // The last request on this connection: node closes it after the answer.
-    if (served >= this.options.maxRequestsPerSocket) res.shouldKeepAlive = false;
+    // Node's own maxRequestsPerSocket answers 503 past the cap but keeps the socket open.
+    const socket = req.socket as CountedSocket;
+    socket[SERVED] = (socket[SERVED] ?? 0) + 1;
+    if (socket[SERVED] >= this.options.maxRequestsPerSocket) res.shouldKeepAlive = false;
     const client = resolveClientIp(
       req.socket.remoteAddress,
       req.headers['x-forwarded-for'],
@@ -250,7 +252,7 @@ export class WebhookServer {
       return;
     }
     const secret = req.headers[SECRET_HEADER];
-    if (typeof secret !== 'string' || !safeEqual(secret, credential.secret)) {
+    if (typeof secret !== 'string' || !safeEqual(secret, credential.secretBytes)) {
       this.reject(req, res, 403, 'bad-secret', ip);
       return;
     }

@@ -7,6 +7,7 @@ import type { StateStore } from '../state/json-store';
 import type { UpdateSource } from '../telegram/update-source';
 import { CredentialSet, maskPath, newCredential, type WebhookCredential } from './credentials';
 import { AddressSet, TELEGRAM_SOURCE_RANGES } from './ip';
+import { FloodMode } from './flood-mode';
 import { DEFAULT_IP_GUARD, IpGuard } from './ip-guard';
 import { WebhookServer } from './server';
 
@@ -48,6 +49,8 @@ export interface WebhookSourceDeps {
   deliver: (update: Update) => boolean;
   /** Registers a runtime secret with the log redactor. */
   addSecret: (secret: string) => void;
+  /** Switches the process between favouring memory and speed (see FloodMode). */
+  favourMemory: (on: boolean) => void;
   clock: Clock;
   store: StateStore;
   log: Logger;
@@ -98,12 +101,14 @@ export class WebhookSource implements UpdateSource {
   private finish: (() => void) | undefined;
   private readonly done: Promise<void>;
   private readonly log: Logger;
+  private readonly flood: FloodMode;
 
   constructor(
     private readonly options: WebhookSourceOptions,
     private readonly deps: WebhookSourceDeps,
   ) {
     this.log = deps.log;
+    this.flood = new FloodMode(deps.favourMemory, { clock: deps.clock, log: deps.log });
     this.done = new Promise((resolve) => (this.finish = resolve));
   }
 
@@ -156,6 +161,7 @@ export class WebhookSource implements UpdateSource {
         trustedProxies: new AddressSet(s.trustedProxies),
         deliver: this.deps.deliver,
         accepted: () => this.onAccepted(),
+        connected: () => this.flood.connected(),
         clock: this.deps.clock,
         log: this.log,
       },
@@ -175,6 +181,7 @@ export class WebhookSource implements UpdateSource {
       throw err;
     }
     this.lastOk = this.deps.clock.now();
+    this.flood.start();
     const probe = setInterval(() => void this.probe(), this.options.probeEveryMs ?? 60_000);
     this.timers.push(probe);
     if (s.rotation.intervalMs > 0) {
@@ -190,6 +197,7 @@ export class WebhookSource implements UpdateSource {
 
   stop(): void {
     for (const t of this.timers.splice(0)) clearInterval(t);
+    this.flood.stop();
     const server = this.server;
     this.server = undefined;
     void (server?.close(this.options.closeGraceMs ?? 2000) ?? Promise.resolve()).then(() =>
@@ -288,7 +296,6 @@ export class WebhookSource implements UpdateSource {
       return undefined;
     }
     try {
-      // eslint-disable-next-line security/detect-non-literal-fs-filename -- paths from the operator's config
       const tls = { cert: readFileSync(cert), key: readFileSync(certKey) };
       this.certificate = cert;
       return tls;

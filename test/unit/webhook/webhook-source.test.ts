@@ -76,6 +76,7 @@ describe('WebhookSource', () => {
   let logText: string;
   let source: WebhookSource | undefined;
   let busy: boolean;
+  let memoryModes: boolean[];
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'tmbot-webhook-'));
@@ -85,6 +86,7 @@ describe('WebhookSource', () => {
     secrets = [];
     logText = '';
     busy = false;
+    memoryModes = [];
   });
   afterEach(async () => {
     source?.stop();
@@ -121,6 +123,7 @@ describe('WebhookSource', () => {
           return true;
         },
         addSecret: (s) => secrets.push(s),
+        favourMemory: (on) => memoryModes.push(on),
         clock,
         store: new JsonStateStore(join(dir, 'state'), silentLogger),
         log,
@@ -445,9 +448,11 @@ describe('WebhookSource', () => {
 
 describe('safeEqual', () => {
   it('compares exactly', () => {
-    expect(safeEqual('abc', 'abc')).toBe(true);
-    expect(safeEqual('abc', 'abd')).toBe(false);
-    expect(safeEqual('abc', 'abcd')).toBe(false);
-    expect(safeEqual('é', 'e')).toBe(false);
+    const b = (s: string): Buffer => Buffer.from(s);
+    expect(safeEqual('abc', b('abc'))).toBe(true);
+    expect(safeEqual('abc', b('abd'))).toBe(false);
+    expect(safeEqual('abc', b('abcd'))).toBe(false);
+    expect(safeEqual('é', b('e'))).toBe(false);
+    expect(safeEqual(b('xyz'), b('xyz'))).toBe(true);
   });
 });
