@@ -299,6 +299,8 @@ describe('webhook mode, end to end (real daemon, real HTTP on loopback)', () => 
     await ann.command('/start');
     await ann.nextReply();
     expect(await r.d.stop()).toBe(0);
+    // The flood switched the process to favour memory.
+    expect(r.d.output).toMatch(/connection flood \(\d+ new connections in a second\)/);
     const summary = /"tracked":(\d+)/.exec(r.d.output);
     expect(Number(summary?.[1])).toBeLessThanOrEqual(4096);
   });
