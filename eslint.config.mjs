@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import security from 'eslint-plugin-security';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'build/**', 'coverage/**', 'node_modules/**', '*.js', '*.mjs'] },
+  { ignores: ['dist/**', 'build/**', 'coverage/**', 'node_modules/**', '*.js', '*.mjs', 'bench/*.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   security.configs.recommended,
   {

@@ -5,10 +5,22 @@ import type { Clock } from './clock';
 import type { Config } from './config/types';
 import { FatalTelegramError } from './errors';
 import type { Feature } from './features/feature';
+import { authFeature } from './features/auth';
+import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
+import { serverFeature } from './features/server';
+import { HostSystem } from './adapters/system/host-system';
+import { pollingThresholds } from './health/checkers/update-loop';
+import { createHealth } from './health/health';
+import type { HealthTimings } from './health/timings';
 import type { Logger } from './log/logger';
 import type { Redactor } from './log/redactor';
 import { AccessControl } from './security/access-control';
+import { ChatAdminNotifier } from './security/admin-notifier';
+import { JsonlAuditLog } from './security/audit-log';
+import { renderQrPng } from './security/qr-code';
+import { TwoFactorGuard } from './security/two-factor-guard';
+import { TwoFactorSessions } from './security/two-factor-sessions';
 import type { StateStore } from './state/json-store';
 import { AutoDeleteScheduler } from './telegram/auto-delete';
 import { CallbackStore } from './telegram/callback-store';
@@ -27,8 +39,14 @@ export interface AppOptions {
   plugins: readonly string[];
   /** How long /getmyid answers stay in the chat. */
   getMyIdDeleteMs: number;
+  /** How long a 2FA QR code photo stays in the chat. */
+  qrDeleteMs: number;
   /** Bound on finishing in-flight work at shutdown. */
   shutdownGraceMs: number;
+  /** Long-poll timeout of getUpdates (Telegram allows up to 50 s). */
+  pollTimeoutSeconds: number;
+  /** Check intervals, heartbeat period and staleness (docs/health.md). */
+  health: HealthTimings;
 }
 
 export interface AppDeps {
@@ -40,20 +58,9 @@ export interface AppDeps {
   store: StateStore;
 }
 
-/** How updates arrive, for the health screen. */
-export interface ReceiveStatus {
-  mode: 'polling' | 'webhook';
-  /** Set when webhook mode was asked for but could not be set up, so polling runs instead. */
-  fallbackReason: string | undefined;
-  /** Last getUpdates answer or accepted webhook delivery (ms; 0 = none yet). */
-  lastSuccessAt: number;
-}
-
 export interface App {
   /** Connects to Telegram and starts receiving; resolves once updates flow. */
   start(): Promise<void>;
-  /** The active update source and its liveness. */
-  receiveStatus(): ReceiveStatus;
   /** Stops receiving, finishes in-flight work (bounded), flushes state. */
   stop(reason: string): Promise<void>;
   /** Settles when the update source ends; rejects with FatalTelegramError on 401/409. */
@@ -91,11 +98,81 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
+  // One audit log and one 2FA guard for the whole bot: privileged features get `guard` (SecondFactor) and `audit`.
+  const alog = deps.log.child('auth');
+  const audit = new JsonlAuditLog({ dir: store.persistent ? store.dir : undefined, clock, log: alog });
+  const sessions = new TwoFactorSessions({
+    authSalt: config.access.authSalt,
+    store,
+    clock,
+    onSecret: (secret) => deps.redactor.add(secret),
+    limits: { sessionMs: config.access.sessionMinutes * 60_000 },
+  });
+  const notifier = new ChatAdminNotifier(sender, config.adminChatIds, alog);
+  const guard = new TwoFactorGuard({ sessions, audit, notifier, clock, log: alog });
+
+  // One SystemPort for every feature that shows host figures (its caches are shared).
+  const system = new HostSystem({ clock, log: deps.log.child('system') });
+
+  const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog);
+  const poller = new Poller(bot.telegram, (u) => dispatcher.enqueue(u), tlog, {
+    ...DEFAULT_POLLING,
+    timeoutSeconds: options.pollTimeoutSeconds,
+  });
+  // Polling until webhook mode is set up (and after it fails to be).
+  let source: UpdateSource = poller;
+  let webhookFailed = false;
+  const receiving = (): string => {
+    if (source.kind === 'webhook') return 'webhook delivery or check';
+    return webhookFailed ? 'getUpdates (the webhook could not be set up)' : 'getUpdates';
+  };
+
+  const health = createHealth({
+    telegram: {
+      // telegraf types the signal with the abort-controller shim; node-fetch accepts the built-in one.
+      getMe: (signal) => bot.telegram.callApi('getMe', {}, { signal: signal as unknown as import('abort-controller').AbortSignal }),
+    },
+    // The webhook source proves liveness as often as a long poll returns, so the thresholds are shared.
+    updates: {
+      source: {
+        get lastSuccessAt() {
+          return source.lastSuccessAt;
+        },
+      },
+      what: receiving,
+      ...pollingThresholds(options.pollTimeoutSeconds, options.health.scale),
+    },
+    stateDir: store.dir,
+    clock,
+    log: deps.log.child('health'),
+    timings: options.health,
+  });
+
   const features: Feature[] = [
     menuFeature({
       isAllowed: (id) => config.access.userIds.includes(id),
       getMyIdDeleteMs: options.getMyIdDeleteMs,
       plugins: [],
+    }),
+    authFeature({
+      guard,
+      sessions,
+      audit,
+      clock,
+      renderQr: renderQrPng,
+      qrDeleteMs: options.qrDeleteMs,
+      botUsername,
+    }),
+    serverFeature({
+      system,
+      clock,
+      log: deps.log.child('server'),
+      nodeVersion: process.version,
+    }),
+    healthFeature({
+      health: health.monitor,
+      refreshMaxAgeMs: options.health.refreshMaxAgeMs,
+      refreshWaitMs: options.health.refreshWaitMs,
     }),
   ];
   for (const f of features) f.install(router);
@@ -116,11 +193,6 @@ export function createApp(deps: AppDeps): App {
   bot.use(access.middleware());
   bot.use(rateLimit({ clock, sender, log: deps.log.child('ratelimit') }));
   bot.use(router.middleware());
-
-  const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog);
-  const poller = new Poller(bot.telegram, (u) => dispatcher.enqueue(u), tlog, DEFAULT_POLLING);
-  let source: UpdateSource = poller;
-  let fallbackReason: string | undefined;
 
   let resolveFinished!: () => void;
   let rejectFinished!: (err: unknown) => void;
@@ -154,7 +226,12 @@ export function createApp(deps: AppDeps): App {
   async function startWebhook(): Promise<boolean> {
     const allowedUpdates = DEFAULT_POLLING.allowedUpdates;
     const webhook = new WebhookSource(
-      { settings: config.webhook, listenHost: options.socketHost, allowedUpdates },
+      {
+        settings: config.webhook,
+        listenHost: options.socketHost,
+        allowedUpdates,
+        probeEveryMs: options.pollTimeoutSeconds * 1000,
+      },
       {
         api: {
           setWebhook: ({ url, certificate, ...extra }) =>
@@ -186,7 +263,7 @@ export function createApp(deps: AppDeps): App {
     } catch (err) {
       const decision = classifyTelegramFailure(err);
       if (decision.kind === 'fatal') throw decision.error;
-      fallbackReason = err instanceof Error ? err.message : String(err);
+      webhookFailed = true;
       log.error('could not set up the webhook; falling back to long polling', { error: err });
       return false;
     }
@@ -194,11 +271,12 @@ export function createApp(deps: AppDeps): App {
 
   return {
     finished,
-    receiveStatus: () => ({ mode: source.kind, fallbackReason, lastSuccessAt: source.lastSuccessAt }),
     async start() {
       log.info('starting', { mode: config.mode, receive: options.webhook ? 'webhook' : 'polling' });
       await connect();
       tlog.info(`connected as @${bot.botInfo?.username ?? '?'}`);
+      // After connect(): no heartbeat until Telegram has answered once, and no getMe racing connect's.
+      health.start();
       await bot.telegram
         .setMyCommands(router.commands())
         .catch((err: unknown) => tlog.warn('could not set the command menu', { error: err }));
@@ -230,6 +308,7 @@ export function createApp(deps: AppDeps): App {
       for (const f of [...features].reverse()) {
         await Promise.resolve(f.stop?.()).catch((err: unknown) => log.warn(`feature ${f.name} did not stop cleanly`, { error: err }));
       }
+      await health.stop();
       await callbacks.save();
       await access.save();
       await store.flush();

@@ -5,14 +5,17 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createApp } from './app';
 import { parseArgs, USAGE, type CliOptions } from './cli/args';
 import { newSalt, writeStarterConfig } from './cli/init';
+import { resetTotp } from './cli/totp-reset';
 import { systemClock } from './clock';
 import { loadConfigFile } from './config/load';
 import { ConfigError, FatalTelegramError, UsageError } from './errors';
+import { probeHeartbeat } from './health/heartbeat';
+import { healthTimings } from './health/timings';
 import { createLogger, type Logger } from './log/logger';
 import { Redactor } from './log/redactor';
+import { JsonlAuditLog } from './security/audit-log';
 import { JsonStateStore } from './state/json-store';
 import { resolveStateDir } from './state/state-dir';
 import { APP_VERSION } from './version';
@@ -31,6 +34,19 @@ function numberFromEnv(name: string, fallback: number): number {
   return Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
+/** The state dir the running bot uses: env first, else the config's state_dir, else the default. */
+function healthStateDir(cli: CliOptions): string {
+  let configured: string | undefined;
+  if (!process.env.TMBOT_STATE_DIR && !process.env.PYTMBOT_STATE_DIR) {
+    try {
+      configured = loadConfigFile(configPath(cli), process.env, cli.mode).config.stateDir;
+    } catch {
+      // The probe judges the heartbeat, not the config; the default location still applies.
+    }
+  }
+  return resolveStateDir(process.env, configured);
+}
+
 async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<number> {
   const path = configPath(cli);
   const loaded = loadConfigFile(path, process.env, cli.mode);
@@ -45,6 +61,8 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
   }
 
   const store = new JsonStateStore(resolveStateDir(process.env, config.stateDir), log.child('state'));
+  // Loaded here, not at the top: --health-check every 30 s (and --version, --salt) skip telegraf & co.
+  const { createApp } = await import('./app');
   const app = createApp({
     config,
     options: {
@@ -52,7 +70,10 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
       socketHost: cli.socketHost,
       plugins: cli.plugins,
       getMyIdDeleteMs: numberFromEnv('TMBOT_GETMYID_DELETE_SECONDS', 30) * 1000,
+      qrDeleteMs: numberFromEnv('TMBOT_QR_DELETE_SECONDS', 60) * 1000,
       shutdownGraceMs: 4000,
+      pollTimeoutSeconds: Math.min(50, Math.max(1, Math.round(numberFromEnv('TMBOT_POLL_TIMEOUT_SECONDS', 50)))),
+      health: healthTimings(numberFromEnv('TMBOT_HEALTH_TIME_SCALE', 1)),
     },
     log,
     redactor,
@@ -88,6 +109,44 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
   }
 }
 
+/** `tmbot totp reset USER_ID`, run on the host against the bot's state dir (found as the bot finds it). */
+async function totpReset(cli: CliOptions, userId: number): Promise<number> {
+  const redactor = new Redactor([process.env.TMBOT_BOT_TOKEN, process.env.TMBOT_AUTH_SALT]);
+  const log = createLogger({ level: 'warn', format: 'human', redactor, stream: process.stderr });
+  const path = configPath(cli);
+  let configured: string | undefined;
+  let adminIds: readonly number[] | undefined;
+  try {
+    if (existsSync(path)) {
+      const { config } = loadConfigFile(path, process.env, cli.mode);
+      for (const s of config.secrets) redactor.add(s);
+      configured = config.stateDir;
+      adminIds = config.access.adminIds;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`tmbot: ${redactor.redact(err.message)}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+  const store = new JsonStateStore(resolveStateDir(process.env, configured), log);
+  if (!store.persistent) {
+    process.stderr.write(`tmbot: cannot write the state directory ${store.dir}; run as the bot's user\n`);
+    return EXIT_FATAL;
+  }
+  const audit = new JsonlAuditLog({ dir: store.dir, clock: systemClock, log });
+  const rotation = await resetTotp(store, audit, userId);
+  if (adminIds !== undefined && !adminIds.includes(userId)) {
+    process.stderr.write(`tmbot: note: ${userId} is not in access_control.allowed_admins_ids\n`);
+  }
+  process.stdout.write(
+    `User ${userId} has a new 2FA secret (rotation ${rotation}) in ${store.dir}.\n` +
+      'Their session has ended; they enrol again with /qrcode, then verify one code.\n',
+  );
+  return EXIT_OK;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   let cli: CliOptions;
   try {
@@ -118,10 +177,13 @@ async function main(argv: readonly string[]): Promise<number> {
       );
       return EXIT_OK;
     }
-    case 'health-check':
+    case 'health-check': {
+      const result = probeHeartbeat(healthStateDir(cli), Date.now());
+      (result.code === 0 ? process.stdout : process.stderr).write(`tmbot: ${result.message}\n`);
+      return result.code;
+    }
     case 'totp-reset':
-      process.stderr.write(`tmbot: ${cli.command.kind} is not available in this build yet\n`);
-      return EXIT_USAGE;
+      return totpReset(cli, cli.command.userId);
     default:
       break;
   }

@@ -277,6 +277,7 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
       adminIds: raw.access_control.allowed_admins_ids,
       chatIds: raw.access_control.allowed_chat_ids,
       authSalt: salt,
+      sessionMinutes: raw.access_control.session_minutes,
     },
     adminChatIds: raw.chat_id.global_chat_id,
     docker: {

@@ -10,6 +10,8 @@ export interface SchemaNode {
   items?: SchemaNode;
   required?: string[];
   additionalProperties?: boolean;
+  minimum?: number;
+  maximum?: number;
 }
 
 /** Absolute path of the schema shipped beside dist/ and src/. */

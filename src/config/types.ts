@@ -11,6 +11,8 @@ export interface Config {
     readonly adminIds: readonly number[];
     readonly chatIds: readonly number[];
     readonly authSalt: string;
+    /** Length of a 2FA session after a good code. */
+    readonly sessionMinutes: number;
   };
   /** Chats that receive security alerts and notices. */
   readonly adminChatIds: readonly number[];
@@ -92,6 +94,7 @@ export interface RawConfig {
     allowed_admins_ids: number[];
     auth_salt: string;
     allowed_chat_ids: number[];
+    session_minutes: number;
   };
   chat_id: { global_chat_id: number[] };
   docker: { host: string[]; debug_docker_client: boolean; strict_access: boolean };

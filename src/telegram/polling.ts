@@ -10,13 +10,24 @@ export interface PollingOptions {
   timeoutSeconds: number;
   allowedUpdates: readonly ('message' | 'callback_query' | 'edited_message')[];
   backoff: { initialMs: number; maxMs: number };
+  /** How long past the long-poll timeout a silent getUpdates is waited for. */
+  graceMs: number;
 }
 
 export const DEFAULT_POLLING: PollingOptions = {
   timeoutSeconds: 50,
   allowedUpdates: ['message', 'callback_query'],
   backoff: { initialMs: 1000, maxMs: 30_000 },
+  graceMs: 15_000,
 };
+
+/** The offset confirmation at shutdown may not hold up the exit. */
+const CONFIRM_TIMEOUT_MS = 2000;
+
+/** telegraf types the signal with the abort-controller shim; node-fetch accepts the built-in one. */
+function asTelegrafSignal(signal: AbortSignal): import('abort-controller').AbortSignal {
+  return signal as unknown as import('abort-controller').AbortSignal;
+}
 
 /** Turns the Bot API's answer into our decision: fatal, wait as told, or back off. */
 export function classifyTelegramFailure(
@@ -89,8 +100,8 @@ export class Poller implements UpdateSource {
             offset: this.offset,
             allowed_updates: [...this.options.allowedUpdates],
           },
-          // telegraf types the signal with the abort-controller shim; node-fetch accepts the built-in one.
-          { signal: this.abort.signal as unknown as import('abort-controller').AbortSignal },
+          // A hung connection must not stall the loop forever: give up a while after the long-poll timeout.
+          { signal: asTelegrafSignal(AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.options.timeoutSeconds * 1000 + this.options.graceMs)])) },
         );
       } catch (err) {
         if (this.abort.signal.aborted) break;
@@ -119,7 +130,11 @@ export class Poller implements UpdateSource {
     // Confirm what we handled so a restart does not see it again.
     if (this.offset > 0) {
       await this.telegram
-        .callApi('getUpdates', { offset: this.offset, limit: 1, timeout: 0 })
+        .callApi(
+          'getUpdates',
+          { offset: this.offset, limit: 1, timeout: 0 },
+          { signal: asTelegrafSignal(AbortSignal.timeout(CONFIRM_TIMEOUT_MS)) },
+        )
         .catch((err: unknown) => this.log.debug('could not confirm the update offset', { error: err }));
     }
   }

@@ -14,6 +14,8 @@ const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 /** Requests served on a connection. */
 const SERVED = Symbol('served');
 type CountedSocket = Socket & { [SERVED]?: number };
+/** Debug lines about single requests per second; the minute summary counts the rest. */
+const DETAIL_LINES_PER_SECOND = 20;
 /** How often the rejection summary is logged. */
 const SUMMARY_EVERY_MS = 60_000;
 
@@ -95,6 +97,8 @@ export class WebhookServer {
   private readonly counts = new Map<Rejection, number>();
   private ignoredForwarded = 0;
   private summaryTimer: NodeJS.Timeout | undefined;
+  private detailSecond = 0;
+  private detailLines = 0;
 
   constructor(
     private readonly options: WebhookServerOptions,
@@ -217,9 +221,11 @@ export class WebhookServer {
     }
     if (client.ignoredForwarded) {
       this.ignoredForwarded++;
-      this.deps.log.debug('ignored X-Forwarded-For from a peer that is not a trusted proxy', {
-        peer: client.ip,
-      });
+      if (this.mayLogDetail()) {
+        this.deps.log.debug('ignored X-Forwarded-For from a peer that is not a trusted proxy', {
+          peer: client.ip,
+        });
+      }
     }
     const ip = client.ip;
     const key = limiterKey(ip);
@@ -324,7 +330,7 @@ export class WebhookServer {
   ): void {
     this.count(reason);
     if (ip !== undefined && !this.deps.sources.has(ip)) this.strike(ip);
-    if (this.deps.log.isLevelEnabled('debug')) {
+    if (this.mayLogDetail()) {
       this.deps.log.debug(`rejected ${req.method ?? '?'} ${status}: ${REASON_TEXT[reason]}`, {
         ip,
       });
@@ -341,6 +347,17 @@ export class WebhookServer {
       ...(smallBody ? {} : { connection: 'close' }),
     });
     res.end();
+  }
+
+  /** Per-request debug lines, at most DETAIL_LINES_PER_SECOND: a flood must not become a log flood. */
+  private mayLogDetail(): boolean {
+    if (!this.deps.log.isLevelEnabled('debug')) return false;
+    const second = Math.floor(this.deps.clock.now() / 1000);
+    if (second !== this.detailSecond) {
+      this.detailSecond = second;
+      this.detailLines = 0;
+    }
+    return this.detailLines++ < DETAIL_LINES_PER_SECOND;
   }
 
   private strike(ip: string): void {

@@ -270,36 +270,42 @@ describe('webhook mode, end to end (real daemon, real HTTP on loopback)', () => 
     expect(r.d.proc.exitCode).toBeNull();
   });
 
-  it('keeps memory bounded under 10 000 distinct source addresses', async () => {
+  it('keeps memory bounded under 10 000 distinct source addresses (and 10 000 more)', async () => {
     const r = await start();
-    const rssBefore = rssKiB(r.d.proc.pid!);
-    const total = 10_000;
-    let next = 0;
-    const statuses = new Map<string, number>();
-    const worker = async (): Promise<void> => {
-      for (let i = next++; i < total; i = next++) {
-        const res = await send({
-          port: r.port,
-          path: r.path,
-          localAddress: `127.1.${i >> 8}.${i & 255}`,
-          headers: { 'content-type': 'application/json' },
-          body: '{}',
-        });
-        const k = String(res.status ?? res.error);
-        statuses.set(k, (statuses.get(k) ?? 0) + 1);
-      }
+    /** 10 000 requests, each from a new address of 127.<block>.x.y, 16 at a time. */
+    const flood = async (block: number): Promise<Record<string, number>> => {
+      const total = 10_000;
+      let next = 0;
+      const statuses: Record<string, number> = {};
+      const worker = async (): Promise<void> => {
+        for (let i = next++; i < total; i = next++) {
+          const res = await send({
+            port: r.port,
+            path: r.path,
+            localAddress: `127.${block}.${i >> 8}.${i & 255}`,
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+          });
+          const k = String(res.status ?? res.error);
+          statuses[k] = (statuses[k] ?? 0) + 1;
+        }
+      };
+      await Promise.all(Array.from({ length: 16 }, worker));
+      return statuses;
     };
-    await Promise.all(Array.from({ length: 16 }, worker));
-    expect(Object.fromEntries(statuses)).toEqual({ '403': total });
-    const rssAfter = rssKiB(r.d.proc.pid!);
-    // Bounded tracking: a few MiB at most, whatever the number of addresses.
-    expect(rssAfter - rssBefore).toBeLessThan(64 * 1024);
+    expect(await flood(1)).toEqual({ '403': 10_000 });
+    const rssFirst = rssKiB(r.d.proc.pid!);
+    expect(await flood(2)).toEqual({ '403': 10_000 });
+    const rssSecond = rssKiB(r.d.proc.pid!);
+    // Bounded: the second 10 000 addresses do not grow the process further (the first round's growth
+    // is V8 sizing its heap to the load; tracking itself is capped at 4096 addresses).
+    expect(rssSecond - rssFirst).toBeLessThan(32 * 1024);
 
     const ann = emu.user(ADMIN_ID, { first_name: 'Ann' });
     await ann.command('/start');
     await ann.nextReply();
     expect(await r.d.stop()).toBe(0);
-    // The flood switched the process to favour memory.
+    // The flood switched the process to favour memory, and tracking stayed at its bound.
     expect(r.d.output).toMatch(/connection flood \(\d+ new connections in a second\)/);
     const summary = /"tracked":(\d+)/.exec(r.d.output);
     expect(Number(summary?.[1])).toBeLessThanOrEqual(4096);

@@ -1,0 +1,43 @@
+import type { HealthLevel, HealthSnapshot } from '../health/types';
+import { clip, html, type Html } from './html';
+import type { View } from './view';
+
+export const LEVEL_ICON: Readonly<Record<HealthLevel, string>> = {
+  healthy: '✅',
+  degraded: '⚠️',
+  unhealthy: '❌',
+  critical: '🛑',
+};
+
+/** Components shown; more (dozens of Docker hosts) are summarised in one line. */
+const MAX_COMPONENTS = 15;
+
+function hhmmss(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+/** The Health screen: overall level with reasons, then every component with status and latency. */
+export function healthView(snap: HealthSnapshot): View {
+  const shown = snap.components.slice(0, MAX_COMPONENTS);
+  const rows: Html[] = shown.map((c) => {
+    if (c.checkedAt === 0) return html`⏳ <b>${clip(c.label, 32)}</b> — not checked yet`;
+    const latency = c.latencyMs !== undefined ? html` · ${c.latencyMs} ms` : '';
+    return html`${LEVEL_ICON[c.level]} <b>${clip(c.label, 32)}</b>${latency}\n      ${clip(c.summary, 140)}`;
+  });
+  const more = snap.components.length - shown.length;
+  const reasons =
+    snap.reasons.length > 0
+      ? html`\n${snap.reasons.slice(0, 5).map((r) => html`• ${clip(r, 120)}\n`)}`
+      : '';
+  const checked =
+    snap.checkedAt > 0
+      ? html`<i>Checked at ${hhmmss(snap.checkedAt)} UTC</i>`
+      : html`<i>Checks are starting…</i>`;
+  return {
+    html: html`🩺 <b>Health: ${LEVEL_ICON[snap.overall]} ${snap.overall}</b>
+${reasons}
+${rows.map((r) => html`${r}\n`)}${more > 0 ? html`… and ${more} more\n` : ''}
+${checked}`,
+    keyboard: { kind: 'inline', rows: [[{ text: '🔄 Refresh', action: 'health.refresh' }]] },
+  };
+}

@@ -1,0 +1,533 @@
+/**
+ * The server screens: pure functions from SystemPort data to views. Every
+ * host-supplied string (process, mount, device, interface, user names) goes
+ * through the `html` tag, so markup in it renders literally.
+ */
+import type {
+  ConnectionSummary,
+  CpuInfo,
+  DiskIo,
+  FilesystemUsage,
+  HostContext,
+  LoadAverage,
+  LoggedInUser,
+  MemoryInfo,
+  NetInterface,
+  NetworkTotals,
+  ProcessCounts,
+  ProcessRow,
+  SensorInfo,
+  TopProcesses,
+  UptimeInfo,
+} from '../adapters/system/system-port';
+import { clip, html, joinHtml, type Html } from './html';
+import { subMenuKeyboard } from './keyboards';
+import {
+  age,
+  bar,
+  bytes,
+  cell,
+  count,
+  duration,
+  fitItems,
+  NA,
+  padCell,
+  percent,
+  utcMinute,
+} from './server-format';
+import { rows, type ActionButton, type Keyboard, type View } from './view';
+
+/** Reply-keyboard labels of the Server menu (pyTMBot's KB-02). */
+export const SERVER_MENU = {
+  load: '🪫 Load average',
+  cpu: '🔌 CPU',
+  memory: '📟 Memory load',
+  sensors: '⏱️ Sensors',
+  process: '🚀 Process',
+  uptime: '🛸 Uptime',
+  filesystem: '💾 File system',
+  network: '📡 Network',
+} as const;
+
+/** Every server screen an inline button can open. */
+export const SERVER_SCREENS = [
+  'load',
+  'cpu',
+  'cores',
+  'times',
+  'top',
+  'memory',
+  'swap',
+  'sensors',
+  'fans',
+  'process',
+  'uptime',
+  'users',
+  'fs',
+  'diskio',
+  'net',
+  'ifaces',
+  'conns',
+] as const;
+export type ServerScreen = (typeof SERVER_SCREENS)[number];
+
+export const isServerScreen = (s: string | undefined): s is ServerScreen =>
+  (SERVER_SCREENS as readonly string[]).includes(s ?? '');
+
+/** The callback action of every server screen button; args: [screen] or ['top', from, sort]. */
+export const SERVER_ACTION = 'server.view';
+
+export type TopSort = 'cpu' | 'mem';
+/** The screen group a Top 10 list was opened from (its buttons lead back there). */
+export type TopFrom = 'cpu' | 'process';
+
+/** Which navigation a screen shows: its group, and for Top 10 where it came from and how it is sorted. */
+export interface ScreenNav {
+  readonly screen: ServerScreen;
+  readonly top?: { readonly from: TopFrom; readonly sort: TopSort };
+}
+
+interface NavButton {
+  readonly screen: ServerScreen;
+  readonly label: string;
+}
+
+const GROUPS: Record<string, readonly NavButton[]> = {
+  load: [{ screen: 'load', label: '🪫 Load average' }],
+  cpu: [
+    { screen: 'cpu', label: '📊 CPU' },
+    { screen: 'cores', label: '🧮 Per core' },
+    { screen: 'times', label: '⏱ CPU times' },
+    { screen: 'top', label: '🔝 Top 10' },
+  ],
+  memory: [
+    { screen: 'memory', label: '📟 Memory' },
+    { screen: 'swap', label: '💽 Swap' },
+  ],
+  sensors: [
+    { screen: 'sensors', label: '🌡 Temperatures' },
+    { screen: 'fans', label: '🌀 Fans' },
+  ],
+  process: [
+    { screen: 'process', label: '🚀 Processes' },
+    { screen: 'top', label: '🔝 Top 10' },
+  ],
+  uptime: [
+    { screen: 'uptime', label: '🛸 Uptime' },
+    { screen: 'users', label: '👥 Sessions' },
+  ],
+  fs: [
+    { screen: 'fs', label: '💾 File system' },
+    { screen: 'diskio', label: '📈 Disk I/O' },
+  ],
+  net: [
+    { screen: 'net', label: '📡 Network' },
+    { screen: 'ifaces', label: '🔌 Interfaces' },
+    { screen: 'conns', label: '🔗 Connections' },
+  ],
+};
+
+const GROUP_OF: Record<Exclude<ServerScreen, 'top'>, string> = {
+  load: 'load',
+  cpu: 'cpu',
+  cores: 'cpu',
+  times: 'cpu',
+  memory: 'memory',
+  swap: 'memory',
+  sensors: 'sensors',
+  fans: 'sensors',
+  process: 'process',
+  uptime: 'uptime',
+  users: 'uptime',
+  fs: 'fs',
+  diskio: 'fs',
+  net: 'net',
+  ifaces: 'net',
+  conns: 'net',
+};
+
+const REFRESH = '🔄 Refresh';
+
+function screenArgs(screen: ServerScreen, from: TopFrom, sort: TopSort = 'cpu'): string[] {
+  return screen === 'top' ? ['top', from, sort] : [screen];
+}
+
+/** The inline keyboard of a screen: its group's buttons, the current one as "Refresh". */
+export function serverKeyboard(nav: ScreenNav): Keyboard {
+  const from: TopFrom =
+    nav.top?.from ??
+    (GROUP_OF[nav.screen as Exclude<ServerScreen, 'top'>] === 'process' ? 'process' : 'cpu');
+  const group = GROUPS[nav.screen === 'top' ? from : GROUP_OF[nav.screen]] ?? [];
+  const buttons: ActionButton[] = group.map((b) => ({
+    text: b.screen === nav.screen ? REFRESH : b.label,
+    action: SERVER_ACTION,
+    args: screenArgs(b.screen, from, b.screen === nav.screen ? nav.top?.sort : 'cpu'),
+  }));
+  const out: ActionButton[][] = rows(buttons, buttons.length > 3 ? 2 : 3);
+  if (nav.top !== undefined) {
+    const other: TopSort = nav.top.sort === 'cpu' ? 'mem' : 'cpu';
+    out.push([
+      {
+        text: other === 'cpu' ? '⚡ Sort by CPU' : '🧠 Sort by memory',
+        action: SERVER_ACTION,
+        args: ['top', from, other],
+      },
+    ]);
+  }
+  return { kind: 'inline', rows: out };
+}
+
+/** Says whose numbers a screen shows when the daemon runs in a container; nothing on a host. */
+export function contextNote(screen: ServerScreen, ctx: HostContext): Html | undefined {
+  if (!ctx.inContainer) return undefined;
+  switch (screen) {
+    case 'process':
+    case 'top':
+      return ctx.hostProcesses
+        ? html`ℹ️ In a container sharing the host's pid namespace: these are the host's processes.`
+        : html`ℹ️ In a container: only the container's own processes. Run it with <code>pid: host</code> to see the host's.`;
+    case 'net':
+    case 'ifaces':
+    case 'conns':
+      if (ctx.hostNetwork === true)
+        return html`ℹ️ In a container on the host's network: these are the host's figures.`;
+      if (ctx.hostNetwork === false) {
+        return html`ℹ️ In a container: the container's own network. Run it with <code>network_mode: host</code> to see the host's.`;
+      }
+      return html`ℹ️ In a container: these are the host's figures only with <code>network_mode: host</code>; otherwise the container's own.`;
+    case 'fs':
+      return html`ℹ️ In a container: mounts as the container sees them (sizes are of the filesystems underneath). Bind-mount host paths read-only to list them.`;
+    case 'users':
+      return html`ℹ️ In a container: sessions from the container's utmp. Mount the host's <code>/var/run/utmp</code> read-only to see the host's.`;
+    default:
+      return html`ℹ️ Host-wide figures from the kernel, the same inside a container.`;
+  }
+}
+
+/** Puts a body, its container note and its navigation together. */
+export function serverScreenView(nav: ScreenNav, body: Html, ctx: HostContext): View {
+  const note = contextNote(nav.screen, ctx);
+  return {
+    html: note === undefined ? body : html`${body}\n\n<i>${note}</i>`,
+    keyboard: serverKeyboard(nav),
+  };
+}
+
+/** What a screen says when its metric cannot be read on this host. */
+export function unavailableBody(title: string): Html {
+  return html`⚠️ <b>${title}</b>: not available on this host right now.`;
+}
+
+/** The titles used in "not available" screens. */
+export const SCREEN_TITLES: Record<ServerScreen, string> = {
+  load: 'Load average',
+  cpu: 'CPU',
+  cores: 'Per-core load',
+  times: 'CPU times',
+  top: 'Top processes',
+  memory: 'Memory',
+  swap: 'Swap',
+  sensors: 'Temperatures',
+  fans: 'Fans',
+  process: 'Processes',
+  uptime: 'Uptime',
+  users: 'Sessions',
+  fs: 'File system',
+  diskio: 'Disk I/O',
+  net: 'Network',
+  ifaces: 'Interfaces',
+  conns: 'Connections',
+};
+
+/** The "Server" reply-keyboard menu. */
+export function serverMenuView(): View {
+  return {
+    html: html`🚀 <b>Server</b>: pick a view below.
+
+🪫 Load average · 🔌 CPU · 📟 Memory · ⏱️ Sensors
+🚀 Processes · 🛸 Uptime · 💾 File system · 📡 Network`,
+    keyboard: subMenuKeyboard(Object.values(SERVER_MENU)),
+  };
+}
+
+export function loadBody(l: LoadAverage): Html {
+  const share = (v: number): string => percent((v / Math.max(1, l.cores)) * 100);
+  return html`🪫 <b>Load average</b> (${l.cores} core${l.cores === 1 ? '' : 's'})
+1 min: <b>${l.one.toFixed(2)}</b> (${share(l.one)} of capacity)
+5 min: <b>${l.five.toFixed(2)}</b> (${share(l.five)})
+15 min: <b>${l.fifteen.toFixed(2)}</b> (${share(l.fifteen)})
+
+<i>Load counts tasks running or waiting to run; 100 % means every core is busy.</i>`;
+}
+
+function windowText(windowMs: number | undefined): string {
+  return windowMs === undefined ? 'average since boot' : `last ${(windowMs / 1000).toFixed(1)} s`;
+}
+
+function mhz(n: number | undefined): string {
+  return n === undefined ? NA : `${count(n)} MHz`;
+}
+
+export function cpuBody(c: CpuInfo): Html {
+  return html`🔌 <b>CPU</b>
+Usage: <b>${percent(c.usage.total)}</b> (${windowText(c.usage.windowMs)})
+Model: ${c.model === undefined ? NA : clip(c.model, 80)}
+Cores: ${c.logicalCores} logical, ${c.physicalCores ?? NA} physical
+Clock now: ${mhz(c.mhzCurrent)}
+Clock min / max: ${mhz(c.mhzMin)} / ${mhz(c.mhzMax)}`;
+}
+
+export function coresBody(c: CpuInfo): Html {
+  const width = String(Math.max(0, c.usage.perCore.length - 1)).length + 3;
+  const lines = c.usage.perCore.map(
+    (p, i) => html`${padCell(`cpu${i}`, width)} ${bar(p)} ${padCell(percent(p), 7, 'right')}`,
+  );
+  return html`<pre>${fitItems(html`🧮 Per-core load (${windowText(c.usage.windowMs)})\n`, lines)}</pre>`;
+}
+
+export function cpuTimesBody(c: CpuInfo): Html {
+  const t = c.usage.times;
+  const entries: [string, number][] = [
+    ['user', t.user],
+    ['nice', t.nice],
+    ['system', t.system],
+    ['idle', t.idle],
+    ['iowait', t.iowait],
+    ['irq', t.irq],
+    ['softirq', t.softirq],
+    ['steal', t.steal],
+  ];
+  return html`⏱ <b>CPU times</b> (share of all CPUs, ${windowText(c.usage.windowMs)})
+<pre>${joinHtml(entries.map(([k, v]) => `${padCell(k, 8)} ${padCell(percent(v), 7, 'right')}`))}</pre>`;
+}
+
+const PID_W = 7;
+const NAME_W = 16;
+const PCT_W = 6;
+
+function topRow(r: ProcessRow): string {
+  return (
+    padCell(String(r.pid), PID_W) +
+    ' ' +
+    padCell(cell(r.name, NAME_W), NAME_W) +
+    ' ' +
+    padCell(r.cpuPercent.toFixed(1), PCT_W, 'right') +
+    ' ' +
+    padCell(r.memPercent.toFixed(1), PCT_W, 'right')
+  );
+}
+
+export function topBody(t: TopProcesses, sort: TopSort): Html {
+  const list = sort === 'cpu' ? t.byCpu : t.byMemory;
+  const window = `${(t.windowMs / 1000).toFixed(1)} s`;
+  const title = html`🔝 <b>Top ${list.length} by ${sort === 'cpu' ? 'CPU' : 'memory'}</b> of ${count(t.total)} processes (CPU measured over ${window}; 100 = one core)`;
+  if (list.length === 0) {
+    return html`${title}\n\n${sort === 'cpu' ? `No process used CPU in the last ${window}.` : 'No process reports resident memory.'}`;
+  }
+  const header = `${padCell('PID', PID_W)} ${padCell('NAME', NAME_W)} ${padCell('CPU%', PCT_W, 'right')} ${padCell('MEM%', PCT_W, 'right')}`;
+  return html`${title}\n<pre>${joinHtml([header, ...list.map(topRow)])}</pre>`;
+}
+
+export function memoryBody(m: MemoryInfo): Html {
+  const of = (n: number): string => percent((n / m.totalBytes) * 100);
+  const limit =
+    m.containerLimit === undefined
+      ? ''
+      : html`\nContainer limit: ${bytes(m.containerLimit.limitBytes)} (using ${bytes(m.containerLimit.usageBytes)}, ${percent(
+          (m.containerLimit.usageBytes / m.containerLimit.limitBytes) * 100,
+        )})`;
+  return html`📟 <b>Memory</b>
+Total: <b>${bytes(m.totalBytes)}</b>
+Used: ${bytes(m.usedBytes)} (<b>${of(m.usedBytes)}</b>)
+Free: ${bytes(m.freeBytes)}
+Available: ${bytes(m.availableBytes)} (${of(m.availableBytes)})
+Cached: ${bytes(m.cachedBytes)}
+Buffers: ${bytes(m.buffersBytes)}
+Shared: ${bytes(m.sharedBytes)}${limit}
+
+<i>Used = total − available: memory the system cannot hand out without swapping.</i>`;
+}
+
+export function swapBody(m: MemoryInfo): Html {
+  const s = m.swap;
+  if (s === undefined) return html`💽 <b>Swap</b>: not available (no swap space is configured).`;
+  return html`💽 <b>Swap</b>
+Total: ${bytes(s.totalBytes)}
+Used: ${bytes(s.usedBytes)} (<b>${percent((s.usedBytes / s.totalBytes) * 100)}</b>)
+Free: ${bytes(s.freeBytes)}`;
+}
+
+function celsius(n: number): string {
+  return `${n.toFixed(1)} °C`;
+}
+
+function groupByChip<T extends { chip: string }>(items: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const i of items) out.set(i.chip, [...(out.get(i.chip) ?? []), i]);
+  return out;
+}
+
+export function sensorsBody(s: SensorInfo): Html {
+  if (s.temperatures.length === 0 && s.fans.length === 0) {
+    return html`⚠️ No temperature or fan sensors were found on this host. Virtual machines and containers without <code>/sys</code> usually have none.`;
+  }
+  if (s.temperatures.length === 0)
+    return html`🌡 <b>Temperatures</b>: no temperature sensors were found (fans: see Fans).`;
+  const items: Html[] = [];
+  for (const [chip, readings] of groupByChip(s.temperatures)) {
+    items.push(html`<b>${cell(chip, 40)}</b>`);
+    for (const r of readings) {
+      const limits = [
+        r.highCelsius !== undefined ? `high ${celsius(r.highCelsius)}` : '',
+        r.criticalCelsius !== undefined ? `critical ${celsius(r.criticalCelsius)}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      items.push(
+        html`  ${cell(r.label, 40)}: <b>${celsius(r.celsius)}</b>${limits === '' ? '' : ` (${limits})`}`,
+      );
+    }
+  }
+  return fitItems(html`🌡 <b>Temperatures</b>\n`, items);
+}
+
+export function fansBody(s: SensorInfo): Html {
+  if (s.fans.length === 0) return html`🌀 <b>Fans</b>: no fan sensors were found on this host.`;
+  const items = s.fans.map(
+    (f) => html`${cell(f.chip, 40)} / ${cell(f.label, 40)}: <b>${count(f.rpm)} RPM</b>`,
+  );
+  return fitItems(html`🌀 <b>Fans</b>\n`, items);
+}
+
+const STATE_ORDER = [
+  'running',
+  'sleeping',
+  'disk sleep',
+  'idle',
+  'stopped',
+  'tracing stop',
+  'zombie',
+  'dead',
+];
+
+export function processBody(c: ProcessCounts): Html {
+  const states = Object.keys(c.byState).sort((a, b) => {
+    const ia = STATE_ORDER.indexOf(a);
+    const ib = STATE_ORDER.indexOf(b);
+    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+  });
+  return html`🚀 <b>Processes</b>: <b>${count(c.total)}</b>
+${joinHtml(states.map((s) => html`${s}: ${count(c.byState[s] ?? 0)}`))}`;
+}
+
+export function uptimeBody(u: UptimeInfo): Html {
+  return html`🛸 <b>Uptime</b>: <b>${duration(u.seconds)}</b>
+Up since ${utcMinute(u.bootTime)}`;
+}
+
+export function usersBody(users: readonly LoggedInUser[], now: number): Html {
+  if (users.length === 0) return html`👥 <b>Sessions</b>: no one is logged in.`;
+  const items = users.map((u) => {
+    const from = u.host === '' ? 'local' : cell(u.host, 60);
+    const since =
+      u.since === undefined
+        ? 'since: not available'
+        : `since ${utcMinute(u.since)} (${age(now - u.since)} ago)`;
+    return html`• <b>${cell(u.name, 32)}</b> on ${cell(u.tty || '?', 16)} from ${from}, ${since}`;
+  });
+  return fitItems(html`👥 <b>Sessions</b>: ${users.length}\n`, items);
+}
+
+export function filesystemsBody(list: readonly FilesystemUsage[]): Html {
+  if (list.length === 0) return html`💾 <b>File system</b>: no disk-backed mounts were found.`;
+  const items = list.map((f) => {
+    const head = html`💾 <b>${cell(f.mountPoint, 64)}</b> <code>${cell(f.device, 64)}</code> (${cell(f.type, 16)})`;
+    if (f.sizeBytes === undefined || f.usedBytes === undefined || f.freeBytes === undefined) {
+      return html`${head}\n   sizes not available (the filesystem did not answer in time)`;
+    }
+    const denominator = f.usedBytes + f.freeBytes;
+    const used = denominator > 0 ? (f.usedBytes / denominator) * 100 : 0;
+    return html`${head}\n   size ${bytes(f.sizeBytes)} · used <b>${percent(used)}</b> · free ${bytes(f.freeBytes)}`;
+  });
+  return fitItems(html`💾 <b>File system</b>\n`, items);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function diskIoBody(list: readonly DiskIo[]): Html {
+  if (list.length === 0)
+    return html`📈 <b>Disk I/O</b>: no disk has done any I/O (or none is visible here).`;
+  const items = list.map(
+    (d) => html`💽 <b>${cell(d.device, 32)}</b>
+   read ${bytes(d.readBytes)} · ${count(d.reads)} ops · ${seconds(d.readTimeMs)}
+   write ${bytes(d.writeBytes)} · ${count(d.writes)} ops · ${seconds(d.writeTimeMs)}`,
+  );
+  return fitItems(html`📈 <b>Disk I/O</b> since boot (bytes · operations · time spent)\n`, items);
+}
+
+export function networkBody(t: NetworkTotals): Html {
+  const row = (label: string, rx: string, tx: string): string =>
+    `${padCell(label, 8)} ${padCell(rx, 13, 'right')} ${padCell(tx, 13, 'right')}`;
+  return html`📡 <b>Network</b> since boot (${t.interfaces} interface${t.interfaces === 1 ? '' : 's'}, loopback excluded)
+<pre>${joinHtml([
+    row('', 'received', 'sent'),
+    row('bytes', bytes(t.received.bytes), bytes(t.sent.bytes)),
+    row('packets', count(t.received.packets), count(t.sent.packets)),
+    row('errors', count(t.received.errors), count(t.sent.errors)),
+    row('drops', count(t.received.drops), count(t.sent.drops)),
+  ])}</pre>`;
+}
+
+export function interfacesBody(list: readonly NetInterface[]): Html {
+  if (list.length === 0) return html`🔌 <b>Interfaces</b>: none are visible.`;
+  const addrs = (xs: readonly string[]): string =>
+    xs.length === 0 ? NA : xs.map((a) => cell(a, 50)).join(', ');
+  const items = list.map(
+    (
+      i,
+    ) => html`🔌 <b>${cell(i.name, 32)}</b>: ${cell(i.state, 12)} · ${i.speedMbps === undefined ? 'speed n/a' : `${count(i.speedMbps)} Mbps`} · MTU ${i.mtu ?? NA}
+   IPv4: ${addrs(i.ipv4)}
+   IPv6: ${addrs(i.ipv6)}`,
+  );
+  return fitItems(html`🔌 <b>Interfaces</b>: ${list.length}\n`, items);
+}
+
+const TCP_ORDER = [
+  'ESTABLISHED',
+  'LISTEN',
+  'TIME_WAIT',
+  'CLOSE_WAIT',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'LAST_ACK',
+  'CLOSING',
+  'CLOSE',
+];
+
+export function connectionsBody(c: ConnectionSummary): Html {
+  const head = html`🔗 <b>Connections</b>: <b>${count(c.total)}</b> (TCP ${count(c.tcp)} · UDP ${count(c.udp)})`;
+  if (!c.detailed) {
+    return html`${head}
+TCP by state (summary):
+  TIME_WAIT: ${count(c.tcpByState.TIME_WAIT ?? 0)}
+  all other states: ${count(c.tcpByState.OTHER ?? 0)}
+
+<i>With this many sockets, tmbot counts them from the kernel's summary instead of listing each one (that would cost about a second of CPU).</i>`;
+  }
+  const states = Object.keys(c.tcpByState).sort((a, b) => {
+    const ia = TCP_ORDER.indexOf(a);
+    const ib = TCP_ORDER.indexOf(b);
+    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+  });
+  const byState =
+    states.length === 0
+      ? html`  none`
+      : joinHtml(states.map((s) => html`  ${s}: ${count(c.tcpByState[s] ?? 0)}`));
+  return html`${head}
+TCP by state:
+${byState}`;
+}

@@ -1,0 +1,176 @@
+/**
+ * The project's Dockerfile, built on the private engine from stand-in Node base images and run
+ * the way docs/installation.md recommends: read-only root, no capabilities, no-new-privileges,
+ * state on a tmpfs, config mounted read-only. A person gets /start answered, the bot is not root,
+ * the image's own HEALTHCHECK turns healthy, and `docker stop` ends it cleanly within 5 s.
+ */
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import YAML from 'yaml';
+import { BotApiEmulator } from '../support/bot-api-emulator';
+import { ADMIN_ID, TEST_TOKEN, testConfig } from '../support/daemon';
+import { describeDocker, removeAll, uniqueName } from '../support/docker-engine';
+import {
+  NODE_BUILD_IMAGE,
+  NODE_RUNTIME_IMAGE,
+  ensureNodeBaseImages,
+} from '../support/node-base-image';
+
+const REPO = resolve(__dirname, '..', '..');
+const IMAGE = 'local/tmbot:test';
+const TMBOT_UID = 10001;
+const prefix = uniqueName('tmbot-image');
+
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describeDocker('container image', (suite) => {
+  let emu: BotApiEmulator;
+  let dir: string;
+
+  beforeAll(async () => {
+    await ensureNodeBaseImages(suite.engine);
+    // Layers are cached by the engine, so a second run in the same engine takes seconds.
+    await suite.engine.cli(
+      [
+        'build',
+        '--network',
+        'host',
+        '--build-arg',
+        `BUILD_IMAGE=${NODE_BUILD_IMAGE}`,
+        '--build-arg',
+        `BASE_IMAGE=${NODE_RUNTIME_IMAGE}`,
+        '--tag',
+        IMAGE,
+        REPO,
+      ],
+      { timeoutMs: 600_000 },
+    );
+    emu = await BotApiEmulator.start({ token: TEST_TOKEN });
+    dir = mkdtempSync(join(tmpdir(), 'tmbot-image-'));
+  }, 660_000);
+
+  afterAll(async () => {
+    await removeAll(suite.engine, prefix);
+    await emu?.stop();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs read-only and unprivileged: answers /start, turns healthy, stops with exit 0 within 5 s', async () => {
+    const config = join(dir, 'pytmbot.yaml');
+    writeFileSync(config, YAML.stringify(testConfig(emu.apiRoot)));
+    // Readable by the image's user only, as docs/installation.md tells people to do.
+    chownSync(config, TMBOT_UID, TMBOT_UID);
+    chmodSync(config, 0o600);
+    const name = `${prefix}-run`;
+    const { engine } = suite;
+    await engine.cli([
+      'run',
+      '--detach',
+      '--name',
+      name,
+      '--read-only',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--network',
+      'host',
+      '--tmpfs',
+      `/var/lib/tmbot:uid=${TMBOT_UID},gid=${TMBOT_UID},mode=0700,size=16m`,
+      '--tmpfs',
+      `/tmp:uid=${TMBOT_UID},gid=${TMBOT_UID},mode=0700,size=16m,noexec,nosuid,nodev`,
+      // The limits of docker-compose.yml.
+      '--memory',
+      '256m',
+      '--cpus',
+      '0.5',
+      '--pids-limit',
+      '100',
+      '--volume',
+      `${config}:/etc/tmbot/pytmbot.yaml:ro`,
+      // The image's HEALTHCHECK command, probed every second instead of every 30 s.
+      '--health-interval',
+      '1s',
+      '--health-start-period',
+      '30s',
+      IMAGE,
+      '--log-format',
+      'json',
+    ]);
+    const logs = async (): Promise<string> => {
+      const out = await engine.cli(['logs', name]);
+      return out.stdout + out.stderr;
+    };
+    await eventually(
+      'ready',
+      async () => ((await logs()).includes('ready: receiving updates') ? true : undefined),
+      30_000,
+    );
+
+    const admin = emu.user(ADMIN_ID, { first_name: 'Ann' });
+    await admin.command('/start');
+    expect((await admin.nextReply(10_000)).text).toContain('Hi, Ann!');
+
+    const { stdout: uid } = await engine.cli([
+      'exec',
+      name,
+      'node',
+      '-e',
+      'process.stdout.write(`${process.getuid()}:${process.getgid()}`)',
+    ]);
+    expect(uid).toBe(`${TMBOT_UID}:${TMBOT_UID}`);
+    const pid = (await engine.cli(['inspect', '--format', '{{.State.Pid}}', name])).stdout.trim();
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    expect(status).toMatch(/^Uid:\s+10001\s+10001\s+10001\s+10001$/m);
+    expect(status).toMatch(/^Groups:\s+10001\s*$/m);
+    expect(status).toMatch(/^CapEff:\s+0+$/m);
+    expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
+    // No shell in the runtime image: the HEALTHCHECK and ENTRYPOINT never needed one.
+    await expect(engine.cli(['exec', name, '/bin/sh', '-c', 'true'])).rejects.toThrow();
+    // `tmbot` on PATH for `docker exec tmbot tmbot totp reset …` (run through env on Alpine).
+    const { stdout: bin } = await engine.cli([
+      'exec',
+      name,
+      'node',
+      '-e',
+      "const fs = require('fs'); fs.accessSync('/usr/local/bin/tmbot', fs.constants.X_OK); process.stdout.write(fs.realpathSync('/usr/local/bin/tmbot'))",
+    ]);
+    expect(bin).toBe('/opt/tmbot/dist/main.js');
+
+    const health = await eventually(
+      'HEALTHCHECK healthy',
+      async () => {
+        const s = (
+          await engine.cli(['inspect', '--format', '{{.State.Health.Status}}', name])
+        ).stdout.trim();
+        return s === 'healthy' ? s : undefined;
+      },
+      30_000,
+    );
+    expect(health).toBe('healthy');
+    const log = await logs();
+    expect(log).not.toContain('not writable');
+    expect(log).not.toContain(TEST_TOKEN.split(':')[1]);
+
+    // --time 5: a container still running after 5 s is SIGKILLed and exits 137, not 0.
+    await engine.cli(['stop', '--time', '5', name]);
+    const exit = (
+      await engine.cli(['inspect', '--format', '{{.State.ExitCode}} {{.State.OOMKilled}}', name])
+    ).stdout.trim();
+    expect(exit).toBe('0 false');
+    expect(await logs()).toMatch(/"message":"stopped"/);
+  }, 120_000);
+});

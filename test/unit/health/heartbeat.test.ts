@@ -1,0 +1,199 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../../../src/clock';
+import {
+  HEARTBEAT_FILE,
+  HeartbeatWriter,
+  judgeHeartbeat,
+  parseHeartbeat,
+  probeHeartbeat,
+} from '../../../src/health/heartbeat';
+import type { HealthLevel, HealthSnapshot } from '../../../src/health/types';
+import { silentLogger, type Logger } from '../../../src/log/logger';
+
+const NOW = Date.UTC(2026, 0, 1, 12);
+
+function beat(level: HealthLevel, ageMs: number, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    v: 1,
+    level,
+    at: NOW - ageMs,
+    staleAfterMs: 60_000,
+    pid: 42,
+    reasons: [],
+    ...extra,
+  });
+}
+
+describe('judgeHeartbeat (tmbot --health-check)', () => {
+  it('exits 2 when there is no heartbeat', () => {
+    expect(judgeHeartbeat(undefined, NOW, '/state/heartbeat.json')).toEqual({
+      code: 2,
+      message:
+        'no heartbeat at /state/heartbeat.json: tmbot is not running (or still connecting to Telegram), or cannot write there',
+    });
+  });
+
+  it('exits 0 for a fresh healthy or degraded heartbeat', () => {
+    expect(judgeHeartbeat(beat('healthy', 5000), NOW, 'x')).toEqual({
+      code: 0,
+      message: 'healthy (heartbeat 5 s old)',
+    });
+    const degraded = judgeHeartbeat(
+      beat('degraded', 0, { reasons: ['Host: high: CPU 97%'] }),
+      NOW,
+      'x',
+    );
+    expect(degraded).toEqual({
+      code: 0,
+      message: 'degraded (heartbeat 0 s old): Host: high: CPU 97%',
+    });
+  });
+
+  it('exits 1 for a fresh unhealthy or critical heartbeat', () => {
+    expect(judgeHeartbeat(beat('unhealthy', 1000), NOW, 'x').code).toBe(1);
+    const critical = judgeHeartbeat(
+      beat('critical', 1000, { reasons: ['Telegram API: the bot token was rejected (401)'] }),
+      NOW,
+      'x',
+    );
+    expect(critical.code).toBe(1);
+    expect(critical.message).toContain('401');
+  });
+
+  it('exits 1 when the heartbeat is stale, or from the future', () => {
+    const stale = judgeHeartbeat(beat('healthy', 60_001), NOW, 'x');
+    expect(stale.code).toBe(1);
+    expect(stale.message).toMatch(/stale \(60 s old, limit 60 s\)/);
+    expect(judgeHeartbeat(beat('healthy', -120_000), NOW, 'x').message).toMatch(/in the future/);
+  });
+
+  it('exits 1 for a damaged heartbeat, and bounds the staleness a file may claim', () => {
+    for (const text of [
+      '',
+      '{',
+      '[]',
+      '{"v":2}',
+      beat('fine' as HealthLevel, 0),
+      beat('healthy', 0, { at: 'now' }),
+    ]) {
+      expect(judgeHeartbeat(text, NOW, 'x').code).toBe(1);
+    }
+    // A file that claims "never stale" is still judged stale after an hour.
+    expect(judgeHeartbeat(beat('healthy', 3_700_000, { staleAfterMs: 1e12 }), NOW, 'x').code).toBe(
+      1,
+    );
+  });
+
+  it('keeps its message short enough for docker inspect', () => {
+    const reasons = Array.from({ length: 100 }, (_, i) => `Docker host${i}: unreachable`);
+    expect(
+      judgeHeartbeat(beat('degraded', 0, { reasons }), NOW, 'x').message.length,
+    ).toBeLessThanOrEqual(1000);
+  });
+
+  it('reads the file from the state dir', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tmbot-hb-'));
+    try {
+      expect(probeHeartbeat(dir, NOW).code).toBe(2);
+      writeFileSync(join(dir, HEARTBEAT_FILE), beat('healthy', 0));
+      expect(probeHeartbeat(dir, NOW).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('HeartbeatWriter', () => {
+  let dir: string;
+  const clock = new ManualClock(NOW);
+  let level: HealthLevel;
+  const snapshot = (): HealthSnapshot => ({
+    overall: level,
+    reasons: level === 'healthy' ? [] : ['Update loop: no successful getUpdates for 140 s'],
+    components: [],
+    checkedAt: NOW,
+  });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tmbot-hb-'));
+    level = 'healthy';
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes the overall level with its staleness, mode 0600, and removes its own file on stop', async () => {
+    const w = new HeartbeatWriter({
+      dir,
+      snapshot,
+      clock,
+      log: silentLogger,
+      periodMs: 15_000,
+      staleAfterMs: 60_000,
+    });
+    await w.beat();
+    const path = join(dir, HEARTBEAT_FILE);
+    expect(parseHeartbeat(readFileSync(path, 'utf8'))).toEqual({
+      v: 1,
+      level: 'healthy',
+      at: NOW,
+      staleAfterMs: 60_000,
+      pid: process.pid,
+      reasons: [],
+    });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    level = 'unhealthy';
+    await w.beat();
+    expect(probeHeartbeat(dir, NOW).message).toContain('no successful getUpdates');
+    await w.stop();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("leaves another process's heartbeat alone on stop", async () => {
+    const path = join(dir, HEARTBEAT_FILE);
+    writeFileSync(path, beat('healthy', 0, { pid: process.pid + 1 }));
+    const w = new HeartbeatWriter({
+      dir,
+      snapshot,
+      clock,
+      log: silentLogger,
+      periodMs: 15_000,
+      staleAfterMs: 60_000,
+    });
+    await w.stop();
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('start() beats at once; never again after stop()', async () => {
+    const w = new HeartbeatWriter({
+      dir,
+      snapshot,
+      clock,
+      log: silentLogger,
+      periodMs: 60_000,
+      staleAfterMs: 60_000,
+    });
+    w.start();
+    await w.stop();
+    w.start();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(join(dir, HEARTBEAT_FILE))).toBe(false);
+  });
+
+  it('warns once while the directory cannot be written', async () => {
+    const warnings: string[] = [];
+    const log: Logger = { ...silentLogger, warn: (m) => void warnings.push(m) };
+    const w = new HeartbeatWriter({
+      dir: join(dir, 'missing'),
+      snapshot,
+      clock,
+      log,
+      periodMs: 15_000,
+      staleAfterMs: 60_000,
+    });
+    await w.beat();
+    await w.beat();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/cannot write the heartbeat/);
+  });
+});
