@@ -275,8 +275,6 @@ export function createApp(deps: AppDeps): App {
       log.info('starting', { mode: config.mode, receive: options.webhook ? 'webhook' : 'polling' });
       await connect();
       tlog.info(`connected as @${bot.botInfo?.username ?? '?'}`);
-      // After connect(): no heartbeat until Telegram has answered once, and no getMe racing connect's.
-      health.start();
       await bot.telegram
         .setMyCommands(router.commands())
         .catch((err: unknown) => tlog.warn('could not set the command menu', { error: err }));
@@ -292,6 +290,9 @@ export function createApp(deps: AppDeps): App {
           tlog.warn('could not clear pending updates', { error: err });
         }
       }
+      // After connect(): no heartbeat until Telegram has answered once, and no getMe racing connect's;
+      // after the source is chosen, so the first update-loop check already names it.
+      health.start();
       started = true;
       source.run().then(resolveFinished, (err: unknown) => {
         if (err instanceof FatalTelegramError) tlog.error(err.message);

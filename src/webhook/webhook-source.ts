@@ -207,7 +207,8 @@ export class WebhookSource implements UpdateSource {
 
   /** Asks Telegram whether our URL is registered and deliveries are not failing; refreshes liveness. */
   async probe(): Promise<void> {
-    if (this.credentials === undefined) return;
+    // Mid-rotation Telegram may already hold the new URL: judge once the rotation settles.
+    if (this.credentials === undefined || this.rotating) return;
     let info: Awaited<ReturnType<WebhookApi['getWebhookInfo']>>;
     try {
       info = await this.deps.api.getWebhookInfo();

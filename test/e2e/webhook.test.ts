@@ -145,6 +145,10 @@ describe('webhook mode, end to end (real daemon, real HTTP on loopback)', () => 
     const press = await ann.press(card, data);
     expect((await emu.waitForCallbackAnswer(press)).text).toBe('Deleted.');
 
+    // The health screen names the source its liveness comes from.
+    await ann.command('/health');
+    expect((await ann.nextReply()).text).toMatch(/Update loop.*webhook delivery or check/s);
+
     expect(emu.calls.some((c) => c.method === 'getUpdates')).toBe(false);
     expect(await r.d.stop()).toBe(0);
   });
@@ -389,6 +393,8 @@ describe('webhook mode, end to end (real daemon, real HTTP on loopback)', () => 
     const ann = emu.user(ADMIN_ID, { first_name: 'Ann' });
     await ann.command('/start');
     expect((await ann.nextReply()).text).toMatch(/Hi, Ann!/);
+    await ann.command('/health');
+    expect((await ann.nextReply()).text).toMatch(/getUpdates \(the webhook could not be set up\)/);
     // The port was released.
     expect((await send({ port: r.port, path: '/', localAddress: TELEGRAM })).error).toBe(
       'ECONNREFUSED',
