@@ -4,12 +4,18 @@ import type { Update } from 'telegraf/types';
 import type { Clock } from './clock';
 import type { Config } from './config/types';
 import { FatalTelegramError } from './errors';
+import { DockerodePort } from './adapters/docker/dockerode-port';
+import { HttpRegistryClient } from './adapters/docker/registry';
+import { dockerHealthTargets, dockerQuickSummary } from './adapters/docker/summary';
+import { UpdateChecker } from './adapters/docker/update-checker';
+import { dockerFeature } from './features/docker';
 import type { Feature } from './features/feature';
 import { authFeature } from './features/auth';
 import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
 import { serverFeature } from './features/server';
 import { HostSystem } from './adapters/system/host-system';
+import { dockerCheckers } from './health/checkers/docker';
 import { pollingThresholds } from './health/checkers/update-loop';
 import { createHealth } from './health/health';
 import type { HealthTimings } from './health/timings';
@@ -32,6 +38,7 @@ import { SafeSender } from './telegram/sender';
 import type { UpdateSource } from './telegram/update-source';
 import { unknownTextView } from './views/menu';
 import { WebhookSource } from './webhook/webhook-source';
+import { APP_VERSION } from './version';
 
 export interface AppOptions {
   webhook: boolean;
@@ -43,6 +50,10 @@ export interface AppOptions {
   qrDeleteMs: number;
   /** Bound on finishing in-flight work at shutdown. */
   shutdownGraceMs: number;
+  /** How long "As file" container logs stay in the chat. */
+  dockerLogFileDeleteMs: number;
+  /** The process environment parts adapters read (SSH_AUTH_SOCK for ssh:// Docker hosts). */
+  env: Readonly<Record<string, string | undefined>>;
   /** Long-poll timeout of getUpdates (Telegram allows up to 50 s). */
   pollTimeoutSeconds: number;
   /** Check intervals, heartbeat period and staleness (docs/health.md). */
@@ -148,6 +159,23 @@ export function createApp(deps: AppDeps): App {
     timings: options.health,
   });
 
+  const docker = new DockerodePort({
+    hosts: config.docker.hosts,
+    tls: config.docker.tls,
+    log: deps.log.child('docker'),
+    clock,
+    env: options.env,
+    logCalls: config.docker.debug,
+  });
+  for (const checker of dockerCheckers(dockerHealthTargets(docker), {
+    intervalMs: options.health.dockerMs,
+    timeoutMs: options.health.checkTimeoutMs,
+    required: config.docker.strictAccess,
+  })) {
+    health.monitor.register(checker);
+  }
+  const registry = new HttpRegistryClient({ clock, log: deps.log.child('registry'), userAgent: `tmbot/${APP_VERSION}` });
+
   const features: Feature[] = [
     menuFeature({
       isAllowed: (id) => config.access.userIds.includes(id),
@@ -168,11 +196,26 @@ export function createApp(deps: AppDeps): App {
       clock,
       log: deps.log.child('server'),
       nodeVersion: process.version,
+      // Quick view counts the first configured host, as the Docker overview counts it.
+      dockerSummary: async () => {
+        const s = await dockerQuickSummary(docker, 0);
+        return s.ok ? { running: s.running, total: s.total, images: s.images } : { unavailable: s.reason };
+      },
     }),
     healthFeature({
       health: health.monitor,
       refreshMaxAgeMs: options.health.refreshMaxAgeMs,
       refreshWaitMs: options.health.refreshWaitMs,
+    }),
+    dockerFeature({
+      docker,
+      updates: new UpdateChecker(registry, { clock }),
+      secondFactor: guard,
+      clock,
+      log: deps.log.child('docker'),
+      redact: (text) => deps.redactor.redact(text),
+      strictAccess: config.docker.strictAccess,
+      logFileDeleteMs: options.dockerLogFileDeleteMs,
     }),
   ];
   for (const f of features) f.install(router);

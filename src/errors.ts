@@ -61,6 +61,20 @@ export class ForbiddenError extends TmbotError {
   }
 }
 
+/**
+ * A Docker engine cannot be reached (socket missing, refused, no answer in time).
+ * Its message is user-safe and shown as is: "Docker is not reachable at <host>: <reason>".
+ */
+export class DockerUnavailableError extends TmbotError {
+  constructor(
+    readonly host: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('E_DOCKER_UNAVAILABLE', `Docker is not reachable at ${host}: ${reason}`, options);
+  }
+}
+
 /** Text shown in chat for an error thrown by a handler; internal details never leak. */
 export function describeForUser(err: unknown): string {
   if (err instanceof UserInputError || err instanceof ForbiddenError) return err.message;

@@ -72,6 +72,8 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
       getMyIdDeleteMs: numberFromEnv('TMBOT_GETMYID_DELETE_SECONDS', 30) * 1000,
       qrDeleteMs: numberFromEnv('TMBOT_QR_DELETE_SECONDS', 60) * 1000,
       shutdownGraceMs: 4000,
+      dockerLogFileDeleteMs: numberFromEnv('TMBOT_DOCKER_LOG_FILE_DELETE_SECONDS', 30) * 1000,
+      env: process.env,
       pollTimeoutSeconds: Math.min(50, Math.max(1, Math.round(numberFromEnv('TMBOT_POLL_TIMEOUT_SECONDS', 50)))),
       health: healthTimings(numberFromEnv('TMBOT_HEALTH_TIME_SCALE', 1)),
     },

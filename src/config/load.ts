@@ -34,6 +34,8 @@ const PLACEHOLDER = /^(YOUR_[A-Z0-9_]+|your-[a-z0-9-]+|REPLACE_[A-Za-z0-9_-]*|CH
 const TOKEN_SHAPE = /^\d{1,20}:[A-Za-z0-9_-]{20,}$/;
 const MIN_SALT_LENGTH = 16;
 const MAX_DOCUMENT_BYTES = 1024 * 1024;
+/** unix:///path, tcp://host[:port], http(s)://host[:port], ssh://[user@]host[:port]. */
+const DOCKER_HOST_SHAPE = /^(unix:\/\/\/\S+|(tcp|https?|ssh):\/\/[^\s/]+\/?)$/;
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 function validate(doc: unknown): ErrorObject[] {
@@ -252,6 +254,26 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
     }
   }
 
+  const dk = raw.docker;
+  if (dk !== undefined) {
+    if (Array.isArray(dk.host)) {
+      dk.host.forEach((h, i) => {
+        if (typeof h === 'string' && !DOCKER_HOST_SHAPE.test(h)) {
+          issues.push({
+            path: `docker.host[${i}]`,
+            message: `'${h}' is not a Docker host; use unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host`,
+          });
+        }
+      });
+    }
+    if (Boolean(dk.tls_cert) !== Boolean(dk.tls_key)) {
+      issues.push({
+        path: dk.tls_cert ? 'docker.tls_key' : 'docker.tls_cert',
+        message: 'tls_cert and tls_key go together (client certificate and its key)',
+      });
+    }
+  }
+
   const apiRoot = env.TMBOT_TELEGRAM_API_ROOT ?? raw.telegram?.api_root ?? 'https://api.telegram.org/';
   if (!/^https?:\/\/[^\s/]+/.test(apiRoot)) {
     issues.push({ path: 'telegram.api_root', message: 'must be an http(s) URL' });
@@ -284,6 +306,14 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
       hosts: raw.docker.host,
       debug: raw.docker.debug_docker_client,
       strictAccess,
+      tls:
+        raw.docker.tls_ca || raw.docker.tls_cert || raw.docker.tls_key
+          ? {
+              ...(raw.docker.tls_ca ? { ca: raw.docker.tls_ca } : {}),
+              ...(raw.docker.tls_cert ? { cert: raw.docker.tls_cert } : {}),
+              ...(raw.docker.tls_key ? { key: raw.docker.tls_key } : {}),
+            }
+          : undefined,
     },
     webhook: {
       url: wh.url,

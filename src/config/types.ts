@@ -20,6 +20,9 @@ export interface Config {
     readonly hosts: readonly string[];
     readonly debug: boolean;
     readonly strictAccess: boolean;
+    /** Files for tcp:// hosts; undefined means plain HTTP (only sensible on a private network). */
+    readonly tls:
+      { readonly ca?: string; readonly cert?: string; readonly key?: string } | undefined;
   };
   readonly webhook: {
     readonly url: string;
@@ -97,7 +100,14 @@ export interface RawConfig {
     session_minutes: number;
   };
   chat_id: { global_chat_id: number[] };
-  docker: { host: string[]; debug_docker_client: boolean; strict_access: boolean };
+  docker: {
+    host: string[];
+    debug_docker_client: boolean;
+    strict_access: boolean;
+    tls_ca: string;
+    tls_cert: string;
+    tls_key: string;
+  };
   webhook_config: {
     url: string;
     webhook_port: number;

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { LoopDelayProbe } from '../adapters/system/loop-delay';
 import type { SystemPort } from '../adapters/system/system-port';
-import type { Clock } from '../clock';
+import { withTimeout, type Clock } from '../clock';
 import { TmbotError, UserInputError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { Req } from '../telegram/request';
@@ -62,22 +62,6 @@ const TOP_LIMIT = 10;
 /** Quick view does not wait longer than this for Docker; it says so instead. */
 const DOCKER_TIMEOUT_MS = 2000;
 
-function timeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
-    timer.unref();
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
-}
 
 /** Reads the screen and sort of a Server button; anything else is a stale or forged button. */
 function parseNav(args: readonly string[]): ScreenNav {
@@ -176,7 +160,7 @@ export function serverFeature(deps: ServerDeps): Feature {
     if (deps.dockerSummary === undefined) return undefined;
     try {
       return (
-        (await timeout(deps.dockerSummary(), DOCKER_TIMEOUT_MS)) ?? {
+        (await withTimeout(deps.dockerSummary(), DOCKER_TIMEOUT_MS)) ?? {
           unavailable: `no answer within ${DOCKER_TIMEOUT_MS / 1000} s`,
         }
       );

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import { basename } from 'node:path';
 import si from 'systeminformation';
-import { sleep, type Clock } from '../../clock';
+import { sleep, withTimeout, type Clock } from '../../clock';
 import type { Logger } from '../../log/logger';
 import { CpuSampler } from './cpu-sampler';
 import { HostFs } from './host-fs';
@@ -125,22 +125,6 @@ async function siUsers(): Promise<LoggedInUser[]> {
   });
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
-    timer.unref();
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
-}
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const positive = (n: number): number | undefined => (Number.isFinite(n) && n > 0 ? n : undefined);

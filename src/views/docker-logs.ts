@@ -1,0 +1,153 @@
+import { DOCKER_ACTION as A, LOG_MODES, type LogMode } from './docker-actions';
+import { hostLine, isSecretName, maskUrlPasswords } from './docker-format';
+import { clip, html } from './html';
+import type { InlineButton, View } from './view';
+
+/** Characters of log text per page (pyTMBot parity), far enough below 4096 for the header. */
+export const LOG_PAGE_CHARS = 3200;
+/** A longer line is cut on the page (the file keeps it whole). */
+export const LOG_LINE_CHARS = 1000;
+
+export const REDACTED = '[REDACTED]';
+
+const ANSI = [
+  /\x1b\[[0-?]*[ -/]*[@-~]/g, // CSI: colours, cursor moves
+  /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, // OSC: titles, hyperlinks
+  /\x1b[PX^_][^\x1b]*(?:\x1b\\)?/g, // DCS, SOS, PM, APC strings
+  /\x1b[ -/]*[0-~]/g, // two-byte escapes
+  /\x9b[0-?]*[ -/]*[@-~]/g, // 8-bit CSI
+];
+const CONTROLS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]/g;
+/** Bidi overrides would let a line display as something else than it is. */
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+const SECRET_PAIR =
+  /(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,63})\1(\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s,;&"'}]+)/g;
+const AUTH_HEADER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+
+/**
+ * Makes container output safe to show: ANSI and other control sequences removed,
+ * bidi overrides dropped, then secrets masked — `redact` (the bot token and
+ * configured secrets), credentials in URLs and Authorization values, and the
+ * value of every `KEY=value` / `"key": "value"` pair whose key looks secret.
+ */
+export function sanitiseLog(text: string, redact: (s: string) => string): string {
+  let out = text.toWellFormed();
+  for (const re of ANSI) out = out.replace(re, '');
+  out = out.replace(/\r\n?/g, '\n').replace(CONTROLS, '').replace(BIDI, '');
+  out = redact(out);
+  out = maskUrlPasswords(out).replace(AUTH_HEADER, `$1 ${REDACTED}`);
+  return out.replace(
+    SECRET_PAIR,
+    (whole, quote: string, key: string, sep: string, value: string) => {
+      if (!isSecretName(key) || value === REDACTED || /^\[REDACTED/.test(value)) return whole;
+      const q = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
+      return `${quote}${key}${quote}${sep}${q}${REDACTED}${q}`;
+    },
+  );
+}
+
+/** Splits sanitised text into pages of at most `maxChars`, newest page first; lines stay in order within a page. */
+export function paginateNewestFirst(
+  text: string,
+  maxChars = LOG_PAGE_CHARS,
+  maxLine = LOG_LINE_CHARS,
+): string[] {
+  const lines = text.replace(/\n$/, '').split('\n');
+  if (lines.length === 1 && lines[0] === '') return [];
+  const pages: string[] = [];
+  let current: string[] = [];
+  let size = 0;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const raw = lines[i] ?? '';
+    const line =
+      raw.length > maxLine ? `${raw.slice(0, maxLine)}… [+${raw.length - maxLine} chars]` : raw;
+    const cost = line.length + 1;
+    if (size + cost > maxChars && current.length > 0) {
+      pages.push(current.join('\n'));
+      current = [];
+      size = 0;
+    }
+    current.unshift(line);
+    size += cost;
+  }
+  if (current.length > 0) pages.push(current.join('\n'));
+  return pages;
+}
+
+export const LOG_MODE_LABEL: Record<LogMode, string> = {
+  tail100: 'last 100 lines',
+  tail500: 'last 500 lines',
+  hour: 'last hour',
+};
+
+const MODE_BUTTON: Record<LogMode, string> = {
+  tail100: '100 lines',
+  tail500: '500 lines',
+  hour: 'Last hour',
+};
+
+export interface LogsViewData {
+  readonly host: number;
+  readonly hostLabel: string | undefined;
+  readonly containerId: string;
+  readonly name: string;
+  /** The container list page to go back to. */
+  readonly listPage: number;
+  readonly mode: LogMode;
+  readonly session: string;
+  readonly pages: readonly string[];
+  readonly page: number;
+  readonly lines: number;
+  /** The engine sent more than was kept. */
+  readonly clipped: boolean;
+}
+
+export function logsView(d: LogsViewData): View {
+  const pages = Math.max(1, d.pages.length);
+  const page = Math.min(Math.max(0, d.page), pages - 1);
+  const body = d.pages[page] ?? '';
+  const base = [String(d.host), d.containerId, String(d.listPage)];
+  const at = (mode: LogMode, session: string, p: number): string[] => [
+    ...base,
+    mode,
+    session,
+    String(p),
+  ];
+  const nav: InlineButton[] = [];
+  if (page > 0)
+    nav.push({ text: '⬅️ Newer', action: A.logs, args: at(d.mode, d.session, page - 1) });
+  if (page < pages - 1)
+    nav.push({ text: 'Older ➡️', action: A.logs, args: at(d.mode, d.session, page + 1) });
+  const rows: InlineButton[][] = [];
+  if (nav.length > 0) rows.push(nav);
+  rows.push([
+    { text: '🔄 Refresh', action: A.logs, args: at(d.mode, '', 0) },
+    { text: '📎 As file', action: A.logFile, args: [...base, d.mode, d.session] },
+  ]);
+  rows.push(
+    LOG_MODES.map((m) => ({
+      text: m === d.mode ? `• ${MODE_BUTTON[m]}` : MODE_BUTTON[m],
+      action: A.logs,
+      args: at(m, '', 0),
+    })),
+  );
+  rows.push([{ text: `⬅️ Back to ${clip(d.name, 30)}`, action: A.container, args: base }]);
+  const header = html`${hostLine(d.hostLabel)}📜 <b>Logs of ${clip(d.name, 64)}</b> · ${LOG_MODE_LABEL[d.mode]}
+Page ${page + 1}/${pages} · newest first · ${d.lines} line(s)${d.clipped ? ' · oldest part dropped' : ''}`;
+  const content = body === '' ? html`<i>No log output.</i>` : html`<pre>${body}</pre>`;
+  return {
+    html: html`${header}
+${content}
+<i>Secrets are masked. Full log on the host: </i><code>docker logs ${clip(d.name, 64)}</code>`,
+    keyboard: { kind: 'inline', rows },
+  };
+}
+
+/** A file name made of safe characters only. */
+export function logFileName(name: string): string {
+  const safe = name
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .slice(0, 60);
+  return `${safe || 'container'}-logs.txt`;
+}

@@ -1,0 +1,89 @@
+import type { DockerSummary } from '../adapters/docker/port';
+import { DOCKER_ACTION as A } from './docker-actions';
+import { clip, html, joinHtml } from './html';
+import { subMenuKeyboard } from './keyboards';
+import type { InlineButton, View } from './view';
+
+/** Labels of the Docker sub-menu (reply keyboard). */
+export const DOCKER_MENU = {
+  containers: '📦 Containers',
+  images: '🖼 Images',
+  hosts: '🖥 Docker hosts',
+} as const;
+
+/** One host as the overview shows it. */
+export interface HostOverview {
+  readonly index: number;
+  readonly label: string;
+  readonly summary: DockerSummary | undefined;
+  /** Why the host gave no summary. */
+  readonly error?: string;
+}
+
+export interface OverviewData {
+  readonly hosts: readonly HostOverview[];
+  /** The host the user's Containers / Images buttons open. */
+  readonly current: number;
+  /** 'reply': with the Docker sub-menu keyboard; 'inline': with the host picker and section buttons. */
+  readonly keyboard: 'reply' | 'inline';
+}
+
+function counts(s: DockerSummary): string {
+  return `${s.running} running / ${s.total} containers · ${s.images} image${s.images === 1 ? '' : 's'}`;
+}
+
+export function dockerOverviewView(d: OverviewData): View {
+  const several = d.hosts.length > 1;
+  const lines = d.hosts.map((h) => {
+    const mark = several ? (h.index === d.current ? '✅ ' : '▫️ ') : '';
+    const status =
+      h.summary !== undefined
+        ? html`${counts(h.summary)}`
+        : html`⚠️ ${clip(h.error ?? 'not reachable', 200)}`;
+    return several
+      ? html`${mark}<code>${clip(h.label, 80)}</code>\n   ${status}`
+      : html`🖥 <code>${clip(h.label, 80)}</code>\n${status}`;
+  });
+  const text = html`🐳 <b>Docker</b>
+
+${joinHtml(lines, '\n')}${several ? html`\n\nContainers and Images open the ✅ host. ${d.keyboard === 'reply' ? `Switch with “${DOCKER_MENU.hosts}”.` : 'Tap a host to switch.'}` : ''}`;
+  if (d.keyboard === 'reply') {
+    return {
+      html: text,
+      keyboard: subMenuKeyboard(
+        several ? Object.values(DOCKER_MENU) : [DOCKER_MENU.containers, DOCKER_MENU.images],
+      ),
+    };
+  }
+  const cur = String(d.current);
+  const rows: InlineButton[][] = [];
+  if (several) {
+    for (const h of d.hosts) {
+      rows.push([
+        {
+          text: `${h.index === d.current ? '✅' : '🖥'} ${clip(h.label, 50)}`,
+          action: A.overview,
+          args: [String(h.index)],
+        },
+      ]);
+    }
+  }
+  rows.push([
+    { text: DOCKER_MENU.containers, action: A.containers, args: [cur, '0'] },
+    { text: DOCKER_MENU.images, action: A.images, args: [cur, '0'] },
+  ]);
+  return { html: text, keyboard: { kind: 'inline', rows } };
+}
+
+/** A Docker screen that could not be built: the reason as the user may see it, and a retry. */
+export function dockerErrorView(
+  message: string,
+  retry?: { action: string; args: readonly string[] },
+): View {
+  return {
+    html: html`⚠️ ${clip(message, 600)}`,
+    ...(retry !== undefined
+      ? { keyboard: { kind: 'inline', rows: [[{ text: '🔄 Try again', ...retry }]] } }
+      : {}),
+  };
+}

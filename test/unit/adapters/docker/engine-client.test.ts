@@ -1,0 +1,160 @@
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DockerodePort } from '../../../../src/adapters/docker/dockerode-port';
+import { EngineClient, EngineHttpError } from '../../../../src/adapters/docker/engine-client';
+import { parseDockerHost } from '../../../../src/adapters/docker/hosts';
+import { systemClock } from '../../../../src/clock';
+import { DockerUnavailableError, UserInputError } from '../../../../src/errors';
+import { silentLogger } from '../../../../src/log/logger';
+
+/**
+ * The transport's failure modes, against HTTP servers on unix sockets that play a
+ * broken engine (hung, erroring). The real engine's behaviour is covered by e2e.
+ */
+describe('EngineClient and DockerodePort failure handling', () => {
+  let dir: string;
+  const servers: Server[] = [];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tmbot-eng-'));
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function engine(
+    name: string,
+    handler: Parameters<typeof createServer>[1],
+  ): Promise<string> {
+    const server = createServer(handler);
+    servers.push(server);
+    const path = join(dir, name);
+    await new Promise<void>((r) => server.listen(path, r));
+    return path;
+  }
+
+  const timeouts = { connect: 300, quick: 300, stats: 300, logs: 300, action: 300 };
+
+  it('a missing socket is "not reachable" with a reason that says what to check', async () => {
+    const port = new DockerodePort({
+      hosts: [`unix://${dir}/none.sock`],
+      tls: undefined,
+      log: silentLogger,
+      clock: systemClock,
+      env: {},
+      timeouts,
+    });
+    const err = await port.listContainers(0).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DockerUnavailableError);
+    expect((err as Error).message).toBe(
+      `Docker is not reachable at unix://${dir}/none.sock: the socket does not exist (is the engine running, and is the socket mounted?)`,
+    );
+    await expect(port.ping(0)).resolves.toMatchObject({ ok: false });
+    await expect(port.assertReachable()).rejects.toBeInstanceOf(DockerUnavailableError);
+  });
+
+  it('an engine that accepts but never answers is "not reachable" once the deadline passes', async () => {
+    const path = await engine('hung.sock', () => undefined);
+    const port = new DockerodePort({
+      hosts: [`unix://${path}`],
+      tls: undefined,
+      log: silentLogger,
+      clock: systemClock,
+      env: {},
+      timeouts,
+    });
+    const t0 = Date.now();
+    const err = await port.summary(0).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DockerUnavailableError);
+    expect((err as DockerUnavailableError).reason).toBe('no answer within 0.3 s');
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('turns HTTP errors into EngineHttpError with the engine’s message, 404s into "gone" and conflicts into a user-safe refusal', async () => {
+    const path = await engine('err.sock', (req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url?.includes('/json')) {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ message: 'No such container: abc' }));
+      } else {
+        res.statusCode = 409;
+        res.end(JSON.stringify({ message: 'Container is not running' }));
+      }
+    });
+    const client = new EngineClient(
+      parseDockerHost(`unix://${path}`, undefined),
+      silentLogger,
+      {},
+      300,
+    );
+    const err = await client
+      .request('GET', '/containers/x/json', { timeoutMs: 300 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineHttpError);
+    expect(err).toMatchObject({ statusCode: 404, engineMessage: 'No such container: abc' });
+
+    const port = new DockerodePort({
+      hosts: [`unix://${path}`],
+      tls: undefined,
+      log: silentLogger,
+      clock: systemClock,
+      env: {},
+      timeouts,
+    });
+    const id = 'a'.repeat(64);
+    await expect(port.inspectContainer(0, id)).resolves.toBeUndefined();
+    await expect(port.act(0, id, 'pause')).rejects.toThrow(
+      'The engine refused to pause it: Container is not running',
+    );
+  });
+
+  it('refuses ids that are not engine ids before any request, so nothing reaches the URL path', async () => {
+    const port = new DockerodePort({
+      hosts: [`unix://${dir}/none.sock`],
+      tls: undefined,
+      log: silentLogger,
+      clock: systemClock,
+      env: {},
+      timeouts,
+    });
+    await expect(port.inspectContainer(0, '../../images/json')).rejects.toBeInstanceOf(
+      UserInputError,
+    );
+    await expect(port.inspectImage(0, 'sha256:../x')).rejects.toBeInstanceOf(UserInputError);
+    await expect(port.listContainers(3)).rejects.toThrow(
+      'That Docker host is no longer configured.',
+    );
+  });
+
+  it('reports unreadable TLS files on every call instead of crashing at start', async () => {
+    const port = new DockerodePort({
+      hosts: ['tcp://127.0.0.1:2376'],
+      tls: { ca: join(dir, 'missing-ca.pem') },
+      log: silentLogger,
+      clock: systemClock,
+      env: {},
+      timeouts,
+    });
+    const err = await port.listImages(0).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DockerUnavailableError);
+    expect((err as Error).message).toMatch(
+      /^Docker is not reachable at tcp:\/\/127\.0\.0\.1:2376: cannot set up the connection \(ENOENT.*missing-ca\.pem/,
+    );
+  });
+
+  it('reports a refused TCP connection', async () => {
+    const port = new DockerodePort({
+      hosts: ['tcp://127.0.0.1:1'],
+      tls: undefined,
+      log: silentLogger,
+      clock: systemClock,
+      env: {},
+      timeouts,
+    });
+    await expect(port.listContainers(0)).rejects.toThrow(
+      'Docker is not reachable at tcp://127.0.0.1:1: connection refused (is the engine running?)',
+    );
+  });
+});
