@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Clock } from './clock';
@@ -34,7 +35,9 @@ import { rateLimit, updateDedup } from './telegram/guards';
 import { classifyTelegramFailure, DEFAULT_POLLING, Poller } from './telegram/polling';
 import { Router } from './telegram/router';
 import { SafeSender } from './telegram/sender';
+import type { UpdateSource } from './telegram/update-source';
 import { unknownTextView } from './views/menu';
+import { WebhookSource } from './webhook/webhook-source';
 import { APP_VERSION } from './version';
 
 export interface AppOptions {
@@ -127,13 +130,29 @@ export function createApp(deps: AppDeps): App {
     ...DEFAULT_POLLING,
     timeoutSeconds: options.pollTimeoutSeconds,
   });
+  // Polling until webhook mode is set up (and after it fails to be).
+  let source: UpdateSource = poller;
+  let webhookFailed = false;
+  const receiving = (): string => {
+    if (source.kind === 'webhook') return 'webhook delivery or check';
+    return webhookFailed ? 'getUpdates (the webhook could not be set up)' : 'getUpdates';
+  };
 
   const health = createHealth({
     telegram: {
       // telegraf types the signal with the abort-controller shim; node-fetch accepts the built-in one.
       getMe: (signal) => bot.telegram.callApi('getMe', {}, { signal: signal as unknown as import('abort-controller').AbortSignal }),
     },
-    updates: { source: poller, ...pollingThresholds(options.pollTimeoutSeconds, options.health.scale) },
+    // The webhook source proves liveness as often as a long poll returns, so the thresholds are shared.
+    updates: {
+      source: {
+        get lastSuccessAt() {
+          return source.lastSuccessAt;
+        },
+      },
+      what: receiving,
+      ...pollingThresholds(options.pollTimeoutSeconds, options.health.scale),
+    },
     stateDir: store.dir,
     clock,
     log: deps.log.child('health'),
@@ -246,37 +265,87 @@ export function createApp(deps: AppDeps): App {
     }
   }
 
+  /** Tries webhook mode; on a failure polling can survive, records why and returns false. */
+  async function startWebhook(): Promise<boolean> {
+    const allowedUpdates = DEFAULT_POLLING.allowedUpdates;
+    const webhook = new WebhookSource(
+      {
+        settings: config.webhook,
+        listenHost: options.socketHost,
+        allowedUpdates,
+        probeEveryMs: options.pollTimeoutSeconds * 1000,
+      },
+      {
+        api: {
+          setWebhook: ({ url, certificate, ...extra }) =>
+            bot.telegram.setWebhook(url, {
+              ...extra,
+              allowed_updates: [...allowedUpdates],
+              ...(certificate !== undefined ? { certificate: { source: certificate } } : {}),
+            }),
+          getWebhookInfo: () => bot.telegram.getWebhookInfo(),
+        },
+        deliver: (update) => {
+          if (dispatcher.saturated) return false;
+          void dispatcher.enqueue(update);
+          return true;
+        },
+        addSecret: (secret) => deps.redactor.add(secret),
+        // V8 reads this flag as it sizes the heap, so it can be switched while running.
+        favourMemory: (on) => setFlagsFromString(on ? '--optimize-for-size' : '--no-optimize-for-size'),
+        clock,
+        store,
+        log: deps.log.child('webhook'),
+      },
+    );
+    try {
+      const where = await webhook.start();
+      source = webhook;
+      log.info(`webhook registered: ${where}`);
+      return true;
+    } catch (err) {
+      const decision = classifyTelegramFailure(err);
+      if (decision.kind === 'fatal') throw decision.error;
+      webhookFailed = true;
+      log.error('could not set up the webhook; falling back to long polling', { error: err });
+      return false;
+    }
+  }
+
   return {
     finished,
     async start() {
       log.info('starting', { mode: config.mode, receive: options.webhook ? 'webhook' : 'polling' });
       await connect();
       tlog.info(`connected as @${bot.botInfo?.username ?? '?'}`);
-      // After connect(): no heartbeat until Telegram has answered once, and no getMe racing connect's.
-      health.start();
       await bot.telegram
         .setMyCommands(router.commands())
         .catch((err: unknown) => tlog.warn('could not set the command menu', { error: err }));
       autoDelete.start();
       for (const f of features) await f.start?.();
-      // Commands sent while the bot was down are stale (a "restart" from hours ago): drop them.
-      try {
-        await bot.telegram.deleteWebhook({ drop_pending_updates: true });
-      } catch (err) {
-        const decision = classifyTelegramFailure(err);
-        if (decision.kind === 'fatal') throw decision.error;
-        tlog.warn('could not clear pending updates', { error: err });
+      if (!options.webhook || !(await startWebhook())) {
+        // Commands sent while the bot was down are stale (a "restart" from hours ago): drop them.
+        try {
+          await bot.telegram.deleteWebhook({ drop_pending_updates: true });
+        } catch (err) {
+          const decision = classifyTelegramFailure(err);
+          if (decision.kind === 'fatal') throw decision.error;
+          tlog.warn('could not clear pending updates', { error: err });
+        }
       }
+      // After connect(): no heartbeat until Telegram has answered once, and no getMe racing connect's;
+      // after the source is chosen, so the first update-loop check already names it.
+      health.start();
       started = true;
-      poller.run().then(resolveFinished, (err: unknown) => {
+      source.run().then(resolveFinished, (err: unknown) => {
         if (err instanceof FatalTelegramError) tlog.error(err.message);
         rejectFinished(err);
       });
-      log.info('ready: receiving updates by long polling');
+      log.info(`ready: receiving updates by ${source.kind === 'webhook' ? 'webhook' : 'long polling'}`);
     },
     async stop(reason) {
       log.info(`stopping (${reason})`);
-      poller.stop();
+      source.stop();
       const drained = await dispatcher.drain(options.shutdownGraceMs);
       if (!drained) log.warn(`gave up waiting for ${dispatcher.pending} update(s) still in progress`);
       autoDelete.stop();

@@ -316,13 +316,31 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
           : undefined,
     },
     webhook: {
-      url: raw.webhook_config.url,
-      publicPort: raw.webhook_config.webhook_port,
-      localPort: raw.webhook_config.local_port,
-      cert: raw.webhook_config.cert || undefined,
-      certKey: raw.webhook_config.cert_key || undefined,
-      trustedProxies: raw.webhook_config.trusted_proxy_ips,
-      extraRanges: raw.webhook_config.additional_telegram_ip_ranges,
+      url: wh.url,
+      publicPort: wh.webhook_port,
+      localPort: wh.local_port,
+      cert: wh.cert || undefined,
+      certKey: wh.cert_key || undefined,
+      trustedProxies: wh.trusted_proxy_ips,
+      extraRanges: wh.additional_telegram_ip_ranges,
+      maxConnections: wh.max_connections,
+      dropPendingUpdates: wh.drop_pending_updates,
+      requestTimeoutMs: wh.request_timeout_seconds * 1000,
+      rateLimit: {
+        limit: wh.rate_limit,
+        unknownPathLimit: wh.unknown_path_rate_limit,
+        windowMs: wh.rate_limit_window_seconds * 1000,
+      },
+      ban: {
+        threshold: wh.ban_threshold,
+        windowMs: wh.ban_window_seconds * 1000,
+        durationMs: wh.ban_duration_seconds * 1000,
+      },
+      rotation: {
+        afterRequests: wh.rotate_after_requests,
+        intervalMs: Math.round(wh.rotate_interval_hours * 3_600_000),
+        graceMs: wh.rotation_grace_seconds * 1000,
+      },
     },
     plugins: {
       monitor: {

@@ -32,6 +32,27 @@ export interface Config {
     readonly certKey: string | undefined;
     readonly trustedProxies: readonly string[];
     readonly extraRanges: readonly string[];
+    /** setWebhook max_connections. */
+    readonly maxConnections: number;
+    readonly dropPendingUpdates: boolean;
+    /** Headers and body must arrive within this (slowloris guard). */
+    readonly requestTimeoutMs: number;
+    readonly rateLimit: {
+      readonly limit: number;
+      readonly unknownPathLimit: number;
+      readonly windowMs: number;
+    };
+    readonly ban: {
+      readonly threshold: number;
+      readonly windowMs: number;
+      readonly durationMs: number;
+    };
+    /** 0 disables either trigger. */
+    readonly rotation: {
+      readonly afterRequests: number;
+      readonly intervalMs: number;
+      readonly graceMs: number;
+    };
   };
   readonly plugins: {
     readonly monitor: MonitorConfig;
@@ -95,6 +116,18 @@ export interface RawConfig {
     cert_key: string;
     trusted_proxy_ips: string[];
     additional_telegram_ip_ranges: string[];
+    max_connections: number;
+    drop_pending_updates: boolean;
+    request_timeout_seconds: number;
+    rate_limit: number;
+    unknown_path_rate_limit: number;
+    rate_limit_window_seconds: number;
+    ban_threshold: number;
+    ban_window_seconds: number;
+    ban_duration_seconds: number;
+    rotate_after_requests: number;
+    rotate_interval_hours: number;
+    rotation_grace_seconds: number;
   };
   plugins_config: {
     monitor: {

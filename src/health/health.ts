@@ -14,7 +14,7 @@ export interface HealthDeps {
   /** The update source and how long it may stay silent (see `pollingThresholds`). */
   updates: {
     source: UpdateSource;
-    what?: string;
+    what?: string | (() => string);
     degradedAfterMs: number;
     unhealthyAfterMs: number;
   };

@@ -58,6 +58,11 @@ export class Dispatcher {
     return this.inFlight;
   }
 
+  /** Whether another update would have to wait for room (webhook mode answers 503 instead). */
+  get saturated(): boolean {
+    return this.inFlight >= this.maxInFlight;
+  }
+
   /** Waits until every queued update is handled, or `timeoutMs` passes; true when drained. */
   drain(timeoutMs: number): Promise<boolean> {
     if (this.inFlight === 0) return Promise.resolve(true);

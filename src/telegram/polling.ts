@@ -3,6 +3,7 @@ import type { Update } from 'telegraf/types';
 import { sleep } from '../clock';
 import { FatalTelegramError } from '../errors';
 import type { Logger } from '../log/logger';
+import type { UpdateSource } from './update-source';
 
 export interface PollingOptions {
   /** Long-poll timeout in seconds. */
@@ -62,7 +63,8 @@ export function classifyTelegramFailure(
  * errors and 5xx, stops at once when asked, and records when it last heard
  * from Telegram so the health check can tell a live loop from a dead one.
  */
-export class Poller {
+export class Poller implements UpdateSource {
+  readonly kind = 'polling';
   private readonly abort = new AbortController();
   private offset = 0;
   /** When getUpdates last answered successfully (ms). */

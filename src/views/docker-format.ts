@@ -1,5 +1,5 @@
 import type { ContainerState, HealthStatus, KeyValue } from '../adapters/docker/port';
-import { clip, clipUnits, html, Html, joinHtml, visibleText, type HtmlValue } from './html';
+import { clip, clipMiddle, clipUnits, html, Html, joinHtml, visibleText, type HtmlValue } from './html';
 import { TELEGRAM_LIMITS } from './view';
 
 /** Shared pieces of the Docker screens: badges, sizes, times, masking, fitting. */
@@ -125,7 +125,7 @@ export const argv = (parts: readonly string[], max = 200): string =>
 
 /** The "which host" line of every screen when several hosts are configured. */
 export function hostLine(host: string | undefined): Html {
-  return host === undefined ? html`` : html`🖥 Host: <code>${clip(host, 80)}</code>\n`;
+  return host === undefined ? html`` : html`🖥 Host: <code>${clipMiddle(host, 80)}</code>\n`;
 }
 
 /**

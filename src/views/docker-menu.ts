@@ -1,6 +1,6 @@
 import type { DockerSummary } from '../adapters/docker/port';
 import { DOCKER_ACTION as A } from './docker-actions';
-import { clip, html, joinHtml } from './html';
+import { clip, clipMiddle, html, joinHtml } from './html';
 import { subMenuKeyboard } from './keyboards';
 import type { InlineButton, View } from './view';
 
@@ -41,8 +41,8 @@ export function dockerOverviewView(d: OverviewData): View {
         ? html`${counts(h.summary)}`
         : html`⚠️ ${clip(h.error ?? 'not reachable', 200)}`;
     return several
-      ? html`${mark}<code>${clip(h.label, 80)}</code>\n   ${status}`
-      : html`🖥 <code>${clip(h.label, 80)}</code>\n${status}`;
+      ? html`${mark}<code>${clipMiddle(h.label, 80)}</code>\n   ${status}`
+      : html`🖥 <code>${clipMiddle(h.label, 80)}</code>\n${status}`;
   });
   const text = html`🐳 <b>Docker</b>
 
@@ -61,7 +61,7 @@ ${joinHtml(lines, '\n')}${several ? html`\n\nContainers and Images open the ✅ 
     for (const h of d.hosts) {
       rows.push([
         {
-          text: `${h.index === d.current ? '✅' : '🖥'} ${clip(h.label, 50)}`,
+          text: `${h.index === d.current ? '✅' : '🖥'} ${clipMiddle(h.label, 50)}`,
           action: A.overview,
           args: [String(h.index)],
         },

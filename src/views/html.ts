@@ -61,6 +61,15 @@ export function clipUnits(text: string, max: number): string {
   return out + '…';
 }
 
+/** Shortens text to `max` code points by cutting its middle (paths and URLs differ at the end). */
+export function clipMiddle(text: string, max: number): string {
+  const chars = Array.from(text.toWellFormed());
+  if (chars.length <= max) return chars.join('');
+  const head = Math.ceil((max - 1) / 2);
+  const tail = Math.floor((max - 1) / 2);
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - tail).join('')}`;
+}
+
 /** The text a user sees once Telegram has parsed the HTML (tags gone, entities decoded). */
 export function visibleText(markup: string): string {
   return markup

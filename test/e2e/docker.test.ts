@@ -112,6 +112,12 @@ describeDocker('Docker section, end to end', (suite) => {
   const plain = (): UserDriver => next(PLAIN);
   const anAdmin = (): UserDriver => next(ADMINS);
 
+  /** Whether a label is `full` with its middle cut out (long host paths). */
+  function clippedFrom(label: string, full: string): boolean {
+    const [head, tail, ...rest] = label.split('…');
+    return rest.length === 0 && head !== undefined && tail !== undefined && full.startsWith(head) && full.endsWith(tail);
+  }
+
   /** Presses a button (by its text) and resolves with the message after the bot's next edit of it. */
   async function press(
     who: UserDriver,
@@ -121,7 +127,7 @@ describeDocker('Docker section, end to end', (suite) => {
   ): Promise<EmuMessage> {
     const b = (m.reply_markup?.inline_keyboard ?? [])
       .flat()
-      .find((x) => x.text === text || x.text.startsWith(text));
+      .find((x) => x.text === text || x.text.startsWith(text) || clippedFrom(x.text, text));
     if (b === undefined || !('callback_data' in b))
       throw new Error(`no button "${text}" in: ${buttons(m).join(' | ')}`);
     await budget(who.id);

@@ -18,8 +18,8 @@ export interface UpdateLoopCheckerOptions {
   degradedAfterMs: number;
   /** ...and longer than this unhealthy. */
   unhealthyAfterMs: number;
-  /** What the source does, for the summary ("getUpdates", "webhook delivery"). */
-  what?: string;
+  /** What the source does, for the summary ("getUpdates", "webhook delivery"); read at each check. */
+  what?: string | (() => string);
 }
 
 /**
@@ -41,7 +41,6 @@ export function pollingThresholds(
 /** How long the update loop has gone without a successful round; counted from the first check at first. */
 export function updateLoopChecker(options: UpdateLoopCheckerOptions): HealthChecker {
   const { source, clock } = options;
-  const what = options.what ?? 'getUpdates';
   // Before the first success, silence counts from the first check (when monitoring started).
   let startedAt: number | undefined;
   return {
@@ -51,6 +50,7 @@ export function updateLoopChecker(options: UpdateLoopCheckerOptions): HealthChec
     check() {
       const now = clock.now();
       startedAt ??= now;
+      const what = typeof options.what === 'function' ? options.what() : (options.what ?? 'getUpdates');
       const last = source.lastSuccessAt;
       const silentMs = Math.max(0, now - (last > 0 ? last : startedAt));
       const ago = `${Math.round(silentMs / 1000)} s`;
