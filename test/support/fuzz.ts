@@ -42,7 +42,8 @@ function preview(value: unknown, depth = 0): unknown {
       ? value
       : `${value.slice(0, 100)}…[${value.length} UTF-16 units]…${value.slice(-20)}`;
   }
-  if (typeof value === 'function') return `[function ${String(value).replace(/\s+/g, ' ').slice(0, 80)}]`;
+  if (typeof value === 'function')
+    return `[function ${String(value).replace(/\s+/g, ' ').slice(0, 80)}]`;
   if (depth > 6 || typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map((v) => preview(v, depth + 1));
   const out: Record<string, unknown> = {};

@@ -40,7 +40,9 @@ describe('threat model references', () => {
 
   it.each(DOCS)('every table row of %s names a proving test', (doc) => {
     const text = readFileSync(join(ROOT, doc), 'utf8');
-    const section = text.split(/^#{2,3} /m).find((s) => s.startsWith('Threats, controls and proofs'));
+    const section = text
+      .split(/^#{2,3} /m)
+      .find((s) => s.startsWith('Threats, controls and proofs'));
     expect(section).toBeDefined();
     if (section === undefined) return;
     const rows = section.split('\n').filter((l) => l.startsWith('|') && !/^\|\s*(Actor|-)/.test(l));

@@ -84,13 +84,11 @@ const body: fc.Arbitrary<Html> = fc
     fc
       .array(fc.tuple(hostileString, hostileText), { maxLength: 8 })
       .map((rows) => joinHtml(rows.map(([k, v]) => html`<b>${k}</b>: <code>${v}</code>`))),
-    fc
-      .tuple(hostileString, fc.integer({ min: 1, max: 600 }))
-      .map(
-        ([t, n]) =>
-          html`📋
+    fc.tuple(hostileString, fc.integer({ min: 1, max: 600 })).map(
+      ([t, n]) =>
+        html`📋
             <b>List</b> ${Array.from({ length: n }, (_, i) => html`${i}. <i>${clip(t, 40)}</i> `)}`,
-      ),
+    ),
     fc.tuple(hostileText, hostileText).map(
       ([a, b]) =>
         html`<blockquote expandable>${a}</blockquote>
