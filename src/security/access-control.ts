@@ -205,9 +205,9 @@ export class AccessControl {
           : html`a non-text message`;
     const view = {
       html: html`${isPublic ? 'ℹ️ Setup command from a user not on the allowlist' : '⚠️ Unauthorized access attempt'} #${s.attempts}
-User: ${clip(name, 64)}${from.username !== undefined ? html` (@${from.username})` : ''}
+User: ${clip(name, 64)}${from.username !== undefined ? html` (@${clip(from.username, 64)})` : ''}
 User id: <code>${from.id}</code>
-Chat: <code>${chat.id}</code> (${chat.type})
+Chat: <code>${chat.id}</code> (${clip(chat.type, 20)})
 Sent ${what}
 ${left <= 0 ? 'Blocked now.' : `Attempts left: ${left}.`}
 To allow this user, add the id to access_control.allowed_user_ids.`,

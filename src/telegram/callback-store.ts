@@ -50,16 +50,21 @@ export class CallbackStore {
   ) {
     const saved = store.read(FILE, isPersisted);
     const now = clock.now();
-    for (const [token, e] of saved?.entries ?? []) {
+    for (const pair of saved?.entries ?? []) {
+      // A damaged file must not stop the daemon: anything but a valid [token, entry] pair is skipped.
+      if (!Array.isArray(pair)) continue;
+      const [token, e] = pair as [unknown, Partial<CallbackEntry> | null | undefined];
       if (
+        typeof token === 'string' &&
         TOKEN_SHAPE.test(token) &&
         typeof e?.userId === 'number' &&
         typeof e.action === 'string' &&
         Array.isArray(e.args) &&
+        e.args.every((a) => typeof a === 'string') &&
         typeof e.expiresAt === 'number' &&
         e.expiresAt > now
       ) {
-        this.put(token, e);
+        this.put(token, { userId: e.userId, action: e.action, args: e.args, expiresAt: e.expiresAt });
       }
     }
   }

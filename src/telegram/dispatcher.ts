@@ -1,5 +1,6 @@
 import type { Update } from 'telegraf/types';
 import type { Logger } from '../log/logger';
+import { malformedUpdate } from './update-shape';
 
 /**
  * Runs updates off the receive loop: one queue per chat (so a user's messages
@@ -30,6 +31,11 @@ export class Dispatcher {
   /** Queues an update; resolves when there is room for more (back-pressure). */
   async enqueue(update: Update): Promise<void> {
     this.lastUpdateAt = Date.now();
+    const problem = malformedUpdate(update);
+    if (problem !== undefined) {
+      this.log.warn(`malformed update dropped: ${problem}`);
+      return;
+    }
     const key = Dispatcher.chatKey(update);
     this.inFlight++;
     const previous = this.chains.get(key) ?? Promise.resolve();

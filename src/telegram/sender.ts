@@ -3,7 +3,7 @@ import { TelegramError } from 'telegraf';
 import type { InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup } from 'telegraf/types';
 import { sleep } from '../clock';
 import type { Logger } from '../log/logger';
-import { clip, visibleText } from '../views/html';
+import { clip, clipUnits, visibleText } from '../views/html';
 import { isActionButton, TELEGRAM_LIMITS, type Keyboard, type View } from '../views/view';
 import type { CallbackStore } from './callback-store';
 
@@ -49,6 +49,8 @@ function isGone(err: unknown): boolean {
     /message to (edit|delete) not found|message can't be (edited|deleted)|MESSAGE_ID_INVALID/i.test(err.description)
   );
 }
+
+const CUT_MARKER = '\n[cut to fit Telegram]';
 
 /**
  * Sends through the Bot API with the limits and failures Telegram imposes:
@@ -114,9 +116,9 @@ export class SafeSender implements Sender {
   /** Text and parse mode within `limit`; an over-long message degrades to clipped plain text. */
   private static fit(view: View, limit: number): { text: string; parse_mode?: 'HTML' } {
     const markup = view.html.value;
-    if (visibleText(markup).length <= limit) return { text: markup, parse_mode: 'HTML' };
     const plain = visibleText(markup);
-    return { text: clip(plain, limit - 20) + '\n[cut to fit Telegram]' };
+    if (plain.length <= limit) return { text: markup, parse_mode: 'HTML' };
+    return { text: clipUnits(plain, limit - CUT_MARKER.length) + CUT_MARKER };
   }
 
   async send(chatId: number, view: View, options: SendOptions = {}): Promise<SentMessage> {
@@ -166,7 +168,7 @@ export class SafeSender implements Sender {
   async answer(callbackQueryId: string, text?: string, alert = false): Promise<void> {
     try {
       await this.call('answerCallbackQuery', () =>
-        this.telegram.answerCbQuery(callbackQueryId, text === undefined ? undefined : clip(text, 200), {
+        this.telegram.answerCbQuery(callbackQueryId, text === undefined ? undefined : clipUnits(text, 200), {
           show_alert: alert,
         }),
       );

@@ -1,7 +1,7 @@
 import type { AuditRecord } from '../security/audit-log';
 import type { PrivilegedAction } from '../security/second-factor';
 import type { BlockReason } from '../security/two-factor-sessions';
-import { clip, html, joinHtml } from './html';
+import { clip, html, joinHtml, visibleText, type Html } from './html';
 import { subMenuKeyboard } from './keyboards';
 import { TELEGRAM_LIMITS, type Keyboard, type View } from './view';
 
@@ -144,11 +144,19 @@ export function auditView(records: readonly AuditRecord[]): View {
     const detail = r.detail !== undefined ? html` — ${clip(r.detail, 60)}` : '';
     return html`${OUTCOME_ICON[r.outcome] ?? '•'} ${time} · ${r.userId} · ${clip(r.action, 40)}${target}${detail}`;
   });
-  return {
-    html: html`📜 <b>Audit log</b> (last ${records.length}, UTC)
+  const render = (shown: readonly Html[]): View => ({
+    html: html`📜 <b>Audit log</b> (last ${shown.length}, UTC)
 
-${joinHtml(lines)}`,
-  };
+${joinHtml(shown)}`,
+  });
+  // Hostile names can make lines long (an emoji counts two): drop the oldest lines until it fits.
+  let shown = lines;
+  let view = render(shown);
+  while (shown.length > 1 && visibleText(view.html.value).length > TELEGRAM_LIMITS.messageText) {
+    shown = shown.slice(1);
+    view = render(shown);
+  }
+  return view;
 }
 
 /** Who did it, for admin notices. */

@@ -1,5 +1,5 @@
 import type { ContainerState, HealthStatus, KeyValue } from '../adapters/docker/port';
-import { clip, clipMiddle, html, Html, joinHtml, visibleText, type HtmlValue } from './html';
+import { clip, clipMiddle, clipUnits, html, Html, joinHtml, visibleText, type HtmlValue } from './html';
 import { TELEGRAM_LIMITS } from './view';
 
 /** Shared pieces of the Docker screens: badges, sizes, times, masking, fitting. */
@@ -130,7 +130,8 @@ export function hostLine(host: string | undefined): Html {
 
 /**
  * Joins sections with blank lines, dropping sections from the end (never the
- * first) until the visible text fits Telegram's message limit.
+ * first) until the visible text fits Telegram's message limit; a first section
+ * too long by itself is shown as plain text, cut.
  */
 export function fitSections(
   sections: readonly HtmlValue[],
@@ -145,7 +146,9 @@ export function fitSections(
     const out = joinHtml([...parts.slice(0, keep), ...note], '\n\n');
     if (visibleText(out.value).length <= limit) return out;
   }
-  return joinHtml([parts[0] ?? ''], '');
+  // The first section alone is too long (many long names; an emoji counts two): show it as plain text, cut.
+  const note = ' (cut to fit Telegram)';
+  return html`${clipUnits(visibleText(joinHtml([parts[0] ?? ''], '').value), limit - note.length)}<i>${note}</i>`;
 }
 
 /** "Page 2/5". */

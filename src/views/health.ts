@@ -1,6 +1,6 @@
 import type { HealthLevel, HealthSnapshot } from '../health/types';
-import { clip, html, type Html } from './html';
-import type { View } from './view';
+import { clip, html, visibleText, type Html } from './html';
+import { TELEGRAM_LIMITS, type View } from './view';
 
 export const LEVEL_ICON: Readonly<Record<HealthLevel, string>> = {
   healthy: '✅',
@@ -18,7 +18,18 @@ function hhmmss(ms: number): string {
 
 /** The Health screen: overall level with reasons, then every component with status and latency. */
 export function healthView(snap: HealthSnapshot): View {
-  const shown = snap.components.slice(0, MAX_COMPONENTS);
+  // Long or emoji-heavy summaries (an emoji counts two) can overflow Telegram's limit: show fewer rows.
+  let count = Math.min(snap.components.length, MAX_COMPONENTS);
+  let view = renderHealth(snap, count);
+  while (count > 0 && visibleText(view.html.value).length > TELEGRAM_LIMITS.messageText) {
+    count -= 1;
+    view = renderHealth(snap, count);
+  }
+  return view;
+}
+
+function renderHealth(snap: HealthSnapshot, count: number): View {
+  const shown = snap.components.slice(0, count);
   const rows: Html[] = shown.map((c) => {
     if (c.checkedAt === 0) return html`⏳ <b>${clip(c.label, 32)}</b> — not checked yet`;
     const latency = c.latencyMs !== undefined ? html` · ${c.latencyMs} ms` : '';

@@ -46,6 +46,21 @@ export function clip(text: string, max: number): string {
   return chars.length <= max ? chars.join('') : chars.slice(0, Math.max(0, max - 1)).join('') + '…';
 }
 
+/**
+ * Shortens text to at most `max` UTF-16 units, Telegram's measure (an emoji counts two), on a
+ * code point boundary, marking the cut with an ellipsis.
+ */
+export function clipUnits(text: string, max: number): string {
+  const whole = text.toWellFormed();
+  if (whole.length <= max) return whole;
+  let out = '';
+  for (const ch of whole) {
+    if (out.length + ch.length > max - 1) break;
+    out += ch;
+  }
+  return out + '…';
+}
+
 /** Shortens text to `max` code points by cutting its middle (paths and URLs differ at the end). */
 export function clipMiddle(text: string, max: number): string {
   const chars = Array.from(text.toWellFormed());

@@ -81,7 +81,7 @@ No plugins are enabled. Start tmbot with <code>--plugins name,…</code> to enab
   return {
     html: html`🍭 <b>Plugins</b>
 
-${plugins.map((p) => html`• <b>${p.label}</b> — ${p.description}\n`)}`,
+${plugins.map((p) => html`• <b>${clip(p.label, 64)}</b> — ${clip(p.description, 300)}\n`)}`,
     keyboard: { kind: 'reply', rows: [...plugins.map((p) => [p.label]), [BACK_TO_MAIN]] },
   };
 }

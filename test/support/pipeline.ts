@@ -2,10 +2,11 @@ import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { ManualClock } from '../../src/clock';
 import type { Feature } from '../../src/features/feature';
-import { silentLogger } from '../../src/log/logger';
+import { silentLogger, type Logger } from '../../src/log/logger';
 import { AccessControl, type AccessPolicy } from '../../src/security/access-control';
 import { AutoDeleteScheduler } from '../../src/telegram/auto-delete';
 import { CallbackStore } from '../../src/telegram/callback-store';
+import { Dispatcher } from '../../src/telegram/dispatcher';
 import { rateLimit, updateDedup } from '../../src/telegram/guards';
 import { Router } from '../../src/telegram/router';
 import { html } from '../../src/views/html';
@@ -24,6 +25,10 @@ export class Pipeline {
   readonly router: Router;
   readonly access: AccessControl;
   readonly bot: Telegraf;
+  /** The daemon's entry point for received updates (shape check, per-chat queues). */
+  readonly dispatcher: Dispatcher;
+  /** Errors the dispatcher logged: an update whose handling threw. */
+  readonly dispatchErrors: string[] = [];
   private nextUpdateId = 1;
   private nextMessageId = 1;
 
@@ -62,10 +67,19 @@ export class Pipeline {
       },
       { sender: this.sender, store, clock: this.clock, log: silentLogger, botUsername: () => 'tmbot_test_bot' },
     );
+    // Like app.ts, no error reaches telegraf's default handler (which sets process.exitCode).
+    this.bot.catch((err) => {
+      throw err;
+    });
     this.bot.use(updateDedup(this.clock));
     this.bot.use(this.access.middleware());
     this.bot.use(rateLimit({ clock: this.clock, sender: this.sender, log: silentLogger }));
     this.bot.use(this.router.middleware());
+    const errors: Logger = {
+      ...silentLogger,
+      error: (message, meta) => void this.dispatchErrors.push(`${message}: ${String(meta?.error)}`),
+    };
+    this.dispatcher = new Dispatcher((u) => this.bot.handleUpdate(u), errors);
   }
 
   /** A text message from `userId` in their private chat (or `chat`). */
@@ -107,7 +121,9 @@ export class Pipeline {
     return id;
   }
 
+  /** Any value, handed in the way received updates are (through the Dispatcher), then drained. */
   async raw(update: unknown): Promise<void> {
-    await this.bot.handleUpdate(update as Update);
+    await this.dispatcher.enqueue(update as Update);
+    await this.dispatcher.drain(10_000);
   }
 }
