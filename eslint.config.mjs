@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 import security from 'eslint-plugin-security';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'build/**', 'coverage/**', 'node_modules/**', '*.js', '*.mjs', 'bench/*.js'] },
+  {
+    ignores: [
+      'dist/**',
+      'build/**',
+      'coverage/**',
+      'node_modules/**',
+      '*.js',
+      '*.mjs',
+      'bench/*.js',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   security.configs.recommended,
   {

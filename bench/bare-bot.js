@@ -3,7 +3,9 @@ const { Telegraf } = require('telegraf');
 const bot = new Telegraf(process.env.BOT_TOKEN, {
   telegram: { apiRoot: process.env.API_ROOT, webhookReply: false },
 });
-bot.start((ctx) => ctx.reply('hi', { reply_markup: { keyboard: [[{ text: 'a' }]], resize_keyboard: true } }));
+bot.start((ctx) =>
+  ctx.reply('hi', { reply_markup: { keyboard: [[{ text: 'a' }]], resize_keyboard: true } }),
+);
 bot.catch(() => undefined);
 void bot.launch();
 process.on('SIGTERM', () => bot.stop('SIGTERM'));

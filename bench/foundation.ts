@@ -59,7 +59,13 @@ async function main(): Promise<void> {
   const daemon = Daemon.start({
     apiRoot: emu.apiRoot,
     logLevel: 'info',
-    config: { access_control: { allowed_user_ids: USERS, allowed_admins_ids: [], auth_salt: 'x'.repeat(32) } },
+    config: {
+      access_control: {
+        allowed_user_ids: USERS,
+        allowed_admins_ids: [],
+        auth_salt: 'x'.repeat(32),
+      },
+    },
   });
   await daemon.ready();
   await sleep(IDLE_MS);

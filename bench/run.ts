@@ -16,7 +16,9 @@ const files = readdirSync(__dirname)
 let failed = 0;
 for (const f of files) {
   process.stdout.write(`\n=== bench/${f} ===\n`);
-  const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(__dirname, f)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(__dirname, f)], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -32,7 +32,10 @@ export function writeSection(name: string, markdown: string): void {
     : '# Performance\n\nFigures written by `npm run bench` (each section by its benchmark). Ratios compare against a baseline measured in the same run, because machines here are noisy.\n';
   const i = doc.indexOf(start);
   const j = doc.indexOf(end);
-  doc = i >= 0 && j > i ? doc.slice(0, i) + block + doc.slice(j + end.length) : `${doc.trimEnd()}\n\n${block}\n`;
+  doc =
+    i >= 0 && j > i
+      ? doc.slice(0, i) + block + doc.slice(j + end.length)
+      : `${doc.trimEnd()}\n\n${block}\n`;
   writeFileSync(DOC, doc);
 }
 
@@ -40,7 +43,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 /** Machine description for the report header. */
 export function machine(): string {
-  const cpus = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? 'unknown CPU';
+  const cpus =
+    readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? 'unknown CPU';
   const cores = readFileSync('/proc/cpuinfo', 'utf8').match(/^processor\s*:/gm)?.length ?? 0;
   return `${cores} × ${cpus}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
 }

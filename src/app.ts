@@ -111,7 +111,11 @@ export function createApp(deps: AppDeps): App {
 
   // One audit log and one 2FA guard for the whole bot: privileged features get `guard` (SecondFactor) and `audit`.
   const alog = deps.log.child('auth');
-  const audit = new JsonlAuditLog({ dir: store.persistent ? store.dir : undefined, clock, log: alog });
+  const audit = new JsonlAuditLog({
+    dir: store.persistent ? store.dir : undefined,
+    clock,
+    log: alog,
+  });
   const sessions = new TwoFactorSessions({
     authSalt: config.access.authSalt,
     store,
@@ -141,7 +145,12 @@ export function createApp(deps: AppDeps): App {
   const health = createHealth({
     telegram: {
       // telegraf types the signal with the abort-controller shim; node-fetch accepts the built-in one.
-      getMe: (signal) => bot.telegram.callApi('getMe', {}, { signal: signal as unknown as import('abort-controller').AbortSignal }),
+      getMe: (signal) =>
+        bot.telegram.callApi(
+          'getMe',
+          {},
+          { signal: signal as unknown as import('abort-controller').AbortSignal },
+        ),
     },
     // The webhook source proves liveness as often as a long poll returns, so the thresholds are shared.
     updates: {
@@ -174,7 +183,11 @@ export function createApp(deps: AppDeps): App {
   })) {
     health.monitor.register(checker);
   }
-  const registry = new HttpRegistryClient({ clock, log: deps.log.child('registry'), userAgent: `tmbot/${APP_VERSION}` });
+  const registry = new HttpRegistryClient({
+    clock,
+    log: deps.log.child('registry'),
+    userAgent: `tmbot/${APP_VERSION}`,
+  });
 
   const features: Feature[] = [
     menuFeature({
@@ -199,7 +212,9 @@ export function createApp(deps: AppDeps): App {
       // Quick view counts the first configured host, as the Docker overview counts it.
       dockerSummary: async () => {
         const s = await dockerQuickSummary(docker, 0);
-        return s.ok ? { running: s.running, total: s.total, images: s.images } : { unavailable: s.reason };
+        return s.ok
+          ? { running: s.running, total: s.total, images: s.images }
+          : { unavailable: s.reason };
       },
     }),
     healthFeature({
@@ -219,7 +234,8 @@ export function createApp(deps: AppDeps): App {
     }),
   ];
   for (const f of features) f.install(router);
-  for (const p of options.plugins) log.warn(`plugin '${p}' is not available in this build; ignored`);
+  for (const p of options.plugins)
+    log.warn(`plugin '${p}' is not available in this build; ignored`);
 
   const access = new AccessControl(
     {
@@ -257,9 +273,12 @@ export function createApp(deps: AppDeps): App {
         const decision = classifyTelegramFailure(err);
         if (decision.kind === 'fatal') throw decision.error;
         const wait = Math.min(1000 * 2 ** attempt, 30_000);
-        tlog.warn(`cannot reach the Telegram Bot API (attempt ${attempt}); retrying in ${wait / 1000}s`, {
-          error: err,
-        });
+        tlog.warn(
+          `cannot reach the Telegram Bot API (attempt ${attempt}); retrying in ${wait / 1000}s`,
+          {
+            error: err,
+          },
+        );
         await new Promise((r) => setTimeout(r, wait));
       }
     }
@@ -292,7 +311,8 @@ export function createApp(deps: AppDeps): App {
         },
         addSecret: (secret) => deps.redactor.add(secret),
         // V8 reads this flag as it sizes the heap, so it can be switched while running.
-        favourMemory: (on) => setFlagsFromString(on ? '--optimize-for-size' : '--no-optimize-for-size'),
+        favourMemory: (on) =>
+          setFlagsFromString(on ? '--optimize-for-size' : '--no-optimize-for-size'),
         clock,
         store,
         log: deps.log.child('webhook'),
@@ -341,16 +361,21 @@ export function createApp(deps: AppDeps): App {
         if (err instanceof FatalTelegramError) tlog.error(err.message);
         rejectFinished(err);
       });
-      log.info(`ready: receiving updates by ${source.kind === 'webhook' ? 'webhook' : 'long polling'}`);
+      log.info(
+        `ready: receiving updates by ${source.kind === 'webhook' ? 'webhook' : 'long polling'}`,
+      );
     },
     async stop(reason) {
       log.info(`stopping (${reason})`);
       source.stop();
       const drained = await dispatcher.drain(options.shutdownGraceMs);
-      if (!drained) log.warn(`gave up waiting for ${dispatcher.pending} update(s) still in progress`);
+      if (!drained)
+        log.warn(`gave up waiting for ${dispatcher.pending} update(s) still in progress`);
       autoDelete.stop();
       for (const f of [...features].reverse()) {
-        await Promise.resolve(f.stop?.()).catch((err: unknown) => log.warn(`feature ${f.name} did not stop cleanly`, { error: err }));
+        await Promise.resolve(f.stop?.()).catch((err: unknown) =>
+          log.warn(`feature ${f.name} did not stop cleanly`, { error: err }),
+        );
       }
       await health.stop();
       await callbacks.save();

@@ -60,7 +60,10 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
     return EXIT_OK;
   }
 
-  const store = new JsonStateStore(resolveStateDir(process.env, config.stateDir), log.child('state'));
+  const store = new JsonStateStore(
+    resolveStateDir(process.env, config.stateDir),
+    log.child('state'),
+  );
   // Loaded here, not at the top: --health-check every 30 s (and --version, --salt) skip telegraf & co.
   const { createApp } = await import('./app');
   const app = createApp({
@@ -74,7 +77,10 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
       shutdownGraceMs: 4000,
       dockerLogFileDeleteMs: numberFromEnv('TMBOT_DOCKER_LOG_FILE_DELETE_SECONDS', 30) * 1000,
       env: process.env,
-      pollTimeoutSeconds: Math.min(50, Math.max(1, Math.round(numberFromEnv('TMBOT_POLL_TIMEOUT_SECONDS', 50)))),
+      pollTimeoutSeconds: Math.min(
+        50,
+        Math.max(1, Math.round(numberFromEnv('TMBOT_POLL_TIMEOUT_SECONDS', 50))),
+      ),
       health: healthTimings(numberFromEnv('TMBOT_HEALTH_TIME_SCALE', 1)),
     },
     log,
@@ -134,7 +140,9 @@ async function totpReset(cli: CliOptions, userId: number): Promise<number> {
   }
   const store = new JsonStateStore(resolveStateDir(process.env, configured), log);
   if (!store.persistent) {
-    process.stderr.write(`tmbot: cannot write the state directory ${store.dir}; run as the bot's user\n`);
+    process.stderr.write(
+      `tmbot: cannot write the state directory ${store.dir}; run as the bot's user\n`,
+    );
     return EXIT_FATAL;
   }
   const audit = new JsonlAuditLog({ dir: store.dir, clock: systemClock, log });

@@ -93,13 +93,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     const value = (what: string): string => {
       if (inline !== undefined) return inline;
       const next = args[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag} needs ${what}`);
+      if (next === undefined || next.startsWith('--'))
+        throw new UsageError(`${flag} needs ${what}`);
       i++;
       return next;
     };
     const optionalBool = (): boolean => {
       if (inline !== undefined) {
-        if (!BOOLEAN.test(inline)) throw new UsageError(`${flag} takes true or false, not '${inline}'`);
+        if (!BOOLEAN.test(inline))
+          throw new UsageError(`${flag} takes true or false, not '${inline}'`);
         return TRUE.test(inline);
       }
       const next = args[i + 1];
@@ -115,7 +117,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--mode': {
         const m = value('dev or prod').toLowerCase();
-        if (m !== 'dev' && m !== 'prod') throw new UsageError(`--mode must be dev or prod, not '${m}'`);
+        if (m !== 'dev' && m !== 'prod')
+          throw new UsageError(`--mode must be dev or prod, not '${m}'`);
         opts.mode = m;
         break;
       }
@@ -126,13 +129,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--log-level': {
         const l = value('a level').toLowerCase();
         const level = LEVEL_ALIASES[l];
-        if (level === undefined) throw new UsageError(`--log-level must be one of trace, debug, info, warn, error`);
+        if (level === undefined)
+          throw new UsageError(`--log-level must be one of trace, debug, info, warn, error`);
         opts.logLevel = level;
         break;
       }
       case '--log-format': {
         const f = value('human or json').toLowerCase();
-        if (f !== 'human' && f !== 'json') throw new UsageError(`--log-format must be human or json`);
+        if (f !== 'human' && f !== 'json')
+          throw new UsageError(`--log-format must be human or json`);
         opts.logFormat = f;
         break;
       }
@@ -141,18 +146,27 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--socket-host': {
         const h = value('a host or address');
-        if (!/^[A-Za-z0-9.:-]{1,253}$/.test(h)) throw new UsageError(`--socket-host '${h}' is not a host name or address`);
+        if (!/^[A-Za-z0-9.:-]{1,253}$/.test(h))
+          throw new UsageError(`--socket-host '${h}' is not a host name or address`);
         opts.socketHost = h;
         break;
       }
       case '--plugins': {
         // pyTMBot takes every word up to the next flag; commas work too.
         const words = inline !== undefined ? [inline] : [];
-        while (inline === undefined && args[i + 1] !== undefined && !args[i + 1]!.startsWith('--')) {
+        while (
+          inline === undefined &&
+          args[i + 1] !== undefined &&
+          !args[i + 1]!.startsWith('--')
+        ) {
           words.push(args[++i]!);
         }
-        for (const name of words.flatMap((w) => w.split(',')).map((w) => w.trim()).filter(Boolean)) {
-          if (!PLUGIN_NAME.test(name)) throw new UsageError(`--plugins: '${name}' is not a plugin name`);
+        for (const name of words
+          .flatMap((w) => w.split(','))
+          .map((w) => w.trim())
+          .filter(Boolean)) {
+          if (!PLUGIN_NAME.test(name))
+            throw new UsageError(`--plugins: '${name}' is not a plugin name`);
           if (!opts.plugins.includes(name)) opts.plugins.push(name);
         }
         break;

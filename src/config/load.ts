@@ -214,7 +214,11 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
       message: `is too short (${salt.length} chars); use at least 32 random characters (\`tmbot --salt\`)`,
     });
   }
-  if (ac !== undefined && Array.isArray(ac.allowed_admins_ids) && Array.isArray(ac.allowed_user_ids)) {
+  if (
+    ac !== undefined &&
+    Array.isArray(ac.allowed_admins_ids) &&
+    Array.isArray(ac.allowed_user_ids)
+  ) {
     const users = new Set(ac.allowed_user_ids);
     ac.allowed_admins_ids.forEach((id, i) => {
       if (Number.isInteger(id) && !users.has(id)) {
@@ -274,7 +278,8 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
     }
   }
 
-  const apiRoot = env.TMBOT_TELEGRAM_API_ROOT ?? raw.telegram?.api_root ?? 'https://api.telegram.org/';
+  const apiRoot =
+    env.TMBOT_TELEGRAM_API_ROOT ?? raw.telegram?.api_root ?? 'https://api.telegram.org/';
   if (!/^https?:\/\/[^\s/]+/.test(apiRoot)) {
     issues.push({ path: 'telegram.api_root', message: 'must be an http(s) URL' });
   }
@@ -359,7 +364,10 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
         retryIntervalSeconds: m.retry_interval,
         monitorDocker: m.monitor_docker,
       },
-      outline: { apiUrl: raw.plugins_config.outline.api_url, cert: raw.plugins_config.outline.cert },
+      outline: {
+        apiUrl: raw.plugins_config.outline.api_url,
+        cert: raw.plugins_config.outline.cert,
+      },
     },
     influxdb: {
       url: raw.influxdb.url,
@@ -381,11 +389,7 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
 }
 
 /** Reads the file at `path` and parses it; adds a warning when others can read it. */
-export function loadConfigFile(
-  path: string,
-  env: Env,
-  mode: 'prod' | 'dev',
-): LoadedConfig {
+export function loadConfigFile(path: string, env: Env, mode: 'prod' | 'dev'): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

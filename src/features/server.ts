@@ -62,7 +62,6 @@ const TOP_LIMIT = 10;
 /** Quick view does not wait longer than this for Docker; it says so instead. */
 const DOCKER_TIMEOUT_MS = 2000;
 
-
 /** Reads the screen and sort of a Server button; anything else is a stale or forged button. */
 function parseNav(args: readonly string[]): ScreenNav {
   const [screen, from, sort] = args;

@@ -118,7 +118,9 @@ export class AccessControl {
       // Service updates, channel posts and anonymous admins carry no user we can check.
       if (from === undefined || chat === undefined || from.is_bot) return;
       if (chat.type !== 'private' && this.chats.size > 0 && !this.chats.has(chat.id)) {
-        this.deps.log.debug('update from a chat outside allowed_chat_ids dropped', { chat: chat.id });
+        this.deps.log.debug('update from a chat outside allowed_chat_ids dropped', {
+          chat: chat.id,
+        });
         return;
       }
       if (this.users.has(from.id)) {
@@ -133,10 +135,17 @@ export class AccessControl {
     const from = ctx.from!;
     const chatId = ctx.chat!.id;
     const now = this.deps.clock.now();
-    const s = this.strangers.get(from.id) ?? { attempts: 0, blockedUntil: 0, lastAlertAt: 0, lastSeenAt: now };
+    const s = this.strangers.get(from.id) ?? {
+      attempts: 0,
+      blockedUntil: 0,
+      lastAlertAt: 0,
+      lastSeenAt: now,
+    };
     if (s.blockedUntil > now) {
       if (ctx.callbackQuery !== undefined) {
-        await this.deps.sender.answer(ctx.callbackQuery.id, 'Access denied.', false).catch(() => undefined);
+        await this.deps.sender
+          .answer(ctx.callbackQuery.id, 'Access denied.', false)
+          .catch(() => undefined);
       }
       return;
     }
@@ -162,7 +171,11 @@ export class AccessControl {
     await this.alertAdmins(ctx, s, left, isPublic);
 
     if (left <= 0) {
-      await this.tell(ctx, chatId, `🚫 Access blocked for ${Math.round(this.limits.blockMs / 60_000)} minutes.`);
+      await this.tell(
+        ctx,
+        chatId,
+        `🚫 Access blocked for ${Math.round(this.limits.blockMs / 60_000)} minutes.`,
+      );
       return;
     }
     if (isPublic) {
@@ -189,9 +202,15 @@ export class AccessControl {
     }
   }
 
-  private async alertAdmins(ctx: Context, s: Stranger, left: number, isPublic: boolean): Promise<void> {
+  private async alertAdmins(
+    ctx: Context,
+    s: Stranger,
+    left: number,
+    isPublic: boolean,
+  ): Promise<void> {
     const now = this.deps.clock.now();
-    if (this.policy.adminChatIds.length === 0 || now - s.lastAlertAt < this.limits.alertThrottleMs) return;
+    if (this.policy.adminChatIds.length === 0 || now - s.lastAlertAt < this.limits.alertThrottleMs)
+      return;
     s.lastAlertAt = now;
     void this.save();
     const from = ctx.from!;
@@ -215,7 +234,9 @@ To allow this user, add the id to access_control.allowed_user_ids.`,
     for (const adminChat of this.policy.adminChatIds) {
       await this.deps.sender
         .send(adminChat, view, { silent: false })
-        .catch((err: unknown) => this.deps.log.warn('could not alert the admin chat', { error: err }));
+        .catch((err: unknown) =>
+          this.deps.log.warn('could not alert the admin chat', { error: err }),
+        );
     }
   }
 

@@ -26,7 +26,11 @@ export interface PrivilegedAction {
  */
 export interface SecondFactor {
   /** Runs `perform` when allowed; returns whether it ran. */
-  requireSecondFactor(req: Req, what: PrivilegedAction, perform: () => Promise<void>): Promise<boolean>;
+  requireSecondFactor(
+    req: Req,
+    what: PrivilegedAction,
+    perform: () => Promise<void>,
+  ): Promise<boolean>;
 }
 
 export type AuditOutcome = 'ok' | 'failed' | 'denied' | 'prompted' | 'blocked';

@@ -87,7 +87,9 @@ export class JsonStateStore implements StateStore {
     } catch {
       // If even the rename fails the next write replaces the file anyway.
     }
-    this.log.warn(`state file ${file} was unreadable and has been moved to ${aside}; starting fresh`);
+    this.log.warn(
+      `state file ${file} was unreadable and has been moved to ${aside}; starting fresh`,
+    );
     return undefined;
   }
 

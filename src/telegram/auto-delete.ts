@@ -18,7 +18,10 @@ const FILE = 'auto-delete.json';
 const MAX_PENDING = 10_000;
 
 const isPersisted = (v: unknown): v is Persisted =>
-  typeof v === 'object' && v !== null && (v as Persisted).v === 1 && Array.isArray((v as Persisted).pending);
+  typeof v === 'object' &&
+  v !== null &&
+  (v as Persisted).v === 1 &&
+  Array.isArray((v as Persisted).pending);
 
 const isPending = (p: unknown): p is Pending =>
   typeof p === 'object' &&
@@ -60,7 +63,8 @@ export class AutoDeleteScheduler {
   schedule(chatId: number, messageId: number, delayMs: number): void {
     this.pending.push({ chatId, messageId, at: this.clock.now() + delayMs });
     this.pending.sort((a, b) => a.at - b.at);
-    if (this.pending.length > MAX_PENDING) this.pending.splice(0, this.pending.length - MAX_PENDING);
+    if (this.pending.length > MAX_PENDING)
+      this.pending.splice(0, this.pending.length - MAX_PENDING);
     void this.persist();
     this.arm();
   }
@@ -93,7 +97,11 @@ export class AutoDeleteScheduler {
       try {
         await this.deleteMessage(p.chatId, p.messageId);
       } catch (err) {
-        this.log.warn('auto-delete failed', { chatId: p.chatId, messageId: p.messageId, error: err });
+        this.log.warn('auto-delete failed', {
+          chatId: p.chatId,
+          messageId: p.messageId,
+          error: err,
+        });
       }
     }
     if (due.length > 0) await this.persist();

@@ -64,7 +64,12 @@ export class CallbackStore {
         typeof e.expiresAt === 'number' &&
         e.expiresAt > now
       ) {
-        this.put(token, { userId: e.userId, action: e.action, args: e.args, expiresAt: e.expiresAt });
+        this.put(token, {
+          userId: e.userId,
+          action: e.action,
+          args: e.args,
+          expiresAt: e.expiresAt,
+        });
       }
     }
   }
@@ -95,7 +100,12 @@ export class CallbackStore {
     const key = CallbackStore.key(userId, action, args);
     const now = this.clock.now();
     const existing = this.byKey.get(key);
-    const entry: CallbackEntry = { userId, action, args: [...args], expiresAt: now + this.options.ttlMs };
+    const entry: CallbackEntry = {
+      userId,
+      action,
+      args: [...args],
+      expiresAt: now + this.options.ttlMs,
+    };
     if (existing !== undefined && (this.byToken.get(existing)?.expiresAt ?? 0) > now) {
       // Refresh the lifetime and move it to the young end.
       this.byToken.delete(existing);
@@ -111,7 +121,8 @@ export class CallbackStore {
 
   /** Looks a pressed token up for `userId`. Anything malformed is simply unknown. */
   resolve(data: unknown, userId: number): Resolution {
-    if (typeof data !== 'string' || !TOKEN_SHAPE.test(data)) return { ok: false, reason: 'unknown' };
+    if (typeof data !== 'string' || !TOKEN_SHAPE.test(data))
+      return { ok: false, reason: 'unknown' };
     const entry = this.byToken.get(data);
     if (entry === undefined) return { ok: false, reason: 'unknown' };
     if (entry.expiresAt <= this.clock.now()) {

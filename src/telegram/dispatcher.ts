@@ -22,7 +22,12 @@ export class Dispatcher {
   ) {}
 
   private static chatKey(update: Update): string {
-    const u = update as unknown as Partial<Record<string, { chat?: { id?: unknown }; message?: { chat?: { id?: unknown } }; from?: { id?: unknown } }>>;
+    const u = update as unknown as Partial<
+      Record<
+        string,
+        { chat?: { id?: unknown }; message?: { chat?: { id?: unknown } }; from?: { id?: unknown } }
+      >
+    >;
     const body = u.message ?? u.edited_message ?? u.callback_query;
     const chatId = body?.chat?.id ?? body?.message?.chat?.id ?? body?.from?.id;
     return typeof chatId === 'number' ? `c${chatId}` : 'other';
@@ -41,7 +46,9 @@ export class Dispatcher {
     const previous = this.chains.get(key) ?? Promise.resolve();
     const run = previous
       .then(() => this.handle(update))
-      .catch((err: unknown) => this.log.error('update handling failed', { error: err, update: update.update_id }))
+      .catch((err: unknown) =>
+        this.log.error('update handling failed', { error: err, update: update.update_id }),
+      )
       .finally(() => {
         this.inFlight--;
         if (this.chains.get(key) === run) this.chains.delete(key);

@@ -21,7 +21,8 @@ export function updateDedup(
     }
     const keys = [`u:${ctx.update.update_id}`];
     if (ctx.callbackQuery !== undefined) keys.push(`c:${ctx.callbackQuery.id}`);
-    if (ctx.message !== undefined && ctx.chat !== undefined) keys.push(`m:${ctx.chat.id}:${ctx.message.message_id}`);
+    if (ctx.message !== undefined && ctx.chat !== undefined)
+      keys.push(`m:${ctx.chat.id}:${ctx.message.message_id}`);
     if (keys.some((k) => seen.has(k))) return Promise.resolve();
     for (const k of keys) seen.set(k, now);
     while (seen.size > options.maxEntries) {

@@ -32,7 +32,10 @@ function asTelegrafSignal(signal: AbortSignal): import('abort-controller').Abort
 /** Turns the Bot API's answer into our decision: fatal, wait as told, or back off. */
 export function classifyTelegramFailure(
   err: unknown,
-): { kind: 'fatal'; error: FatalTelegramError } | { kind: 'retry-after'; ms: number } | { kind: 'backoff' } {
+):
+  | { kind: 'fatal'; error: FatalTelegramError }
+  | { kind: 'retry-after'; ms: number }
+  | { kind: 'backoff' } {
   if (err instanceof TelegramError) {
     if (err.code === 401 || err.code === 404) {
       return {
@@ -52,7 +55,8 @@ export function classifyTelegramFailure(
         ),
       };
     }
-    if (err.code === 429) return { kind: 'retry-after', ms: (err.parameters?.retry_after ?? 5) * 1000 };
+    if (err.code === 429)
+      return { kind: 'retry-after', ms: (err.parameters?.retry_after ?? 5) * 1000 };
   }
   return { kind: 'backoff' };
 }
@@ -101,7 +105,14 @@ export class Poller implements UpdateSource {
             allowed_updates: [...this.options.allowedUpdates],
           },
           // A hung connection must not stall the loop forever: give up a while after the long-poll timeout.
-          { signal: asTelegrafSignal(AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.options.timeoutSeconds * 1000 + this.options.graceMs)])) },
+          {
+            signal: asTelegrafSignal(
+              AbortSignal.any([
+                this.abort.signal,
+                AbortSignal.timeout(this.options.timeoutSeconds * 1000 + this.options.graceMs),
+              ]),
+            ),
+          },
         );
       } catch (err) {
         if (this.abort.signal.aborted) break;
@@ -110,9 +121,12 @@ export class Poller implements UpdateSource {
         this.failures++;
         const wait = decision.kind === 'retry-after' ? decision.ms : delay;
         if (this.failures === 1 || this.failures % 10 === 0) {
-          this.log.warn(`getUpdates failed (${this.failures}x); retrying in ${Math.round(wait / 1000)}s`, {
-            error: err,
-          });
+          this.log.warn(
+            `getUpdates failed (${this.failures}x); retrying in ${Math.round(wait / 1000)}s`,
+            {
+              error: err,
+            },
+          );
         }
         await sleep(wait, this.abort.signal);
         if (decision.kind === 'backoff') delay = Math.min(delay * 2, this.options.backoff.maxMs);
@@ -135,7 +149,9 @@ export class Poller implements UpdateSource {
           { offset: this.offset, limit: 1, timeout: 0 },
           { signal: asTelegrafSignal(AbortSignal.timeout(CONFIRM_TIMEOUT_MS)) },
         )
-        .catch((err: unknown) => this.log.debug('could not confirm the update offset', { error: err }));
+        .catch((err: unknown) =>
+          this.log.debug('could not confirm the update offset', { error: err }),
+        );
     }
   }
 }

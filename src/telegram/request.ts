@@ -39,7 +39,11 @@ export interface Req {
   deleteLater(messageId: number, delayMs: number): void;
   /** Deletes a message in this chat now; false if it was already gone. */
   deleteNow(messageId: number): Promise<boolean>;
-  sendPhoto(png: Buffer, caption: View, options?: { spoiler?: boolean; protect?: boolean }): Promise<SentMessage>;
+  sendPhoto(
+    png: Buffer,
+    caption: View,
+    options?: { spoiler?: boolean; protect?: boolean },
+  ): Promise<SentMessage>;
   sendDocument(content: Buffer, filename: string, caption: View): Promise<SentMessage>;
 }
 

@@ -49,10 +49,17 @@ export function parseCommand(
   const m = /^\/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+([\s\S]*))?$/.exec(text.trim());
   if (m === null) return undefined;
   const [, name = '', mention, rest] = m;
-  if (mention !== undefined && botUsername !== undefined && mention.toLowerCase() !== botUsername.toLowerCase()) {
+  if (
+    mention !== undefined &&
+    botUsername !== undefined &&
+    mention.toLowerCase() !== botUsername.toLowerCase()
+  ) {
     return undefined;
   }
-  return { name: name.toLowerCase(), args: rest === undefined ? [] : rest.split(/\s+/).filter(Boolean) };
+  return {
+    name: name.toLowerCase(),
+    args: rest === undefined ? [] : rest.split(/\s+/).filter(Boolean),
+  };
 }
 
 interface TextRoute {
@@ -79,7 +86,12 @@ export class Router {
    * Registers `/name`; `description` puts it in Telegram's command menu. A public
    * command also answers users who are not on the allowlist (bootstrap only).
    */
-  command(name: string, handler: Handler, description?: string, options: { public?: boolean } = {}): this {
+  command(
+    name: string,
+    handler: Handler,
+    description?: string,
+    options: { public?: boolean } = {},
+  ): this {
     const key = name.replace(/^\//, '').toLowerCase();
     if (!/^[a-z0-9_]{1,32}$/.test(key)) throw new Error(`invalid command name: ${name}`);
     if (this.commandRoutes.has(key)) throw new Error(`command /${key} is registered twice`);
@@ -137,7 +149,8 @@ export class Router {
       if (req === undefined) return;
       try {
         if (access.guest === true) {
-          const cmd = req.text === undefined ? undefined : parseCommand(req.text, this.deps.botUsername());
+          const cmd =
+            req.text === undefined ? undefined : parseCommand(req.text, this.deps.botUsername());
           const handler = cmd === undefined ? undefined : this.commandRoutes.get(cmd.name);
           if (cmd !== undefined && handler !== undefined && this.publicCommandNames.has(cmd.name)) {
             await handler(req, cmd.args);
@@ -151,7 +164,8 @@ export class Router {
         this.deps.log.error('handler failed', { error: err, chat: req.chat.id });
         const text = describeForUser(err);
         await (req.isCallback ? req.toast(text, true) : req.reply({ html: html`${text}` })).catch(
-          (sendErr: unknown) => this.deps.log.warn('could not report a handler error', { error: sendErr }),
+          (sendErr: unknown) =>
+            this.deps.log.warn('could not report a handler error', { error: sendErr }),
         );
       } finally {
         if (req.isCallback) await req.toast().catch(() => undefined);
@@ -176,7 +190,10 @@ export class Router {
   }
 
   private async routeCallback(ctx: Context, req: Req): Promise<void> {
-    const data = ctx.callbackQuery !== undefined && 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : undefined;
+    const data =
+      ctx.callbackQuery !== undefined && 'data' in ctx.callbackQuery
+        ? ctx.callbackQuery.data
+        : undefined;
     const resolved = this.deps.callbacks.resolve(data, req.user.id);
     if (!resolved.ok) {
       const text =
@@ -234,7 +251,8 @@ export class Router {
       },
       deleteLater: (id, delayMs) => autoDelete.schedule(chatId, id, delayMs),
       deleteNow: (id) => sender.delete(chatId, id),
-      sendPhoto: (png, caption, options) => sender.sendPhoto(chatId, png, caption, { ...options, forUser: userId }),
+      sendPhoto: (png, caption, options) =>
+        sender.sendPhoto(chatId, png, caption, { ...options, forUser: userId }),
       sendDocument: (content, filename, caption) =>
         sender.sendDocument(chatId, content, filename, caption, { forUser: userId }),
     };

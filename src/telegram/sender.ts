@@ -1,6 +1,10 @@
 import type { Telegram } from 'telegraf';
 import { TelegramError } from 'telegraf';
-import type { InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup } from 'telegraf/types';
+import type {
+  InlineKeyboardButton,
+  InlineKeyboardMarkup,
+  ReplyKeyboardMarkup,
+} from 'telegraf/types';
 import { sleep } from '../clock';
 import type { Logger } from '../log/logger';
 import { clip, clipUnits, visibleText } from '../views/html';
@@ -25,12 +29,28 @@ export interface SendOptions {
 export interface Sender {
   send(chatId: number, view: View, options?: SendOptions): Promise<SentMessage>;
   /** Edits in place; 'unchanged' when Telegram says the content is the same. */
-  edit(chatId: number, messageId: number, view: View, options?: SendOptions): Promise<'edited' | 'unchanged'>;
+  edit(
+    chatId: number,
+    messageId: number,
+    view: View,
+    options?: SendOptions,
+  ): Promise<'edited' | 'unchanged'>;
   answer(callbackQueryId: string, text?: string, alert?: boolean): Promise<void>;
   /** Deletes a message; false when it is already gone. */
   delete(chatId: number, messageId: number): Promise<boolean>;
-  sendPhoto(chatId: number, png: Buffer, caption: View, options?: SendOptions & { spoiler?: boolean }): Promise<SentMessage>;
-  sendDocument(chatId: number, content: Buffer, filename: string, caption: View, options?: SendOptions): Promise<SentMessage>;
+  sendPhoto(
+    chatId: number,
+    png: Buffer,
+    caption: View,
+    options?: SendOptions & { spoiler?: boolean },
+  ): Promise<SentMessage>;
+  sendDocument(
+    chatId: number,
+    content: Buffer,
+    filename: string,
+    caption: View,
+    options?: SendOptions,
+  ): Promise<SentMessage>;
 }
 
 /** How many times a 429 or 5xx is retried before giving up. */
@@ -39,14 +59,20 @@ const MAX_RETRIES = 3;
 const MAX_RETRY_AFTER_S = 60;
 
 export function isNotModified(err: unknown): boolean {
-  return err instanceof TelegramError && err.code === 400 && /message is not modified/i.test(err.description);
+  return (
+    err instanceof TelegramError &&
+    err.code === 400 &&
+    /message is not modified/i.test(err.description)
+  );
 }
 
 function isGone(err: unknown): boolean {
   return (
     err instanceof TelegramError &&
     err.code === 400 &&
-    /message to (edit|delete) not found|message can't be (edited|deleted)|MESSAGE_ID_INVALID/i.test(err.description)
+    /message to (edit|delete) not found|message can't be (edited|deleted)|MESSAGE_ID_INVALID/i.test(
+      err.description,
+    )
   );
 }
 
@@ -86,7 +112,12 @@ export class SafeSender implements Sender {
   private markup(
     keyboard: Keyboard | undefined,
     forUser: number | undefined,
-  ): InlineKeyboardMarkup | ReplyKeyboardMarkup | { remove_keyboard: true } | { force_reply: true; selective: true } | undefined {
+  ):
+    | InlineKeyboardMarkup
+    | ReplyKeyboardMarkup
+    | { remove_keyboard: true }
+    | { force_reply: true; selective: true }
+    | undefined {
     if (keyboard === undefined) return undefined;
     switch (keyboard.kind) {
       case 'reply':
@@ -105,7 +136,8 @@ export class SafeSender implements Sender {
             r.map((b): InlineKeyboardButton => {
               const text = clip(b.text, TELEGRAM_LIMITS.buttonText);
               if (!isActionButton(b)) return { text, url: b.url };
-              if (forUser === undefined) throw new Error('action buttons need the user they belong to');
+              if (forUser === undefined)
+                throw new Error('action buttons need the user they belong to');
               return { text, callback_data: this.callbacks.issue(forUser, b.action, b.args ?? []) };
             }),
           ),
@@ -139,7 +171,12 @@ export class SafeSender implements Sender {
     return { chatId, messageId: msg.message_id };
   }
 
-  async edit(chatId: number, messageId: number, view: View, options: SendOptions = {}): Promise<'edited' | 'unchanged'> {
+  async edit(
+    chatId: number,
+    messageId: number,
+    view: View,
+    options: SendOptions = {},
+  ): Promise<'edited' | 'unchanged'> {
     const body = SafeSender.fit(view, TELEGRAM_LIMITS.messageText);
     const reply_markup = this.markup(view.keyboard, options.forUser);
     if (reply_markup !== undefined && !('inline_keyboard' in reply_markup)) {
@@ -168,9 +205,13 @@ export class SafeSender implements Sender {
   async answer(callbackQueryId: string, text?: string, alert = false): Promise<void> {
     try {
       await this.call('answerCallbackQuery', () =>
-        this.telegram.answerCbQuery(callbackQueryId, text === undefined ? undefined : clipUnits(text, 200), {
-          show_alert: alert,
-        }),
+        this.telegram.answerCbQuery(
+          callbackQueryId,
+          text === undefined ? undefined : clipUnits(text, 200),
+          {
+            show_alert: alert,
+          },
+        ),
       );
     } catch (err) {
       // A query older than Telegram's answer window cannot be answered; nothing is lost.
@@ -200,13 +241,17 @@ export class SafeSender implements Sender {
     const body = SafeSender.fit(caption, TELEGRAM_LIMITS.caption);
     const reply_markup = this.markup(caption.keyboard, options.forUser);
     const msg = await this.call('sendPhoto', () =>
-      this.telegram.sendPhoto(chatId, { source: png, filename: 'image.png' }, {
-        caption: body.text,
-        ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
-        ...(reply_markup ? { reply_markup } : {}),
-        ...(options.protect ? { protect_content: true } : {}),
-        ...(options.spoiler ? { has_spoiler: true } : {}),
-      }),
+      this.telegram.sendPhoto(
+        chatId,
+        { source: png, filename: 'image.png' },
+        {
+          caption: body.text,
+          ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
+          ...(reply_markup ? { reply_markup } : {}),
+          ...(options.protect ? { protect_content: true } : {}),
+          ...(options.spoiler ? { has_spoiler: true } : {}),
+        },
+      ),
     );
     return { chatId, messageId: msg.message_id };
   }
@@ -221,12 +266,16 @@ export class SafeSender implements Sender {
     const body = SafeSender.fit(caption, TELEGRAM_LIMITS.caption);
     const reply_markup = this.markup(caption.keyboard, options.forUser);
     const msg = await this.call('sendDocument', () =>
-      this.telegram.sendDocument(chatId, { source: content, filename }, {
-        caption: body.text,
-        ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
-        ...(reply_markup ? { reply_markup } : {}),
-        ...(options.protect ? { protect_content: true } : {}),
-      }),
+      this.telegram.sendDocument(
+        chatId,
+        { source: content, filename },
+        {
+          caption: body.text,
+          ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
+          ...(reply_markup ? { reply_markup } : {}),
+          ...(options.protect ? { protect_content: true } : {}),
+        },
+      ),
     );
     return { chatId, messageId: msg.message_id };
   }

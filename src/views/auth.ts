@@ -34,13 +34,16 @@ export interface PromptInfo {
 }
 
 export function codePromptView(p: PromptInfo): View {
-  const why = p.action !== undefined ? html`to <b>${clip(p.action, 80)}</b>` : html`to open a 2FA session`;
+  const why =
+    p.action !== undefined ? html`to <b>${clip(p.action, 80)}</b>` : html`to open a 2FA session`;
   const enrol = p.enrolled
     ? ''
     : html`
 
 First time? Press <b>${AUTH_BUTTONS.getQr}</b> (or /qrcode) and scan it with your authenticator app.`;
-  const how = p.group ? html`Reply to this message with the code, or send it as /123456.` : html`Send the code as a message: 123456 (or /123456).`;
+  const how = p.group
+    ? html`Reply to this message with the code, or send it as /123456.`
+    : html`Send the code as a message: 123456 (or /123456).`;
   return {
     html: html`🔐 <b>Two-factor authentication</b>
 
@@ -50,11 +53,20 @@ ${how} Your message is deleted right away.${enrol}`,
   };
 }
 
-export function codeAcceptedView(sessionMs: number, resume: PrivilegedAction | undefined, firstEnrolment: boolean): View {
-  const enrolled = firstEnrolment ? html`
-Your authenticator app is now enrolled; the QR code is only shown again inside a 2FA session.` : '';
-  const next = resume !== undefined ? html`
-Press the button to continue.` : '';
+export function codeAcceptedView(
+  sessionMs: number,
+  resume: PrivilegedAction | undefined,
+  firstEnrolment: boolean,
+): View {
+  const enrolled = firstEnrolment
+    ? html`
+Your authenticator app is now enrolled; the QR code is only shown again inside a 2FA session.`
+    : '';
+  const next =
+    resume !== undefined
+      ? html`
+Press the button to continue.`
+      : '';
   return {
     html: html`✅ <b>Code accepted.</b> You are authenticated for ${plural(minutes(sessionMs), 'minute')}.${enrolled}${next}`,
     ...(resume !== undefined
@@ -166,7 +178,8 @@ export interface Actor {
 }
 
 export function lockoutNoticeView(actor: Actor, reason: BlockReason, blockMs: number): View {
-  const why = reason === 'failures' ? 'too many wrong 2FA codes' : 'too many 2FA codes in a short time';
+  const why =
+    reason === 'failures' ? 'too many wrong 2FA codes' : 'too many 2FA codes in a short time';
   return {
     html: html`🚨 <b>2FA lockout</b>: ${clip(actor.name, 64)} (<code>${actor.id}</code>) is blocked for ${plural(minutes(blockMs), 'minute')} after ${why}.`,
   };

@@ -1,5 +1,14 @@
 import type { ContainerState, HealthStatus, KeyValue } from '../adapters/docker/port';
-import { clip, clipMiddle, clipUnits, html, Html, joinHtml, visibleText, type HtmlValue } from './html';
+import {
+  clip,
+  clipMiddle,
+  clipUnits,
+  html,
+  Html,
+  joinHtml,
+  visibleText,
+  type HtmlValue,
+} from './html';
 import { TELEGRAM_LIMITS } from './view';
 
 /** Shared pieces of the Docker screens: badges, sizes, times, masking, fitting. */

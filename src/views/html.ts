@@ -10,7 +10,8 @@ export class Html {
   }
 }
 
-export type HtmlValue = Html | string | number | bigint | boolean | null | undefined | readonly HtmlValue[];
+export type HtmlValue =
+  Html | string | number | bigint | boolean | null | undefined | readonly HtmlValue[];
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 

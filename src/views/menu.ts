@@ -50,11 +50,19 @@ export function getMyIdView(card: IdCard): View {
   return {
     html: html`🪪 <b>Your Telegram ids</b>
 User id: <code>${card.userId}</code>
-Name: ${clip(name, 64)}${card.username !== undefined ? html`
-Username: @${clip(card.username, 64)}` : ''}
+Name: ${clip(name, 64)}${
+      card.username !== undefined
+        ? html`
+Username: @${clip(card.username, 64)}`
+        : ''
+    }
 Chat id: <code>${card.chatId}</code>
-Chat type: ${CHAT_TYPE_LABEL[card.chatType] ?? clip(card.chatType, 20)}${card.chatTitle !== undefined ? html`
-Chat title: ${clip(card.chatTitle, 64)}` : ''}
+Chat type: ${CHAT_TYPE_LABEL[card.chatType] ?? clip(card.chatType, 20)}${
+      card.chatTitle !== undefined
+        ? html`
+Chat title: ${clip(card.chatTitle, 64)}`
+        : ''
+    }
 Access: ${card.allowed ? '✅ allowed' : '⛔ not on the allowlist — give the user id to the bot owner'}
 
 <i>This message is deleted in ${card.deleteAfterSeconds} s for privacy.</i>`,

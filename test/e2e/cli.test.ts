@@ -7,7 +7,11 @@ import { APP_VERSION } from '../../src/version';
 
 const MAIN = resolve(__dirname, '..', '..', 'dist', 'main.js');
 
-function tmbot(args: string[], cwd: string, env: Record<string, string> = {}): { code: number | null; out: string } {
+function tmbot(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): { code: number | null; out: string } {
   const r = spawnSync(process.execPath, [MAIN, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
@@ -27,7 +31,9 @@ describe('command line', () => {
     const help = tmbot(['--help'], dir);
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/--check-config/);
-    expect(help.out).toMatch(/Exit codes: 0 clean stop, 1 fatal runtime error, 2 bad usage or config/);
+    expect(help.out).toMatch(
+      /Exit codes: 0 clean stop, 1 fatal runtime error, 2 bad usage or config/,
+    );
   });
 
   it('prints a fresh 52-character base32 salt each time', () => {
@@ -44,8 +50,15 @@ describe('command line', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const text = readFileSync(path, 'utf8');
     // The only thing left to fill in is the token: the file parses apart from that placeholder.
-    expect(() => parseConfig({ text, origin: 'x', env: {}, mode: 'prod' })).toThrow(/prod_token: is still the placeholder/);
-    const withToken = parseConfig({ text, origin: 'x', env: { TMBOT_BOT_TOKEN: '1:AAAAAAAAAAAAAAAAAAAAAAAAAAAA' }, mode: 'prod' });
+    expect(() => parseConfig({ text, origin: 'x', env: {}, mode: 'prod' })).toThrow(
+      /prod_token: is still the placeholder/,
+    );
+    const withToken = parseConfig({
+      text,
+      origin: 'x',
+      env: { TMBOT_BOT_TOKEN: '1:AAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+      mode: 'prod',
+    });
     expect(withToken.config.access.authSalt).toMatch(/^[A-Z2-7]{52}$/);
     const second = tmbot(['init'], dir);
     expect(second.code).toBe(2);

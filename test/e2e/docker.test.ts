@@ -115,7 +115,13 @@ describeDocker('Docker section, end to end', (suite) => {
   /** Whether a label is `full` with its middle cut out (long host paths). */
   function clippedFrom(label: string, full: string): boolean {
     const [head, tail, ...rest] = label.split('…');
-    return rest.length === 0 && head !== undefined && tail !== undefined && full.startsWith(head) && full.endsWith(tail);
+    return (
+      rest.length === 0 &&
+      head !== undefined &&
+      tail !== undefined &&
+      full.startsWith(head) &&
+      full.endsWith(tail)
+    );
   }
 
   /** Presses a button (by its text) and resolves with the message after the bot's next edit of it. */

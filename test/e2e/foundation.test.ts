@@ -13,7 +13,14 @@ import {
 
 jest.setTimeout(60_000);
 
-const MAIN_MENU = ['🚀 Server', '🐳 Docker', '🍭 Plugins', '👀 Quick view', '🩺 Health', '🍄 About me'];
+const MAIN_MENU = [
+  '🚀 Server',
+  '🐳 Docker',
+  '🍭 Plugins',
+  '👀 Quick view',
+  '🩺 Health',
+  '🍄 About me',
+];
 
 describe('foundation, end to end (real daemon, Bot API emulator)', () => {
   let emu: BotApiEmulator;
@@ -67,7 +74,9 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
     expect((await stranger.nextReply()).text).toMatch(/1 attempt left/);
     await stranger.text('let me in');
     expect((await stranger.nextReply()).text).toMatch(/blocked/);
-    const alert = await emu.waitForMessage((m) => m.chat.id === ADMIN_CHAT_ID && /Unauthorized/.test(m.text ?? ''));
+    const alert = await emu.waitForMessage(
+      (m) => m.chat.id === ADMIN_CHAT_ID && /Unauthorized/.test(m.text ?? ''),
+    );
     expect(alert.text).toContain(`User id: ${STRANGER_ID}`);
 
     expect(await d.stop()).toBe(0);
@@ -76,7 +85,9 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
     await stranger.text('and now?');
     await user_waits(300);
     expect(emu.transcript(STRANGER_ID).filter((e) => e.sender === 'bot')).toHaveLength(3);
-    const alerts = emu.transcript(ADMIN_CHAT_ID).filter((e) => e.sender === 'bot' && /Unauthorized|Setup/.test(e.text ?? ''));
+    const alerts = emu
+      .transcript(ADMIN_CHAT_ID)
+      .filter((e) => e.sender === 'bot' && /Unauthorized|Setup/.test(e.text ?? ''));
     expect(alerts).toHaveLength(1);
   });
 
@@ -87,7 +98,10 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
     await stranger.command('/getmyid');
     const card = await stranger.nextReply();
     expect(card.text).toContain(`User id: ${STRANGER_ID}`);
-    await emu.waitFor((e) => e.type === 'delete' && e.chatId === STRANGER_ID && e.messageId === card.message_id, 5000);
+    await emu.waitFor(
+      (e) => e.type === 'delete' && e.chatId === STRANGER_ID && e.messageId === card.message_id,
+      5000,
+    );
   });
 
   it("refuses another user's button and a forged token without crashing", async () => {
@@ -104,7 +118,9 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
     expect(Buffer.byteLength(data)).toBeLessThanOrEqual(64);
 
     const bobPress = await bob.press(card, data);
-    expect((await emu.waitForCallbackAnswer(bobPress)).text).toBe('This button belongs to another user.');
+    expect((await emu.waitForCallbackAnswer(bobPress)).text).toBe(
+      'This button belongs to another user.',
+    );
     const forged = await ann.press(card, 'AAAAAAAAAAAA', { unchecked: true });
     expect((await emu.waitForCallbackAnswer(forged)).text).toMatch(/expired/);
     const huge = await ann.press(card, '\u0000'.repeat(64), { unchecked: true });
@@ -112,7 +128,9 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
 
     const annPress = await ann.press(card, data);
     expect((await emu.waitForCallbackAnswer(annPress)).text).toBe('Deleted.');
-    expect(emu.transcript(group.id).find((e) => e.message_id === card.message_id)?.deleted).toBe(true);
+    expect(emu.transcript(group.id).find((e) => e.message_id === card.message_id)?.deleted).toBe(
+      true,
+    );
     expect(d.proc.exitCode).toBeNull();
   });
 
@@ -156,7 +174,9 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
     expect(await busy.stop('SIGTERM')).toBe(0);
     expect(Date.now() - t0).toBeLessThan(5000);
     // The in-flight reply was finished, and state was flushed to disk.
-    expect(emu.transcript(ADMIN_ID).some((e) => e.sender === 'bot' && /Hi, Ann/.test(e.text ?? ''))).toBe(true);
+    expect(
+      emu.transcript(ADMIN_ID).some((e) => e.sender === 'bot' && /Hi, Ann/.test(e.text ?? '')),
+    ).toBe(true);
     expect(busy.output).toMatch(/"message":"stopped"/);
   });
 
@@ -170,8 +190,20 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
   it('exits 1 when another instance takes the updates', async () => {
     const d = start();
     await d.ready();
-    emu.fail('getUpdates', { error_code: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' });
-    emu.injectUpdate({ message: { message_id: 1, date: 0, chat: { id: ADMIN_ID, type: 'private' }, from: { id: ADMIN_ID, is_bot: false, first_name: 'A' }, text: 'x' } });
+    emu.fail('getUpdates', {
+      error_code: 409,
+      description:
+        'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+    });
+    emu.injectUpdate({
+      message: {
+        message_id: 1,
+        date: 0,
+        chat: { id: ADMIN_ID, type: 'private' },
+        from: { id: ADMIN_ID, is_bot: false, first_name: 'A' },
+        text: 'x',
+      },
+    });
     expect(await d.exited).toBe(1);
     expect(d.output).toMatch(/another instance is receiving updates/);
   });
@@ -180,7 +212,11 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
     const d = start();
     await d.ready();
     emu.fail('getUpdates', { error_code: 502, description: 'Bad Gateway' }, 2);
-    emu.fail('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+    emu.fail('sendMessage', {
+      error_code: 429,
+      description: 'Too Many Requests: retry after 1',
+      parameters: { retry_after: 1 },
+    });
     const user = emu.user(ADMIN_ID, { first_name: 'Ann' });
     await user.command('/start');
     const t0 = Date.now();

@@ -147,7 +147,8 @@ describe('two-factor authentication, end to end (real daemon, Bot API emulator)'
 
     expect(statSync(join(d.stateDir, 'audit.jsonl')).mode & 0o777).toBe(0o600);
     // The audit line for the resumed action is appended just after its screen is shown.
-    for (let i = 0; i < 100 && auditLines(d).length < 4; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && auditLines(d).length < 4; i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(auditLines(d).map((l) => `${l.userId} ${l.action} ${l.outcome}`)).toEqual([
       `${ADMIN_ID} audit.view prompted`,
       `${ADMIN_ID} totp.verify failed`,

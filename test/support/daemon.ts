@@ -15,7 +15,10 @@ export const ADMIN_CHAT_ID = 1001;
 const MAIN_JS = resolve(__dirname, '..', '..', 'dist', 'main.js');
 
 /** A pyTMBot-style config document for tests; override any section. */
-export function testConfig(apiRoot: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function testConfig(
+  apiRoot: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     config_version: '0.4.0',
     telegram: { api_root: apiRoot },
@@ -68,7 +71,16 @@ export class Daemon {
     chmodSync(configPath, 0o600);
     const proc = spawn(
       process.execPath,
-      [MAIN_JS, '--config', configPath, '--log-level', options.logLevel ?? 'debug', '--log-format', 'json', ...(options.args ?? [])],
+      [
+        MAIN_JS,
+        '--config',
+        configPath,
+        '--log-level',
+        options.logLevel ?? 'debug',
+        '--log-format',
+        'json',
+        ...(options.args ?? []),
+      ],
       {
         env: {
           PATH: process.env.PATH ?? '',
@@ -86,8 +98,10 @@ export class Daemon {
   async waitForLog(pattern: RegExp, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.output)) {
-      if (Date.now() > deadline) throw new Error(`log never matched ${pattern}. Output:\n${this.output}`);
-      if (this.proc.exitCode !== null) throw new Error(`daemon exited (${this.proc.exitCode}) before ${pattern}:\n${this.output}`);
+      if (Date.now() > deadline)
+        throw new Error(`log never matched ${pattern}. Output:\n${this.output}`);
+      if (this.proc.exitCode !== null)
+        throw new Error(`daemon exited (${this.proc.exitCode}) before ${pattern}:\n${this.output}`);
       await new Promise((r) => setTimeout(r, 25));
     }
   }

@@ -20,13 +20,29 @@ export class FakeSender implements Sender {
 
   send(chatId: number, view: View, options: SendOptions = {}): Promise<SentMessage> {
     const messageId = this.nextId++;
-    this.sent.push({ kind: 'send', chatId, messageId, text: visibleText(view.html.value), view, options });
+    this.sent.push({
+      kind: 'send',
+      chatId,
+      messageId,
+      text: visibleText(view.html.value),
+      view,
+      options,
+    });
     return Promise.resolve({ chatId, messageId });
   }
-  edit(chatId: number, messageId: number, view: View, options: SendOptions = {}): Promise<'edited' | 'unchanged'> {
+  edit(
+    chatId: number,
+    messageId: number,
+    view: View,
+    options: SendOptions = {},
+  ): Promise<'edited' | 'unchanged'> {
     const last = [...this.sent].reverse().find((s) => s.messageId === messageId);
     const text = visibleText(view.html.value);
-    if (last !== undefined && last.view.html.value === view.html.value && JSON.stringify(last.view.keyboard) === JSON.stringify(view.keyboard)) {
+    if (
+      last !== undefined &&
+      last.view.html.value === view.html.value &&
+      JSON.stringify(last.view.keyboard) === JSON.stringify(view.keyboard)
+    ) {
       return Promise.resolve('unchanged');
     }
     this.sent.push({ kind: 'edit', chatId, messageId, text, view, options });
@@ -40,14 +56,39 @@ export class FakeSender implements Sender {
     this.deleted.push({ chatId, messageId });
     return Promise.resolve(true);
   }
-  sendPhoto(chatId: number, _png: Buffer, caption: View, options: SendOptions = {}): Promise<SentMessage> {
+  sendPhoto(
+    chatId: number,
+    _png: Buffer,
+    caption: View,
+    options: SendOptions = {},
+  ): Promise<SentMessage> {
     const messageId = this.nextId++;
-    this.sent.push({ kind: 'photo', chatId, messageId, text: visibleText(caption.html.value), view: caption, options });
+    this.sent.push({
+      kind: 'photo',
+      chatId,
+      messageId,
+      text: visibleText(caption.html.value),
+      view: caption,
+      options,
+    });
     return Promise.resolve({ chatId, messageId });
   }
-  sendDocument(chatId: number, _c: Buffer, _f: string, caption: View, options: SendOptions = {}): Promise<SentMessage> {
+  sendDocument(
+    chatId: number,
+    _c: Buffer,
+    _f: string,
+    caption: View,
+    options: SendOptions = {},
+  ): Promise<SentMessage> {
     const messageId = this.nextId++;
-    this.sent.push({ kind: 'document', chatId, messageId, text: visibleText(caption.html.value), view: caption, options });
+    this.sent.push({
+      kind: 'document',
+      chatId,
+      messageId,
+      text: visibleText(caption.html.value),
+      view: caption,
+      options,
+    });
     return Promise.resolve({ chatId, messageId });
   }
   textsTo(chatId: number): string[] {

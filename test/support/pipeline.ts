@@ -32,7 +32,11 @@ export class Pipeline {
   private nextUpdateId = 1;
   private nextMessageId = 1;
 
-  constructor(policy: Partial<AccessPolicy> & { userIds: number[] }, features: Feature[], store = new MemoryStore()) {
+  constructor(
+    policy: Partial<AccessPolicy> & { userIds: number[] },
+    features: Feature[],
+    store = new MemoryStore(),
+  ) {
     this.store = store;
     this.bot = new Telegraf('123:TEST', { telegram: { webhookReply: false } });
     this.bot.botInfo = {
@@ -45,7 +49,12 @@ export class Pipeline {
       supports_inline_queries: false,
     };
     this.callbacks = new CallbackStore(this.clock, store);
-    const autoDelete = new AutoDeleteScheduler((c, m) => this.sender.delete(c, m), this.clock, store, silentLogger);
+    const autoDelete = new AutoDeleteScheduler(
+      (c, m) => this.sender.delete(c, m),
+      this.clock,
+      store,
+      silentLogger,
+    );
     this.router = new Router({
       sender: this.sender,
       callbacks: this.callbacks,
@@ -65,7 +74,13 @@ export class Pipeline {
         publicCommands: this.router.publicCommands(),
         ...policy,
       },
-      { sender: this.sender, store, clock: this.clock, log: silentLogger, botUsername: () => 'tmbot_test_bot' },
+      {
+        sender: this.sender,
+        store,
+        clock: this.clock,
+        log: silentLogger,
+        botUsername: () => 'tmbot_test_bot',
+      },
     );
     // Like app.ts, no error reaches telegraf's default handler (which sets process.exitCode).
     this.bot.catch((err) => {
@@ -83,7 +98,11 @@ export class Pipeline {
   }
 
   /** A text message from `userId` in their private chat (or `chat`). */
-  async text(userId: number, text: string, chat?: { id: number; type: 'group' | 'supergroup'; title: string }): Promise<Update> {
+  async text(
+    userId: number,
+    text: string,
+    chat?: { id: number; type: 'group' | 'supergroup'; title: string },
+  ): Promise<Update> {
     const update = {
       update_id: this.nextUpdateId++,
       message: {
@@ -92,7 +111,9 @@ export class Pipeline {
         from: { id: userId, is_bot: false, first_name: `User${userId}` },
         chat: chat ?? { id: userId, type: 'private', first_name: `User${userId}` },
         text,
-        ...(text.startsWith('/') ? { entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] } : {}),
+        ...(text.startsWith('/')
+          ? { entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] }
+          : {}),
       },
     } as Update;
     await this.bot.handleUpdate(update);

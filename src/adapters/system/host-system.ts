@@ -125,7 +125,6 @@ async function siUsers(): Promise<LoggedInUser[]> {
   });
 }
 
-
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const positive = (n: number): number | undefined => (Number.isFinite(n) && n > 0 ? n : undefined);
 

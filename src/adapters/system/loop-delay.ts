@@ -48,11 +48,13 @@ export class LoopDelayProbe {
   summary(): LoopDelaySummary | undefined {
     const h = this.histogram;
     if (h === undefined || h.count === 0) return undefined;
-    const stall = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 10) / 10);
+    const stall = (ns: number): number =>
+      Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 10) / 10);
     return {
       maxStallMs: stall(h.max),
       p99StallMs: stall(h.percentile(99)),
-      maxBusyMs: this.maxBusyMicros === undefined ? undefined : Math.round(this.maxBusyMicros / 100) / 10,
+      maxBusyMs:
+        this.maxBusyMicros === undefined ? undefined : Math.round(this.maxBusyMicros / 100) / 10,
       ticks: h.count,
     };
   }

@@ -50,7 +50,8 @@ export function updateLoopChecker(options: UpdateLoopCheckerOptions): HealthChec
     check() {
       const now = clock.now();
       startedAt ??= now;
-      const what = typeof options.what === 'function' ? options.what() : (options.what ?? 'getUpdates');
+      const what =
+        typeof options.what === 'function' ? options.what() : (options.what ?? 'getUpdates');
       const last = source.lastSuccessAt;
       const silentMs = Math.max(0, now - (last > 0 ? last : startedAt));
       const ago = `${Math.round(silentMs / 1000)} s`;

@@ -3,13 +3,48 @@ import { UsageError } from '../../../src/errors';
 
 describe('parseArgs', () => {
   it('reads tmbot flags', () => {
-    const o = parseArgs(['--config', 'x.yaml', '--mode', 'dev', '--log-level', 'debug', '--log-format=json', '--webhook', '--plugins', 'monitor,outline']);
-    expect(o).toMatchObject({ config: 'x.yaml', mode: 'dev', logLevel: 'debug', logFormat: 'json', webhook: true, plugins: ['monitor', 'outline'] });
+    const o = parseArgs([
+      '--config',
+      'x.yaml',
+      '--mode',
+      'dev',
+      '--log-level',
+      'debug',
+      '--log-format=json',
+      '--webhook',
+      '--plugins',
+      'monitor,outline',
+    ]);
+    expect(o).toMatchObject({
+      config: 'x.yaml',
+      mode: 'dev',
+      logLevel: 'debug',
+      logFormat: 'json',
+      webhook: true,
+      plugins: ['monitor', 'outline'],
+    });
   });
 
   it("accepts pyTMBot's spellings so old compose files keep working", () => {
-    const o = parseArgs(['--socket_host', '0.0.0.0', '--log-level', 'WARNING', '--webhook', 'true', '--plugins', 'monitor', 'outline', '--colorize_logs', 'false']);
-    expect(o).toMatchObject({ socketHost: '0.0.0.0', logLevel: 'warn', webhook: true, plugins: ['monitor', 'outline'] });
+    const o = parseArgs([
+      '--socket_host',
+      '0.0.0.0',
+      '--log-level',
+      'WARNING',
+      '--webhook',
+      'true',
+      '--plugins',
+      'monitor',
+      'outline',
+      '--colorize_logs',
+      'false',
+    ]);
+    expect(o).toMatchObject({
+      socketHost: '0.0.0.0',
+      logLevel: 'warn',
+      webhook: true,
+      plugins: ['monitor', 'outline'],
+    });
     expect(o.notes[0]).toMatch(/colorize_logs/);
     expect(parseArgs(['--health_check']).command).toEqual({ kind: 'health-check' });
     expect(parseArgs(['--webhook', 'False']).webhook).toBe(false);
@@ -18,7 +53,10 @@ describe('parseArgs', () => {
 
   it('parses subcommands', () => {
     expect(parseArgs(['init']).command).toEqual({ kind: 'init' });
-    expect(parseArgs(['totp', 'reset', '1001']).command).toEqual({ kind: 'totp-reset', userId: 1001 });
+    expect(parseArgs(['totp', 'reset', '1001']).command).toEqual({
+      kind: 'totp-reset',
+      userId: 1001,
+    });
     expect(() => parseArgs(['totp', 'reset', 'bob'])).toThrow(UsageError);
   });
 

@@ -34,7 +34,10 @@ function issuesOf(fn: () => unknown): { path: string; message: string }[] {
 
 describe('parseConfig', () => {
   it("loads pyTMBot's own sample layout (one-item lists, nulls) unchanged", () => {
-    const text = readFileSync(join(__dirname, '..', '..', 'fixtures', 'pytmbot-sample.yaml'), 'utf8');
+    const text = readFileSync(
+      join(__dirname, '..', '..', 'fixtures', 'pytmbot-sample.yaml'),
+      'utf8',
+    );
     const { config, warnings, notices } = parseConfig(source(text));
     expect(warnings).toEqual([]);
     expect(config.botToken).toBe('1234567890:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijk');
@@ -73,7 +76,11 @@ describe('parseConfig', () => {
       parseConfig(
         source({
           bot_token: { prod_token: ['YOUR_PROD_BOT_TOKEN'] },
-          access_control: { allowed_user_ids: [1, 'two'], allowed_admins_ids: [1, 7], auth_salt: [SALT] },
+          access_control: {
+            allowed_user_ids: [1, 'two'],
+            allowed_admins_ids: [1, 7],
+            auth_salt: [SALT],
+          },
           webhook_config: { local_port: [80], trusted_proxy_ips: ['10.0.0.0/99'] },
         }),
       ),
@@ -81,7 +88,9 @@ describe('parseConfig', () => {
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i.message]));
     expect(byPath['bot_token.prod_token']).toMatch(/placeholder.*@BotFather/);
     expect(byPath['access_control.allowed_user_ids[1]']).toMatch(/must be an integer/);
-    expect(byPath['access_control.allowed_admins_ids[1]']).toMatch(/admin 7 is not in access_control.allowed_user_ids/);
+    expect(byPath['access_control.allowed_admins_ids[1]']).toMatch(
+      /admin 7 is not in access_control.allowed_user_ids/,
+    );
     expect(byPath['webhook_config.local_port']).toMatch(/1024/);
     expect(byPath['webhook_config.trusted_proxy_ips[0]']).toMatch(/not an IP address or CIDR/);
     expect(issues).toHaveLength(5);
@@ -106,16 +115,25 @@ describe('parseConfig', () => {
 
   it('refuses a config_version newer than this build and notes a missing one', () => {
     const issues = issuesOf(() => parseConfig(source({ ...minimal, config_version: '9.0.0' })));
-    expect(issues[0]).toEqual({ path: 'config_version', message: expect.stringMatching(/newer.*upgrade tmbot/) });
+    expect(issues[0]).toEqual({
+      path: 'config_version',
+      message: expect.stringMatching(/newer.*upgrade tmbot/),
+    });
     expect(parseConfig(source(minimal)).notices[0]).toMatch(/config_version is not set/);
   });
 
   it('takes secrets from the environment and from Docker secret files', () => {
     const doc = { access_control: { allowed_user_ids: [1] } };
-    const files: Record<string, string> = { '/run/secrets/token': `${TOKEN}\n`, '/run/secrets/salt': SALT };
+    const files: Record<string, string> = {
+      '/run/secrets/token': `${TOKEN}\n`,
+      '/run/secrets/salt': SALT,
+    };
     const { config } = parseConfig(
       source(doc, {
-        env: { TMBOT_BOT_TOKEN_FILE: '/run/secrets/token', TMBOT_AUTH_SALT_FILE: '/run/secrets/salt' },
+        env: {
+          TMBOT_BOT_TOKEN_FILE: '/run/secrets/token',
+          TMBOT_AUTH_SALT_FILE: '/run/secrets/salt',
+        },
         readSecretFile: (p) => {
           const v = files[p];
           if (v === undefined) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
@@ -125,7 +143,9 @@ describe('parseConfig', () => {
     );
     expect(config.botToken).toBe(TOKEN);
     expect(config.access.authSalt).toBe(SALT);
-    expect(parseConfig(source(doc, { env: { TMBOT_BOT_TOKEN: TOKEN } })).config.botToken).toBe(TOKEN);
+    expect(parseConfig(source(doc, { env: { TMBOT_BOT_TOKEN: TOKEN } })).config.botToken).toBe(
+      TOKEN,
+    );
   });
 
   it('uses the dev token with --mode dev and the API root from the environment', () => {

@@ -17,22 +17,25 @@ const TOKEN = '123456789:AAbbccddeeffgghhiijjkkllmmnnooppqqr';
 const SALT = 'my-very-secret-salt-value-1234567890';
 
 describe('logger redaction', () => {
-  it.each(['json', 'human'] as const)('removes configured secrets and token-shaped strings (%s)', (format) => {
-    const { stream, lines } = capture();
-    const redactor = new Redactor([SALT]);
-    const log = createLogger({ level: 'trace', format, redactor, stream }).child('test');
-    log.info(`calling https://api.telegram.org/bot${TOKEN}/getMe`);
-    log.debug('salt is', { salt: SALT, nested: { again: `x${SALT}y` } });
-    log.error('boom', { error: new Error(`failed with ${SALT}`) });
-    redactor.add('runtime-webhook-secret-abc');
-    log.warn('path /webhook/runtime-webhook-secret-abc/');
-    const out = lines.join('');
-    expect(out).not.toContain(TOKEN);
-    expect(out).not.toContain(SALT);
-    expect(out).not.toContain('runtime-webhook-secret-abc');
-    expect(out).toContain('[REDACTED');
-    expect(out).toContain('test');
-  });
+  it.each(['json', 'human'] as const)(
+    'removes configured secrets and token-shaped strings (%s)',
+    (format) => {
+      const { stream, lines } = capture();
+      const redactor = new Redactor([SALT]);
+      const log = createLogger({ level: 'trace', format, redactor, stream }).child('test');
+      log.info(`calling https://api.telegram.org/bot${TOKEN}/getMe`);
+      log.debug('salt is', { salt: SALT, nested: { again: `x${SALT}y` } });
+      log.error('boom', { error: new Error(`failed with ${SALT}`) });
+      redactor.add('runtime-webhook-secret-abc');
+      log.warn('path /webhook/runtime-webhook-secret-abc/');
+      const out = lines.join('');
+      expect(out).not.toContain(TOKEN);
+      expect(out).not.toContain(SALT);
+      expect(out).not.toContain('runtime-webhook-secret-abc');
+      expect(out).toContain('[REDACTED');
+      expect(out).toContain('test');
+    },
+  );
 
   it('writes JSON lines in json format and hides stack traces above debug', () => {
     const { stream, lines } = capture();
@@ -40,7 +43,10 @@ describe('logger redaction', () => {
     log.error('failed', { error: new Error('bad') });
     log.debug('invisible');
     expect(lines).toHaveLength(1);
-    const parsed = JSON.parse(lines[0]!) as { message: string; error: { message: string; stack?: string } };
+    const parsed = JSON.parse(lines[0]!) as {
+      message: string;
+      error: { message: string; stack?: string };
+    };
     expect(parsed.message).toBe('failed');
     expect(parsed.error.message).toBe('bad');
     expect(parsed.error.stack).toBeUndefined();

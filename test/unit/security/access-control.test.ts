@@ -78,16 +78,32 @@ describe('access control', () => {
 
   it('drops updates without a sender and from bots', async () => {
     const p = pipeline();
-    await p.raw({ update_id: 500, channel_post: { message_id: 1, date: 0, chat: { id: -1, type: 'channel', title: 'c' }, text: '/start' } });
-    await p.raw({ update_id: 501, message: { message_id: 2, date: 0, from: { id: 5, is_bot: true, first_name: 'b' }, chat: { id: 5, type: 'private' }, text: '/start' } });
+    await p.raw({
+      update_id: 500,
+      channel_post: {
+        message_id: 1,
+        date: 0,
+        chat: { id: -1, type: 'channel', title: 'c' },
+        text: '/start',
+      },
+    });
+    await p.raw({
+      update_id: 501,
+      message: {
+        message_id: 2,
+        date: 0,
+        from: { id: 5, is_bot: true, first_name: 'b' },
+        chat: { id: 5, type: 'private' },
+        text: '/start',
+      },
+    });
     expect(p.sender.sent).toEqual([]);
   });
 
   it('ignores group chats outside allowed_chat_ids but keeps private chats working', async () => {
-    const p = new Pipeline(
-      { userIds: [OWNER], chatIds: [-1001] },
-      [menuFeature({ isAllowed: () => true, getMyIdDeleteMs: 1000, plugins: [] })],
-    );
+    const p = new Pipeline({ userIds: [OWNER], chatIds: [-1001] }, [
+      menuFeature({ isAllowed: () => true, getMyIdDeleteMs: 1000, plugins: [] }),
+    ]);
     await p.text(OWNER, '/start', { id: -2002, type: 'supergroup', title: 'Other' });
     await p.text(OWNER, '/start', { id: -1001, type: 'supergroup', title: 'Ops' });
     await p.text(OWNER, '/start');

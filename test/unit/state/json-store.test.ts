@@ -1,4 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  chmodSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../../src/log/logger';
@@ -43,7 +51,10 @@ describe('JsonStateStore', () => {
     const file = join(dir, 'not-a-dir');
     writeFileSync(file, '');
     const warnings: string[] = [];
-    const store = new JsonStateStore(join(file, 'state'), { ...silentLogger, warn: (m) => void warnings.push(m) });
+    const store = new JsonStateStore(join(file, 'state'), {
+      ...silentLogger,
+      warn: (m) => void warnings.push(m),
+    });
     expect(store.persistent).toBe(false);
     await store.write('a.json', { n: 7 });
     expect(store.read('a.json', isCounter)).toEqual({ n: 7 });

@@ -32,7 +32,8 @@ describe('Poller', () => {
     emu.setUnresponsive(false);
     emu.user(7, { first_name: 'A' });
     await emu.user(7).text('hello');
-    for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 30));
+    for (let i = 0; i < 100 && received.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 30));
     expect(received).toHaveLength(1);
     expect(p.failures).toBe(0);
     p.stop();
@@ -52,7 +53,11 @@ describe('Poller', () => {
 
 describe('classifyTelegramFailure', () => {
   const err = (code: number, retry_after?: number): TelegramError =>
-    new TelegramError({ error_code: code, description: 'x', ...(retry_after ? { parameters: { retry_after } } : {}) });
+    new TelegramError({
+      error_code: code,
+      description: 'x',
+      ...(retry_after ? { parameters: { retry_after } } : {}),
+    });
   it('ends the process on 401 and 409, waits on 429, backs off otherwise', () => {
     expect(classifyTelegramFailure(err(401))).toMatchObject({ kind: 'fatal' });
     expect(classifyTelegramFailure(err(409))).toMatchObject({ kind: 'fatal' });

@@ -16,7 +16,10 @@ function probe(log: string[]): Feature {
       router.button('⚙️ CPU usage', async () => void log.push('button:cpu-usage'));
       router.text(/^\/?\d{6}$/, async (_req, [code]) => void log.push(`code:${code}`));
       router.command('open', async (req) => {
-        await req.reply({ html: html`menu`, keyboard: { kind: 'inline', rows: [[{ text: 'Go', action: 'probe.go', args: ['x'] }]] } });
+        await req.reply({
+          html: html`menu`,
+          keyboard: { kind: 'inline', rows: [[{ text: 'Go', action: 'probe.go', args: ['x'] }]] },
+        });
       });
       router.action('probe.go', async (req, args) => {
         log.push(`action:${args.join(',')}`);
@@ -126,7 +129,10 @@ describe('normaliseLabel / parseCommand', () => {
   });
   it('parses commands', () => {
     expect(parseCommand('/start', undefined)).toEqual({ name: 'start', args: [] });
-    expect(parseCommand('/logs@bot 100 since', 'bot')).toEqual({ name: 'logs', args: ['100', 'since'] });
+    expect(parseCommand('/logs@bot 100 since', 'bot')).toEqual({
+      name: 'logs',
+      args: ['100', 'since'],
+    });
     expect(parseCommand('/x@other', 'bot')).toBeUndefined();
     expect(parseCommand('hello', 'bot')).toBeUndefined();
   });
