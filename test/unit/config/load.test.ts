@@ -1,7 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { compareVersions, parseConfig, type ConfigSource } from '../../../src/config/load';
+import {
+  compareVersions,
+  loadConfigFile,
+  parseConfig,
+  type ConfigSource,
+} from '../../../src/config/load';
 import { ConfigError } from '../../../src/errors';
 
 const TOKEN = '123456789:AAbbccddeeffgghhiijjkkllmmnnooppqqr';
@@ -176,5 +182,20 @@ describe('compareVersions', () => {
     expect(compareVersions('0.3.3', '0.4.0')).toBe(-1);
     expect(compareVersions('0.4.0', '0.4.0')).toBe(0);
     expect(compareVersions('1.0', '0.9.9')).toBe(1);
+  });
+});
+
+describe('loadConfigFile', () => {
+  it('warns when the file holding secrets is readable by group or others', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tmbot-cfg-'));
+    const path = join(dir, 'pytmbot.yaml');
+    writeFileSync(path, YAML.stringify(minimal));
+    chmodSync(path, 0o644);
+    expect(loadConfigFile(path, {}, 'prod').warnings).toEqual([
+      { path, message: expect.stringMatching(/readable by group or others.*chmod 600/) },
+    ]);
+    chmodSync(path, 0o600);
+    expect(loadConfigFile(path, {}, 'prod').warnings).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
