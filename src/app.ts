@@ -13,6 +13,7 @@ import type { Feature } from './features/feature';
 import { authFeature } from './features/auth';
 import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
+import { createOutlinePlugin, OUTLINE_PLUGIN_ENTRY } from './plugins/outline/plugin';
 import { serverFeature } from './features/server';
 import { HostSystem } from './adapters/system/host-system';
 import { dockerCheckers } from './health/checkers/docker';
@@ -189,11 +190,26 @@ export function createApp(deps: AppDeps): App {
     userAgent: `tmbot/${APP_VERSION}`,
   });
 
+  // Plugins: a known name with unusable settings stays off with a warning; unknown names are ignored.
+  const plugins: Feature[] = [];
+  const pluginEntries: { label: string; description: string }[] = [];
+  for (const p of options.plugins) {
+    if (p !== 'outline') log.warn(`plugin '${p}' is not available in this build; ignored`);
+    else {
+      const outline = createOutlinePlugin(config.plugins.outline, deps.log.child('outline'));
+      if ('off' in outline) log.warn(`plugin 'outline' is off: ${outline.off}`);
+      else {
+        plugins.push(outline.feature);
+        pluginEntries.push(OUTLINE_PLUGIN_ENTRY);
+      }
+    }
+  }
+
   const features: Feature[] = [
     menuFeature({
       isAllowed: (id) => config.access.userIds.includes(id),
       getMyIdDeleteMs: options.getMyIdDeleteMs,
-      plugins: [],
+      plugins: pluginEntries,
     }),
     authFeature({
       guard,
@@ -232,10 +248,9 @@ export function createApp(deps: AppDeps): App {
       strictAccess: config.docker.strictAccess,
       logFileDeleteMs: options.dockerLogFileDeleteMs,
     }),
+    ...plugins,
   ];
   for (const f of features) f.install(router);
-  for (const p of options.plugins)
-    log.warn(`plugin '${p}' is not available in this build; ignored`);
 
   const access = new AccessControl(
     {
