@@ -1,6 +1,5 @@
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { connect, type TLSSocket } from 'node:tls';
 import { TmbotError } from '../../errors';
 
@@ -201,39 +200,40 @@ export class OutlineClient implements OutlinePort {
         tlsSocket?.destroy();
         reject(new OutlineUnavailableError(reason, { cause }));
       };
+      // A one-request agent whose sockets are TLS connections already checked against the pin.
+      const agent = new Agent({ keepAlive: false });
+      agent.createConnection = (_opts, done): undefined => {
+        const socket = connect({
+          host,
+          port,
+          rejectUnauthorized: false,
+          ...(/^[\d.:]+$/.test(host) ? {} : { servername: host }),
+        });
+        tlsSocket = socket;
+        socket.once('secureConnect', () => {
+          const seen = (socket.getPeerCertificate().fingerprint256 ?? '').replace(/:/g, '');
+          if (seen.toUpperCase() !== this.fingerprint) {
+            socket.destroy();
+            done?.(
+              new OutlineUnavailableError(
+                'the server certificate does not match the pinned fingerprint',
+              ),
+              socket,
+            );
+            return;
+          }
+          done?.(null, socket);
+        });
+        socket.once('error', (err: Error) => done?.(err, socket));
+        return undefined;
+      };
       const req = request({
+        host,
+        port,
         method: 'GET',
         path,
         headers: { accept: 'application/json' },
-        agent: false,
-        createConnection: (
-          _opts: unknown,
-          done: (err: Error | null, socket: Duplex) => void,
-        ): undefined => {
-          const socket = connect({
-            host,
-            port,
-            rejectUnauthorized: false,
-            ...(/^[\d.:]+$/.test(host) ? {} : { servername: host }),
-          });
-          tlsSocket = socket;
-          socket.once('secureConnect', () => {
-            const seen = (socket.getPeerCertificate().fingerprint256 ?? '').replace(/:/g, '');
-            if (seen.toUpperCase() !== this.fingerprint) {
-              socket.destroy();
-              done(
-                new OutlineUnavailableError(
-                  'the server certificate does not match the pinned fingerprint',
-                ),
-                socket,
-              );
-              return;
-            }
-            done(null, socket);
-          });
-          socket.once('error', (err: Error) => done(err, socket));
-          return undefined;
-        },
+        agent,
       });
       const timer = setTimeout(
         () => fail(`no answer within ${Math.round(this.timeoutMs / 100) / 10} s`),
