@@ -46,15 +46,21 @@ export function outlineInfoView(info: OutlineServerInfo): View {
     html: html`🚡 <b>Outline server</b>
 
 🟢 Up and running
-Name: <b>${clip(info.name || '(unnamed)', NAME_MAX)}</b>
-${info.version !== undefined ? html`Version: ${clip(info.version, 32)}\n` : ''}Metrics sharing: ${metrics}
+Name: <b>${oneLine(info.name, NAME_MAX) || '(unnamed)'}</b>
+${info.version !== undefined ? html`Version: ${oneLine(info.version, 32)}\n` : ''}Metrics sharing: ${metrics}
 Created: ${created(info.createdTimestampMs)}
 Port for new keys: ${info.portForNewAccessKeys ?? 'unknown'}`,
   };
 }
 
+/** One line of hostile text: line breaks would forge list entries. */
+function oneLine(text: string, max: number): string {
+  return clip(text.replace(/[\r\n\t\v\f\u2028\u2029]+/g, ' ').trim(), max);
+}
+
 function keyName(k: OutlineAccessKey): string {
-  return k.name.trim() === '' ? `key ${clip(k.id, 16)}` : clip(k.name, NAME_MAX);
+  const name = oneLine(k.name, NAME_MAX);
+  return name === '' ? `key ${oneLine(k.id, 16)}` : name;
 }
 
 /** Adds lines while they fit the budget; says how many were left out. */
@@ -97,7 +103,7 @@ export function outlineTrafficView(
   const rows = [...transfer.entries()].sort((a, b) => b[1] - a[1]);
   const total = rows.reduce((sum, [, n]) => sum + n, 0);
   const lines = rows.map(([id, n]) => {
-    const name = names.get(id) ?? `key ${clip(id, 16)}`;
+    const name = names.get(id) ?? `key ${oneLine(id, 16)}`;
     const amount = bytes(n);
     return { visible: name.length + amount.length + 5, line: html`• ${name}: <b>${amount}</b>\n` };
   });
