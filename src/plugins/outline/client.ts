@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
 import { TmbotError } from '../../errors';
 
@@ -207,7 +208,7 @@ export class OutlineClient implements OutlinePort {
           host,
           port,
           rejectUnauthorized: false,
-          ...(/^[\d.:]+$/.test(host) ? {} : { servername: host }),
+          ...(isIP(host) !== 0 ? {} : { servername: host }),
         });
         tlsSocket = socket;
         socket.once('secureConnect', () => {
