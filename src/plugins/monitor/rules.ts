@@ -33,11 +33,8 @@ export function temperatureThreshold(
   return thresholds.cpuTemperature;
 }
 
-/** Memory in use as a percent: the container's limit when one is set, else the host's total. */
+/** The host's memory in use as a percent (total − available, as `free` counts it); the bot's own cgroup limit is not the host. */
 export function memoryPercent(m: MemoryInfo): number {
-  if (m.containerLimit !== undefined && m.containerLimit.limitBytes > 0) {
-    return (m.containerLimit.usageBytes / m.containerLimit.limitBytes) * 100;
-  }
   return m.totalBytes > 0 ? (m.usedBytes / m.totalBytes) * 100 : 0;
 }
 

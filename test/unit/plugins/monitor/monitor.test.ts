@@ -14,11 +14,13 @@ import { ManualClock } from '../../../../src/clock';
 import type { MonitorConfig } from '../../../../src/config/types';
 import { silentLogger } from '../../../../src/log/logger';
 import { DOCKER_STATE_FILE } from '../../../../src/plugins/monitor/docker-watch';
+import { monitorFeature } from '../../../../src/plugins/monitor/feature';
 import { Monitor } from '../../../../src/plugins/monitor/monitor';
 import { temperatureThreshold } from '../../../../src/plugins/monitor/rules';
 import { monitorStatusView } from '../../../../src/views/monitor';
 import { visibleText } from '../../../../src/views/html';
-import { TELEGRAM_LIMITS } from '../../../../src/views/view';
+import { TELEGRAM_LIMITS, type ActionButton } from '../../../../src/views/view';
+import { Pipeline } from '../../../support/pipeline';
 import * as d from '../../../fixtures/server-data';
 import { FakeSender } from '../../../support/fake-sender';
 import { MemoryStore } from '../../../support/memory-store';
@@ -432,5 +434,32 @@ describe('docker', () => {
     expect(visibleText(monitorStatusView(t.monitor.status()).html.value)).toContain(
       'Docker: engine unavailable',
     );
+  });
+});
+
+describe('status screen', () => {
+  it('opens from the Plugins button; Refresh edits in place or says "Already up to date"', async () => {
+    const t = setup();
+    const USER = 7;
+    const p = new Pipeline({ userIds: [USER] }, [monitorFeature({ monitor: t.monitor })]);
+    t.system.cpuTotal = 95;
+    await t.tick();
+    await p.text(USER, '📈 Monitoring');
+    const screen = p.sender.sent[0]!;
+    expect(screen.text).toContain('🟡 CPU: 95.0 % / 80 %');
+    expect(screen.text).toContain('Active alerts\nNone.');
+    const refresh =
+      screen.view.keyboard?.kind === 'inline'
+        ? (screen.view.keyboard.rows[0]![0] as ActionButton)
+        : undefined;
+    const token = p.callbacks.issue(USER, refresh!.action, refresh!.args ?? []);
+    const same = await p.press(USER, token, screen.messageId);
+    expect(p.sender.answers.find((a) => a.id === same)?.text).toBe('Already up to date');
+
+    await t.tick();
+    const changed = await p.press(USER, token, screen.messageId);
+    expect(p.sender.answers.find((a) => a.id === changed)?.text).toBeUndefined();
+    expect(p.sender.sent.at(-1)).toMatchObject({ kind: 'edit', messageId: screen.messageId });
+    expect(p.sender.sent.at(-1)?.text).toContain('🔴 CPU: 95.0 % / 80 %');
   });
 });
