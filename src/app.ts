@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
-import type { Clock } from './clock';
+import { sleep, type Clock } from './clock';
 import type { Config } from './config/types';
 import { FatalTelegramError } from './errors';
 import { DockerodePort } from './adapters/docker/dockerode-port';
@@ -34,13 +34,21 @@ import { AutoDeleteScheduler } from './telegram/auto-delete';
 import { CallbackStore } from './telegram/callback-store';
 import { Dispatcher } from './telegram/dispatcher';
 import { rateLimit, updateDedup } from './telegram/guards';
-import { classifyTelegramFailure, DEFAULT_POLLING, Poller } from './telegram/polling';
+import {
+  asTelegrafSignal,
+  classifyTelegramFailure,
+  DEFAULT_POLLING,
+  Poller,
+} from './telegram/polling';
 import { Router } from './telegram/router';
 import { SafeSender } from './telegram/sender';
 import type { UpdateSource } from './telegram/update-source';
 import { unknownTextView } from './views/menu';
 import { WebhookSource } from './webhook/webhook-source';
 import { APP_VERSION } from './version';
+
+/** One getMe attempt at start-up may take this long before it is retried. */
+const CONNECT_TIMEOUT_MS = 30_000;
 
 export interface AppOptions {
   webhook: boolean;
@@ -146,13 +154,7 @@ export function createApp(deps: AppDeps): App {
 
   const health = createHealth({
     telegram: {
-      // telegraf types the signal with the abort-controller shim; node-fetch accepts the built-in one.
-      getMe: (signal) =>
-        bot.telegram.callApi(
-          'getMe',
-          {},
-          { signal: signal as unknown as import('abort-controller').AbortSignal },
-        ),
+      getMe: (signal) => bot.telegram.callApi('getMe', {}, { signal: asTelegrafSignal(signal) }),
     },
     // The webhook source proves liveness as often as a long poll returns, so the thresholds are shared.
     updates: {
@@ -282,24 +284,36 @@ export function createApp(deps: AppDeps): App {
 
   let started = false;
 
-  async function connect(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+  /** Aborted by stop(), so a start-up still waiting for Telegram ends at once. */
+  const stopping = new AbortController();
+
+  /** Waits for getMe; false when stop() came first. Each attempt gives up after a while. */
+  async function connect(): Promise<boolean> {
+    for (let attempt = 1; !stopping.signal.aborted; attempt++) {
       try {
-        bot.botInfo = await bot.telegram.getMe();
-        return;
+        bot.botInfo = await bot.telegram.callApi(
+          'getMe',
+          {},
+          {
+            signal: asTelegrafSignal(
+              AbortSignal.any([stopping.signal, AbortSignal.timeout(CONNECT_TIMEOUT_MS)]),
+            ),
+          },
+        );
+        return true;
       } catch (err) {
+        if (stopping.signal.aborted) break;
         const decision = classifyTelegramFailure(err);
         if (decision.kind === 'fatal') throw decision.error;
         const wait = Math.min(1000 * 2 ** attempt, 30_000);
         tlog.warn(
           `cannot reach the Telegram Bot API (attempt ${attempt}); retrying in ${wait / 1000}s`,
-          {
-            error: err,
-          },
+          { error: err },
         );
-        await new Promise((r) => setTimeout(r, wait));
+        await sleep(wait, stopping.signal);
       }
     }
+    return false;
   }
 
   /** Tries webhook mode; on a failure polling can survive, records why and returns false. */
@@ -354,7 +368,7 @@ export function createApp(deps: AppDeps): App {
     finished,
     async start() {
       log.info('starting', { mode: config.mode, receive: options.webhook ? 'webhook' : 'polling' });
-      await connect();
+      if (!(await connect())) return;
       tlog.info(`connected as @${bot.botInfo?.username ?? '?'}`);
       await bot.telegram
         .setMyCommands(router.commands())
@@ -385,6 +399,7 @@ export function createApp(deps: AppDeps): App {
     },
     async stop(reason) {
       log.info(`stopping (${reason})`);
+      stopping.abort();
       source.stop();
       const drained = await dispatcher.drain(options.shutdownGraceMs);
       if (!drained)

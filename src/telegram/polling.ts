@@ -25,7 +25,7 @@ export const DEFAULT_POLLING: PollingOptions = {
 const CONFIRM_TIMEOUT_MS = 2000;
 
 /** telegraf types the signal with the abort-controller shim; node-fetch accepts the built-in one. */
-function asTelegrafSignal(signal: AbortSignal): import('abort-controller').AbortSignal {
+export function asTelegrafSignal(signal: AbortSignal): import('abort-controller').AbortSignal {
   return signal as unknown as import('abort-controller').AbortSignal;
 }
 

@@ -180,6 +180,15 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
     expect(busy.output).toMatch(/"message":"stopped"/);
   });
 
+  it('stops on SIGTERM while still waiting for Telegram at start-up', async () => {
+    emu.setUnresponsive(true);
+    const d = start();
+    await emu.waitFor((e) => e.type === 'call' && e.call.method === 'getMe');
+    const t0 = Date.now();
+    expect(await d.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
   it('exits 1 with a clear message when Telegram rejects the token', async () => {
     emu.fail('getMe', { error_code: 401, description: 'Unauthorized' });
     const d = start();
