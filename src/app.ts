@@ -13,6 +13,8 @@ import type { Feature } from './features/feature';
 import { authFeature } from './features/auth';
 import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
+import { MONITOR_PLUGIN, monitorFeature } from './plugins/monitor/feature';
+import { Monitor } from './plugins/monitor/monitor';
 import { serverFeature } from './features/server';
 import { HostSystem } from './adapters/system/host-system';
 import { dockerCheckers } from './health/checkers/docker';
@@ -191,11 +193,12 @@ export function createApp(deps: AppDeps): App {
     userAgent: `tmbot/${APP_VERSION}`,
   });
 
+  const monitorOn = options.plugins.includes(MONITOR_PLUGIN.name);
   const features: Feature[] = [
     menuFeature({
       isAllowed: (id) => config.access.userIds.includes(id),
       getMyIdDeleteMs: options.getMyIdDeleteMs,
-      plugins: [],
+      plugins: monitorOn ? [MONITOR_PLUGIN] : [],
     }),
     authFeature({
       guard,
@@ -235,9 +238,24 @@ export function createApp(deps: AppDeps): App {
       logFileDeleteMs: options.dockerLogFileDeleteMs,
     }),
   ];
+  if (monitorOn) {
+    const monitor = new Monitor({
+      config: config.plugins.monitor,
+      system,
+      docker,
+      sender,
+      chatIds: config.adminChatIds,
+      store,
+      clock,
+      log: deps.log.child('monitor'),
+    });
+    features.push(monitorFeature({ monitor }));
+  }
   for (const f of features) f.install(router);
-  for (const p of options.plugins)
-    log.warn(`plugin '${p}' is not available in this build; ignored`);
+  for (const p of options.plugins) {
+    if (p !== MONITOR_PLUGIN.name)
+      log.warn(`plugin '${p}' is not available in this build; ignored`);
+  }
 
   const access = new AccessControl(
     {
