@@ -13,7 +13,9 @@ import type { Feature } from './features/feature';
 import { authFeature } from './features/auth';
 import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
-import { createOutlinePlugin, OUTLINE_PLUGIN_ENTRY } from './plugins/outline/plugin';
+import { MONITOR_PLUGIN, monitorFeature } from './plugins/monitor/feature';
+import { Monitor } from './plugins/monitor/monitor';
+import { createOutlinePlugin, OUTLINE_PLUGIN } from './plugins/outline/plugin';
 import { serverFeature } from './features/server';
 import { HostSystem } from './adapters/system/host-system';
 import { dockerCheckers } from './health/checkers/docker';
@@ -192,26 +194,23 @@ export function createApp(deps: AppDeps): App {
     userAgent: `tmbot/${APP_VERSION}`,
   });
 
-  // Plugins: a known name with unusable settings stays off with a warning; unknown names are ignored.
-  const plugins: Feature[] = [];
-  const pluginEntries: { label: string; description: string }[] = [];
-  for (const p of options.plugins) {
-    if (p !== 'outline') log.warn(`plugin '${p}' is not available in this build; ignored`);
-    else {
-      const outline = createOutlinePlugin(config.plugins.outline, deps.log.child('outline'));
-      if ('off' in outline) log.warn(`plugin 'outline' is off: ${outline.off}`);
-      else {
-        plugins.push(outline.feature);
-        pluginEntries.push(OUTLINE_PLUGIN_ENTRY);
-      }
-    }
-  }
-
+  const monitorOn = options.plugins.includes(MONITOR_PLUGIN.name);
+  // Outline stays off, with a warning, when its settings are empty, placeholders or malformed.
+  const outline = options.plugins.includes(OUTLINE_PLUGIN.name)
+    ? createOutlinePlugin(config.plugins.outline, deps.log.child('outline'))
+    : undefined;
+  if (outline !== undefined && 'off' in outline)
+    log.warn(`plugin 'outline' is off: ${outline.off}`);
+  const outlineFeature =
+    outline !== undefined && 'feature' in outline ? outline.feature : undefined;
   const features: Feature[] = [
     menuFeature({
       isAllowed: (id) => config.access.userIds.includes(id),
       getMyIdDeleteMs: options.getMyIdDeleteMs,
-      plugins: pluginEntries,
+      plugins: [
+        ...(monitorOn ? [MONITOR_PLUGIN] : []),
+        ...(outlineFeature ? [OUTLINE_PLUGIN] : []),
+      ],
     }),
     authFeature({
       guard,
@@ -250,9 +249,26 @@ export function createApp(deps: AppDeps): App {
       strictAccess: config.docker.strictAccess,
       logFileDeleteMs: options.dockerLogFileDeleteMs,
     }),
-    ...plugins,
   ];
+  if (monitorOn) {
+    const monitor = new Monitor({
+      config: config.plugins.monitor,
+      system,
+      docker,
+      sender,
+      chatIds: config.adminChatIds,
+      store,
+      clock,
+      log: deps.log.child('monitor'),
+    });
+    features.push(monitorFeature({ monitor }));
+  }
+  if (outlineFeature) features.push(outlineFeature);
   for (const f of features) f.install(router);
+  for (const p of options.plugins) {
+    if (p !== MONITOR_PLUGIN.name && p !== OUTLINE_PLUGIN.name)
+      log.warn(`plugin '${p}' is not available in this build; ignored`);
+  }
 
   const access = new AccessControl(
     {

@@ -13,7 +13,8 @@ import type { View } from '../../views/view';
 import { OutlineClient, OutlineUnavailableError, type OutlinePort } from './client';
 
 /** The Plugins screen entry of this plugin. */
-export const OUTLINE_PLUGIN_ENTRY = {
+export const OUTLINE_PLUGIN = {
+  name: 'outline',
   label: OUTLINE_MENU.open,
   description: 'Outline VPN server info, access keys and traffic',
 } as const;

@@ -1,0 +1,103 @@
+import type {
+  FilesystemUsage,
+  MemoryInfo,
+  TemperatureReading,
+} from '../../adapters/system/system-port';
+import type { MonitorConfig } from '../../config/types';
+
+/** One watched value this check, compared with its threshold (strictly greater alerts). */
+export interface Reading {
+  /** Stable identity across checks: 'cpu', 'memory', 'disk:/', 'temp:coretemp/Package id 0'. */
+  readonly key: string;
+  readonly kind: 'cpu' | 'memory' | 'disk' | 'temperature';
+  /** What a person calls it: "CPU", "Disk /", "coretemp Package id 0". */
+  readonly label: string;
+  readonly value: number;
+  readonly threshold: number;
+  readonly unit: '%' | '°C';
+}
+
+/** A condition clears only this far below its threshold, so a value hovering at it does not flap. */
+export const HYSTERESIS_POINTS = 5;
+/** Consecutive checks over the threshold before an alert fires. */
+export const DEBOUNCE_CHECKS = 2;
+
+/** pyTMBot's mapping: GPU names → GPU threshold; NVMe/disk/SSD → disk threshold; anything else (PCH too) → CPU. */
+export function temperatureThreshold(
+  t: TemperatureReading,
+  thresholds: MonitorConfig['thresholds'],
+): number {
+  const name = `${t.chip} ${t.label}`.toLowerCase();
+  if (/gpu|amdgpu|nvidia/.test(name)) return thresholds.gpuTemperature;
+  if (/nvme|disk|ssd/.test(name)) return thresholds.diskTemperature;
+  return thresholds.cpuTemperature;
+}
+
+/** The host's memory in use as a percent (total − available, as `free` counts it); the bot's own cgroup limit is not the host. */
+export function memoryPercent(m: MemoryInfo): number {
+  return m.totalBytes > 0 ? (m.usedBytes / m.totalBytes) * 100 : 0;
+}
+
+/** Used percent as `df` shows it (used / (used + available)); undefined when statfs did not answer. */
+export function diskPercent(f: FilesystemUsage): number | undefined {
+  if (f.usedBytes === undefined || f.freeBytes === undefined) return undefined;
+  const denominator = f.usedBytes + f.freeBytes;
+  return denominator > 0 ? (f.usedBytes / denominator) * 100 : undefined;
+}
+
+/** Readings for one check from whatever the system port answered (a metric that failed is absent). */
+export function readings(
+  thresholds: MonitorConfig['thresholds'],
+  sample: {
+    cpu?: number;
+    memory?: MemoryInfo;
+    filesystems?: readonly FilesystemUsage[];
+    temperatures?: readonly TemperatureReading[];
+  },
+): Reading[] {
+  const out: Reading[] = [];
+  if (sample.cpu !== undefined) {
+    out.push({
+      key: 'cpu',
+      kind: 'cpu',
+      label: 'CPU',
+      value: sample.cpu,
+      threshold: thresholds.cpu,
+      unit: '%',
+    });
+  }
+  if (sample.memory !== undefined) {
+    out.push({
+      key: 'memory',
+      kind: 'memory',
+      label: 'Memory',
+      value: memoryPercent(sample.memory),
+      threshold: thresholds.memory,
+      unit: '%',
+    });
+  }
+  for (const f of sample.filesystems ?? []) {
+    const value = diskPercent(f);
+    if (value === undefined) continue;
+    out.push({
+      key: `disk:${f.mountPoint}`,
+      kind: 'disk',
+      label: `Disk ${f.mountPoint}`,
+      value,
+      threshold: thresholds.disk,
+      unit: '%',
+    });
+  }
+  for (const t of sample.temperatures ?? []) {
+    const name = t.label === '' ? t.chip : `${t.chip} ${t.label}`;
+    out.push({
+      key: `temp:${t.chip}/${t.label}`,
+      kind: 'temperature',
+      label: name,
+      value: t.celsius,
+      threshold: temperatureThreshold(t, thresholds),
+      unit: '°C',
+    });
+  }
+  return out;
+}

@@ -1,0 +1,87 @@
+/**
+ * The monitor plugin end to end: the built daemon with `--plugins monitor`, the Bot API emulator
+ * and this machine's real /proc. Thresholds of 0 make CPU and memory alerts certain; the admin
+ * chat (global_chat_id) must receive them, and the Plugins screen must open the status view.
+ */
+import { BotApiEmulator, type EmuMessage } from '../support/bot-api-emulator';
+import {
+  ADMIN_CHAT_ID,
+  ADMIN_ID,
+  Daemon,
+  TEST_SALT,
+  TEST_TOKEN,
+  testConfig,
+} from '../support/daemon';
+
+jest.setTimeout(60_000);
+
+function buttonData(message: EmuMessage, text: string): string {
+  const markup = message.reply_markup as
+    { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined;
+  const button = markup?.inline_keyboard?.flat().find((b) => b.text === text);
+  if (button?.callback_data === undefined)
+    throw new Error(`no "${text}" button in ${JSON.stringify(markup)}`);
+  return button.callback_data;
+}
+
+describe('monitor plugin', () => {
+  let emu: BotApiEmulator;
+  let daemon: Daemon | undefined;
+
+  beforeEach(async () => {
+    emu = await BotApiEmulator.start({ token: TEST_TOKEN });
+  });
+  afterEach(async () => {
+    if (daemon !== undefined) {
+      await daemon.stop();
+      expect(daemon.output).not.toContain(TEST_TOKEN);
+      expect(daemon.output).not.toContain(TEST_SALT);
+      daemon.cleanup();
+      daemon = undefined;
+    }
+    await emu.stop();
+  });
+
+  it('sends CPU and memory alerts to the admin chat and shows a status screen', async () => {
+    // The admin's private chat must exist (they started the bot) before it can receive alerts.
+    const admin = emu.user(ADMIN_ID, { first_name: 'Ann' });
+    const base = testConfig(emu.apiRoot);
+    daemon = Daemon.start({
+      apiRoot: emu.apiRoot,
+      args: ['--plugins', 'monitor'],
+      config: {
+        ...base,
+        plugins_config: {
+          monitor: {
+            tracehold: { cpu_usage_threshold: 0, memory_usage_threshold: 0 },
+            check_interval: 1,
+            max_notifications: 10,
+          },
+        },
+      },
+    });
+    await daemon.ready();
+    expect(daemon.output).not.toContain("plugin 'monitor' is not available");
+
+    const alert = await emu.waitForMessage(
+      (m) => m.chat.id === ADMIN_CHAT_ID && /High memory usage/.test(m.text ?? ''),
+      20_000,
+    );
+    expect(alert.text).toMatch(/Now: \d+\.\d % \(threshold 0 %/);
+
+    await admin.text('🍭 Plugins');
+    const plugins = await admin.nextReply();
+    expect(plugins.text).toContain('📈 Monitoring');
+    await admin.text('📈 Monitoring');
+    const status = await admin.nextReply();
+    expect(status.text).toContain('📈 Monitoring (every 1 s)');
+    expect(status.text).toMatch(/🔴 Memory: \d+\.\d % \/ 0 %/);
+    expect(status.text).toContain('High memory usage: Memory since');
+
+    // With a check every second the screen changes between presses: Refresh edits it in place.
+    const id = await admin.press(status, buttonData(status, '🔄 Refresh'));
+    await emu.waitForCallbackAnswer(id, 8000);
+    const after = admin.transcript().find((m) => m.message_id === status.message_id);
+    expect(after?.text).toContain('Active alerts');
+  });
+});
