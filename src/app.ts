@@ -15,6 +15,7 @@ import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
 import { MONITOR_PLUGIN, monitorFeature } from './plugins/monitor/feature';
 import { Monitor } from './plugins/monitor/monitor';
+import { createOutlinePlugin, OUTLINE_PLUGIN } from './plugins/outline/plugin';
 import { serverFeature } from './features/server';
 import { HostSystem } from './adapters/system/host-system';
 import { dockerCheckers } from './health/checkers/docker';
@@ -194,11 +195,22 @@ export function createApp(deps: AppDeps): App {
   });
 
   const monitorOn = options.plugins.includes(MONITOR_PLUGIN.name);
+  // Outline stays off, with a warning, when its settings are empty, placeholders or malformed.
+  const outline = options.plugins.includes(OUTLINE_PLUGIN.name)
+    ? createOutlinePlugin(config.plugins.outline, deps.log.child('outline'))
+    : undefined;
+  if (outline !== undefined && 'off' in outline)
+    log.warn(`plugin 'outline' is off: ${outline.off}`);
+  const outlineFeature =
+    outline !== undefined && 'feature' in outline ? outline.feature : undefined;
   const features: Feature[] = [
     menuFeature({
       isAllowed: (id) => config.access.userIds.includes(id),
       getMyIdDeleteMs: options.getMyIdDeleteMs,
-      plugins: monitorOn ? [MONITOR_PLUGIN] : [],
+      plugins: [
+        ...(monitorOn ? [MONITOR_PLUGIN] : []),
+        ...(outlineFeature ? [OUTLINE_PLUGIN] : []),
+      ],
     }),
     authFeature({
       guard,
@@ -251,9 +263,10 @@ export function createApp(deps: AppDeps): App {
     });
     features.push(monitorFeature({ monitor }));
   }
+  if (outlineFeature) features.push(outlineFeature);
   for (const f of features) f.install(router);
   for (const p of options.plugins) {
-    if (p !== MONITOR_PLUGIN.name)
+    if (p !== MONITOR_PLUGIN.name && p !== OUTLINE_PLUGIN.name)
       log.warn(`plugin '${p}' is not available in this build; ignored`);
   }
 

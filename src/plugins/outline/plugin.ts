@@ -1,0 +1,90 @@
+import type { Feature } from '../../features/feature';
+import type { Logger } from '../../log/logger';
+import type { Req } from '../../telegram/request';
+import {
+  OUTLINE_MENU,
+  outlineErrorView,
+  outlineInfoView,
+  outlineKeysView,
+  outlineMenuView,
+  outlineTrafficView,
+} from '../../views/outline';
+import type { View } from '../../views/view';
+import { OutlineClient, OutlineUnavailableError, type OutlinePort } from './client';
+
+/** The Plugins screen entry of this plugin. */
+export const OUTLINE_PLUGIN = {
+  name: 'outline',
+  label: OUTLINE_MENU.open,
+  description: 'Outline VPN server info, access keys and traffic',
+} as const;
+
+export interface OutlineFeatureDeps {
+  outline: OutlinePort;
+  log: Logger;
+}
+
+/**
+ * The Outline VPN screens: any allowed user sees server info, key names and traffic;
+ * access URLs are never fetched into a view. Failures answer "Outline server not reachable".
+ */
+export function outlineFeature(deps: OutlineFeatureDeps): Feature {
+  const screen =
+    (load: () => Promise<View>) =>
+    async (req: Req): Promise<void> => {
+      let view: View;
+      try {
+        view = await load();
+      } catch (err) {
+        if (!(err instanceof OutlineUnavailableError)) throw err;
+        deps.log.warn(err.message);
+        view = outlineErrorView(err.reason);
+      }
+      await req.reply(view);
+    };
+  return {
+    name: 'outline',
+    install(router) {
+      router.button(OUTLINE_MENU.open, async (req) => {
+        await req.reply(outlineMenuView());
+      });
+      router.button(
+        OUTLINE_MENU.info,
+        screen(async () => outlineInfoView(await deps.outline.server())),
+      );
+      router.button(
+        OUTLINE_MENU.keys,
+        screen(async () => outlineKeysView(await deps.outline.accessKeys())),
+      );
+      router.button(
+        OUTLINE_MENU.traffic,
+        screen(async () => {
+          const [keys, transfer] = await Promise.all([
+            deps.outline.accessKeys(),
+            deps.outline.transfer(),
+          ]);
+          return outlineTrafficView(keys, transfer);
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * Builds the plugin from its settings, or says in one user-safe line why it stays off
+ * (empty or placeholder URL or fingerprint). The API URL never appears in that line.
+ */
+export function createOutlinePlugin(
+  settings: { apiUrl: string; cert: string },
+  log: Logger,
+): { feature: Feature } | { off: string } {
+  if (settings.apiUrl.trim() === '') return { off: 'plugins_config.outline.api_url is empty' };
+  if (settings.cert.trim() === '') return { off: 'plugins_config.outline.cert is empty' };
+  try {
+    const outline = new OutlineClient({ apiUrl: settings.apiUrl, certSha256: settings.cert });
+    return { feature: outlineFeature({ outline, log }) };
+  } catch (err) {
+    if (err instanceof OutlineUnavailableError) return { off: err.reason };
+    throw err;
+  }
+}
