@@ -57,17 +57,21 @@ async function pressAndWait(
   const edits = (): number =>
     emu.transcript(m.chat.id).find((e) => e.message_id === m.message_id)?.edits.length ?? 0;
   const before = edits();
-  await who.press(m, b.callback_data);
+  const pressId = await who.press(m, b.callback_data);
+  // A refresh whose figures did not change is answered with a toast instead of an edit.
   const e = await emu.waitFor(
     (ev) =>
-      ev.type === 'edit' &&
-      ev.chatId === m.chat.id &&
-      ev.message.message_id === m.message_id &&
-      edits() > before &&
-      until.test(ev.message.text ?? ''),
+      (ev.type === 'edit' &&
+        ev.chatId === m.chat.id &&
+        ev.message.message_id === m.message_id &&
+        edits() > before &&
+        until.test(ev.message.text ?? '')) ||
+      (ev.type === 'callback_answer' &&
+        ev.answer.callback_query_id === pressId &&
+        /Already up to date/.test(ev.answer.text ?? '')),
     15_000,
   );
-  return (e as { message: EmuMessage }).message;
+  return e.type === 'edit' ? e.message : m;
 }
 
 async function main(): Promise<void> {

@@ -82,6 +82,8 @@ const LOG_QUERY: Record<LogMode, LogQuery> = {
   hour: { kind: 'since', seconds: 3600, maxLines: 5000 },
 };
 
+/** Work that takes longer than this is acknowledged before its result is shown. */
+const ACK_AFTER_MS = 300;
 /** How long the read-back after an action waits for the engine to show the expected state. */
 const READ_BACK_MS = 5000;
 const READ_BACK_STEP_MS = 100;
@@ -174,7 +176,16 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
     ack?: string,
     rethrow = false,
   ): Promise<void> {
-    if (ack !== undefined && req.isCallback) await req.toast(ack === '' ? undefined : ack);
+    // A message ("Asking the registries…") is shown at once. A silent acknowledgement waits
+    // ACK_AFTER_MS: slow work still stops the spinner early, fast work keeps the answer for its
+    // outcome, so an unchanged refresh can say "Already up to date".
+    if (ack !== undefined && ack !== '' && req.isCallback) await req.toast(ack);
+    const early =
+      ack === '' && req.isCallback
+        ? setTimeout(() => {
+            req.toast().catch(() => undefined);
+          }, ACK_AFTER_MS)
+        : undefined;
     let view: View;
     let failed: Error | undefined;
     try {
@@ -182,6 +193,8 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
     } catch (err) {
       view = failure(err, retry);
       failed = err instanceof Error ? err : new Error(String(err));
+    } finally {
+      clearTimeout(early);
     }
     if ((await req.show(view)) === 'unchanged') await req.toast('Already up to date');
     if (rethrow && failed !== undefined) throw failed;

@@ -11,6 +11,7 @@ import {
   clampPage,
   fitSections,
   formatBytes,
+  formatClock,
   formatDuration,
   formatTime,
   healthText,
@@ -126,7 +127,7 @@ const pct = (part: number, whole: number): string =>
 function usageSection(d: ContainerDetailsData): Html {
   const s = d.stats;
   if (s === undefined) return html`<b>Live usage</b>\n${d.statsNote ?? 'not running'}`;
-  return html`<b>Live usage</b>
+  return html`<b>Live usage</b> · as of ${formatClock(d.now)}
 Memory: ${formatBytes(s.memoryUsed)} / ${formatBytes(s.memoryLimit)} (${pct(s.memoryUsed, s.memoryLimit)})
 CPU: ${s.cpuPercent === undefined ? '— (needs a second sample; refresh)' : `${s.cpuPercent.toFixed(1)} %`}
 Network: ↓ ${formatBytes(s.netRx)} · ↑ ${formatBytes(s.netTx)} · errors ${s.rxErrors}/${s.txErrors}

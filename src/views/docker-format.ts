@@ -71,9 +71,21 @@ export function ago(then: number, now: number): string {
 }
 
 /** "2026-11-21 10:05 UTC". */
+/** The largest time a Date can hold; beyond it toISOString throws. */
+const MAX_DATE_MS = 8.64e15;
+
+const validTime = (ms: number | undefined): ms is number =>
+  ms !== undefined && Number.isFinite(ms) && ms > 0 && ms <= MAX_DATE_MS;
+
 export function formatTime(ms: number | undefined): string {
-  if (ms === undefined || ms <= 0 || !Number.isFinite(ms)) return '—';
+  if (!validTime(ms)) return '—';
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Time of day with seconds, for "as of" stamps on live figures. */
+export function formatClock(ms: number | undefined): string {
+  if (!validTime(ms)) return '—';
+  return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 }
 
 const SECRET_WORDS =
