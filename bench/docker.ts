@@ -8,7 +8,7 @@ import Dockerode from 'dockerode';
 import { BotApiEmulator, type EmuMessage, type UserDriver } from '../test/support/bot-api-emulator';
 import { Daemon, TEST_TOKEN } from '../test/support/daemon';
 import { BUSYBOX_IMAGE, startEngine, type OwnedDockerEngine } from '../test/support/docker-engine';
-import { fmt, machine, percentile, sleep, writeSection } from './support';
+import { fmt, machine, percentile, sleep, writeSection, benchAccess } from './support';
 
 const CONTAINERS = 100;
 const LIST_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 100);
@@ -109,11 +109,7 @@ async function main(): Promise<void> {
       apiRoot: emu.apiRoot,
       logLevel: 'info',
       config: {
-        access_control: {
-          allowed_user_ids: USERS,
-          allowed_admins_ids: [],
-          auth_salt: 'x'.repeat(32),
-        },
+        access_control: benchAccess(USERS),
         docker: { host: [engine.host] },
       },
     });

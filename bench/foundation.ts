@@ -3,11 +3,20 @@
  * against the same Bot API emulator in the same run; idle RSS of the daemon vs a
  * process that only loads the same libraries.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { BotApiEmulator } from '../test/support/bot-api-emulator';
 import { Daemon, TEST_TOKEN } from '../test/support/daemon';
-import { fmt, machine, percentile, rssMiB, sleep, writeSection } from './support';
+import {
+  fmt,
+  machine,
+  percentile,
+  rssMiB,
+  sleep,
+  writeSection,
+  stopChild,
+  benchAccess,
+} from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 500);
 const WARMUP = 50;
@@ -26,15 +35,6 @@ async function roundTrips(emu: BotApiEmulator, n: number): Promise<number[]> {
     times.push(performance.now() - t0);
   }
   return times;
-}
-
-function stopChild(p: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (p.exitCode !== null) return resolve();
-    p.once('exit', () => resolve());
-    p.kill('SIGTERM');
-    setTimeout(() => p.kill('SIGKILL'), 5000).unref();
-  });
 }
 
 async function waitForPoll(emu: BotApiEmulator): Promise<void> {
@@ -60,11 +60,7 @@ async function main(): Promise<void> {
     apiRoot: emu.apiRoot,
     logLevel: 'info',
     config: {
-      access_control: {
-        allowed_user_ids: USERS,
-        allowed_admins_ids: [],
-        auth_salt: 'x'.repeat(32),
-      },
+      access_control: benchAccess(USERS),
     },
   });
   await daemon.ready();

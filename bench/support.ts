@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -47,4 +48,19 @@ export function machine(): string {
     readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? 'unknown CPU';
   const cores = readFileSync('/proc/cpuinfo', 'utf8').match(/^processor\s*:/gm)?.length ?? 0;
   return `${cores} × ${cpus}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+}
+
+/** Stops a child process: SIGTERM, then SIGKILL after 5 s. */
+export function stopChild(p: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (p.exitCode !== null) return resolve();
+    p.once('exit', () => resolve());
+    p.kill('SIGTERM');
+    setTimeout(() => p.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+/** access_control for a benchmark daemon: many plain users, so no one hits the per-user rate limit. */
+export function benchAccess(users: readonly number[]): Record<string, unknown> {
+  return { allowed_user_ids: users, allowed_admins_ids: [], auth_salt: 'x'.repeat(32) };
 }

@@ -5,7 +5,7 @@
  * raised (one source address would otherwise be limited to 10 requests / 10 s); then the RSS of
  * a daemon with default limits after a flood from many distinct source addresses, vs its idle RSS.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { BotApiEmulator } from '../test/support/bot-api-emulator';
 import { Daemon, STRANGER_ID, TEST_TOKEN } from '../test/support/daemon';
-import { machine, percentile, rssMiB, sleep, writeSection } from './support';
+import { machine, percentile, rssMiB, sleep, writeSection, stopChild } from './support';
 
 const DURATION_S = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 4);
 /** (a), (b), (c) take turns this many times; medians are reported (the machine is shared and noisy). */
@@ -33,15 +33,6 @@ async function freePort(): Promise<number> {
   const port = (srv.address() as { port: number }).port;
   await new Promise((r) => srv.close(r));
   return port;
-}
-
-function stopChild(p: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (p.exitCode !== null) return resolve();
-    p.once('exit', () => resolve());
-    p.kill('SIGTERM');
-    setTimeout(() => p.kill('SIGKILL'), 5000).unref();
-  });
 }
 
 interface Load {

@@ -91,16 +91,7 @@ export function authFeature(deps: AuthDeps): Feature {
   };
 
   const enterCode = async (req: Req): Promise<void> => {
-    if (!req.isAdmin) {
-      await audit.record({
-        userId: req.user.id,
-        action: 'totp.verify',
-        outcome: 'denied',
-        detail: 'not an admin',
-      });
-      await req.reply(adminOnlyView('use 2FA'));
-      return;
-    }
+    if (!req.isAdmin) return guard.refuseCodes(req, 'use 2FA');
     const status = sessions.status(req.user.id);
     if (status.state === 'blocked') {
       await req.reply(blockedView(status.until - clock.now()));

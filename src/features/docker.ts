@@ -371,14 +371,26 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
     });
   }
 
-  const logs: Handler = async (req, args) => {
+  /** The arguments both log buttons carry: host, container, list page, mode, session. */
+  function logArgs(args: readonly string[]): {
+    host: number;
+    id: string;
+    listPage: number;
+    mode: LogMode;
+    sessionId: string;
+    retry: Retry;
+  } {
     const host = hostArg(args[0]);
     const id = args[1] ?? '';
     const listPage = pageArg(args[2]);
     const mode = modeArg(args[3]);
-    const sessionId = args[4] ?? '';
-    const logPage = pageArg(args[5]);
     const retry = { action: A.logs, args: [String(host), id, String(listPage), mode, '', '0'] };
+    return { host, id, listPage, mode, sessionId: args[4] ?? '', retry };
+  }
+
+  const logs: Handler = async (req, args) => {
+    const { host, id, listPage, mode, sessionId, retry } = logArgs(args);
+    const logPage = pageArg(args[5]);
     await guarded(
       req,
       retry,
@@ -406,12 +418,7 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
   };
 
   const logFile: Handler = async (req, args) => {
-    const host = hostArg(args[0]);
-    const id = args[1] ?? '';
-    const listPage = pageArg(args[2]);
-    const mode = modeArg(args[3]);
-    const sessionId = args[4] ?? '';
-    const retry = { action: A.logs, args: [String(host), id, String(listPage), mode, '', '0'] };
+    const { host, id, mode, sessionId, retry } = logArgs(args);
     await guarded(
       req,
       retry,

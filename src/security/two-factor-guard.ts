@@ -111,16 +111,7 @@ export class TwoFactorGuard implements SecondFactor {
   async submitCode(req: Req, code: string): Promise<void> {
     const { sessions, audit, log } = this.deps;
     if (req.messageId !== undefined) await this.deleteQuietly(req, req.messageId);
-    if (!req.isAdmin) {
-      await audit.record({
-        userId: req.user.id,
-        action: 'totp.verify',
-        outcome: 'denied',
-        detail: 'not an admin',
-      });
-      await req.reply(adminOnlyView('use 2FA codes'));
-      return;
-    }
+    if (!req.isAdmin) return this.refuseCodes(req, 'use 2FA codes');
     const outcome = await sessions.submitCode(req.user.id, code);
     const userId = req.user.id;
     switch (outcome.kind) {
@@ -188,6 +179,17 @@ export class TwoFactorGuard implements SecondFactor {
   }
 
   /** Shows a refusal: an alert for a button press, a message otherwise. */
+  /** A non-admin trying to use 2FA itself: refused and audited, like any privileged action. */
+  async refuseCodes(req: Req, what: string): Promise<void> {
+    await this.deps.audit.record({
+      userId: req.user.id,
+      action: 'totp.verify',
+      outcome: 'denied',
+      detail: 'not an admin',
+    });
+    await req.reply(adminOnlyView(what));
+  }
+
   private async tell(req: Req, view: View): Promise<void> {
     if (req.isCallback) {
       await req.toast(visibleText(view.html.value), true);

@@ -8,7 +8,6 @@ import {
   ago,
   argv,
   capped,
-  clampPage,
   fitSections,
   formatBytes,
   formatClock,
@@ -18,6 +17,7 @@ import {
   hostLine,
   keyValueLines,
   orDash,
+  pageOf,
   pageLabel,
   shortId,
   stateBadge,
@@ -65,9 +65,7 @@ export interface ContainerListData extends HostContext {
 export function containerListView(d: ContainerListData): View {
   const sorted = sortContainers(d.containers);
   const running = sorted.filter((c) => c.state === 'running').length;
-  const page = clampPage(d.page, sorted.length, CONTAINERS_PER_PAGE);
-  const pages = Math.max(1, Math.ceil(sorted.length / CONTAINERS_PER_PAGE));
-  const shown = sorted.slice(page * CONTAINERS_PER_PAGE, (page + 1) * CONTAINERS_PER_PAGE);
+  const { page, pages, shown } = pageOf(sorted, d.page, CONTAINERS_PER_PAGE);
   const refresh: InlineButton = {
     text: '🔄 Refresh',
     action: A.containers,

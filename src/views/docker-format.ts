@@ -177,7 +177,13 @@ export const pageLabel = (page: number, pages: number): string =>
   `Page ${page + 1}/${Math.max(1, pages)}`;
 
 /** A page index clamped into range (callback args are old by the time they are pressed). */
-export function clampPage(page: number, total: number, perPage: number): number {
-  const pages = Math.max(1, Math.ceil(total / perPage));
-  return Number.isInteger(page) ? Math.min(Math.max(0, page), pages - 1) : 0;
+/** One page of `items`: the requested page clamped into range (a stale button never breaks). */
+export function pageOf<T>(
+  items: readonly T[],
+  requested: number,
+  perPage: number,
+): { page: number; pages: number; shown: readonly T[] } {
+  const pages = Math.max(1, Math.ceil(items.length / perPage));
+  const page = Number.isInteger(requested) ? Math.min(Math.max(0, requested), pages - 1) : 0;
+  return { page, pages, shown: items.slice(page * perPage, (page + 1) * perPage) };
 }

@@ -11,7 +11,6 @@ import {
   ago,
   argv,
   capped,
-  clampPage,
   fitSections,
   formatBytes,
   formatDuration,
@@ -19,6 +18,7 @@ import {
   hostLine,
   keyValueLines,
   orDash,
+  pageOf,
   pageLabel,
   shortId,
   stateBadge,
@@ -48,9 +48,7 @@ export interface ImageListData extends HostContext {
 
 export function imageListView(d: ImageListData): View {
   const sorted = sortImages(d.images);
-  const page = clampPage(d.page, sorted.length, IMAGES_PER_PAGE);
-  const pages = Math.max(1, Math.ceil(sorted.length / IMAGES_PER_PAGE));
-  const shown = sorted.slice(page * IMAGES_PER_PAGE, (page + 1) * IMAGES_PER_PAGE);
+  const { page, pages, shown } = pageOf(sorted, d.page, IMAGES_PER_PAGE);
   const refresh: InlineButton = {
     text: '🔄 Refresh',
     action: A.images,

@@ -7,7 +7,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BotApiEmulator, type EmuMessage } from '../support/bot-api-emulator';
+import { BotApiEmulator } from '../support/bot-api-emulator';
+import { buttonData } from '../support/bot-api-driver';
 import { ADMIN_ID, Daemon, TEST_TOKEN } from '../support/daemon';
 
 const MAIN_JS = resolve(__dirname, '..', '..', 'dist', 'main.js');
@@ -58,15 +59,6 @@ async function probeUntil(
   throw new Error(
     `--health-check never exited ${code} with "${text}"; last: ${last.code} ${last.out}`,
   );
-}
-
-function buttonData(message: EmuMessage, text: string): string {
-  const markup = message.reply_markup as
-    { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined;
-  const button = markup?.inline_keyboard?.flat().find((b) => b.text === text);
-  if (button?.callback_data === undefined)
-    throw new Error(`no "${text}" button in ${JSON.stringify(markup)}`);
-  return button.callback_data;
 }
 
 describe('health', () => {

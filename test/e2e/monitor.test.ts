@@ -3,7 +3,8 @@
  * and this machine's real /proc. Thresholds of 0 make CPU and memory alerts certain; the admin
  * chat (global_chat_id) must receive them, and the Plugins screen must open the status view.
  */
-import { BotApiEmulator, type EmuMessage } from '../support/bot-api-emulator';
+import { BotApiEmulator } from '../support/bot-api-emulator';
+import { buttonData } from '../support/bot-api-driver';
 import {
   ADMIN_CHAT_ID,
   ADMIN_ID,
@@ -14,15 +15,6 @@ import {
 } from '../support/daemon';
 
 jest.setTimeout(60_000);
-
-function buttonData(message: EmuMessage, text: string): string {
-  const markup = message.reply_markup as
-    { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined;
-  const button = markup?.inline_keyboard?.flat().find((b) => b.text === text);
-  if (button?.callback_data === undefined)
-    throw new Error(`no "${text}" button in ${JSON.stringify(markup)}`);
-  return button.callback_data;
-}
 
 describe('monitor plugin', () => {
   let emu: BotApiEmulator;

@@ -136,3 +136,11 @@ function attempt<T>(step: () => T): Promise<T> {
     return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
 }
+
+/** The callback_data of the inline button labelled exactly `text`; throws, listing the markup, if absent. */
+export function buttonData(message: EmuMessage, text: string): string {
+  const button = message.reply_markup?.inline_keyboard.flat().find((b) => b.text === text);
+  if (button === undefined || !('callback_data' in button) || button.callback_data === undefined)
+    throw new Error(`no "${text}" button in ${JSON.stringify(message.reply_markup)}`);
+  return button.callback_data;
+}

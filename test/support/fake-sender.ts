@@ -62,16 +62,7 @@ export class FakeSender implements Sender {
     caption: View,
     options: SendOptions = {},
   ): Promise<SentMessage> {
-    const messageId = this.nextId++;
-    this.sent.push({
-      kind: 'photo',
-      chatId,
-      messageId,
-      text: visibleText(caption.html.value),
-      view: caption,
-      options,
-    });
-    return Promise.resolve({ chatId, messageId });
+    return this.record('photo', chatId, caption, options);
   }
   sendDocument(
     chatId: number,
@@ -80,9 +71,17 @@ export class FakeSender implements Sender {
     caption: View,
     options: SendOptions = {},
   ): Promise<SentMessage> {
+    return this.record('document', chatId, caption, options);
+  }
+  private record(
+    kind: 'photo' | 'document',
+    chatId: number,
+    caption: View,
+    options: SendOptions,
+  ): Promise<SentMessage> {
     const messageId = this.nextId++;
     this.sent.push({
-      kind: 'document',
+      kind,
       chatId,
       messageId,
       text: visibleText(caption.html.value),
