@@ -1,6 +1,6 @@
 import { generateSync } from '@otplib/totp';
 import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
-import type { Clock } from '../../../src/clock';
+import { systemClock, type Clock } from '../../../src/clock';
 import { authFeature } from '../../../src/features/auth';
 import type { Feature } from '../../../src/features/feature';
 import { silentLogger } from '../../../src/log/logger';
@@ -39,7 +39,7 @@ describe('auth feature and the 2FA guard', () => {
   let failNext: boolean;
 
   beforeEach(() => {
-    const clock: Clock = { now: () => p.clock.now() };
+    const clock: Clock = { ...systemClock, now: () => p.clock.now() };
     const store = new MemoryStore();
     const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock });
     audit = new JsonlAuditLog({ dir: undefined, clock, log: silentLogger });

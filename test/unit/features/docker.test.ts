@@ -1,3 +1,4 @@
+import { ManualClock } from '../../../src/clock';
 import type {
   ContainerAction,
   ContainerDetails,
@@ -206,7 +207,7 @@ function setup(over: Partial<DockerFeatureDeps> & { docker?: FakeDocker } = {}) 
     docker,
     updates,
     secondFactor: guard,
-    clock: { now: () => Date.UTC(2026, 0, 1, 12) },
+    clock: new ManualClock(Date.UTC(2026, 0, 1, 12)),
     log: silentLogger,
     redact: (t) => redactor.redact(t),
     strictAccess: false,

@@ -10,7 +10,7 @@ import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
 import { generateSync } from '@otplib/totp';
 import fc from 'fast-check';
 import type { Update } from 'telegraf/types';
-import type { Clock } from '../../../src/clock';
+import { systemClock, type Clock } from '../../../src/clock';
 import { authFeature } from '../../../src/features/auth';
 import type { Feature } from '../../../src/features/feature';
 import { menuFeature } from '../../../src/features/menu';
@@ -260,7 +260,7 @@ describe('update handling under hostile updates', () => {
         const store = new MemoryStore();
         // The pipeline's clock is created with it; the 2FA parts read it through this indirection.
         const made: { pipeline?: Pipeline } = {};
-        const clock: Clock = { now: () => made.pipeline?.clock.now() ?? 0 };
+        const clock: Clock = { ...systemClock, now: () => made.pipeline?.clock.now() ?? 0 };
         const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock });
         const audit = new JsonlAuditLog({ dir: undefined, clock, log: silentLogger });
         const notices: string[] = [];
