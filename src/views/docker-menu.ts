@@ -17,7 +17,7 @@ export interface HostOverview {
   readonly label: string;
   readonly summary: DockerSummary | undefined;
   /** Why the host gave no summary. */
-  readonly error?: string;
+  readonly error?: string | undefined;
 }
 
 export interface OverviewData {

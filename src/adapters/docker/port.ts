@@ -84,29 +84,29 @@ export interface PortMapping {
   /** "80/tcp" */
   readonly container: string;
   /** "0.0.0.0:8080"; undefined when only exposed. */
-  readonly host?: string;
+  readonly host?: string | undefined;
 }
 
 export interface MountInfo {
   readonly type: string;
-  readonly name?: string;
+  readonly name?: string | undefined;
   readonly source: string;
   readonly destination: string;
   readonly readWrite: boolean;
   readonly mode: string;
   readonly propagation: string;
-  readonly driver?: string;
+  readonly driver?: string | undefined;
 }
 
 export interface AttachedNetwork {
   readonly name: string;
-  readonly ipv4?: string;
-  readonly gateway?: string;
-  readonly ipv6?: string;
-  readonly ipv6Gateway?: string;
-  readonly mac?: string;
-  readonly networkId?: string;
-  readonly endpointId?: string;
+  readonly ipv4?: string | undefined;
+  readonly gateway?: string | undefined;
+  readonly ipv6?: string | undefined;
+  readonly ipv6Gateway?: string | undefined;
+  readonly mac?: string | undefined;
+  readonly networkId?: string | undefined;
+  readonly endpointId?: string | undefined;
   readonly aliases: readonly string[];
 }
 
@@ -125,10 +125,10 @@ export interface ContainerDetails {
   readonly state: ContainerState;
   readonly health: HealthStatus;
   readonly failingStreak: number;
-  readonly lastHealthCheck?: HealthCheckResult;
+  readonly lastHealthCheck?: HealthCheckResult | undefined;
   readonly createdAt: number;
-  readonly startedAt?: number;
-  readonly finishedAt?: number;
+  readonly startedAt?: number | undefined;
+  readonly finishedAt?: number | undefined;
   readonly restartCount: number;
   readonly pid: number;
   readonly exitCode: number;
@@ -157,7 +157,7 @@ export interface ContainerDetails {
     readonly hostname: string;
     readonly domainname: string;
     readonly stopSignal: string;
-    readonly stopTimeout?: number;
+    readonly stopTimeout?: number | undefined;
     readonly exposedPorts: readonly string[];
     readonly imageVolumes: readonly string[];
   };
@@ -194,7 +194,7 @@ export interface ContainerLiveStats {
   readonly memoryUsed: number;
   readonly memoryLimit: number;
   /** Undefined until this adapter has two samples of the container. */
-  readonly cpuPercent?: number;
+  readonly cpuPercent?: number | undefined;
   readonly netRx: number;
   readonly netTx: number;
   readonly rxErrors: number;
@@ -257,13 +257,15 @@ export interface ImageDetails extends ImageSummary {
     readonly labels: readonly KeyValue[];
     readonly exposedPorts: readonly string[];
     readonly volumes: readonly string[];
-    readonly healthcheck?: {
-      readonly test: readonly string[];
-      readonly intervalNs: number;
-      readonly timeoutNs: number;
-      readonly startPeriodNs: number;
-      readonly retries: number;
-    };
+    readonly healthcheck?:
+      | {
+          readonly test: readonly string[];
+          readonly intervalNs: number;
+          readonly timeoutNs: number;
+          readonly startPeriodNs: number;
+          readonly retries: number;
+        }
+      | undefined;
   };
 }
 
