@@ -9,6 +9,8 @@ import { HttpRegistryClient } from './adapters/docker/registry';
 import { dockerHealthTargets, dockerQuickSummary } from './adapters/docker/summary';
 import { UpdateChecker } from './adapters/docker/update-checker';
 import { dockerFeature } from './features/docker';
+import { ContainerRedaction } from './security/redact-container';
+import { redactingDockerPort } from './security/redacting-docker-port';
 import type { Feature } from './features/feature';
 import { authFeature } from './features/auth';
 import { healthFeature } from './features/health';
@@ -173,14 +175,18 @@ export function createApp(deps: AppDeps): App {
     timings: options.health,
   });
 
-  const docker = new DockerodePort({
-    hosts: config.docker.hosts,
-    tls: config.docker.tls,
-    log: deps.log.child('docker'),
-    clock,
-    env: options.env,
-    logCalls: config.docker.debug,
-  });
+  // Every consumer (screens, logs, alerts) sees container data with secrets masked.
+  const docker = redactingDockerPort(
+    new DockerodePort({
+      hosts: config.docker.hosts,
+      tls: config.docker.tls,
+      log: deps.log.child('docker'),
+      clock,
+      env: options.env,
+      logCalls: config.docker.debug,
+    }),
+    new ContainerRedaction((text) => deps.redactor.redact(text)),
+  );
   for (const checker of dockerCheckers(dockerHealthTargets(docker), {
     intervalMs: options.health.dockerMs,
     timeoutMs: options.health.checkTimeoutMs,

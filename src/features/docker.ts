@@ -15,6 +15,7 @@ import {
   UserInputError,
 } from '../errors';
 import type { Logger } from '../log/logger';
+import { containerForViewer, imageForViewer } from '../security/redact-container';
 import type { PrivilegedAction, SecondFactor } from '../security/second-factor';
 import type { Handler, Req } from '../telegram/request';
 import { DOCKER_ACTION as A, LOG_MODES, type LogMode } from '../views/docker-actions';
@@ -315,7 +316,7 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
         const { stats, note } = await liveStats(host, c);
         return containerDetailsView({
           ...ctx(host),
-          container: c,
+          container: containerForViewer(c, req.isAdmin),
           stats,
           ...(note !== undefined ? { statsNote: note } : {}),
           page,
@@ -582,7 +583,7 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
     await render(req, { action: A.image, args: [String(host), id, String(page)] }, async () =>
       imageDetailsView({
         ...ctx(host),
-        image: await imageOrFail(host, id),
+        image: imageForViewer(await imageOrFail(host, id), req.isAdmin),
         page,
         now: clock.now(),
       }),
