@@ -19,9 +19,9 @@ export class Redactor {
    * Registers a secret value (bot token, salt, webhook path/secret, API URL…) in every
    * encoding people paste it in: as is, URL-encoded, and a token's secret half on its own.
    */
-  add(secret: string | undefined): void {
-    if (secret === undefined) return;
-    for (const variant of secretVariants(secret)) this.addOne(variant);
+  add(value: string | undefined): void {
+    if (value === undefined) return;
+    for (const variant of secretVariants(value)) this.addOne(variant);
   }
 
   private addOne(secret: string): void {
