@@ -23,6 +23,8 @@ import { APP_VERSION } from './version';
 const EXIT_OK = 0;
 const EXIT_FATAL = 1;
 const EXIT_USAGE = 2;
+/** A stop signal ends the process by then, whatever is in flight (drain grace + flush fit inside). */
+const HARD_EXIT_MS = 4800;
 
 function configPath(cli: CliOptions): string {
   return resolve(cli.config ?? process.env.PYTMBOT_CONFIG_PATH ?? 'pytmbot.yaml');
@@ -74,7 +76,7 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
       plugins: cli.plugins,
       getMyIdDeleteMs: numberFromEnv('TMBOT_GETMYID_DELETE_SECONDS', 30) * 1000,
       qrDeleteMs: numberFromEnv('TMBOT_QR_DELETE_SECONDS', 60) * 1000,
-      shutdownGraceMs: 4000,
+      shutdownGraceMs: 3500,
       dockerLogFileDeleteMs: numberFromEnv('TMBOT_DOCKER_LOG_FILE_DELETE_SECONDS', 30) * 1000,
       env: process.env,
       pollTimeoutSeconds: Math.min(
@@ -91,13 +93,16 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
 
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): Promise<void> => (stopping ??= app.stop(reason));
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  // SIGHUP and SIGUSR2 stop cleanly too (no reload): their default would kill without a flush.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR2'] as const) {
     process.on(signal, () => {
       if (stopping !== undefined && signal === 'SIGINT') {
         log.warn('second interrupt: exiting now');
         process.exit(EXIT_FATAL);
       }
-      void stop(signal);
+      // Whatever is still queued or hanging (a Bot API call, a handler): exit 0 within 5 s.
+      setTimeout(() => process.exit(EXIT_OK), HARD_EXIT_MS).unref();
+      void stop(signal).finally(() => setImmediate(() => process.exit(EXIT_OK)));
     });
   }
 

@@ -115,6 +115,11 @@ export class AccessControl {
     return async (ctx, next) => {
       const from = ctx.from;
       const chat = ctx.chat;
+      // A button under a message the bot can no longer see: stop the spinner, nothing else.
+      if (chat === undefined && ctx.callbackQuery !== undefined) {
+        await this.deps.sender.answer(ctx.callbackQuery.id).catch(() => undefined);
+        return;
+      }
       // Service updates, channel posts and anonymous admins carry no user we can check.
       if (from === undefined || chat === undefined || from.is_bot) return;
       if (chat.type !== 'private' && this.chats.size > 0 && !this.chats.has(chat.id)) {

@@ -12,6 +12,8 @@ export class Dispatcher {
   private inFlight = 0;
   private readonly waiters: (() => void)[] = [];
   private readonly idleWaiters: (() => void)[] = [];
+  /** Set by drain(): no update is taken or started any more (shutdown). */
+  private closed = false;
   /** Time of the last update handed in (health: liveness of the receive path). */
   lastUpdateAt = 0;
 
@@ -35,6 +37,7 @@ export class Dispatcher {
 
   /** Queues an update; resolves when there is room for more (back-pressure). */
   async enqueue(update: Update): Promise<void> {
+    if (this.closed) return;
     this.lastUpdateAt = Date.now();
     const problem = malformedUpdate(update);
     if (problem !== undefined) {
@@ -45,7 +48,7 @@ export class Dispatcher {
     this.inFlight++;
     const previous = this.chains.get(key) ?? Promise.resolve();
     const run = previous
-      .then(() => this.handle(update))
+      .then(() => (this.closed ? undefined : this.handle(update)))
       .catch((err: unknown) =>
         this.log.error('update handling failed', { error: err, update: update.update_id }),
       )
@@ -70,8 +73,13 @@ export class Dispatcher {
     return this.inFlight >= this.maxInFlight;
   }
 
-  /** Waits until every queued update is handled, or `timeoutMs` passes; true when drained. */
+  /**
+   * Shutdown: takes no more updates, drops those queued but not started, releases a receive
+   * loop waiting for room, and waits until the started ones finish or `timeoutMs` passes.
+   */
   drain(timeoutMs: number): Promise<boolean> {
+    this.closed = true;
+    this.waiters.splice(0).forEach((w) => w());
     if (this.inFlight === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);

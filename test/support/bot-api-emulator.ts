@@ -189,7 +189,9 @@ export type FaultSpec =
       parameters?: { retry_after?: number; migrate_to_chat_id?: number };
     }
   | { delayMs: number }
-  | { dropSocket: true };
+  | { dropSocket: true }
+  /** Answers 200 with this body verbatim (malformed answers: `{"ok":true,"result":null}`). */
+  | { rawBody: string };
 
 /** Options of {@link BotApiEmulator.start}. */
 export interface EmulatorOptions {
@@ -940,6 +942,10 @@ export class BotApiEmulator implements DriverHost {
     const fault = this.takeFault(method);
     if (fault && 'dropSocket' in fault) {
       req.socket.destroy();
+      return;
+    }
+    if (fault && 'rawBody' in fault) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(fault.rawBody);
       return;
     }
     if (fault && 'delayMs' in fault) {
