@@ -57,7 +57,7 @@ describe('stopping and Bot API faults (real daemon)', () => {
       await ann.command('/start');
       await ann.nextReply(10_000);
       expect(await d.stop(signal)).toBe(0);
-      expect(d.output).toMatch(new RegExp(`stopping \\(${signal}\\)`));
+      expect(d.output).toContain(`stopping (${signal})`);
       expect(d.output).toMatch(/"stopped"|stopped/);
       d.cleanup();
     },
