@@ -135,6 +135,7 @@ export function createApp(deps: AppDeps): App {
     clock,
     onSecret: (secret) => deps.redactor.add(secret),
     limits: { sessionMs: config.access.sessionMinutes * 60_000 },
+    log: alog,
   });
   const notifier = new ChatAdminNotifier(sender, config.adminChatIds, alog);
   const guard = new TwoFactorGuard({ sessions, audit, notifier, clock, log: alog });
