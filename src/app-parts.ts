@@ -33,9 +33,10 @@ import { AutoDeleteScheduler } from './telegram/auto-delete';
 import { CallbackStore } from './telegram/callback-store';
 import { Dispatcher } from './telegram/dispatcher';
 import { asTelegrafSignal } from './telegram/polling';
-import type { UpdateReceiver } from './telegram/receiver';
+import { UpdateReceiver } from './telegram/receiver';
 import { SafeSender } from './telegram/sender';
-import type { AppDeps } from './app';
+import type { AppDeps } from './app-types';
+import { telegramWebhook } from './webhook/telegram-webhook';
 import { APP_VERSION } from './version';
 
 /** The bot (telegraf, never `launch`ed), the sender and what hangs off it. */
@@ -53,6 +54,16 @@ export function telegramParts(config: Config, clock: Clock, store: StateStore, t
   return { bot, callbacks, sender, autoDelete, dispatcher, botUsername };
 }
 
+/** Who may use the bot, from `access_control` and `chat_id`. */
+export function accessPolicy(config: Config) {
+  return {
+    userIds: config.access.userIds,
+    adminIds: config.access.adminIds,
+    chatIds: config.access.chatIds,
+    adminChatIds: config.adminChatIds,
+  };
+}
+
 /** One audit log and one 2FA guard for the whole bot: privileged features get `guard` and `audit`. */
 export function securityParts(deps: AppDeps, sender: SafeSender) {
   const { config, clock, store } = deps;
@@ -68,6 +79,36 @@ export function securityParts(deps: AppDeps, sender: SafeSender) {
   const notifier = new ChatAdminNotifier(sender, config.adminChatIds, log);
   const guard = new TwoFactorGuard({ sessions, audit, notifier, clock, log });
   return { audit, sessions, guard };
+}
+
+/** Long polling, or the webhook receiver when `--webhook` asks for it. */
+export function updateReceiver(
+  deps: AppDeps,
+  tg: ReturnType<typeof telegramParts>,
+  tlog: Logger,
+): UpdateReceiver {
+  const { config, options } = deps;
+  const { bot, dispatcher } = tg;
+  return new UpdateReceiver({
+    telegram: bot.telegram,
+    dispatcher,
+    pollTimeoutSeconds: options.pollTimeoutSeconds,
+    webhook: !options.webhook
+      ? undefined
+      : () =>
+          telegramWebhook({
+            telegram: bot.telegram,
+            settings: config.webhook,
+            listenHost: options.socketHost,
+            probeEveryMs: options.pollTimeoutSeconds * 1000,
+            dispatcher,
+            addSecret: (secret) => deps.redactor.add(secret),
+            clock: deps.clock,
+            store: deps.store,
+            log: deps.log.child('webhook'),
+          }),
+    log: tlog,
+  });
 }
 
 /** The Docker port over every configured host; its engines are dialled on first use. */

@@ -1,7 +1,6 @@
-import type { Clock } from './clock';
-import type { Config } from './config/types';
 import { HostSystem } from './adapters/system/host-system';
 import {
+  accessPolicy,
   coreFeatures,
   dockerPort,
   featureComponents,
@@ -9,60 +8,17 @@ import {
   pluginParts,
   securityParts,
   telegramParts,
+  updateReceiver,
 } from './app-parts';
+import type { App, AppDeps } from './app-types';
 import { componentsChecker } from './health/checkers/components';
-import type { HealthTimings } from './health/timings';
 import { component, Lifecycle } from './lifecycle';
-import type { Logger } from './log/logger';
-import type { Redactor } from './log/redactor';
-import { builtInPlugins, type PluginRegistry } from './plugins/registry';
-import type { StateStore } from './state/json-store';
+import { builtInPlugins } from './plugins/registry';
 import { connectToTelegram } from './telegram/connect';
 import { installPipeline } from './telegram/pipeline';
 import { asTelegrafSignal } from './telegram/polling';
-import { UpdateReceiver } from './telegram/receiver';
+import type { UpdateReceiver } from './telegram/receiver';
 import { unknownTextView } from './views/menu';
-import { telegramWebhook } from './webhook/telegram-webhook';
-
-export interface AppOptions {
-  webhook: boolean;
-  socketHost: string;
-  plugins: readonly string[];
-  /** How long /getmyid answers stay in the chat. */
-  getMyIdDeleteMs: number;
-  /** How long a 2FA QR code photo stays in the chat. */
-  qrDeleteMs: number;
-  /** Bound on finishing in-flight work at shutdown. */
-  shutdownGraceMs: number;
-  /** How long "As file" container logs stay in the chat. */
-  dockerLogFileDeleteMs: number;
-  /** The process environment parts adapters read (SSH_AUTH_SOCK for ssh:// Docker hosts). */
-  env: Readonly<Record<string, string | undefined>>;
-  /** Long-poll timeout of getUpdates (Telegram allows up to 50 s). */
-  pollTimeoutSeconds: number;
-  /** Check intervals, heartbeat period and staleness (docs/health.md). */
-  health: HealthTimings;
-}
-
-export interface AppDeps {
-  config: Config;
-  options: AppOptions;
-  log: Logger;
-  redactor: Redactor;
-  clock: Clock;
-  store: StateStore;
-  /** Where `options.plugins` are looked up (default: the built-in plugins). */
-  plugins?: PluginRegistry;
-}
-
-export interface App {
-  /** Connects to Telegram and starts receiving; resolves once updates flow. */
-  start(): Promise<void>;
-  /** Stops receiving, finishes in-flight work (bounded), flushes state. */
-  stop(reason: string): Promise<void>;
-  /** Settles when the update source ends; rejects with FatalTelegramError on 401/409. */
-  readonly finished: Promise<void>;
-}
 
 /**
  * The composition root: builds every part from the config and owns the start and stop
@@ -78,26 +34,7 @@ export function createApp(deps: AppDeps): App {
   // Shared resources, owned here: one host sampler and one Docker port for every feature.
   const system = new HostSystem({ clock, log: deps.log.child('system') });
   const docker = dockerPort(deps);
-  const receiver = new UpdateReceiver({
-    telegram: bot.telegram,
-    dispatcher: tg.dispatcher,
-    pollTimeoutSeconds: options.pollTimeoutSeconds,
-    webhook: !options.webhook
-      ? undefined
-      : () =>
-          telegramWebhook({
-            telegram: bot.telegram,
-            settings: config.webhook,
-            listenHost: options.socketHost,
-            probeEveryMs: options.pollTimeoutSeconds * 1000,
-            dispatcher: tg.dispatcher,
-            addSecret: (secret) => deps.redactor.add(secret),
-            clock,
-            store,
-            log: deps.log.child('webhook'),
-          }),
-    log: tlog,
-  });
+  const receiver = updateReceiver(deps, tg, tlog);
   const health = healthParts(deps, bot, receiver, docker);
   const ports = { system, docker, clock, store, sender, notifyChatIds: config.adminChatIds };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
@@ -121,12 +58,7 @@ export function createApp(deps: AppDeps): App {
     store,
     log: deps.log,
     fallback: (req) => req.reply(unknownTextView()).then(() => undefined),
-    access: {
-      userIds: config.access.userIds,
-      adminIds: config.access.adminIds,
-      chatIds: config.access.chatIds,
-      adminChatIds: config.adminChatIds,
-    },
+    access: accessPolicy(config),
   });
 
   const parts = new Lifecycle(log);
@@ -170,7 +102,19 @@ export function createApp(deps: AppDeps): App {
       stop: () => health.stop(),
     }),
   );
+  return runner(deps, bot, receiver, parts);
+}
 
+/** Connect, then start the components; stop them in reverse. */
+function runner(
+  deps: AppDeps,
+  bot: ReturnType<typeof telegramParts>['bot'],
+  receiver: UpdateReceiver,
+  parts: Lifecycle,
+): App {
+  const { config, options, clock } = deps;
+  const log = deps.log.child('app');
+  const tlog = deps.log.child('telegram');
   /** Aborted by stop(), so a start-up still waiting for Telegram ends at once. */
   const stopping = new AbortController();
   return {
