@@ -4,6 +4,7 @@ import type { Feature } from '../features/feature';
 import type { Logger } from '../log/logger';
 import { AccessControl, type AccessPolicy } from '../security/access-control';
 import type { StateStore } from '../state/json-store';
+import { accessGate } from './access-gate';
 import type { AutoDeleteScheduler } from './auto-delete';
 import type { CallbackStore } from './callback-store';
 import { rateLimit, updateDedup } from './guards';
@@ -54,10 +55,10 @@ export function installPipeline(
   for (const f of features) f.install(router);
   const access = new AccessControl(
     { ...deps.access, publicCommands: router.publicCommands() },
-    { sender, store: deps.store, clock, log: log.child('access'), botUsername },
+    { store: deps.store, clock, log: log.child('access') },
   );
   bot.use(updateDedup(clock));
-  bot.use(access.middleware());
+  bot.use(accessGate(access, { sender, log: log.child('access'), botUsername }));
   bot.use(rateLimit({ clock, sender, log: log.child('ratelimit') }));
   bot.use(router.middleware());
   return { router, access };
