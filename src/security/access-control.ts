@@ -19,8 +19,8 @@ export interface AccessRequest {
   readonly isBot: boolean;
   readonly chatId: number;
   readonly chatType: string;
-  /** The command name when the update is a command for this bot. */
-  readonly command: string | undefined;
+  /** The command name when the update is a command for this bot (asked for strangers only). */
+  readonly command: () => string | undefined;
 }
 
 /**
@@ -177,7 +177,8 @@ export class AccessControl {
       attempt: s.attempts,
       blocked: left <= 0,
     });
-    const isPublic = req.command !== undefined && this.policy.publicCommands.includes(req.command);
+    const command = req.command();
+    const isPublic = command !== undefined && this.policy.publicCommands.includes(command);
     return {
       kind: 'stranger',
       attempt: s.attempts,

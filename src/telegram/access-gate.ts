@@ -39,7 +39,8 @@ export function accessGate(access: AccessControl, deps: AccessGateDeps): Middlew
             isBot: from.is_bot,
             chatId: chat.id,
             chatType: chat.type,
-            command: text === undefined ? undefined : parseCommand(text, deps.botUsername())?.name,
+            command: () =>
+              text === undefined ? undefined : parseCommand(text, deps.botUsername())?.name,
           },
     );
     switch (decision.kind) {
