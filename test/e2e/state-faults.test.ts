@@ -134,6 +134,11 @@ suite('state dir under faults (real tmpfs and read-only bind mount)', () => {
       await x.nextReply(10_000);
     }
     await d.waitForLog(/cannot write state file .*access\.json; will retry/);
+    // A write in progress has its temp file for a moment; a failed one must not keep it.
+    const deadline = Date.now() + 10_000;
+    while (temps(state).length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     expect(temps(state)).toEqual([]);
 
     rmSync(filler);
