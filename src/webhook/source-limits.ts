@@ -17,9 +17,9 @@ export interface SourceLimitOptions {
 }
 
 export const DEFAULT_SOURCE_LIMITS: SourceLimitOptions = {
-  // Telegram opens at most max_connections (≤ 100) parallel deliveries; 100 updates a second
-  // per address is beyond what one bot is delivered, so Telegram is never throttled.
-  telegramLimit: 1000,
+  // 1 000 updates a second per Telegram address is far beyond what one bot is delivered
+  // (max_connections ≤ 100 parallel deliveries), so Telegram is never throttled.
+  telegramLimit: 10_000,
   windowMs: 10_000,
   perSourceConnections: 16,
   maxConnections: 512,
