@@ -2,6 +2,7 @@ import type { AuditTrail } from '../security/audit-log';
 import type { PrivilegedAction } from '../security/second-factor';
 import type { TwoFactorGuard } from '../security/two-factor-guard';
 import type { TwoFactorSessions } from '../security/two-factor-sessions';
+import { defineAction } from '../telegram/actions';
 import type { Req } from '../telegram/request';
 import {
   adminOnlyView,
@@ -32,11 +33,13 @@ export interface AuthDeps {
 /** Entries /audit shows. */
 export const AUDIT_SHOWN = 20;
 
+/** The button that opens the audit log. */
+export const VIEW_AUDIT_ACTION = defineAction('auth.audit');
+
 /** /audit as a privileged action (it is also what the resume button re-runs). */
 export const VIEW_AUDIT: PrivilegedAction = {
   label: 'show the audit log',
-  action: 'auth.audit',
-  args: [],
+  ...VIEW_AUDIT_ACTION.call(),
   audit: 'audit.view',
   target: '',
 };
@@ -130,7 +133,7 @@ export function authFeature(deps: AuthDeps): Feature {
         'End your 2FA session',
       );
       router.command('audit', showAudit, 'Audit log (admins, 2FA)');
-      router.action(VIEW_AUDIT.action, showAudit);
+      router.on(VIEW_AUDIT_ACTION, showAudit);
     },
   };
 }

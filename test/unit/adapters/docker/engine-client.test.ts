@@ -6,7 +6,8 @@ import { DockerodePort } from '../../../../src/adapters/docker/dockerode-port';
 import { EngineClient, EngineHttpError } from '../../../../src/adapters/docker/engine-client';
 import { parseDockerHost } from '../../../../src/adapters/docker/hosts';
 import { systemClock } from '../../../../src/clock';
-import { DockerUnavailableError, UserInputError } from '../../../../src/errors';
+import { DockerError, DockerUnavailableError } from '../../../../src/errors';
+import { describeForUser } from '../../../../src/views/errors';
 import { silentLogger } from '../../../../src/log/logger';
 
 /**
@@ -105,7 +106,12 @@ describe('EngineClient and DockerodePort failure handling', () => {
     });
     const id = 'a'.repeat(64);
     await expect(port.inspectContainer(0, id)).resolves.toBeUndefined();
-    await expect(port.act(0, id, 'pause')).rejects.toThrow(
+    const refused = await port.act(0, id, 'pause').catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      kind: 'refused',
+      info: { action: 'pause', detail: 'Container is not running' },
+    });
+    expect(describeForUser(refused)).toBe(
       'The engine refused to pause it: Container is not running',
     );
   });
@@ -119,13 +125,15 @@ describe('EngineClient and DockerodePort failure handling', () => {
       env: {},
       timeouts,
     });
-    await expect(port.inspectContainer(0, '../../images/json')).rejects.toBeInstanceOf(
-      UserInputError,
-    );
-    await expect(port.inspectImage(0, 'sha256:../x')).rejects.toBeInstanceOf(UserInputError);
-    await expect(port.listContainers(3)).rejects.toThrow(
-      'That Docker host is no longer configured.',
-    );
+    await expect(port.inspectContainer(0, '../../images/json')).rejects.toMatchObject({
+      kind: 'bad_container_id',
+    });
+    await expect(port.inspectImage(0, 'sha256:../x')).rejects.toMatchObject({
+      kind: 'bad_image_id',
+    });
+    const gone = await port.listContainers(3).catch((e: unknown) => e);
+    expect(gone).toBeInstanceOf(DockerError);
+    expect(describeForUser(gone)).toBe('That Docker host is no longer configured.');
   });
 
   it('reports unreadable TLS files on every call instead of crashing at start', async () => {
