@@ -79,10 +79,15 @@ export interface Action<A> {
   decode(raw: readonly string[]): A | undefined;
 }
 
-const ACTION_NAME = /^[a-z][a-z0-9_]{0,15}(?:\.[a-z][a-z0-9_]{0,15}){1,2}$/;
+/** `feature.screen`: lower case, dotted, short (names are stored with every token). */
+const ACTION_NAME = /^[a-z][a-z0-9_.]{2,31}$/;
+const isActionName = (name: string): boolean =>
+  ACTION_NAME.test(name) &&
+  name.split('.').every((part) => /^[a-z][a-z0-9_]*$/.test(part)) &&
+  name.includes('.');
 
 function makeAction<A>(name: string, codec: Codec<A>): Action<A> {
-  if (!ACTION_NAME.test(name)) throw new Error(`invalid action name: ${name}`);
+  if (!isActionName(name)) throw new Error(`invalid action name: ${name}`);
   const call = (...args: ArgsParam<A>): ActionCall =>
     ({ action: name, args: codec.encode((args[0] ?? {}) as A) }) as unknown as ActionCall;
   return {

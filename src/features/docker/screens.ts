@@ -103,7 +103,7 @@ export function dockerScreens(deps: DockerFeatureDeps): DockerScreens {
           }, ACK_AFTER_MS)
         : undefined;
     let view: View;
-    let failed: unknown;
+    let failed: Error | undefined;
     try {
       view = await build();
     } catch (err) {
