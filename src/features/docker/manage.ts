@@ -35,55 +35,90 @@ interface OpArgs {
   readonly op: ContainerAction;
 }
 
+async function readBack(
+  s: DockerScreens,
+  host: number,
+  id: string,
+  action: ContainerAction,
+): Promise<ContainerDetails | undefined> {
+  const { docker, clock } = s.deps;
+  const deadline = clock.now() + READ_BACK_MS;
+  for (;;) {
+    const c = await docker.inspectContainer(host, id);
+    if (EXPECTED[action](c) || clock.now() >= deadline) return c;
+    await clock.sleep(READ_BACK_STEP_MS);
+  }
+}
+
+/** Runs `op` and shows the state read back; failures are shown, then passed to the guard. */
+async function act(s: DockerScreens, req: Req, c: ContainerDetails, args: OpArgs): Promise<void> {
+  const { docker, clock, log } = s.deps;
+  const { host, op, page } = args;
+  await s.render(
+    req,
+    DOCKER.manage.call({ host, id: args.id, page }),
+    async () => {
+      const t0 = clock.now();
+      await docker.act(host, c.id, op);
+      const after = await readBack(s, host, c.id, op);
+      log.info(`container ${op} done`, {
+        host: docker.hosts[host]?.label,
+        container: c.name,
+        state: after?.state ?? 'gone',
+        user: req.user.id,
+      });
+      const tookMs = clock.now() - t0;
+      return actionResultView({
+        ...s.ctx(host),
+        name: c.name,
+        id: c.id,
+        page,
+        action: op,
+        after,
+        tookMs,
+      });
+    },
+    MANAGE_TOAST.working(op),
+    true,
+  );
+}
+
+/** The action behind 2FA: refused when the state moved on, one at a time per container. */
+async function perform(s: DockerScreens, busy: Set<string>, req: Req, args: OpArgs): Promise<void> {
+  const host = s.hostOf(args.host);
+  await s.guarded(
+    req,
+    DOCKER.perform.call(args),
+    host,
+    args.id,
+    (c) => ({
+      label: `${args.op} ${clip(c.name, 40)}`,
+      audit: `container.${args.op}`,
+      destructive: DESTRUCTIVE.has(args.op),
+    }),
+    async (c) => {
+      if (!actionsFor(c.state).includes(args.op)) {
+        await s.render(req, DOCKER.manage.call({ host, id: args.id, page: args.page }), () =>
+          Promise.resolve(manageView({ ...s.ctx(host), container: c, page: args.page })),
+        );
+        await req.toast(MANAGE_TOAST.wrongState(args.op, c.state), true);
+        return;
+      }
+      const key = `${host}/${c.id}`;
+      if (busy.has(key)) return req.toast(MANAGE_TOAST.busy, true);
+      busy.add(key);
+      try {
+        await act(s, req, c, { ...args, host });
+      } finally {
+        busy.delete(key);
+      }
+    },
+  );
+}
+
 /** Manage screen, "Are you sure?" and the actions themselves (2FA, one at a time per container). */
 export function installManage(router: Router, s: DockerScreens): void {
-  const { docker, clock, log } = s.deps;
   const busy = new Set<string>();
-
-  async function readBack(
-    host: number,
-    id: string,
-    action: ContainerAction,
-  ): Promise<ContainerDetails | undefined> {
-    const deadline = clock.now() + READ_BACK_MS;
-    for (;;) {
-      const c = await docker.inspectContainer(host, id);
-      if (EXPECTED[action](c) || clock.now() >= deadline) return c;
-      await clock.sleep(READ_BACK_STEP_MS);
-    }
-  }
-
-  /** Runs `op` and shows the state read back; failures are shown, then passed to the guard. */
-  async function act(req: Req, c: ContainerDetails, args: OpArgs): Promise<void> {
-    const { host, op, page } = args;
-    await s.render(
-      req,
-      DOCKER.manage.call({ host, id: args.id, page }),
-      async () => {
-        const t0 = clock.now();
-        await docker.act(host, c.id, op);
-        const after = await readBack(host, c.id, op);
-        log.info(`container ${op} done`, {
-          host: docker.hosts[host]?.label,
-          container: c.name,
-          state: after?.state ?? 'gone',
-          user: req.user.id,
-        });
-        const took = clock.now() - t0;
-        return actionResultView({
-          ...s.ctx(host),
-          name: c.name,
-          id: c.id,
-          page,
-          action: op,
-          after,
-          tookMs: took,
-        });
-      },
-      MANAGE_TOAST.working(op),
-      true,
-    );
-  }
 
   router.on(DOCKER.manage, async (req, args) => {
     const host = s.hostOf(args.host);
@@ -113,35 +148,5 @@ export function installManage(router: Router, s: DockerScreens): void {
     });
   });
 
-  router.on(DOCKER.perform, async (req, args) => {
-    const host = s.hostOf(args.host);
-    await s.guarded(
-      req,
-      DOCKER.perform.call(args),
-      host,
-      args.id,
-      (c) => ({
-        label: `${args.op} ${clip(c.name, 40)}`,
-        audit: `container.${args.op}`,
-        destructive: DESTRUCTIVE.has(args.op),
-      }),
-      async (c) => {
-        if (!actionsFor(c.state).includes(args.op)) {
-          await s.render(req, DOCKER.manage.call({ host, id: args.id, page: args.page }), () =>
-            Promise.resolve(manageView({ ...s.ctx(host), container: c, page: args.page })),
-          );
-          await req.toast(MANAGE_TOAST.wrongState(args.op, c.state), true);
-          return;
-        }
-        const key = `${host}/${c.id}`;
-        if (busy.has(key)) return req.toast(MANAGE_TOAST.busy, true);
-        busy.add(key);
-        try {
-          await act(req, c, { ...args, host });
-        } finally {
-          busy.delete(key);
-        }
-      },
-    );
-  });
+  router.on(DOCKER.perform, (req, args) => perform(s, busy, req, args));
 }

@@ -74,6 +74,40 @@ export interface DockerScreens {
   ): Promise<void>;
 }
 
+/** `DockerScreens.render`, given the clock and the failure screen. */
+async function showScreen(
+  clock: Clock,
+  failure: (err: unknown, retry: ActionCall | undefined) => View,
+  req: Req,
+  retry: ActionCall | undefined,
+  build: () => Promise<View>,
+  ack?: string,
+  rethrow = false,
+): Promise<void> {
+  // A message ("Asking the registries…") is shown at once. A silent acknowledgement waits
+  // ACK_AFTER_MS: slow work still stops the spinner early, fast work keeps the answer for its
+  // outcome, so an unchanged refresh can say "Already up to date".
+  if (ack !== undefined && ack !== '' && req.isCallback) await req.toast(ack);
+  const early =
+    ack === '' && req.isCallback
+      ? clock.setTimeout(() => {
+          req.toast().catch(() => undefined);
+        }, ACK_AFTER_MS)
+      : undefined;
+  let view: View;
+  let failed: Error | undefined;
+  try {
+    view = await build();
+  } catch (err) {
+    view = failure(err, retry);
+    failed = err instanceof Error ? err : new Error(String(err));
+  } finally {
+    early?.cancel();
+  }
+  if ((await req.show(view)) === 'unchanged') await req.toast('Already up to date');
+  if (rethrow && failed !== undefined) throw failed;
+}
+
 export function dockerScreens(deps: DockerFeatureDeps): DockerScreens {
   const { docker, clock, log } = deps;
   const several = docker.hosts.length > 1;
@@ -84,37 +118,6 @@ export function dockerScreens(deps: DockerFeatureDeps): DockerScreens {
     const canRetry = err instanceof DockerError && err.kind === 'unavailable';
     return dockerErrorView(describeForUser(err), canRetry ? retry : undefined);
   };
-
-  async function render(
-    req: Req,
-    retry: ActionCall | undefined,
-    build: () => Promise<View>,
-    ack?: string,
-    rethrow = false,
-  ): Promise<void> {
-    // A message ("Asking the registries…") is shown at once. A silent acknowledgement waits
-    // ACK_AFTER_MS: slow work still stops the spinner early, fast work keeps the answer for its
-    // outcome, so an unchanged refresh can say "Already up to date".
-    if (ack !== undefined && ack !== '' && req.isCallback) await req.toast(ack);
-    const early =
-      ack === '' && req.isCallback
-        ? clock.setTimeout(() => {
-            req.toast().catch(() => undefined);
-          }, ACK_AFTER_MS)
-        : undefined;
-    let view: View;
-    let failed: Error | undefined;
-    try {
-      view = await build();
-    } catch (err) {
-      view = failure(err, retry);
-      failed = err instanceof Error ? err : new Error(String(err));
-    } finally {
-      early?.cancel();
-    }
-    if ((await req.show(view)) === 'unchanged') await req.toast('Already up to date');
-    if (rethrow && failed !== undefined) throw failed;
-  }
 
   async function inspectOrFail(host: number, id: string): Promise<ContainerDetails> {
     const c = await docker.inspectContainer(host, id);
@@ -138,7 +141,8 @@ export function dockerScreens(deps: DockerFeatureDeps): DockerScreens {
       return h < docker.hosts.length ? h : 0;
     },
     select: (req, host) => void currentHost.set(req.user.id, host),
-    render,
+    render: (req, retry, build, ack, rethrow) =>
+      showScreen(clock, failure, req, retry, build, ack, rethrow),
     failure,
     inspectOrFail,
     async guarded(req, retry, host, id, what, perform) {
