@@ -48,50 +48,54 @@ export const VIEW_AUDIT: PrivilegedAction = {
 // eslint-disable-next-line security/detect-unsafe-regex -- anchored, bounded, no nested repetition: linear time
 const CODE_MESSAGE = /^\/?(\d{6})(?:@[A-Za-z0-9_]{1,64})?$/;
 
+/** /qrcode: the enrolment QR for admins, in private chats, and again only inside a 2FA session. */
+async function sendQr(deps: AuthDeps, req: Req): Promise<void> {
+  const { sessions, audit } = deps;
+  const userId = req.user.id;
+  if (!req.isAdmin) {
+    await audit.record({
+      userId,
+      action: 'totp.qrcode',
+      outcome: 'denied',
+      detail: 'not an admin',
+    });
+    await req.reply(adminOnlyView('get a 2FA QR code'));
+    return;
+  }
+  if (req.chat.type !== 'private') {
+    await req.reply(qrPrivateOnlyView());
+    return;
+  }
+  const status = sessions.status(userId);
+  if (status.enrolled && status.state !== 'authenticated') {
+    await audit.record({
+      userId,
+      action: 'totp.qrcode',
+      outcome: 'denied',
+      detail: 'enrolled; no 2FA session',
+    });
+    await req.reply(qrRefusedView());
+    return;
+  }
+  const png = await deps.renderQr(sessions.provisioningUri(userId, deps.botUsername()));
+  const sent = await req.sendPhoto(png, qrCaptionView(deps.qrDeleteMs), {
+    spoiler: true,
+    protect: true,
+  });
+  req.deleteLater(sent.messageId, deps.qrDeleteMs);
+  await audit.record({
+    userId,
+    action: 'totp.qrcode',
+    outcome: 'ok',
+    detail: status.enrolled ? 'shown again in a 2FA session' : 'enrolment',
+  });
+}
+
 /** /qrcode, "Enter 2FA code", code messages, /logout and /audit. */
 export function authFeature(deps: AuthDeps): Feature {
   const { guard, sessions, audit, clock } = deps;
 
-  const qrcode = async (req: Req): Promise<void> => {
-    const userId = req.user.id;
-    if (!req.isAdmin) {
-      await audit.record({
-        userId,
-        action: 'totp.qrcode',
-        outcome: 'denied',
-        detail: 'not an admin',
-      });
-      await req.reply(adminOnlyView('get a 2FA QR code'));
-      return;
-    }
-    if (req.chat.type !== 'private') {
-      await req.reply(qrPrivateOnlyView());
-      return;
-    }
-    const status = sessions.status(userId);
-    if (status.enrolled && status.state !== 'authenticated') {
-      await audit.record({
-        userId,
-        action: 'totp.qrcode',
-        outcome: 'denied',
-        detail: 'enrolled; no 2FA session',
-      });
-      await req.reply(qrRefusedView());
-      return;
-    }
-    const png = await deps.renderQr(sessions.provisioningUri(userId, deps.botUsername()));
-    const sent = await req.sendPhoto(png, qrCaptionView(deps.qrDeleteMs), {
-      spoiler: true,
-      protect: true,
-    });
-    req.deleteLater(sent.messageId, deps.qrDeleteMs);
-    await audit.record({
-      userId,
-      action: 'totp.qrcode',
-      outcome: 'ok',
-      detail: status.enrolled ? 'shown again in a 2FA session' : 'enrolment',
-    });
-  };
+  const qrcode = (req: Req): Promise<void> => sendQr(deps, req);
 
   const enterCode = async (req: Req): Promise<void> => {
     if (!req.isAdmin) return guard.refuseCodes(req, 'use 2FA');
