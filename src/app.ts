@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
-import { sleep, type Clock } from './clock';
+import type { Clock } from './clock';
 import type { Config } from './config/types';
 import { FatalTelegramError } from './errors';
 import { DockerodePort } from './adapters/docker/dockerode-port';
@@ -105,7 +105,7 @@ export function createApp(deps: AppDeps): App {
   bot.catch((err) => tlog.error('unhandled error in update handling', { error: err }));
 
   const callbacks = new CallbackStore(clock, store);
-  const sender = new SafeSender(bot.telegram, callbacks, tlog);
+  const sender = new SafeSender(bot.telegram, callbacks, tlog, clock);
   const autoDelete = new AutoDeleteScheduler((c, m) => sender.delete(c, m), clock, store, tlog);
   const botUsername = (): string | undefined => bot.botInfo?.username;
 
@@ -140,8 +140,8 @@ export function createApp(deps: AppDeps): App {
   // One SystemPort for every feature that shows host figures (its caches are shared).
   const system = new HostSystem({ clock, log: deps.log.child('system') });
 
-  const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog);
-  const poller = new Poller(bot.telegram, (u) => dispatcher.enqueue(u), tlog, {
+  const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog, clock);
+  const poller = new Poller(bot.telegram, (u) => dispatcher.enqueue(u), tlog, clock, {
     ...DEFAULT_POLLING,
     timeoutSeconds: options.pollTimeoutSeconds,
   });
@@ -168,6 +168,7 @@ export function createApp(deps: AppDeps): App {
       ...pollingThresholds(options.pollTimeoutSeconds, options.health.scale),
     },
     stateDir: store.dir,
+    system,
     clock,
     log: deps.log.child('health'),
     timings: options.health,
@@ -197,7 +198,7 @@ export function createApp(deps: AppDeps): App {
   const monitorOn = options.plugins.includes(MONITOR_PLUGIN.name);
   // Outline stays off, with a warning, when its settings are empty, placeholders or malformed.
   const outline = options.plugins.includes(OUTLINE_PLUGIN.name)
-    ? createOutlinePlugin(config.plugins.outline, deps.log.child('outline'))
+    ? createOutlinePlugin(config.plugins.outline, deps.log.child('outline'), clock)
     : undefined;
   if (outline !== undefined && 'off' in outline)
     log.warn(`plugin 'outline' is off: ${outline.off}`);
@@ -323,7 +324,7 @@ export function createApp(deps: AppDeps): App {
           `cannot reach the Telegram Bot API (attempt ${attempt}); retrying in ${wait / 1000}s`,
           { error: err },
         );
-        await sleep(wait, stopping.signal);
+        await clock.sleep(wait, stopping.signal);
       }
     }
     return false;
@@ -381,6 +382,7 @@ export function createApp(deps: AppDeps): App {
     finished,
     async start() {
       log.info('starting', { mode: config.mode, receive: options.webhook ? 'webhook' : 'polling' });
+      callbacks.load();
       if (!(await connect())) return;
       tlog.info(`connected as @${bot.botInfo?.username ?? '?'}`);
       await bot.telegram

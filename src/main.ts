@@ -188,7 +188,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return EXIT_OK;
     }
     case 'health-check': {
-      const result = probeHeartbeat(healthStateDir(cli), Date.now());
+      const result = probeHeartbeat(healthStateDir(cli), systemClock.now());
       (result.code === 0 ? process.stdout : process.stderr).write(`tmbot: ${result.message}\n`);
       return result.code;
     }

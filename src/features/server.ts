@@ -87,7 +87,7 @@ export function serverFeature(deps: ServerDeps): Feature {
   const { system, clock, log } = deps;
   const startedAt = clock.now();
   // Only when debugging: the probe's 2 ms timer is cheap but not free.
-  const probe = log.isLevelEnabled('debug') ? new LoopDelayProbe() : undefined;
+  const probe = log.isLevelEnabled('debug') ? new LoopDelayProbe(clock) : undefined;
   let served = 0;
 
   async function safely(what: string, title: string, read: () => Promise<Html>): Promise<Html> {
@@ -159,7 +159,7 @@ export function serverFeature(deps: ServerDeps): Feature {
     if (deps.dockerSummary === undefined) return undefined;
     try {
       return (
-        (await withTimeout(deps.dockerSummary(), DOCKER_TIMEOUT_MS)) ?? {
+        (await withTimeout(deps.clock, deps.dockerSummary(), DOCKER_TIMEOUT_MS)) ?? {
           unavailable: `no answer within ${DOCKER_TIMEOUT_MS / 1000} s`,
         }
       );

@@ -1,3 +1,4 @@
+import type { SystemPort } from '../adapters/system/system-port';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import { hostChecker } from './checkers/host';
@@ -19,6 +20,8 @@ export interface HealthDeps {
     unhealthyAfterMs: number;
   };
   stateDir: string;
+  /** Host and process figures for the host and process checks. */
+  system: SystemPort;
   clock: Clock;
   log: Logger;
   timings: HealthTimings;
@@ -41,8 +44,8 @@ export function createHealth(deps: HealthDeps): Health {
   );
   monitor.register(updateLoopChecker({ ...deps.updates, clock, intervalMs: t.updatesMs }));
   monitor.register(stateDirChecker({ dir: deps.stateDir, intervalMs: t.stateDirMs }));
-  monitor.register(hostChecker({ intervalMs: t.hostMs }));
-  monitor.register(processChecker({ intervalMs: t.processMs }));
+  monitor.register(hostChecker({ system: deps.system, intervalMs: t.hostMs }));
+  monitor.register(processChecker({ system: deps.system, intervalMs: t.processMs }));
   const heartbeat = new HeartbeatWriter({
     dir: deps.stateDir,
     snapshot: () => monitor.snapshot(),

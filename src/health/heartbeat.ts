@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Clock } from '../clock';
+import type { Clock, Timer } from '../clock';
 import type { Logger } from '../log/logger';
 import { isHealthLevel, type HealthLevel, type HealthSnapshot } from './types';
 
@@ -35,7 +35,7 @@ export interface HeartbeatWriterDeps {
  * beat is a timer on the daemon's own event loop: a hung loop stops it and the file goes stale.
  */
 export class HeartbeatWriter {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private inflight: Promise<void> | undefined;
   private state: 'new' | 'beating' | 'stopped' = 'new';
   private failing = false;
@@ -83,7 +83,8 @@ export class HeartbeatWriter {
     const tick = (): void => {
       this.inflight = this.beat().finally(() => {
         this.inflight = undefined;
-        if (this.state === 'beating') this.timer = setTimeout(tick, this.deps.periodMs).unref();
+        if (this.state === 'beating')
+          this.timer = this.deps.clock.setTimeout(tick, this.deps.periodMs);
       });
     };
     tick();
@@ -92,7 +93,7 @@ export class HeartbeatWriter {
   /** Stops beating and removes the file if it is still ours, so a stopped bot reads as "not running". */
   async stop(): Promise<void> {
     this.state = 'stopped';
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     await this.inflight;
     try {
       const current = parseHeartbeat(await fs.readFile(this.path, 'utf8'));

@@ -1,4 +1,5 @@
 import Dockerode from 'dockerode';
+import type { Clock } from '../../clock';
 import { DockerUnavailableError } from '../../errors';
 import type { Logger } from '../../log/logger';
 import { modemOptions, type DockerHostSpec } from './hosts';
@@ -110,6 +111,7 @@ export class EngineClient {
   constructor(
     readonly spec: DockerHostSpec,
     private readonly log: Logger,
+    private readonly clock: Clock,
     env: Readonly<Record<string, string | undefined>>,
     connectTimeoutMs: number,
     /** docker.debug_docker_client: every call at debug level instead of trace. */
@@ -155,7 +157,7 @@ export class EngineClient {
     options: StreamOptions,
   ): Promise<{ pieces: Buffer[]; clipped: boolean }> {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+    const timer = this.clock.setTimeout(() => controller.abort(), options.timeoutMs);
     try {
       const res = (await this.dial(
         'GET',
@@ -185,7 +187,7 @@ export class EngineClient {
     } catch (err) {
       throw this.translate(err, options.timeoutMs);
     } finally {
-      clearTimeout(timer);
+      timer.cancel();
     }
   }
 
@@ -205,7 +207,7 @@ export class EngineClient {
     const statusCodes: Record<number, true | string> = { 200: true, 201: true, 204: true };
     for (const s of options.okStatuses ?? []) statusCodes[s] = true;
     const signal = outerSignal ?? AbortSignal.timeout(options.timeoutMs);
-    const started = Date.now();
+    const started = this.clock.now();
     return new Promise<unknown>((resolve, reject) => {
       modem.dial(
         {
@@ -218,7 +220,7 @@ export class EngineClient {
         },
         (err, data) => {
           this.log[this.logCalls ? 'debug' : 'trace'](`${method} ${path}`, {
-            ms: Date.now() - started,
+            ms: this.clock.now() - started,
             ok: err === null || err === undefined,
           });
           if (err !== null && err !== undefined) reject(err);

@@ -25,6 +25,8 @@ export interface SystemPort {
   networkTotals(): Promise<NetworkTotals>;
   interfaces(): Promise<readonly NetInterface[]>;
   connections(): Promise<ConnectionSummary>;
+  /** The memory limit of this process's own cgroup (v2 `memory.max`, v1), when one is set. */
+  processMemoryLimit(): Promise<number | undefined>;
 }
 
 /** Which numbers are the host's when the daemon runs in a container. */

@@ -1,3 +1,4 @@
+import type { Clock } from '../../clock';
 import type { Feature } from '../../features/feature';
 import type { Logger } from '../../log/logger';
 import type { Req } from '../../telegram/request';
@@ -77,11 +78,16 @@ export function outlineFeature(deps: OutlineFeatureDeps): Feature {
 export function createOutlinePlugin(
   settings: { apiUrl: string; cert: string },
   log: Logger,
+  clock: Clock,
 ): { feature: Feature } | { off: string } {
   if (settings.apiUrl.trim() === '') return { off: 'plugins_config.outline.api_url is empty' };
   if (settings.cert.trim() === '') return { off: 'plugins_config.outline.cert is empty' };
   try {
-    const outline = new OutlineClient({ apiUrl: settings.apiUrl, certSha256: settings.cert });
+    const outline = new OutlineClient({
+      apiUrl: settings.apiUrl,
+      certSha256: settings.cert,
+      clock,
+    });
     return { feature: outlineFeature({ outline, log }) };
   } catch (err) {
     if (err instanceof OutlineUnavailableError) return { off: err.reason };

@@ -371,10 +371,14 @@ describe('update handling under hostile updates', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(value, { maxLength: 6 }), async (values) => {
         const handled: unknown[] = [];
-        const d = new Dispatcher((u) => {
-          handled.push(u);
-          return Promise.reject(new Error('handler failed'));
-        }, silentLogger);
+        const d = new Dispatcher(
+          (u) => {
+            handled.push(u);
+            return Promise.reject(new Error('handler failed'));
+          },
+          silentLogger,
+          systemClock,
+        );
         for (const v of values) await d.enqueue(v.update as Update);
         expect(await d.drain(5_000)).toBe(true);
         const expected = values

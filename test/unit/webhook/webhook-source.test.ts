@@ -114,6 +114,8 @@ describe('WebhookSource', () => {
         listenHost: '127.0.0.1',
         allowedUpdates: ['message', 'callback_query'],
         closeGraceMs: 100,
+        // The tests call probe() themselves; the interval must not fire while they move the clock.
+        probeEveryMs: 3_600_000,
       },
       {
         api,

@@ -86,6 +86,7 @@ describe('EngineClient and DockerodePort failure handling', () => {
     const client = new EngineClient(
       parseDockerHost(`unix://${path}`, undefined),
       silentLogger,
+      systemClock,
       {},
       300,
     );
