@@ -284,7 +284,7 @@ export function createApp(deps: AppDeps): App {
 
   bot.use(updateDedup(clock));
   bot.use(access.middleware());
-  bot.use(rateLimit({ clock, sender, log: deps.log.child('ratelimit') }));
+  bot.use(rateLimit({ clock, sender, log: deps.log.child('ratelimit') }, config.access.rateLimit));
   bot.use(router.middleware());
 
   let resolveFinished!: () => void;
