@@ -122,11 +122,7 @@ export function createApp(deps: AppDeps): App {
 
   // One audit log and one 2FA guard for the whole bot: privileged features get `guard` (SecondFactor) and `audit`.
   const alog = deps.log.child('auth');
-  const audit = new JsonlAuditLog({
-    dir: store.persistent ? store.dir : undefined,
-    clock,
-    log: alog,
-  });
+  const audit = new JsonlAuditLog({ store, clock, log: alog });
   const sessions = new TwoFactorSessions({
     authSalt: config.access.authSalt,
     store,
@@ -167,7 +163,7 @@ export function createApp(deps: AppDeps): App {
       what: receiving,
       ...pollingThresholds(options.pollTimeoutSeconds, options.health.scale),
     },
-    stateDir: store.dir,
+    store,
     system,
     clock,
     log: deps.log.child('health'),

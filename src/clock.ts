@@ -152,12 +152,11 @@ async function flushMicrotasks(): Promise<void> {
   await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-/** Resolves after `ms` of real time, or at once when `signal` aborts. */
+/** Resolves after `ms` of real time, or at once when `signal` aborts; a sleep keeps the process alive. */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const timer = setTimeout(done, ms);
-    timer.unref();
     function done(): void {
       clearTimeout(timer);
       signal?.removeEventListener('abort', done);

@@ -1,5 +1,6 @@
 import type { SystemPort } from '../adapters/system/system-port';
 import type { Clock } from '../clock';
+import type { StateStore } from '../state/json-store';
 import type { Logger } from '../log/logger';
 import { hostChecker } from './checkers/host';
 import { processChecker } from './checkers/process';
@@ -19,7 +20,8 @@ export interface HealthDeps {
     degradedAfterMs: number;
     unhealthyAfterMs: number;
   };
-  stateDir: string;
+  /** The state store: the heartbeat is written there, and its directory is checked. */
+  store: StateStore;
   /** Host and process figures for the host and process checks. */
   system: SystemPort;
   clock: Clock;
@@ -43,11 +45,11 @@ export function createHealth(deps: HealthDeps): Health {
     telegramChecker({ api: deps.telegram, intervalMs: t.telegramMs, timeoutMs: t.checkTimeoutMs }),
   );
   monitor.register(updateLoopChecker({ ...deps.updates, clock, intervalMs: t.updatesMs }));
-  monitor.register(stateDirChecker({ dir: deps.stateDir, intervalMs: t.stateDirMs }));
+  monitor.register(stateDirChecker({ dir: deps.store.dir, intervalMs: t.stateDirMs }));
   monitor.register(hostChecker({ system: deps.system, intervalMs: t.hostMs }));
   monitor.register(processChecker({ system: deps.system, intervalMs: t.processMs }));
   const heartbeat = new HeartbeatWriter({
-    dir: deps.stateDir,
+    store: deps.store,
     snapshot: () => monitor.snapshot(),
     clock,
     log,

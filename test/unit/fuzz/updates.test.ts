@@ -262,7 +262,7 @@ describe('update handling under hostile updates', () => {
         const made: { pipeline?: Pipeline } = {};
         const clock: Clock = { ...systemClock, now: () => made.pipeline?.clock.now() ?? 0 };
         const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock });
-        const audit = new JsonlAuditLog({ dir: undefined, clock, log: silentLogger });
+        const audit = new JsonlAuditLog({ store, clock, log: silentLogger });
         const notices: string[] = [];
         const guard = new TwoFactorGuard({
           sessions,
