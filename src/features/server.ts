@@ -41,7 +41,7 @@ import {
   QUICK_ACTION,
   quickSubView,
   quickView,
-  type DockerSummary,
+  type QuickDockerLine,
   type QuickSub,
 } from '../views/server-quick';
 import type { View } from '../views/view';
@@ -54,7 +54,7 @@ export interface ServerDeps {
   /** Shown on About me. */
   readonly nodeVersion: string;
   /** Docker counts for Quick view; absent when this build has no Docker connection. */
-  readonly dockerSummary?: () => Promise<DockerSummary>;
+  readonly dockerSummary?: () => Promise<QuickDockerLine>;
 }
 
 /** Rows in a Top list (pyTMBot's "Top 10"). */
@@ -155,7 +155,7 @@ export function serverFeature(deps: ServerDeps): Feature {
   const screenView = (nav: ScreenNav): Promise<View> =>
     timed(nav.screen, async () => serverScreenView(nav, await screenBody(nav), system.context()));
 
-  async function dockerLine(): Promise<DockerSummary | undefined> {
+  async function dockerLine(): Promise<QuickDockerLine | undefined> {
     if (deps.dockerSummary === undefined) return undefined;
     try {
       return (

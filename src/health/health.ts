@@ -6,7 +6,7 @@ import { hostChecker } from './checkers/host';
 import { processChecker } from './checkers/process';
 import { stateDirChecker } from './checkers/state-dir';
 import { telegramChecker, type TelegramPing } from './checkers/telegram';
-import { updateLoopChecker, type UpdateSource } from './checkers/update-loop';
+import { updateLoopChecker, type UpdateLiveness } from './checkers/update-loop';
 import { HeartbeatWriter } from './heartbeat';
 import { HealthMonitor } from './monitor';
 import type { HealthTimings } from './timings';
@@ -15,7 +15,7 @@ export interface HealthDeps {
   telegram: TelegramPing;
   /** The update source and how long it may stay silent (see `pollingThresholds`). */
   updates: {
-    source: UpdateSource;
+    source: UpdateLiveness;
     what?: string | (() => string);
     degradedAfterMs: number;
     unhealthyAfterMs: number;

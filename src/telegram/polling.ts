@@ -84,10 +84,6 @@ export class Poller implements UpdateSource {
     private readonly options: PollingOptions = DEFAULT_POLLING,
   ) {}
 
-  get stopped(): boolean {
-    return this.abort.signal.aborted;
-  }
-
   stop(): void {
     this.abort.abort();
   }

@@ -138,5 +138,3 @@ State read back from the engine: ${state}`,
     keyboard: { kind: 'inline', rows },
   };
 }
-
-export const actionLabel = (a: ContainerAction): string => VERB[a];

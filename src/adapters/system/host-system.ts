@@ -30,7 +30,7 @@ import type {
   DiskIo,
   FanReading,
   FilesystemUsage,
-  HostContext,
+  HostScope,
   LoadAverage,
   LoggedInUser,
   MemoryInfo,
@@ -146,7 +146,7 @@ export class HostSystem implements SystemPort {
   private readonly cache: TtlCache;
   private readonly sampler: CpuSampler;
   /** Detected on first use, so the constructor does no I/O. */
-  private host: HostContext | undefined;
+  private host: HostScope | undefined;
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly windowMs: number;
@@ -182,12 +182,12 @@ export class HostSystem implements SystemPort {
     this.abort.abort();
   }
 
-  context(): HostContext {
+  context(): HostScope {
     return (this.host ??= this.detectContext());
   }
 
   /** Kernel threads (kthreadd is pid 2) are visible only in the host's pid namespace. */
-  private detectContext(): HostContext {
+  private detectContext(): HostScope {
     const cgroup = this.fs.tryReadSync('proc/1/cgroup') ?? '';
     const inContainer =
       this.fs.exists('.dockerenv') ||

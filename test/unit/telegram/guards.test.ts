@@ -29,33 +29,31 @@ function harness(guard: (clock: ManualClock, sender: FakeSender) => MiddlewareFn
   });
   let updateId = 1;
   let messageId = 1;
-  const text = (from: number, options: { updateId?: number; messageId?: number } = {}): Update =>
-    ({
-      update_id: options.updateId ?? updateId++,
+  const text = (from: number, options: { updateId?: number; messageId?: number } = {}): Update => ({
+    update_id: options.updateId ?? updateId++,
+    message: {
+      message_id: options.messageId ?? messageId++,
+      date: 0,
+      chat: { id: from, type: 'private', first_name: 'U' },
+      from: { id: from, is_bot: false, first_name: 'U' },
+      text: '/cpu',
+    },
+  });
+  const press = (from: number, id: string): Update => ({
+    update_id: updateId++,
+    callback_query: {
+      id,
+      chat_instance: 'x',
+      from: { id: from, is_bot: false, first_name: 'U' },
       message: {
-        message_id: options.messageId ?? messageId++,
+        message_id: 1,
         date: 0,
         chat: { id: from, type: 'private', first_name: 'U' },
-        from: { id: from, is_bot: false, first_name: 'U' },
-        text: '/cpu',
+        text: 'screen',
       },
-    });
-  const press = (from: number, id: string): Update =>
-    ({
-      update_id: updateId++,
-      callback_query: {
-        id,
-        chat_instance: 'x',
-        from: { id: from, is_bot: false, first_name: 'U' },
-        message: {
-          message_id: 1,
-          date: 0,
-          chat: { id: from, type: 'private', first_name: 'U' },
-          text: 'screen',
-        },
-        data: 'AAAAAAAAAAAA',
-      },
-    });
+      data: 'AAAAAAAAAAAA',
+    },
+  });
   return { clock, sender, bot, passed, text, press };
 }
 
