@@ -38,6 +38,8 @@ export class AutoDeleteScheduler {
   private pending: Pending[] = [];
   private timer: Timer | undefined;
   private running = false;
+  /** Whether the saved schedule has been read: until then a write would overwrite it. */
+  private loaded = false;
 
   constructor(
     private readonly deleteMessage: (chatId: number, messageId: number) => Promise<boolean>,
@@ -46,10 +48,19 @@ export class AutoDeleteScheduler {
     private readonly log: Logger,
   ) {}
 
-  /** Picks up the schedule saved by the previous run (overdue ones go at once) and arms the timer. */
-  start(): void {
+  /** Picks up the schedule saved by the previous run (overdue ones go at start); idempotent. */
+  load(): void {
+    if (this.loaded) return;
     const saved = (this.store.read(FILE, isPersisted)?.pending ?? []).filter(isPending);
+    const early = this.pending.length;
     this.pending = [...saved, ...this.pending].sort((a, b) => a.at - b.at);
+    this.loaded = true;
+    if (early > 0) void this.persist();
+  }
+
+  /** Loads (if not yet) and arms the timer. */
+  start(): void {
+    this.load();
     this.running = true;
     this.arm();
   }
@@ -75,6 +86,7 @@ export class AutoDeleteScheduler {
   }
 
   private persist(): Promise<void> {
+    if (!this.loaded) return Promise.resolve();
     return this.store.write(FILE, { v: 1, pending: this.pending } satisfies Persisted);
   }
 

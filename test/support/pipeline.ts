@@ -56,6 +56,7 @@ export class Pipeline {
       store,
       silentLogger,
     );
+    autoDelete.load();
     this.router = new Router({
       sender: this.sender,
       callbacks: this.callbacks,
