@@ -13,7 +13,7 @@ const text = (id: number, chat: number): Update =>
       from: { id: chat, is_bot: false, first_name: 'U' },
       text: `m${id}`,
     },
-  }) as Update;
+  });
 
 /** A handler whose calls finish only when the test says so. */
 function gated() {
