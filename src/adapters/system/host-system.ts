@@ -3,11 +3,10 @@ import { basename } from 'node:path';
 import si from 'systeminformation';
 import { withTimeout, type Clock } from '../../clock';
 import type { Logger } from '../../log/logger';
+import { cgroupMemoryLimitFiles, parseMemoryLimit } from './cgroup-parsers';
 import { CpuSampler } from './cpu-sampler';
 import { HostFs } from './host-fs';
 import {
-  cgroupMemoryLimitFiles,
-  parseMemoryLimit,
   memoryFromMeminfo,
   parseDiskstats,
   parseLoadavg,

@@ -3,17 +3,16 @@ import { ManualClock } from '../../../src/clock';
 import { silentLogger, type Logger } from '../../../src/log/logger';
 import { Dispatcher } from '../../../src/telegram/dispatcher';
 
-const text = (id: number, chat: number): Update =>
-  ({
-    update_id: id,
-    message: {
-      message_id: id,
-      date: 0,
-      chat: { id: chat, type: 'private', first_name: 'U' },
-      from: { id: chat, is_bot: false, first_name: 'U' },
-      text: `m${id}`,
-    },
-  });
+const text = (id: number, chat: number): Update => ({
+  update_id: id,
+  message: {
+    message_id: id,
+    date: 0,
+    chat: { id: chat, type: 'private', first_name: 'U' },
+    from: { id: chat, is_bot: false, first_name: 'U' },
+    text: `m${id}`,
+  },
+});
 
 /** A handler whose calls finish only when the test says so. */
 function gated() {

@@ -2,14 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   busyPercent,
-  cgroupMemoryLimitFiles,
   memoryFromMeminfo,
   parseCpuStat,
   parseDiskstats,
   parseFilesystemTypes,
   parseLoadavg,
   parseMeminfo,
-  parseMemoryLimit,
   parseMounts,
   parseNetDev,
   parsePidStat,
@@ -19,6 +17,10 @@ import {
   timesPercent,
   unescapeMountField,
 } from '../../../../src/adapters/system/proc-parsers';
+import {
+  cgroupMemoryLimitFiles,
+  parseMemoryLimit,
+} from '../../../../src/adapters/system/cgroup-parsers';
 
 const HOST_A = join(__dirname, '..', '..', '..', 'fixtures', 'host-a');
 const BARE = join(__dirname, '..', '..', '..', 'fixtures', 'host-bare');
