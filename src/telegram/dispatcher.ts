@@ -73,12 +73,16 @@ export class Dispatcher {
   }
 
   /**
-   * Shutdown: takes no more updates, drops those queued but not started, releases a receive
-   * loop waiting for room, and waits until the started ones finish or `timeoutMs` passes.
+   * Shutdown: takes no more updates, drops those queued but not started, and releases a
+   * receive loop waiting for room. `drain` then waits for the started ones.
    */
-  drain(timeoutMs: number): Promise<boolean> {
+  close(): void {
     this.closed = true;
     this.waiters.splice(0).forEach((w) => w());
+  }
+
+  /** Waits until every queued update is handled, or `timeoutMs` passes; true when drained. */
+  drain(timeoutMs: number): Promise<boolean> {
     if (this.inFlight === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = this.clock.setTimeout(() => resolve(false), timeoutMs);
