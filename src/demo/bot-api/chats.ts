@@ -268,12 +268,20 @@ export class ChatStore {
     if (!state) return [];
     return [...state.messages.values()]
       .sort((a, b) => a.message_id - b.message_id)
-      .map((m) => {
-        const copy: Partial<StoredMessage> = structuredClone(m);
-        delete copy.chatId;
-        delete copy.media_group_id;
-        return { ...(copy as Omit<StoredMessage, 'chatId'>), message: this.toMessage(m) };
-      });
+      .map((m) => this.toEntry(m));
+  }
+
+  /** One message with its edit and delete state. */
+  entry(chatId: number, messageId: number): TranscriptEntry | undefined {
+    const m = this.chats.get(chatId)?.messages.get(messageId);
+    return m && this.toEntry(m);
+  }
+
+  private toEntry(m: StoredMessage): TranscriptEntry {
+    const copy: Partial<StoredMessage> = structuredClone(m);
+    delete copy.chatId;
+    delete copy.media_group_id;
+    return { ...(copy as Omit<StoredMessage, 'chatId'>), message: this.toMessage(m) };
   }
 
   /** sendChatAction: recorded as an event. */

@@ -10,6 +10,7 @@ import { CallbackQueries } from './callbacks';
 import { ChatStore } from './chats';
 import { CommandRegistry } from './commands';
 import { MessageEditor } from './edits';
+import { methodTable, type Handler } from './methods';
 import { ApiError, TG_ERRORS } from './errors';
 import { EventLog, type EventListener } from './event-log';
 import { FileStore } from './media';
@@ -26,7 +27,6 @@ import type {
   EmulatorEvent,
   EmulatorOptions,
   MessageRef,
-  Params,
   PressOptions,
   RawUpdate,
   StoredFile,
@@ -34,8 +34,6 @@ import type {
   UserContent,
   UserProfile,
 } from './types';
-
-type Handler = (p: Params) => unknown;
 
 /** The server: an HTTP listener plus the in-memory Telegram state it serves. */
 export class BotApiServer {
@@ -114,7 +112,15 @@ export class BotApiServer {
         localAddress: opts.localAddress,
       },
     );
-    this.handlers = this.methodTable();
+    this.handlers = methodTable({
+      bot: this.bot,
+      chats: this.chats,
+      editor: this.editor,
+      queries: this.queries,
+      commands: this.commandRegistry,
+      webhook: this.webhook,
+      files: this.files,
+    });
     for (const name of Object.keys(this.handlers)) this.canonical.set(name.toLowerCase(), name);
   }
 
@@ -141,38 +147,6 @@ export class BotApiServer {
       server.once('error', reject);
       server.listen(this.opts.port ?? 0, '127.0.0.1', () => resolve());
     });
-  }
-
-  private methodTable(): Record<string, Handler> {
-    return {
-      getMe: () => this.bot,
-      sendMessage: (p) => this.chats.sendMessage(p),
-      sendPhoto: (p) => this.chats.sendMedia(p, 'photo'),
-      sendDocument: (p) => this.chats.sendMedia(p, 'document'),
-      sendMediaGroup: (p) => this.chats.sendMediaGroup(p),
-      answerCallbackQuery: (p) => this.queries.answer(p),
-      editMessageText: (p) => this.editor.edit(p, 'editMessageText'),
-      editMessageCaption: (p) => this.editor.edit(p, 'editMessageCaption'),
-      editMessageReplyMarkup: (p) => this.editor.edit(p, 'editMessageReplyMarkup'),
-      editMessageMedia: (p) => this.editor.edit(p, 'editMessageMedia'),
-      deleteMessage: (p) => this.chats.deleteMessage(p),
-      sendChatAction: (p) => this.chats.sendChatAction(p),
-      setMyCommands: (p) => this.commandRegistry.set(p),
-      getMyCommands: (p) => this.commandRegistry.get(p),
-      deleteMyCommands: (p) => this.commandRegistry.delete(p),
-      setWebhook: (p) => this.webhook.set(p),
-      deleteWebhook: (p) => this.webhook.delete(p),
-      getWebhookInfo: () => {
-        const info = this.webhook.info();
-        delete info.secret_token;
-        return info;
-      },
-      getFile: (p) => this.files.getFile(p),
-      getChat: (p) => this.chats.require(p).chat,
-      getUpdates: () => {
-        throw new ApiError(400, 'Bad Request: getUpdates is not allowed here');
-      },
-    };
   }
 
   /** The base URL to give telegraf as `apiRoot` (with a trailing slash). */
@@ -250,6 +224,11 @@ export class BotApiServer {
   /** Messages of a chat, user and bot, ordered by message_id. */
   transcript(chatId: number): TranscriptEntry[] {
     return this.chats.transcript(chatId);
+  }
+
+  /** One message of a chat with its edit and delete state, or undefined. */
+  entry(chatId: number, messageId: number): TranscriptEntry | undefined {
+    return this.chats.entry(chatId, messageId);
   }
 
   /** Forgets all chats, messages, updates, logs, webhook and commands; update ids keep counting. */
