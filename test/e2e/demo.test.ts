@@ -13,6 +13,7 @@ import { describeDocker, removeAll, runBusybox, uniqueName } from '../support/do
 import {
   browserRequired,
   chromiumMissing,
+  DemoChat,
   DemoProcess,
   launchBrowser,
 } from '../support/demo-process';
@@ -97,50 +98,13 @@ describeBrowser(
       });
     }
 
-    /** Texts of the bot's messages as shown now. */
-    function botTexts(): Promise<string[]> {
-      return page.evaluate(
-        "[...document.querySelectorAll('#messages .msg.bot')].map((e) => e.textContent || '')",
-      ) as Promise<string[]>;
-    }
-
-    /** Runs `act`, then waits for a bot message (new or edited) that contains `needle`. */
-    async function expectBot(
-      act: () => Promise<unknown>,
-      needle: string | RegExp,
-    ): Promise<string> {
-      const before = new Set(await botTexts());
-      await act();
-      const source = typeof needle === 'string' ? needle : needle.source;
-      const handle = await page.waitForFunction(
-        `(() => {
-        const old = new Set(${JSON.stringify([...before])});
-        const re = new RegExp(${JSON.stringify(source)});
-        const hit = [...document.querySelectorAll('#messages .msg.bot')]
-          .map((e) => e.textContent || '')
-          .find((t) => !old.has(t) && ${typeof needle === 'string' ? 't.includes(' + JSON.stringify(source) + ')' : 're.test(t)'});
-        return hit || false;
-      })()`,
-        { timeout: STEP_MS },
-      );
-      return (await handle.jsonValue()) as string;
-    }
-
+    const chat = (): DemoChat => new DemoChat(page, STEP_MS);
+    const expectBot = (act: () => Promise<unknown>, needle: string | RegExp): Promise<string> =>
+      chat().expectBot(act, needle);
     const click = (selector: string) => () => page.click(selector);
-    const clickText = (scope: string, text: string) => async () => {
-      const labels = (await page.evaluate(
-        `[...document.querySelectorAll(${JSON.stringify(`${scope} button`)})].map((b) => b.textContent || '')`,
-      )) as string[];
-      const index = labels.findIndex((l) => l.includes(text));
-      if (index < 0) throw new Error(`no "${text}" button in ${scope}: ${labels.join(' | ')}`);
-      const buttons = await page.$$(`${scope} button`);
-      await buttons[index]!.click();
-    };
-    const asPerson = (key: string) => page.click(`#people input[value="${key}"]`);
-    const type = (text: string) => async () => {
-      await page.type('#text', text);
-      await page.keyboard.press('Enter');
-    };
+    const clickText = (scope: string, text: string) => () => chat().clickText(scope, text);
+    const asPerson = (key: string) => chat().asPerson(key);
+    const type = (text: string) => () => chat().type(text);
 
     it('refuses a wrong or missing token, a foreign Origin and a foreign Host with 403', async () => {
       const port = new URL(url).port;

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
 const MAIN_JS = resolve(__dirname, '..', '..', 'dist', 'main.js');
 
@@ -107,4 +107,63 @@ export function launchBrowser(profileDir: string): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** A person in the demo chat page, as a browser user clicks it (no DOM types: code as strings). */
+export class DemoChat {
+  constructor(
+    private readonly page: Page,
+    private readonly timeoutMs = 20_000,
+  ) {}
+
+  /** Texts of the bot's messages as shown now. */
+  botTexts(): Promise<string[]> {
+    return this.page.evaluate(
+      "[...document.querySelectorAll('#messages .msg.bot')].map((e) => e.textContent || '')",
+    ) as Promise<string[]>;
+  }
+
+  /** Runs `act`, then waits for a bot message (new or edited) that contains `needle`. */
+  async expectBot(act: () => Promise<unknown>, needle: string | RegExp): Promise<string> {
+    const before = await this.botTexts();
+    await act();
+    const test =
+      typeof needle === 'string'
+        ? `t.includes(${JSON.stringify(needle)})`
+        : `new RegExp(${JSON.stringify(needle.source)}).test(t)`;
+    const handle = await this.page.waitForFunction(
+      `(() => {
+        const old = new Set(${JSON.stringify(before)});
+        const hit = [...document.querySelectorAll('#messages .msg.bot')]
+          .map((e) => e.textContent || '')
+          .find((t) => !old.has(t) && ${test});
+        return hit || false;
+      })()`,
+      { timeout: this.timeoutMs },
+    );
+    return (await handle.jsonValue()) as string;
+  }
+
+  /** Clicks the first button in `scope` whose label contains `text`. */
+  async clickText(scope: string, text: string): Promise<void> {
+    const labels = (await this.page.evaluate(
+      `[...document.querySelectorAll(${JSON.stringify(`${scope} button`)})].map((b) => b.textContent || '')`,
+    )) as string[];
+    const index = labels.findIndex((l) => l.includes(text));
+    if (index < 0) throw new Error(`no "${text}" button in ${scope}: ${labels.join(' | ')}`);
+    const buttons = await this.page.$$(`${scope} button`);
+    await buttons[index]?.click();
+  }
+
+  /** Switches the page to another demo person. */
+  async asPerson(key: string): Promise<void> {
+    await this.page.click(`#people input[value="${key}"]`);
+    await this.page.waitForSelector(`body[data-person="${key}"]`, { timeout: this.timeoutMs });
+  }
+
+  /** Types a message and sends it with Enter. */
+  async type(text: string): Promise<void> {
+    await this.page.type('#text', text);
+    await this.page.keyboard.press('Enter');
+  }
 }

@@ -150,6 +150,7 @@ async function loadChat() {
   const chat = await api(`/api/chat?person=${encodeURIComponent(state.person)}`);
   state.messages = new Map(chat.messages.map((m) => [m.id, m]));
   render();
+  document.body.dataset.person = chat.person;
 }
 
 async function send(text) {
@@ -202,6 +203,7 @@ function peoplePicker() {
     input.checked = p.key === state.person;
     input.addEventListener('change', () => {
       state.person = p.key;
+      delete document.body.dataset.person;
       void loadChat();
     });
     const role = document.createElement('span');
