@@ -35,7 +35,7 @@ export function createApp(deps: AppDeps): App {
   const system = new HostSystem({ clock, log: deps.log.child('system') });
   const docker = dockerPort(deps);
   const receiver = updateReceiver(deps, tg, tlog);
-  const health = healthParts(deps, bot, receiver, docker);
+  const health = healthParts(deps, bot, receiver, docker, system);
   const ports = { system, docker, clock, store, sender, notifyChatIds: config.adminChatIds };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
   const plugins = pluginParts(requested, config, ports, deps.log);
@@ -59,12 +59,15 @@ export function createApp(deps: AppDeps): App {
     log: deps.log,
     fallback: (req) => req.reply(unknownTextView()).then(() => undefined),
     access: accessPolicy(config),
+    rateLimit: config.access.rateLimit,
   });
 
   const parts = new Lifecycle(log);
   parts.add(
     component('state', {
-      // Stopped last: what the others wrote reaches the disk.
+      // Started first (button tokens of the last run are valid again); stopped last: what the
+      // others wrote reaches the disk.
+      start: () => tg.callbacks.load(),
       stop: async () => {
         await tg.callbacks.save();
         await access.save();
