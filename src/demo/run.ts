@@ -72,7 +72,8 @@ export async function startDemo(
     deps.redactor.add(file.salt);
     // An empty environment: no TMBOT_* variable of a real set-up can reach the demo's config.
     const { config } = loadConfigFile(file.path, {}, 'prod');
-    const store = new JsonStateStore(stateDir, deps.log.child('state'));
+    const store = new JsonStateStore(stateDir, deps.log.child('state'), deps.clock);
+    await store.open();
     const { createApp } = await import('../app');
     const app = createApp({
       config,
