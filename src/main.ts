@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, USAGE, type CliOptions } from './cli/args';
+import { DEMO_USAGE, type DemoCommand } from './cli/demo-args';
 import { newSalt, writeStarterConfig } from './cli/init';
 import { resetTotp } from './cli/totp-reset';
 import { systemClock } from './clock';
@@ -165,6 +166,49 @@ async function totpReset(cli: CliOptions, userId: number): Promise<number> {
   return EXIT_OK;
 }
 
+/** `tmbot demo`: prints the page URL, stops on SIGINT/SIGTERM and removes everything it wrote. */
+async function demo(cli: CliOptions, command: DemoCommand): Promise<number> {
+  if (command.help) {
+    process.stdout.write(`${DEMO_USAGE}\n`);
+    return EXIT_OK;
+  }
+  if (process.env.TMBOT_BOT_TOKEN || process.env.TMBOT_BOT_TOKEN_FILE) {
+    process.stderr.write(
+      'tmbot: demo mode never uses a real bot token; unset TMBOT_BOT_TOKEN (and _FILE) to run the demo\n',
+    );
+    return EXIT_USAGE;
+  }
+  const redactor = new Redactor([]);
+  const level = cli.logLevel ?? 'warn';
+  const log = createLogger({ level, format: 'human', redactor, stream: process.stderr });
+  const { startDemo } = await import('./demo/run');
+  const { port, plugins, dockerHost } = command;
+  const pageDir = resolve(__dirname, 'demo', 'page');
+  const running = await startDemo(
+    { port, plugins, dockerHost, pageDir },
+    { log, redactor, clock: systemClock },
+  );
+  let signalled: (signal: string) => void = () => undefined;
+  const stopSignal = new Promise<string>((res) => (signalled = res));
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
+    process.on(signal, () => signalled(signal));
+  process.stdout.write(
+    `tmbot demo is running. Open this URL in a browser on this machine:\n\n  ${running.url}\n\nCtrl-C stops it and removes everything it wrote.\n`,
+  );
+  try {
+    const reason = await Promise.race([
+      stopSignal,
+      running.finished.then(() => 'update source ended'),
+    ]);
+    await running.stop(reason);
+    return EXIT_OK;
+  } catch (err) {
+    log.error('demo failed', { error: err });
+    await running.stop('fatal error');
+    return EXIT_FATAL;
+  }
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   let cli: CliOptions;
   try {
@@ -202,6 +246,11 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'totp-reset':
       return totpReset(cli, cli.command.userId);
+    case 'demo':
+      return demo(cli, cli.command).catch((err: unknown) => {
+        process.stderr.write(`tmbot: demo could not start: ${(err as Error).message}\n`);
+        return EXIT_FATAL;
+      });
     default:
       break;
   }
