@@ -205,7 +205,7 @@ export class BotApiEmulator extends BotApiServer implements DriverHost {
     }
     if (fault && 'rawBody' in fault) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(fault.rawBody);
-      return;
+      return true;
     }
     if (fault && 'delayMs' in fault) {
       await this.sleep(fault.delayMs);
