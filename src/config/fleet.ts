@@ -39,7 +39,7 @@ export interface RawFleet {
 }
 
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
-const FINGERPRINT = /^([0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/;
+const FINGERPRINT = /^[0-9a-fA-F]{64}$/;
 const MIN_TOKEN_LENGTH = 16;
 /** `{a="x", b!~"y.*"}`: label matchers only, so a selector cannot smuggle in another query. */
 const MATCHERS =
@@ -72,7 +72,7 @@ function endpoint(
     }
   }
   if (raw.fingerprint_sha256 !== '') {
-    if (!FINGERPRINT.test(raw.fingerprint_sha256)) {
+    if (!FINGERPRINT.test(raw.fingerprint_sha256.replace(/:/g, ''))) {
       issues.push({
         path: `${path}.fingerprint_sha256`,
         message: 'must be 32 hex bytes (openssl x509 -noout -fingerprint -sha256 -in cert.pem)',

@@ -46,6 +46,7 @@ function parseValue(text: string): number | undefined {
     case 'NaN':
       return NaN;
   }
+  // eslint-disable-next-line security/detect-unsafe-regex -- anchored, no nested repetition over the same characters; a line is capped at maxLineLength
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return undefined;
   return Number(text);
 }
