@@ -1,0 +1,48 @@
+import { parseExposition } from '../../../src/fleet/exposition';
+import { MAX_SERIES_PER_METRIC, MetricsRegistry } from '../../../src/fleet/metrics-registry';
+
+describe('MetricsRegistry', () => {
+  it('renders counters, gauges and histograms that the exposition parser reads back', async () => {
+    const r = new MetricsRegistry();
+    const c = r.counter('t_total', 'A counter.');
+    const g = r.gauge('t_gauge', 'A gauge.');
+    const h = r.histogram('t_seconds', 'A histogram.', [0.1, 1]);
+    c.inc({ code: '429' });
+    c.inc({ code: '429' }, 2);
+    g.set(5, { name: 'we"ird\\name\n<b>' });
+    h.observe(0.05);
+    h.observe(0.5);
+    h.observe(3);
+    const text = await r.render();
+    const samples = parseExposition(text);
+    const value = (name: string, labels: Record<string, string> = {}) =>
+      samples.find(
+        (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+      )?.value;
+    expect(value('t_total', { code: '429' })).toBe(3);
+    expect(value('t_gauge', { name: 'we"ird\\name\n<b>' })).toBe(5);
+    expect(value('t_seconds_bucket', { le: '0.1' })).toBe(1);
+    expect(value('t_seconds_bucket', { le: '1' })).toBe(2);
+    expect(value('t_seconds_bucket', { le: '+Inf' })).toBe(3);
+    expect(value('t_seconds_count')).toBe(3);
+    expect(value('t_seconds_sum')).toBeCloseTo(3.55);
+    expect(text).toContain('# TYPE t_seconds histogram');
+  });
+
+  it('folds label sets past the cap into "other"', async () => {
+    const r = new MetricsRegistry();
+    const c = r.counter('x_total', 'x');
+    for (let i = 0; i < MAX_SERIES_PER_METRIC + 50; i++) c.inc({ code: String(i) });
+    const samples = parseExposition(await r.render());
+    expect(samples).toHaveLength(MAX_SERIES_PER_METRIC + 1);
+    expect(samples.find((s) => s.labels.code === 'other')?.value).toBe(50);
+  });
+
+  it('keeps rendering when a collector fails', async () => {
+    const r = new MetricsRegistry();
+    const g = r.gauge('g', 'g');
+    g.set(1);
+    r.collect(() => Promise.reject(new Error('docker down')));
+    expect(await r.render()).toContain('g 1');
+  });
+});
