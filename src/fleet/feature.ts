@@ -1,0 +1,159 @@
+import type { Clock } from '../clock';
+import { ForbiddenError, UserInputError } from '../errors';
+import type { Feature } from '../features/feature';
+import type { Logger } from '../log/logger';
+import type { SecondFactor } from '../security/second-factor';
+import type { Req } from '../telegram/request';
+import type { View } from '../views/view';
+import type { AlertmanagerClient } from './alertmanager-client';
+import type { AlertmanagerRelay } from './alertmanager-relay';
+import { AM_SILENCE_ACTION, SILENCE_HOURS, silencedToast, silenceFailedView } from './alert-views';
+import { RemoteHostError } from './http-get';
+import type { FleetPort } from './port';
+import {
+  FLEET_ACTION,
+  fleetView,
+  hostPickerView,
+  isPickTarget,
+  isRemoteScreen,
+  remoteDownView,
+  remoteHostView,
+  type PickTarget,
+} from './views';
+
+export const FLEET_BUTTON = '🌐 Fleet';
+
+export interface FleetFeatureDeps {
+  readonly fleet: FleetPort;
+  readonly pageSize: number;
+  /** Present when the Alertmanager receiver runs and its API is configured. */
+  readonly silences:
+    | {
+        readonly relay: AlertmanagerRelay;
+        readonly client: AlertmanagerClient;
+        /** Silencing needs a 2FA session. */
+        readonly privileged: boolean;
+      }
+    | undefined;
+  readonly secondFactor: SecondFactor;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Parts that run in the background (alert watch, HTTP endpoints). */
+  readonly background: readonly { start(): void | Promise<void>; stop(): void | Promise<void> }[];
+}
+
+const pageArg = (v: string | undefined): number => {
+  const n = Number(v ?? '0');
+  if (!Number.isInteger(n) || n < 0 || n > 100_000)
+    throw new UserInputError('This button is no longer supported. Open Fleet again.');
+  return n;
+};
+
+/** The Fleet screen, remote host screens and pickers, and the Silence buttons. */
+export function fleetFeature(deps: FleetFeatureDeps): Feature & {
+  /** Shows the host picker for Server / Quick view; false when there is nothing to pick. */
+  pick(req: Req, target: PickTarget): Promise<boolean>;
+} {
+  const { fleet } = deps;
+
+  async function show(req: Req, view: View): Promise<void> {
+    if ((await req.show(view)) === 'unchanged') await req.toast('Already up to date');
+  }
+
+  async function overview(req: Req, page: number): Promise<void> {
+    await req.toast();
+    await show(req, fleetView(await fleet.statuses(), page, deps.pageSize));
+  }
+
+  async function host(req: Req, args: readonly string[]): Promise<void> {
+    const [name, screen] = args;
+    if (name === undefined || !isRemoteScreen(screen))
+      throw new UserInputError('This button is no longer supported. Open Fleet again.');
+    await req.toast();
+    try {
+      await show(req, remoteHostView(name, screen, await fleet.snapshot(name)));
+    } catch (err) {
+      if (!(err instanceof RemoteHostError)) throw err;
+      await show(req, remoteDownView(name, screen, err.reason));
+    }
+  }
+
+  async function pick(req: Req, target: PickTarget, page = 0): Promise<boolean> {
+    const names = await fleet.names();
+    if (names.length === 0) return false;
+    const view = hostPickerView(target, names, page, deps.pageSize);
+    if (req.isCallback) await show(req, view);
+    else await req.reply(view);
+    return true;
+  }
+
+  async function silence(req: Req, args: readonly string[]): Promise<void> {
+    const s = deps.silences;
+    if (s === undefined) throw new UserInputError('Silencing is not configured.');
+    const [fingerprint = '', h] = args;
+    const hours = Number(h);
+    if (!(SILENCE_HOURS as readonly number[]).includes(hours))
+      throw new UserInputError('This button is no longer supported.');
+    if (!req.isAdmin) throw new ForbiddenError('Only admins can silence alerts.');
+    const alert = s.relay.alert(fingerprint);
+    if (alert === undefined)
+      throw new UserInputError('This alert is no longer known (resolved or too old).');
+    const perform = async (): Promise<void> => {
+      const now = deps.clock.now();
+      const until = new Date(now + hours * 3_600_000);
+      try {
+        await s.client.createSilence({
+          matchers: Object.entries(alert.labels).map(([name, value]) => ({ name, value })),
+          startsAt: new Date(now),
+          endsAt: until,
+          createdBy: `tmbot user ${req.user.id}`,
+          comment: `Silenced from Telegram for ${hours} h`,
+        });
+      } catch (err) {
+        if (!(err instanceof RemoteHostError)) throw err;
+        await req.reply(silenceFailedView(err.reason));
+        return;
+      }
+      await req.toast(silencedToast(hours));
+      await s.relay.markSilenced(fingerprint, until.toISOString().replace(/\.\d+Z$/, 'Z'));
+    };
+    if (!s.privileged) return perform();
+    await deps.secondFactor.requireSecondFactor(
+      req,
+      {
+        label: `silence ${alert.labels.alertname ?? 'alert'} for ${hours} h`,
+        action: AM_SILENCE_ACTION,
+        args: [fingerprint, String(hours)],
+        audit: 'alertmanager.silence',
+        target: alert.labels.alertname ?? fingerprint,
+      },
+      perform,
+    );
+  }
+
+  return {
+    name: 'fleet',
+    pick,
+    install(router) {
+      const open = async (req: Req): Promise<void> => {
+        await req.reply(fleetView(await fleet.statuses(), 0, deps.pageSize));
+      };
+      router.command('fleet', open, 'Remote hosts, worst first');
+      router.button(FLEET_BUTTON, open);
+      router.action(FLEET_ACTION.page, (req, [p]) => overview(req, pageArg(p)));
+      router.action(FLEET_ACTION.host, host);
+      router.action(FLEET_ACTION.pick, async (req, [target, p]) => {
+        if (!isPickTarget(target))
+          throw new UserInputError('This button is no longer supported. Open Fleet again.');
+        await pick(req, target, pageArg(p));
+      });
+      if (deps.silences !== undefined) router.action(AM_SILENCE_ACTION, silence);
+    },
+    async start() {
+      for (const b of deps.background) await b.start();
+    },
+    async stop() {
+      for (const b of [...deps.background].reverse()) await b.stop();
+    },
+  };
+}
