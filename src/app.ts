@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
@@ -10,6 +11,8 @@ import { dockerHealthTargets, dockerQuickSummary } from './adapters/docker/summa
 import { UpdateChecker } from './adapters/docker/update-checker';
 import { dockerFeature } from './features/docker';
 import type { Feature } from './features/feature';
+import type { BotMetrics } from './fleet/bot-metrics';
+import { fleetConfigured } from './fleet/configured';
 import { authFeature } from './features/auth';
 import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
@@ -41,6 +44,7 @@ import {
   DEFAULT_POLLING,
   Poller,
 } from './telegram/polling';
+import type { Req } from './telegram/request';
 import { Router } from './telegram/router';
 import { SafeSender } from './telegram/sender';
 import type { UpdateSource } from './telegram/update-source';
@@ -194,6 +198,32 @@ export function createApp(deps: AppDeps): App {
     userAgent: `tmbot/${APP_VERSION}`,
   });
 
+  // Remote hosts, the Alertmanager receiver and /metrics load only when configured (docs/fleet.md).
+  const fleet: { pick?: (req: Req, target: 'server' | 'quick') => Promise<boolean> } = {};
+  const botMetrics: { current?: BotMetrics } = {};
+  async function loadFleet(): Promise<void> {
+    if (!fleetConfigured(config.fleet)) return;
+    const { setupFleet } = await import('./fleet/setup');
+    const built = setupFleet({
+      config: config.fleet,
+      thresholds: config.plugins.monitor.thresholds,
+      system,
+      docker,
+      sender,
+      chatIds: config.adminChatIds,
+      adminIds: config.access.adminIds,
+      secondFactor: guard,
+      store,
+      clock,
+      log: deps.log.child('fleet'),
+      startedAt: clock.now(),
+    });
+    built.feature.install(router);
+    features.push(built.feature);
+    if (config.fleet.hosts.length > 0) fleet.pick = built.feature.pick;
+    if (built.metrics !== undefined) botMetrics.current = built.metrics;
+  }
+
   const monitorOn = options.plugins.includes(MONITOR_PLUGIN.name);
   // Outline stays off, with a warning, when its settings are empty, placeholders or malformed.
   const outline = options.plugins.includes(OUTLINE_PLUGIN.name)
@@ -233,6 +263,7 @@ export function createApp(deps: AppDeps): App {
           ? { running: s.running, total: s.total, images: s.images }
           : { unavailable: s.reason };
       },
+      hostPicker: () => fleet.pick,
     }),
     healthFeature({
       health: health.monitor,
@@ -281,6 +312,17 @@ export function createApp(deps: AppDeps): App {
     { sender, store, clock, log: deps.log.child('access'), botUsername },
   );
 
+  bot.use(async (ctx, next) => {
+    const m = botMetrics.current;
+    if (m === undefined) return next();
+    const t0 = performance.now();
+    m.updates.inc({ kind: ctx.updateType });
+    try {
+      await next();
+    } finally {
+      m.replySeconds.observe((performance.now() - t0) / 1000);
+    }
+  });
   bot.use(updateDedup(clock));
   bot.use(access.middleware());
   bot.use(rateLimit({ clock, sender, log: deps.log.child('ratelimit') }));
@@ -383,6 +425,7 @@ export function createApp(deps: AppDeps): App {
       log.info('starting', { mode: config.mode, receive: options.webhook ? 'webhook' : 'polling' });
       if (!(await connect())) return;
       tlog.info(`connected as @${bot.botInfo?.username ?? '?'}`);
+      await loadFleet();
       await bot.telegram
         .setMyCommands(router.commands())
         .catch((err: unknown) => tlog.warn('could not set the command menu', { error: err }));

@@ -55,7 +55,16 @@ export interface ServerDeps {
   readonly nodeVersion: string;
   /** Docker counts for Quick view; absent when this build has no Docker connection. */
   readonly dockerSummary?: () => Promise<DockerSummary>;
+  /**
+   * Remote hosts (docs/fleet.md): shows a host picker for Server / Quick view and resolves true,
+   * or false when there is only this host. Its "This host" button runs {@link LOCAL_HOST_ACTION}.
+   */
+  readonly hostPicker?: () =>
+    ((req: Req, target: 'server' | 'quick') => Promise<boolean>) | undefined;
 }
+
+/** The host picker's "This host" button: the local Server menu or Quick view, without picking. */
+export const LOCAL_HOST_ACTION = 'fleet.local';
 
 /** Rows in a Top list (pyTMBot's "Top 10"). */
 const TOP_LIMIT = 10;
@@ -234,9 +243,16 @@ export function serverFeature(deps: ServerDeps): Feature {
   return {
     name: 'server',
     install(router) {
+      const picked = async (req: Req, target: 'server' | 'quick'): Promise<boolean> =>
+        (await deps.hostPicker?.()?.(req, target)) ?? false;
       const menu = async (req: Req): Promise<void> => {
+        if (await picked(req, 'server')) return;
         await req.reply(serverMenuView());
       };
+      router.action(LOCAL_HOST_ACTION, async (req, [target]) => {
+        await req.toast();
+        await req.reply(target === 'quick' ? await quickScreen('overview') : serverMenuView());
+      });
       router.command('server', menu, 'Server monitoring');
       router.button(MAIN_MENU.server, menu);
 
@@ -260,6 +276,7 @@ export function serverFeature(deps: ServerDeps): Feature {
       });
 
       router.button(MAIN_MENU.quickView, async (req) => {
+        if (await picked(req, 'quick')) return;
         await req.reply(await quickScreen('overview'));
       });
       router.action(QUICK_ACTION, async (req, args) => {

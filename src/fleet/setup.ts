@@ -33,11 +33,6 @@ export interface FleetSetupDeps {
 /** Screens reuse one read of every host for this long. */
 const SCREEN_CACHE_MS = 5000;
 
-/** True when any fleet part is configured; otherwise nothing of src/fleet is loaded. */
-export function fleetConfigured(c: FleetConfig): boolean {
-  return c.hosts.length > 0 || c.receiver !== undefined || c.metrics !== undefined;
-}
-
 /**
  * Builds the fleet parts the config asks for: remote hosts (screens + alert watch), the
  * Alertmanager receiver with its Silence buttons, and /metrics.
