@@ -220,7 +220,8 @@ export function createApp(deps: AppDeps): App {
     });
     built.feature.install(router);
     features.push(built.feature);
-    if (config.fleet.hosts.length > 0) fleet.pick = built.feature.pick;
+    if (config.fleet.hosts.length > 0)
+      fleet.pick = (req, target) => built.feature.pick(req, target);
     if (built.metrics !== undefined) botMetrics.current = built.metrics;
   }
 
