@@ -23,9 +23,9 @@ import {
 
 export const FLEET_BUTTON = '🌐 Fleet';
 
-export interface FleetFeatureDeps {
+/** The fleet's engines, built on first use (src/fleet/setup.ts) so an unconfigured bot never loads them. */
+export interface FleetRuntime {
   readonly fleet: FleetPort;
-  readonly pageSize: number;
   /** Present when the Alertmanager receiver runs and its API is configured. */
   readonly silences:
     | {
@@ -35,11 +35,16 @@ export interface FleetFeatureDeps {
         readonly privileged: boolean;
       }
     | undefined;
+}
+
+export interface FleetFeatureDeps {
+  readonly runtime: () => Promise<FleetRuntime>;
+  readonly pageSize: number;
+  /** Whether Silence buttons can be pressed (the receiver and Alertmanager's API are configured). */
+  readonly silencing: boolean;
   readonly secondFactor: SecondFactor;
   readonly clock: Clock;
   readonly log: Logger;
-  /** Parts that run in the background (alert watch, HTTP endpoints). */
-  readonly background: readonly { start(): void | Promise<void>; stop(): void | Promise<void> }[];
 }
 
 const pageArg = (v: string | undefined): number => {
@@ -54,14 +59,13 @@ export function fleetFeature(deps: FleetFeatureDeps): Feature & {
   /** Shows the host picker for Server / Quick view; false when there is nothing to pick. */
   pick(req: Req, target: PickTarget): Promise<boolean>;
 } {
-  const { fleet } = deps;
-
   async function show(req: Req, view: View): Promise<void> {
     if ((await req.show(view)) === 'unchanged') await req.toast('Already up to date');
   }
 
   async function overview(req: Req, page: number): Promise<void> {
     await req.toast();
+    const { fleet } = await deps.runtime();
     await show(req, fleetView(await fleet.statuses(), page, deps.pageSize));
   }
 
@@ -70,6 +74,7 @@ export function fleetFeature(deps: FleetFeatureDeps): Feature & {
     if (name === undefined || !isRemoteScreen(screen))
       throw new UserInputError('This button is no longer supported. Open Fleet again.');
     await req.toast();
+    const { fleet } = await deps.runtime();
     try {
       await show(req, remoteHostView(name, screen, await fleet.snapshot(name)));
     } catch (err) {
@@ -79,6 +84,7 @@ export function fleetFeature(deps: FleetFeatureDeps): Feature & {
   }
 
   async function pick(req: Req, target: PickTarget, page = 0): Promise<boolean> {
+    const { fleet } = await deps.runtime();
     const names = await fleet.names();
     if (names.length === 0) return false;
     const view = hostPickerView(target, names, page, deps.pageSize);
@@ -88,7 +94,7 @@ export function fleetFeature(deps: FleetFeatureDeps): Feature & {
   }
 
   async function silence(req: Req, args: readonly string[]): Promise<void> {
-    const s = deps.silences;
+    const s = (await deps.runtime()).silences;
     if (s === undefined) throw new UserInputError('Silencing is not configured.');
     const [fingerprint = '', h] = args;
     const hours = Number(h);
@@ -136,6 +142,7 @@ export function fleetFeature(deps: FleetFeatureDeps): Feature & {
     pick,
     install(router) {
       const open = async (req: Req): Promise<void> => {
+        const { fleet } = await deps.runtime();
         await req.reply(fleetView(await fleet.statuses(), 0, deps.pageSize));
       };
       router.command('fleet', open, 'Remote hosts, worst first');
@@ -147,13 +154,7 @@ export function fleetFeature(deps: FleetFeatureDeps): Feature & {
           throw new UserInputError('This button is no longer supported. Open Fleet again.');
         await pick(req, target, pageArg(p));
       });
-      if (deps.silences !== undefined) router.action(AM_SILENCE_ACTION, silence);
-    },
-    async start() {
-      for (const b of deps.background) await b.start();
-    },
-    async stop() {
-      for (const b of [...deps.background].reverse()) await b.stop();
+      if (deps.silencing) router.action(AM_SILENCE_ACTION, silence);
     },
   };
 }

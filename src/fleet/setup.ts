@@ -3,14 +3,13 @@ import type { SystemPort } from '../adapters/system/system-port';
 import type { Clock } from '../clock';
 import type { FleetConfig, MonitorConfig } from '../config/types';
 import type { Logger } from '../log/logger';
-import type { SecondFactor } from '../security/second-factor';
 import type { StateStore } from '../state/json-store';
 import type { Sender } from '../telegram/sender';
 import { AlertmanagerClient } from './alertmanager-client';
 import { AlertmanagerRelay } from './alertmanager-relay';
 import { createBotMetrics, type BotMetrics } from './bot-metrics';
 import { alertmanagerReceiver, metricsEndpoint } from './endpoints';
-import { fleetFeature } from './feature';
+import type { FleetRuntime } from './feature';
 import { Fleet } from './fleet';
 import { FleetWatch } from './watch';
 
@@ -23,7 +22,6 @@ export interface FleetSetupDeps {
   /** Where alerts go. */
   readonly chatIds: readonly number[];
   readonly adminIds: readonly number[];
-  readonly secondFactor: SecondFactor;
   readonly store: StateStore;
   readonly clock: Clock;
   readonly log: Logger;
@@ -37,11 +35,10 @@ const SCREEN_CACHE_MS = 5000;
  * Builds the fleet parts the config asks for: remote hosts (screens + alert watch), the
  * Alertmanager receiver with its Silence buttons, and /metrics.
  */
-export function setupFleet(deps: FleetSetupDeps): {
-  feature: ReturnType<typeof fleetFeature>;
+export function setupFleet(deps: FleetSetupDeps): FleetRuntime & {
   metrics: BotMetrics | undefined;
-  /** The remote hosts, for tests and benchmarks that count queries. */
-  fleet: Fleet;
+  /** Parts that run in the background (alert watch, HTTP endpoints), in start order. */
+  background: readonly { start(): void | Promise<void>; stop(): void | Promise<void> }[];
 } {
   const { config, clock } = deps;
   const log = deps.log;
@@ -92,7 +89,7 @@ export function setupFleet(deps: FleetSetupDeps): {
   }
   const client =
     config.alertmanager !== undefined ? new AlertmanagerClient(config.alertmanager) : undefined;
-  let silences: Parameters<typeof fleetFeature>[0]['silences'];
+  let silences: FleetRuntime['silences'];
   if (config.receiver !== undefined) {
     const admins = new Set(deps.adminIds);
     const relay = new AlertmanagerRelay({
@@ -126,14 +123,5 @@ export function setupFleet(deps: FleetSetupDeps): {
       }),
     );
   }
-  const feature = fleetFeature({
-    fleet,
-    pageSize: config.pageSize,
-    silences,
-    secondFactor: deps.secondFactor,
-    clock,
-    log,
-    background,
-  });
-  return { feature, metrics, fleet };
+  return { fleet, silences, metrics, background };
 }
