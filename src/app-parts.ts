@@ -36,6 +36,7 @@ import { asTelegrafSignal } from './telegram/polling';
 import { UpdateReceiver } from './telegram/receiver';
 import { SafeSender } from './telegram/sender';
 import type { AppDeps } from './app-types';
+import type { WebhookObserver } from './webhook/server';
 import { telegramWebhook } from './webhook/telegram-webhook';
 import { APP_VERSION } from './version';
 
@@ -86,6 +87,7 @@ export function updateReceiver(
   deps: AppDeps,
   tg: ReturnType<typeof telegramParts>,
   tlog: Logger,
+  observe?: WebhookObserver,
 ): UpdateReceiver {
   const { config, options } = deps;
   const { bot, dispatcher } = tg;
@@ -106,6 +108,7 @@ export function updateReceiver(
             clock: deps.clock,
             store: deps.store,
             log: deps.log.child('webhook'),
+            ...(observe !== undefined ? { observe } : {}),
           }),
     log: tlog,
   });

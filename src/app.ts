@@ -35,14 +35,15 @@ export function createApp(deps: AppDeps): App {
   // Shared resources, owned here: one host sampler and one Docker port for every feature.
   const system = new HostSystem({ clock, log: deps.log.child('system') });
   const docker = dockerPort(deps);
-  const receiver = updateReceiver(deps, tg, tlog);
+  // Remote hosts, the Alertmanager receiver and /metrics: only when configured (docs/fleet.md).
+  const fleet = fleetParts({ ...deps, system, docker, sender, secondFactor: security.guard });
+  if (fleet !== undefined) sender.onApiError = fleet.telegramError;
+  const receiver = updateReceiver(deps, tg, tlog, fleet?.webhookObserver);
   const health = healthParts(deps, bot, receiver, docker);
   const ports = { system, docker, clock, store, sender, notifyChatIds: config.adminChatIds };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
   const plugins = pluginParts(requested, config, ports, deps.log);
   const botUsername = tg.botUsername;
-  // Remote hosts, the Alertmanager receiver and /metrics: only when configured (docs/fleet.md).
-  const fleet = fleetParts({ ...deps, system, docker, sender, secondFactor: security.guard });
   const features = [
     ...coreFeatures({
       app: deps,

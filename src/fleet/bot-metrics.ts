@@ -5,6 +5,8 @@ import { MetricsRegistry, type Counter, type Histogram } from './metrics-registr
 
 /** Reply latency buckets in seconds: a Telegram round trip is 0.05–2 s. */
 const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Host, Docker and fleet figures are refreshed in the background once older than this. */
+const BACKGROUND = { maxAgeMs: 10_000 };
 
 /** The counters other parts of the bot feed; the rest is collected at scrape time. */
 export interface BotMetrics {
@@ -18,6 +20,7 @@ export interface BotMetrics {
 }
 
 export interface MetricSources {
+  readonly now: () => number;
   readonly system: SystemPort;
   readonly docker: DockerPort | undefined;
   readonly fleet: FleetPort | undefined;
@@ -26,7 +29,7 @@ export interface MetricSources {
 
 /** tmbot's own metrics: the bot, this host, its Docker containers and the fleet's up/down. */
 export function createBotMetrics(src: MetricSources): BotMetrics {
-  const r = new MetricsRegistry();
+  const r = new MetricsRegistry(src.now);
   const metrics: BotMetrics = {
     registry: r,
     updates: r.counter('tmbot_updates_total', 'Telegram updates handled, by kind.'),
@@ -84,7 +87,7 @@ export function createBotMetrics(src: MetricSources): BotMetrics {
       ),
     );
     uptime.set(u.seconds);
-  });
+  }, BACKGROUND);
   const docker = src.docker;
   if (docker !== undefined) {
     const byState = r.gauge('tmbot_docker_containers', 'Containers per Docker host, by state.');
@@ -119,7 +122,7 @@ export function createBotMetrics(src: MetricSources): BotMetrics {
           })),
         ),
       );
-    });
+    }, BACKGROUND);
   }
   const fleet = src.fleet;
   if (fleet !== undefined) {
@@ -132,7 +135,7 @@ export function createBotMetrics(src: MetricSources): BotMetrics {
       up.setAll(
         statuses.map((s) => ({ labels: { host: s.name }, value: s.state === 'down' ? 0 : 1 })),
       );
-    });
+    }, BACKGROUND);
   }
   return metrics;
 }

@@ -143,6 +143,8 @@ export class MetricsRegistry {
   private readonly metrics: Metric[] = [];
   private readonly collectors: (() => Promise<void>)[] = [];
 
+  constructor(private readonly now: () => number = () => Date.now()) {}
+
   counter(name: string, help: string): Counter {
     return this.add(new Counter(name, help));
   }
@@ -152,9 +154,35 @@ export class MetricsRegistry {
   histogram(name: string, help: string, bounds: readonly number[]): Histogram {
     return this.add(new Histogram(name, help, bounds));
   }
-  /** Runs before every scrape (fills gauges); a failing collector leaves its gauges as they were. */
-  collect(fn: () => Promise<void>): void {
-    this.collectors.push(fn);
+  /**
+   * Runs before a scrape (fills gauges); a failing collector leaves its gauges as they were.
+   * With `maxAgeMs`, a scrape serves the last figures and refreshes them in the background once
+   * they are older (only the first scrape waits), so a slow source (a Docker engine listing 100
+   * containers) never sets the scrape's latency.
+   */
+  collect(fn: () => Promise<void>, options: { maxAgeMs?: number } = {}): void {
+    const maxAge = options.maxAgeMs;
+    if (maxAge === undefined) {
+      this.collectors.push(fn);
+      return;
+    }
+    let at: number | undefined;
+    let running: Promise<void> | undefined;
+    const refresh = (): Promise<void> => {
+      running ??= fn()
+        .then(() => {
+          at = this.now();
+        })
+        .finally(() => {
+          running = undefined;
+        });
+      return running;
+    };
+    this.collectors.push(() => {
+      if (at === undefined) return refresh();
+      if (this.now() - at >= maxAge) void refresh().catch(() => undefined);
+      return Promise.resolve();
+    });
   }
 
   private add<M extends Metric>(m: M): M {

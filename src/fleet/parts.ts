@@ -9,6 +9,7 @@ import type { SecondFactor } from '../security/second-factor';
 import type { StateStore } from '../state/json-store';
 import type { Req } from '../telegram/request';
 import type { Sender } from '../telegram/sender';
+import type { WebhookObserver } from '../webhook/server';
 import type { BotMetrics } from './bot-metrics';
 import { fleetFeature, type FleetRuntime } from './feature';
 import type { setupFleet } from './setup';
@@ -33,6 +34,10 @@ export interface FleetParts {
   readonly picker: ((req: Req, target: 'server' | 'quick') => Promise<boolean>) | undefined;
   /** Counts updates and times replies for /metrics (a pass-through until the endpoint runs). */
   readonly middleware: MiddlewareFn<Context>;
+  /** Counts the Telegram webhook's refusals and bans for /metrics. */
+  readonly webhookObserver: WebhookObserver;
+  /** Counts Bot API errors by code for /metrics. */
+  readonly telegramError: (code: number) => void;
 }
 
 /**
@@ -88,6 +93,11 @@ export function fleetParts(d: FleetPartsDeps): FleetParts | undefined {
       },
     }),
     picker: fc.hosts.length > 0 ? (req, target) => feature.pick(req, target) : undefined,
+    webhookObserver: {
+      rejected: (reason) => metrics?.webhookRejections.inc({ endpoint: 'telegram', reason }),
+      banned: () => metrics?.bans.inc(),
+    },
+    telegramError: (code) => metrics?.telegramErrors.inc({ code: String(code) }),
     middleware: async (ctx, next) => {
       const m = metrics;
       if (m === undefined) return next();

@@ -57,6 +57,7 @@ export function setupFleet(deps: FleetSetupDeps): FleetRuntime & {
   const metrics =
     config.metrics !== undefined
       ? createBotMetrics({
+          now: () => clock.now(),
           system: deps.system,
           docker: deps.docker,
           fleet: config.hosts.length > 0 ? fleet : undefined,

@@ -9,7 +9,7 @@ import { CredentialSet, maskPath, newCredential, type WebhookCredential } from '
 import { AddressSet, TELEGRAM_SOURCE_RANGES } from './ip';
 import { FloodMode } from './flood-mode';
 import { DEFAULT_IP_GUARD, IpGuard } from './ip-guard';
-import { WebhookServer } from './server';
+import { WebhookServer, type WebhookObserver } from './server';
 
 /** setWebhook parameters, as the Bot API names them. */
 export interface SetWebhookParams {
@@ -54,6 +54,8 @@ export interface WebhookSourceDeps {
   clock: Clock;
   store: StateStore;
   log: Logger;
+  /** Counts refusals and bans (for /metrics). */
+  observe?: WebhookObserver;
 }
 
 /** Registration failed in a way polling can survive (bad URL, setWebhook refused, port busy). */
@@ -164,6 +166,7 @@ export class WebhookSource implements UpdateSource {
         connected: () => this.flood.connected(),
         clock: this.deps.clock,
         log: this.log,
+        ...(this.deps.observe !== undefined ? { observe: this.deps.observe } : {}),
       },
     );
     try {

@@ -46,3 +46,32 @@ describe('MetricsRegistry', () => {
     expect(await r.render()).toContain('g 1');
   });
 });
+
+describe('background collectors', () => {
+  it('wait on the first scrape only, then serve the last figures and refresh when stale', async () => {
+    let now = 0;
+    const r = new MetricsRegistry(() => now);
+    const g = r.gauge('slow', 'slow source');
+    let calls = 0;
+    let release: () => void = () => undefined;
+    r.collect(
+      () => {
+        calls++;
+        g.set(calls);
+        return calls === 1 ? Promise.resolve() : new Promise<void>((res) => (release = res));
+      },
+      { maxAgeMs: 10_000 },
+    );
+    expect(await r.render()).toContain('slow 1');
+    now = 5000;
+    expect(await r.render()).toContain('slow 1');
+    expect(calls).toBe(1);
+    now = 10_000;
+    // Stale: the refresh starts but the scrape does not wait for it.
+    await r.render();
+    expect(calls).toBe(2);
+    await r.render();
+    expect(calls).toBe(2);
+    release();
+  });
+});
