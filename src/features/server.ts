@@ -21,6 +21,7 @@ import {
   networkBody,
   processBody,
   SCREEN_TITLES,
+  LOCAL_HOST_ACTION,
   SERVER_ACTION,
   SERVER_MENU,
   serverMenuView,
@@ -55,14 +56,11 @@ export interface ServerDeps {
   readonly dockerSummary?: () => Promise<DockerSummary>;
   /**
    * Remote hosts (docs/fleet.md): shows a host picker for Server / Quick view and resolves true,
-   * or false when there is only this host. Its "This host" button runs {@link LOCAL_HOST_ACTION}.
+   * or false when there is only this host. Its "This host" button is `LOCAL_HOST_ACTION`.
    */
   readonly hostPicker?: () =>
     ((req: Req, target: 'server' | 'quick') => Promise<boolean>) | undefined;
 }
-
-/** The host picker's "This host" button: the local Server menu or Quick view, without picking. */
-export const LOCAL_HOST_ACTION = 'fleet.local';
 
 /** Rows in a Top list (pyTMBot's "Top 10"). */
 const TOP_LIMIT = 10;
@@ -228,7 +226,7 @@ export function serverFeature(deps: ServerDeps): Feature {
         if (await picked(req, 'server')) return;
         await req.reply(serverMenuView());
       };
-      router.action(LOCAL_HOST_ACTION, async (req, [target]) => {
+      router.on(LOCAL_HOST_ACTION, async (req, { target }) => {
         await req.toast();
         await req.reply(target === 'quick' ? await quickScreen('overview') : serverMenuView());
       });

@@ -1,11 +1,15 @@
+import { defineAction, field } from '../telegram/actions';
 import { clip, html, joinHtml, type Html } from '../views/html';
 import type { View } from '../views/view';
 import type { AmAlert } from './alertmanager-payload';
 import type { KeyFigures } from './health';
 
 /** The Silence buttons' durations, in hours. */
-export const SILENCE_HOURS = [1, 4, 24] as const;
-export const AM_SILENCE_ACTION = 'am.silence';
+export const SILENCE_HOURS = ['1', '4', '24'] as const;
+export const AM_SILENCE_ACTION = defineAction('am.silence', {
+  fingerprint: field.text(/^[0-9a-f]{1,32}$/),
+  hours: field.oneOf(SILENCE_HOURS),
+});
 
 const LABEL_LINES = 12;
 const ICON = { critical: '🔴', warning: '🟠', info: '🔵', resolved: '✅' } as const;
@@ -49,11 +53,12 @@ export function amAlertView(
           keyboard: {
             kind: 'inline' as const,
             rows: [
-              SILENCE_HOURS.map((h) => ({
-                text: `🔕 Silence ${h} h`,
-                action: AM_SILENCE_ACTION,
-                args: [a.fingerprint, String(h)],
-              })),
+              SILENCE_HOURS.map((h) =>
+                AM_SILENCE_ACTION.button(`🔕 Silence ${h} h`, {
+                  fingerprint: a.fingerprint,
+                  hours: h,
+                }),
+              ),
             ],
           },
         }

@@ -14,11 +14,10 @@ import {
   FLEET_ACTION,
   fleetView,
   hostPickerView,
-  isPickTarget,
-  isRemoteScreen,
   remoteDownView,
   remoteHostView,
   type PickTarget,
+  type RemoteScreen,
 } from './views';
 
 export const FLEET_BUTTON = '🌐 Fleet';
@@ -47,13 +46,6 @@ export interface FleetFeatureDeps {
   readonly log: Logger;
 }
 
-const pageArg = (v: string | undefined): number => {
-  const n = Number(v ?? '0');
-  if (!Number.isInteger(n) || n < 0 || n > 100_000)
-    throw new UserInputError('This button is no longer supported. Open Fleet again.');
-  return n;
-};
-
 /** The Fleet screen, remote host screens and pickers, and the Silence buttons. */
 export function fleetFeature(deps: FleetFeatureDeps): Feature & {
   /** Shows the host picker for Server / Quick view; false when there is nothing to pick. */
@@ -69,10 +61,10 @@ export function fleetFeature(deps: FleetFeatureDeps): Feature & {
     await show(req, fleetView(await fleet.statuses(), page, deps.pageSize));
   }
 
-  async function host(req: Req, args: readonly string[]): Promise<void> {
-    const [name, screen] = args;
-    if (name === undefined || !isRemoteScreen(screen))
-      throw new UserInputError('This button is no longer supported. Open Fleet again.');
+  async function host(
+    req: Req,
+    { name, screen }: { name: string; screen: RemoteScreen },
+  ): Promise<void> {
     await req.toast();
     const { fleet } = await deps.runtime();
     try {
@@ -93,13 +85,13 @@ export function fleetFeature(deps: FleetFeatureDeps): Feature & {
     return true;
   }
 
-  async function silence(req: Req, args: readonly string[]): Promise<void> {
+  async function silence(
+    req: Req,
+    { fingerprint, hours: h }: { fingerprint: string; hours: (typeof SILENCE_HOURS)[number] },
+  ): Promise<void> {
     const s = (await deps.runtime()).silences;
     if (s === undefined) throw new UserInputError('Silencing is not configured.');
-    const [fingerprint = '', h] = args;
     const hours = Number(h);
-    if (!(SILENCE_HOURS as readonly number[]).includes(hours))
-      throw new UserInputError('This button is no longer supported.');
     if (!req.isAdmin) throw new ForbiddenError('Only admins can silence alerts.');
     const alert = s.relay.alert(fingerprint);
     if (alert === undefined)
@@ -127,9 +119,8 @@ export function fleetFeature(deps: FleetFeatureDeps): Feature & {
     await deps.secondFactor.requireSecondFactor(
       req,
       {
+        ...AM_SILENCE_ACTION.call({ fingerprint, hours: h }),
         label: `silence ${alert.labels.alertname ?? 'alert'} for ${hours} h`,
-        action: AM_SILENCE_ACTION,
-        args: [fingerprint, String(hours)],
         audit: 'alertmanager.silence',
         target: alert.labels.alertname ?? fingerprint,
       },
@@ -147,14 +138,12 @@ export function fleetFeature(deps: FleetFeatureDeps): Feature & {
       };
       router.command('fleet', open, 'Remote hosts, worst first');
       router.button(FLEET_BUTTON, open);
-      router.action(FLEET_ACTION.page, (req, [p]) => overview(req, pageArg(p)));
-      router.action(FLEET_ACTION.host, host);
-      router.action(FLEET_ACTION.pick, async (req, [target, p]) => {
-        if (!isPickTarget(target))
-          throw new UserInputError('This button is no longer supported. Open Fleet again.');
-        await pick(req, target, pageArg(p));
+      router.on(FLEET_ACTION.page, (req, { page }) => overview(req, page));
+      router.on(FLEET_ACTION.host, host);
+      router.on(FLEET_ACTION.pick, async (req, { target, page }) => {
+        await pick(req, target, page);
       });
-      if (deps.silencing) router.action(AM_SILENCE_ACTION, silence);
+      if (deps.silencing) router.on(AM_SILENCE_ACTION, silence);
     },
   };
 }

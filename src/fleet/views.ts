@@ -1,6 +1,8 @@
+import { defineAction, field } from '../telegram/actions';
 import { pager } from '../views/docker-containers';
 import { pageOf } from '../views/docker-format';
 import { clip, html, joinHtml, type Html } from '../views/html';
+import { LOCAL_HOST_ACTION } from '../views/server';
 import { bar, bytes, duration, percent } from '../views/server-format';
 import {
   rows,
@@ -12,16 +14,8 @@ import {
 import { keyFigures } from './health';
 import type { HostState, HostStatus, RemoteSnapshot } from './port';
 
-export const FLEET_ACTION = {
-  page: 'fleet.page',
-  host: 'fleet.host',
-  pick: 'fleet.pick',
-  local: 'fleet.local',
-} as const;
-
 /** What a host picker leads to: the Server menu or Quick view. */
 export type PickTarget = 'server' | 'quick';
-export const isPickTarget = (v: unknown): v is PickTarget => v === 'server' || v === 'quick';
 
 export const REMOTE_SCREENS = [
   'overview',
@@ -35,8 +29,20 @@ export const REMOTE_SCREENS = [
   'uptime',
 ] as const;
 export type RemoteScreen = (typeof REMOTE_SCREENS)[number];
-export const isRemoteScreen = (v: unknown): v is RemoteScreen =>
-  (REMOTE_SCREENS as readonly unknown[]).includes(v);
+
+/** Page numbers a button may carry. */
+const PAGE = field.int(0, 100_000);
+/** Host names come from remote labels: any text, bounded. */
+const HOST = field.text(/^[\s\S]{1,256}$/);
+
+export const FLEET_ACTION = {
+  page: defineAction('fleet.page', { page: PAGE }),
+  host: defineAction('fleet.host', { name: HOST, screen: field.oneOf(REMOTE_SCREENS) }),
+  pick: defineAction('fleet.pick', {
+    target: field.oneOf(['server', 'quick'] as const),
+    page: PAGE,
+  }),
+};
 
 const TITLES: Record<RemoteScreen, string> = {
   overview: '👀 Overview',
@@ -92,17 +98,14 @@ export function fleetView(statuses: readonly HostStatus[], page: number, perPage
     statuses.length === 0
       ? [html`No remote hosts are configured (see docs/fleet.md).`]
       : shown.map(hostLine);
-  const hostButtons: ActionButton[] = shown.map((h) => ({
-    text: `${STATE_ICON[h.state]} ${clip(h.name, 24)}`,
-    action: FLEET_ACTION.host,
-    args: [h.name, 'overview'],
-  }));
-  const nav = pager(p, pages, (n) => ({ text: '', action: FLEET_ACTION.page, args: [String(n)] }));
-  const refresh: InlineButton = {
-    text: '🔄 Refresh',
-    action: FLEET_ACTION.page,
-    args: [String(p)],
-  };
+  const hostButtons: ActionButton[] = shown.map((h) =>
+    FLEET_ACTION.host.button(`${STATE_ICON[h.state]} ${clip(h.name, 24)}`, {
+      name: h.name,
+      screen: 'overview',
+    }),
+  );
+  const nav = pager(p, pages, (n) => FLEET_ACTION.page.button('', { page: n }));
+  const refresh: InlineButton = FLEET_ACTION.page.button('🔄 Refresh', { page: p });
   return {
     html: joinHtml([
       head,
@@ -122,17 +125,11 @@ export function hostPickerView(
   perPage: number,
 ): View {
   const { page: p, pages, shown } = pageOf(names, page, perPage);
-  const local: ActionButton = { text: '🖥 This host', action: FLEET_ACTION.local, args: [target] };
-  const remote: ActionButton[] = shown.map((n) => ({
-    text: `🌐 ${clip(n, 28)}`,
-    action: FLEET_ACTION.host,
-    args: [n, 'overview'],
-  }));
-  const nav = pager(p, pages, (n) => ({
-    text: '',
-    action: FLEET_ACTION.pick,
-    args: [target, String(n)],
-  }));
+  const local = LOCAL_HOST_ACTION.button('🖥 This host', { target });
+  const remote: ActionButton[] = shown.map((n) =>
+    FLEET_ACTION.host.button(`🌐 ${clip(n, 28)}`, { name: n, screen: 'overview' }),
+  );
+  const nav = pager(p, pages, (n) => FLEET_ACTION.pick.button('', { target, page: n }));
   return {
     html: html`${target === 'server' ? '🚀 Server' : '👀 Quick view'}: which host?`,
     keyboard: {
@@ -212,14 +209,12 @@ function section(screen: RemoteScreen, s: RemoteSnapshot): Html[] {
 }
 
 function screenKeyboard(name: string, current: RemoteScreen): Keyboard {
-  const buttons: ActionButton[] = REMOTE_SCREENS.filter((x) => x !== current).map((x) => ({
-    text: TITLES[x],
-    action: FLEET_ACTION.host,
-    args: [name, x],
-  }));
+  const buttons: ActionButton[] = REMOTE_SCREENS.filter((x) => x !== current).map((x) =>
+    FLEET_ACTION.host.button(TITLES[x], { name, screen: x }),
+  );
   return {
     kind: 'inline',
-    rows: [...rows(buttons, 3), [{ text: '🌐 Fleet', action: FLEET_ACTION.page, args: ['0'] }]],
+    rows: [...rows(buttons, 3), [FLEET_ACTION.page.button('🌐 Fleet', { page: 0 })]],
   };
 }
 
