@@ -49,6 +49,14 @@ export function createBotMetrics(src: MetricSources): BotMetrics {
       'Telegram Bot API errors, by code.',
     ),
   };
+  hostCollectors(r, src);
+  if (src.docker !== undefined) dockerCollectors(r, src.docker);
+  if (src.fleet !== undefined) fleetCollector(r, src.fleet);
+  return metrics;
+}
+
+/** The tmbot process and the host it runs on. */
+function hostCollectors(r: MetricsRegistry, src: MetricSources): void {
   const started = r.gauge('tmbot_start_time_seconds', 'When this tmbot process started.');
   started.set(src.startedAt / 1000);
   const rss = r.gauge('tmbot_process_resident_memory_bytes', 'Resident memory of tmbot.');
@@ -88,54 +96,55 @@ export function createBotMetrics(src: MetricSources): BotMetrics {
     );
     uptime.set(u.seconds);
   }, BACKGROUND);
-  const docker = src.docker;
-  if (docker !== undefined) {
-    const byState = r.gauge('tmbot_docker_containers', 'Containers per Docker host, by state.');
-    const running = r.gauge(
-      'tmbot_container_running',
-      'Whether a container runs (1) or not (0), per Docker host.',
-    );
-    r.collect(async () => {
-      const lists = await Promise.all(
-        docker.hosts.map((h) =>
-          docker.listContainers(h.index).then(
-            (list) => ({ host: h.label, list }),
-            () => ({ host: h.label, list: [] }),
-          ),
+}
+
+/** Containers per Docker host: counts by state, and one series per container. */
+function dockerCollectors(r: MetricsRegistry, docker: DockerPort): void {
+  const byState = r.gauge('tmbot_docker_containers', 'Containers per Docker host, by state.');
+  const running = r.gauge(
+    'tmbot_container_running',
+    'Whether a container runs (1) or not (0), per Docker host.',
+  );
+  r.collect(async () => {
+    const lists = await Promise.all(
+      docker.hosts.map((h) =>
+        docker.listContainers(h.index).then(
+          (list) => ({ host: h.label, list }),
+          () => ({ host: h.label, list: [] }),
         ),
-      );
-      const counts = new Map<string, { labels: { host: string; state: string }; value: number }>();
-      for (const { host, list } of lists) {
-        for (const c of list) {
-          const key = `${host}\u0000${c.state}`;
-          const e = counts.get(key) ?? { labels: { host, state: c.state }, value: 0 };
-          e.value++;
-          counts.set(key, e);
-        }
+      ),
+    );
+    const counts = new Map<string, { labels: { host: string; state: string }; value: number }>();
+    for (const { host, list } of lists) {
+      for (const c of list) {
+        const key = `${host}\u0000${c.state}`;
+        const e = counts.get(key) ?? { labels: { host, state: c.state }, value: 0 };
+        e.value++;
+        counts.set(key, e);
       }
-      byState.setAll([...counts.values()]);
-      running.setAll(
-        lists.flatMap(({ host, list }) =>
-          list.map((c) => ({
-            labels: { host, name: c.name, image: c.image },
-            value: c.state === 'running' ? 1 : 0,
-          })),
-        ),
-      );
-    }, BACKGROUND);
-  }
-  const fleet = src.fleet;
-  if (fleet !== undefined) {
-    const up = r.gauge(
-      'tmbot_remote_host_up',
-      'Whether tmbot can read a remote host (1) or not (0).',
+    }
+    byState.setAll([...counts.values()]);
+    running.setAll(
+      lists.flatMap(({ host, list }) =>
+        list.map((c) => ({
+          labels: { host, name: c.name, image: c.image },
+          value: c.state === 'running' ? 1 : 0,
+        })),
+      ),
     );
-    r.collect(async () => {
-      const statuses = await fleet.statuses();
-      up.setAll(
-        statuses.map((s) => ({ labels: { host: s.name }, value: s.state === 'down' ? 0 : 1 })),
-      );
-    }, BACKGROUND);
-  }
-  return metrics;
+  }, BACKGROUND);
+}
+
+/** Whether each remote host can be read. */
+function fleetCollector(r: MetricsRegistry, fleet: FleetPort): void {
+  const up = r.gauge(
+    'tmbot_remote_host_up',
+    'Whether tmbot can read a remote host (1) or not (0).',
+  );
+  r.collect(async () => {
+    const statuses = await fleet.statuses();
+    up.setAll(
+      statuses.map((s) => ({ labels: { host: s.name }, value: s.state === 'down' ? 0 : 1 })),
+    );
+  }, BACKGROUND);
 }

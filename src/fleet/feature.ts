@@ -85,10 +85,36 @@ export function fleetFeature(deps: FleetFeatureDeps): Feature & {
     return true;
   }
 
-  async function silence(
-    req: Req,
-    { fingerprint, hours: h }: { fingerprint: string; hours: (typeof SILENCE_HOURS)[number] },
-  ): Promise<void> {
+  const silence = silenceHandler(deps);
+
+  return {
+    name: 'fleet',
+    pick,
+    install(router) {
+      const open = async (req: Req): Promise<void> => {
+        const { fleet } = await deps.runtime();
+        await req.reply(fleetView(await fleet.statuses(), 0, deps.pageSize));
+      };
+      router.command('fleet', open, 'Remote hosts, worst first');
+      router.button(FLEET_BUTTON, open);
+      router.on(FLEET_ACTION.page, (req, { page }) => overview(req, page));
+      router.on(FLEET_ACTION.host, host);
+      router.on(FLEET_ACTION.pick, async (req, { target, page }) => {
+        await pick(req, target, page);
+      });
+      if (deps.silencing) router.on(AM_SILENCE_ACTION, silence);
+    },
+  };
+}
+
+/** The Silence buttons: admin only, behind 2FA when configured privileged; a real Alertmanager silence. */
+function silenceHandler(
+  deps: FleetFeatureDeps,
+): (
+  req: Req,
+  args: { fingerprint: string; hours: (typeof SILENCE_HOURS)[number] },
+) => Promise<void> {
+  return async (req, { fingerprint, hours: h }) => {
     const s = (await deps.runtime()).silences;
     if (s === undefined) throw new UserInputError('Silencing is not configured.');
     const hours = Number(h);
@@ -126,24 +152,5 @@ export function fleetFeature(deps: FleetFeatureDeps): Feature & {
       },
       perform,
     );
-  }
-
-  return {
-    name: 'fleet',
-    pick,
-    install(router) {
-      const open = async (req: Req): Promise<void> => {
-        const { fleet } = await deps.runtime();
-        await req.reply(fleetView(await fleet.statuses(), 0, deps.pageSize));
-      };
-      router.command('fleet', open, 'Remote hosts, worst first');
-      router.button(FLEET_BUTTON, open);
-      router.on(FLEET_ACTION.page, (req, { page }) => overview(req, page));
-      router.on(FLEET_ACTION.host, host);
-      router.on(FLEET_ACTION.pick, async (req, { target, page }) => {
-        await pick(req, target, page);
-      });
-      if (deps.silencing) router.on(AM_SILENCE_ACTION, silence);
-    },
   };
 }

@@ -9,6 +9,7 @@ import { AlertmanagerClient } from './alertmanager-client';
 import { AlertmanagerRelay } from './alertmanager-relay';
 import { createBotMetrics, type BotMetrics } from './bot-metrics';
 import { alertmanagerReceiver, metricsEndpoint } from './endpoints';
+import type { HttpEndpoint } from './http-endpoint';
 import type { FleetRuntime } from './feature';
 import { Fleet } from './fleet';
 import { FleetWatch } from './watch';
@@ -88,32 +89,11 @@ export function setupFleet(deps: FleetSetupDeps): FleetRuntime & {
       }),
     );
   }
-  const client =
-    config.alertmanager !== undefined ? new AlertmanagerClient(config.alertmanager) : undefined;
   let silences: FleetRuntime['silences'];
   if (config.receiver !== undefined) {
-    const admins = new Set(deps.adminIds);
-    const relay = new AlertmanagerRelay({
-      sender: deps.sender,
-      chatIds: deps.chatIds,
-      // Buttons are bound to one user: the chat's user in a private chat, else the first admin.
-      buttonsFor: (chatId) => (chatId > 0 ? chatId : deps.adminIds[0]),
-      alertmanager: client !== undefined && admins.size > 0 ? client : undefined,
-      store: deps.store,
-      clock,
-      log,
-      counted,
-    });
-    if (client !== undefined && config.alertmanager !== undefined)
-      silences = { relay, client, privileged: config.alertmanager.privileged };
-    background.push(
-      alertmanagerReceiver(config.receiver, {
-        deliver: (payload) => void relay.deliver(payload),
-        rejected: (reason) => metrics?.webhookRejections.inc({ endpoint: 'alertmanager', reason }),
-        clock,
-        log,
-      }),
-    );
+    const r = receiverParts(config.receiver, deps, counted, metrics);
+    silences = r.silences;
+    background.push(r.receiver);
   }
   if (config.metrics !== undefined && metrics !== undefined) {
     background.push(
@@ -125,4 +105,39 @@ export function setupFleet(deps: FleetSetupDeps): FleetRuntime & {
     );
   }
   return { fleet, silences, metrics, background };
+}
+
+/** The Alertmanager receiver, its relay to the chats and, with Alertmanager's API, the Silence buttons. */
+function receiverParts(
+  receiverConfig: NonNullable<FleetConfig['receiver']>,
+  deps: FleetSetupDeps,
+  counted: (severity: string, state: string) => void,
+  metrics: BotMetrics | undefined,
+): { receiver: HttpEndpoint; silences: FleetRuntime['silences'] } {
+  const { clock, log, config } = deps;
+  const am = config.alertmanager;
+  const client = am !== undefined ? new AlertmanagerClient(am) : undefined;
+  const relay = new AlertmanagerRelay({
+    sender: deps.sender,
+    chatIds: deps.chatIds,
+    // Buttons are bound to one user: the chat's user in a private chat, else the first admin.
+    buttonsFor: (chatId) => (chatId > 0 ? chatId : deps.adminIds[0]),
+    alertmanager: client !== undefined && deps.adminIds.length > 0 ? client : undefined,
+    store: deps.store,
+    clock,
+    log,
+    counted,
+  });
+  return {
+    silences:
+      client !== undefined && am !== undefined
+        ? { relay, client, privileged: am.privileged }
+        : undefined,
+    receiver: alertmanagerReceiver(receiverConfig, {
+      deliver: (payload) => void relay.deliver(payload),
+      rejected: (reason) => metrics?.webhookRejections.inc({ endpoint: 'alertmanager', reason }),
+      clock,
+      log,
+    }),
+  };
 }
