@@ -15,7 +15,17 @@ import {
   startPrometheus,
   type StackProcess,
 } from '../test/support/prometheus-stack';
-import { benchAccess, fmt, machine, percentile, rssMiB, sleep, writeSection } from './support';
+import { spawn } from 'node:child_process';
+import {
+  benchAccess,
+  fmt,
+  machine,
+  percentile,
+  rssMiB,
+  sleep,
+  stopChild,
+  writeSection,
+} from './support';
 
 const HOSTS = 200;
 const CONTAINERS = 100;
@@ -146,6 +156,28 @@ async function settledRss(pid: number): Promise<number> {
   return percentile(reads, 50);
 }
 
+/** GETs against a bare node:http server in a child process: what any scrape costs here. */
+async function bareRoundTrips(): Promise<number[]> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [
+    '-e',
+    `require('node:http').createServer((q, s) => s.end('ok\\n')).listen(${port}, '127.0.0.1')`,
+  ]);
+  try {
+    await pollUntil('bare server', async () =>
+      (await fetch(`http://127.0.0.1:${port}/`)).ok ? true : undefined,
+    );
+    const out: number[] = [];
+    for (let i = 0; i < SCRAPE_ROUNDS; i++) {
+      out.push((await timed(async () => (await fetch(`http://127.0.0.1:${port}/`)).text()))[0]);
+      await sleep(250);
+    }
+    return out;
+  } finally {
+    await stopChild(child);
+  }
+}
+
 async function benchMetrics(): Promise<string> {
   const engine: OwnedDockerEngine = await startEngine();
   const emu = await BotApiEmulator.start({ token: TEST_TOKEN });
@@ -182,9 +214,11 @@ async function benchMetrics(): Promise<string> {
       await sleep(250);
     }
     const withMetrics = await settledRss(daemon.proc.pid ?? 0);
+    const bare = await bareRoundTrips();
     const m50 = percentile(scrape, 50);
     const r50 = percentile(raw, 50);
-    return `| raw \`listContainers({all:true})\`, ${CONTAINERS} containers (baseline) | ${fmt(r50)} | ${fmt(percentile(raw, 95))} | |
+    return `| bare node:http round trip on loopback, same client (the floor) | ${fmt(percentile(bare, 50))} | ${fmt(percentile(bare, 95))} | |
+| raw \`listContainers({all:true})\`, ${CONTAINERS} containers (baseline) | ${fmt(r50)} | ${fmt(percentile(raw, 95))} | |
 | **/metrics scrape**, ${CONTAINERS} containers, ${series} series (${SCRAPE_ROUNDS} rounds) | **${fmt(m50)}** | ${fmt(percentile(scrape, 95))} | ≤ 20 ms |
 | ratio scrape / raw list | ${(m50 / r50).toFixed(1)} | | |
 | RSS added by /metrics (settled daemon with it − without it, after the scrapes) | ${(withMetrics - without).toFixed(1)} MiB | | |`;
