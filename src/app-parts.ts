@@ -48,9 +48,9 @@ export function telegramParts(config: Config, clock: Clock, store: StateStore, t
   });
   bot.catch((err) => tlog.error('unhandled error in update handling', { error: err }));
   const callbacks = new CallbackStore(clock, store);
-  const sender = new SafeSender(bot.telegram, callbacks, tlog);
+  const sender = new SafeSender(bot.telegram, callbacks, tlog, clock);
   const autoDelete = new AutoDeleteScheduler((c, m) => sender.delete(c, m), clock, store, tlog);
-  const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog);
+  const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog, clock);
   const botUsername = (): string | undefined => bot.botInfo?.username;
   return { bot, callbacks, sender, autoDelete, dispatcher, botUsername };
 }
@@ -69,7 +69,7 @@ export function accessPolicy(config: Config) {
 export function securityParts(deps: AppDeps, sender: SafeSender) {
   const { config, clock, store } = deps;
   const log = deps.log.child('auth');
-  const audit = new JsonlAuditLog({ dir: store.persistent ? store.dir : undefined, clock, log });
+  const audit = new JsonlAuditLog({ store, clock, log });
   const sessions = new TwoFactorSessions({
     authSalt: config.access.authSalt,
     store,
@@ -95,6 +95,7 @@ export function updateReceiver(
     telegram: bot.telegram,
     dispatcher,
     pollTimeoutSeconds: options.pollTimeoutSeconds,
+    clock: deps.clock,
     webhook: !options.webhook
       ? undefined
       : () =>
@@ -132,6 +133,7 @@ export function healthParts(
   bot: Telegraf,
   receiver: UpdateReceiver,
   docker: DockerodePort,
+  system: SystemPort,
 ): Health {
   const { options } = deps;
   const health = createHealth({
@@ -144,7 +146,8 @@ export function healthParts(
       what: () => receiver.what(),
       ...pollingThresholds(options.pollTimeoutSeconds, options.health.scale),
     },
-    stateDir: deps.store.dir,
+    store: deps.store,
+    system,
     clock: deps.clock,
     log: deps.log.child('health'),
     timings: options.health,

@@ -39,7 +39,7 @@ export function createApp(deps: AppDeps): App {
   const fleet = fleetParts({ ...deps, system, docker, sender, secondFactor: security.guard });
   if (fleet !== undefined) sender.onApiError = fleet.telegramError;
   const receiver = updateReceiver(deps, tg, tlog, fleet?.webhookObserver);
-  const health = healthParts(deps, bot, receiver, docker);
+  const health = healthParts(deps, bot, receiver, docker, system);
   const ports = { system, docker, clock, store, sender, notifyChatIds: config.adminChatIds };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
   const plugins = pluginParts(requested, config, ports, deps.log);
@@ -66,12 +66,15 @@ export function createApp(deps: AppDeps): App {
     log: deps.log,
     fallback: (req) => req.reply(unknownTextView()).then(() => undefined),
     access: accessPolicy(config),
+    rateLimit: config.access.rateLimit,
   });
 
   const parts = new Lifecycle(log);
   parts.add(
     component('state', {
-      // Stopped last: what the others wrote reaches the disk.
+      // Started first (button tokens of the last run are valid again); stopped last: what the
+      // others wrote reaches the disk.
+      start: () => tg.callbacks.load(),
       stop: async () => {
         await tg.callbacks.save();
         await access.save();

@@ -40,7 +40,7 @@ import {
   QUICK_ACTION,
   quickSubView,
   quickView,
-  type DockerSummary,
+  type QuickDockerLine,
   type QuickSub,
 } from '../views/server-quick';
 import type { View } from '../views/view';
@@ -53,7 +53,7 @@ export interface ServerDeps {
   /** Shown on About me. */
   readonly nodeVersion: string;
   /** Docker counts for Quick view; absent when this build has no Docker connection. */
-  readonly dockerSummary?: () => Promise<DockerSummary>;
+  readonly dockerSummary?: () => Promise<QuickDockerLine>;
   /**
    * Remote hosts (docs/fleet.md): shows a host picker for Server / Quick view and resolves true,
    * or false when there is only this host. Its "This host" button is `LOCAL_HOST_ACTION`.
@@ -76,7 +76,7 @@ export function serverFeature(deps: ServerDeps): Feature {
   const { system, clock, log } = deps;
   const startedAt = clock.now();
   // Only when debugging: the probe's 2 ms timer is cheap but not free.
-  const probe = log.isLevelEnabled('debug') ? new LoopDelayProbe() : undefined;
+  const probe = log.isLevelEnabled('debug') ? new LoopDelayProbe(clock) : undefined;
   let served = 0;
 
   async function safely(what: string, title: string, read: () => Promise<Html>): Promise<Html> {
@@ -144,11 +144,11 @@ export function serverFeature(deps: ServerDeps): Feature {
   const screenView = (nav: ScreenNav): Promise<View> =>
     timed(nav.screen, async () => serverScreenView(nav, await screenBody(nav), system.context()));
 
-  async function dockerLine(): Promise<DockerSummary | undefined> {
+  async function dockerLine(): Promise<QuickDockerLine | undefined> {
     if (deps.dockerSummary === undefined) return undefined;
     try {
       return (
-        (await withTimeout(deps.dockerSummary(), DOCKER_TIMEOUT_MS)) ?? {
+        (await withTimeout(deps.clock, deps.dockerSummary(), DOCKER_TIMEOUT_MS)) ?? {
           unavailable: `no answer within ${DOCKER_TIMEOUT_MS / 1000} s`,
         }
       );

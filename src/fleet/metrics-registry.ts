@@ -143,7 +143,8 @@ export class MetricsRegistry {
   private readonly metrics: Metric[] = [];
   private readonly collectors: (() => Promise<void>)[] = [];
 
-  constructor(private readonly now: () => number = () => Date.now()) {}
+  /** `now` is the Clock's (collector ages). */
+  constructor(private readonly now: () => number) {}
 
   counter(name: string, help: string): Counter {
     return this.add(new Counter(name, help));

@@ -7,7 +7,7 @@ import type { StateStore } from '../state/json-store';
 import { accessGate } from './access-gate';
 import type { AutoDeleteScheduler } from './auto-delete';
 import type { CallbackStore } from './callback-store';
-import { rateLimit, updateDedup } from './guards';
+import { rateLimit, updateDedup, type RateLimitOptions } from './guards';
 import type { Handler } from './request';
 import { Router } from './router';
 import type { Sender } from './sender';
@@ -25,6 +25,8 @@ export interface PipelineDeps {
   fallback: Handler;
   /** Who may use the bot; the public commands come from the features' routes. */
   access: Omit<AccessPolicy, 'publicCommands'>;
+  /** Per-user limit (`access_control.rate_limit`); pyTMBot's 8 per 10 s when omitted. */
+  rateLimit?: RateLimitOptions;
 }
 
 /** The router with every feature's routes, and the access gate the chain runs through. */
@@ -59,7 +61,7 @@ export function installPipeline(
   );
   bot.use(updateDedup(clock));
   bot.use(accessGate(access, { sender, log: log.child('access'), botUsername }));
-  bot.use(rateLimit({ clock, sender, log: log.child('ratelimit') }));
+  bot.use(rateLimit({ clock, sender, log: log.child('ratelimit') }, deps.rateLimit));
   bot.use(router.middleware());
   return { router, access };
 }

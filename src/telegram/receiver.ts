@@ -1,5 +1,6 @@
 import type { Telegram } from 'telegraf';
 import { FatalTelegramError } from '../errors';
+import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { Dispatcher } from './dispatcher';
 import { classifyTelegramFailure, DEFAULT_POLLING, Poller } from './polling';
@@ -10,6 +11,7 @@ export interface ReceiverDeps {
   dispatcher: Dispatcher;
   /** Long-poll timeout of getUpdates. */
   pollTimeoutSeconds: number;
+  clock: Clock;
   /** Builds the webhook receiver when webhook mode is asked for; undefined: polling. */
   webhook: (() => UpdateSource & { start(): Promise<string> }) | undefined;
   log: Logger;
@@ -32,10 +34,16 @@ export class UpdateReceiver {
   });
 
   constructor(private readonly deps: ReceiverDeps) {
-    this.source = new Poller(deps.telegram, (u) => deps.dispatcher.enqueue(u), deps.log, {
-      ...DEFAULT_POLLING,
-      timeoutSeconds: deps.pollTimeoutSeconds,
-    });
+    this.source = new Poller(
+      deps.telegram,
+      (u) => deps.dispatcher.enqueue(u),
+      deps.log,
+      deps.clock,
+      {
+        ...DEFAULT_POLLING,
+        timeoutSeconds: deps.pollTimeoutSeconds,
+      },
+    );
     // The caller awaits `finished`; this keeps an early rejection from counting as unhandled.
     this.finished.catch(() => undefined);
   }

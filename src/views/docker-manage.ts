@@ -133,8 +133,6 @@ State read back from the engine: ${state}`,
   };
 }
 
-export const actionLabel = (a: ContainerAction): string => VERB[a];
-
 /** Toasts of the manage flow. */
 export const MANAGE_TOAST = {
   working: (action: ContainerAction): string => `Working: ${action}…`,

@@ -1,7 +1,7 @@
 /** Quick view (everything at a glance) and About me. Pure. */
 import type {
   CpuInfo,
-  HostContext,
+  HostScope,
   LoadAverage,
   MemoryInfo,
   ProcessCounts,
@@ -14,7 +14,7 @@ import { bytes, count, duration, NA, percent } from './server-format';
 import type { ActionButton, Keyboard, View } from './view';
 
 /** What the Docker line of Quick view knows. */
-export type DockerSummary =
+export type QuickDockerLine =
   { running: number; total: number; images: number } | { unavailable: string };
 
 export interface QuickViewData {
@@ -25,8 +25,8 @@ export interface QuickViewData {
   readonly memory: MemoryInfo | undefined;
   readonly processes: ProcessCounts | undefined;
   /** undefined: this build has no Docker connection configured. */
-  readonly docker: DockerSummary | undefined;
-  readonly context: HostContext;
+  readonly docker: QuickDockerLine | undefined;
+  readonly context: HostScope;
 }
 
 export const QUICK_SUBS = ['overview', 'memory', 'temps', 'cpu', 'disk'] as const;
@@ -59,7 +59,7 @@ export function quickKeyboard(current: QuickSub): Keyboard {
   };
 }
 
-function dockerLine(d: DockerSummary | undefined): Html {
+function dockerLine(d: QuickDockerLine | undefined): Html {
   if (d === undefined) return html`🐳 Docker: not available (no Docker connection in this build)`;
   if ('unavailable' in d) return html`🐳 Docker: not reachable (${clip(d.unavailable, 120)})`;
   return html`🐳 Docker: <b>${d.running}</b> running of ${d.total} container${d.total === 1 ? '' : 's'} · ${d.images} image${d.images === 1 ? '' : 's'}`;

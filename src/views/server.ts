@@ -8,7 +8,7 @@ import type {
   CpuInfo,
   DiskIo,
   FilesystemUsage,
-  HostContext,
+  HostScope,
   LoadAverage,
   LoggedInUser,
   MemoryInfo,
@@ -194,7 +194,7 @@ export function serverKeyboard(nav: ScreenNav): Keyboard {
 }
 
 /** Says whose numbers a screen shows when the daemon runs in a container; nothing on a host. */
-export function contextNote(screen: ServerScreen, ctx: HostContext): Html | undefined {
+export function contextNote(screen: ServerScreen, ctx: HostScope): Html | undefined {
   if (!ctx.inContainer) return undefined;
   switch (screen) {
     case 'process':
@@ -221,7 +221,7 @@ export function contextNote(screen: ServerScreen, ctx: HostContext): Html | unde
 }
 
 /** Puts a body, its container note and its navigation together. */
-export function serverScreenView(nav: ScreenNav, body: Html, ctx: HostContext): View {
+export function serverScreenView(nav: ScreenNav, body: Html, ctx: HostScope): View {
   const note = contextNote(nav.screen, ctx);
   return {
     html: note === undefined ? body : html`${body}\n\n<i>${note}</i>`,

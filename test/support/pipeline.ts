@@ -1,6 +1,6 @@
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
-import { ManualClock } from '../../src/clock';
+import { ManualClock, systemClock } from '../../src/clock';
 import type { Feature } from '../../src/features/feature';
 import { silentLogger, type Logger } from '../../src/log/logger';
 import type { AccessControl, AccessPolicy } from '../../src/security/access-control';
@@ -49,12 +49,14 @@ export class Pipeline {
       supports_inline_queries: false,
     };
     this.callbacks = new CallbackStore(this.clock, store);
+    this.callbacks.load();
     const autoDelete = new AutoDeleteScheduler(
       (c, m) => this.sender.delete(c, m),
       this.clock,
       store,
       silentLogger,
     );
+    autoDelete.load();
     // Like app.ts, no error reaches telegraf's default handler (which sets process.exitCode).
     this.bot.catch((err) => {
       throw err;
@@ -77,7 +79,7 @@ export class Pipeline {
       ...silentLogger,
       error: (message, meta) => void this.dispatchErrors.push(`${message}: ${String(meta?.error)}`),
     };
-    this.dispatcher = new Dispatcher((u) => this.bot.handleUpdate(u), errors);
+    this.dispatcher = new Dispatcher((u) => this.bot.handleUpdate(u), errors, systemClock);
   }
 
   /** A text message from `userId` in their private chat (or `chat`). */

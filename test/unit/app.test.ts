@@ -13,7 +13,7 @@ import { createLogger } from '../../src/log/logger';
 import { Redactor } from '../../src/log/redactor';
 import { definePlugin } from '../../src/plugins/plugin';
 import { builtInPlugins, PluginRegistry } from '../../src/plugins/registry';
-import { JsonStateStore } from '../../src/state/json-store';
+import { openStateStore } from '../support/state-store';
 import { BotApiEmulator } from '../support/bot-api-emulator';
 import { ADMIN_ID, TEST_TOKEN, testConfig } from '../support/daemon';
 
@@ -54,7 +54,7 @@ describe('createApp (real telegraf against the Bot API emulator, in-process)', (
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function build(plugins: string[], registry?: PluginRegistry): App {
+  async function build(plugins: string[], registry?: PluginRegistry): Promise<App> {
     const { config } = parseConfig({
       text: YAML.stringify(testConfig(emu.apiRoot)),
       origin: 'test.yaml',
@@ -86,7 +86,7 @@ describe('createApp (real telegraf against the Bot API emulator, in-process)', (
       log,
       redactor,
       clock: systemClock,
-      store: new JsonStateStore(join(dir, 'state'), log),
+      store: await openStateStore(join(dir, 'state'), log),
       ...(registry !== undefined ? { plugins: registry } : {}),
     });
   }
@@ -110,14 +110,14 @@ describe('createApp (real telegraf against the Bot API emulator, in-process)', (
   }
 
   it('answers /start and sets the command menu once connected', async () => {
-    app = build([]);
+    app = await build([]);
     await app.start();
     expect(await ask('/start')).toContain('This is tmbot');
     expect(emu.calls.some((c) => c.method === 'setMyCommands')).toBe(true);
   });
 
   it('resolves --plugins through the registry and warns about unknown names, listing the known ones', async () => {
-    app = build(['monitor', 'nope']);
+    app = await build(['monitor', 'nope']);
     await app.start();
     const warning = logged.find((l) => l.includes("plugin 'nope'"));
     expect(warning).toContain(`known: ${builtInPlugins().names.join(', ')}`);
@@ -125,7 +125,7 @@ describe('createApp (real telegraf against the Bot API emulator, in-process)', (
   });
 
   it('keeps answering when an optional component throws at start, and the Health screen names it', async () => {
-    app = build(['broken'], new PluginRegistry([brokenPlugin]));
+    app = await build(['broken'], new PluginRegistry([brokenPlugin]));
     await app.start();
     expect(await ask('/start')).toContain('This is tmbot');
     expect(logged.some((l) => l.includes('broken could not start'))).toBe(true);
@@ -138,7 +138,7 @@ describe('createApp (real telegraf against the Bot API emulator, in-process)', (
 
   it('stops cleanly while still connecting (the update source never ran)', async () => {
     emu.setUnresponsive(true);
-    app = build([]);
+    app = await build([]);
     const starting = app.start();
     await emu.waitFor((e) => e.type === 'call' && e.call.method === 'getMe', 10_000);
     await app.stop('test');

@@ -106,6 +106,7 @@ export class DockerodePort implements DockerPort {
         new EngineClient(
           parseDockerHost(h, options.tls),
           options.log,
+          options.clock,
           options.env,
           this.timeouts.connect,
           options.logCalls === true,

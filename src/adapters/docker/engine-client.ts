@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import type { Clock } from '../../clock';
 import { DockerUnavailableError } from '../../errors';
 import type { Logger } from '../../log/logger';
 import { modemOptions, type DockerHostSpec } from './hosts';
@@ -111,6 +112,7 @@ export class EngineClient {
   constructor(
     readonly spec: DockerHostSpec,
     private readonly log: Logger,
+    private readonly clock: Clock,
     private readonly env: Readonly<Record<string, string | undefined>>,
     private readonly connectTimeoutMs: number,
     /** docker.debug_docker_client: every call at debug level instead of trace. */
@@ -158,7 +160,7 @@ export class EngineClient {
     options: StreamOptions,
   ): Promise<{ pieces: Buffer[]; clipped: boolean }> {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+    const timer = this.clock.setTimeout(() => controller.abort(), options.timeoutMs);
     try {
       const res = (await this.dial(
         'GET',
@@ -188,7 +190,7 @@ export class EngineClient {
     } catch (err) {
       throw this.translate(err, options.timeoutMs);
     } finally {
-      clearTimeout(timer);
+      timer.cancel();
     }
   }
 
@@ -208,7 +210,7 @@ export class EngineClient {
     const statusCodes: Record<number, true | string> = { 200: true, 201: true, 204: true };
     for (const s of options.okStatuses ?? []) statusCodes[s] = true;
     const signal = outerSignal ?? AbortSignal.timeout(options.timeoutMs);
-    const started = Date.now();
+    const started = this.clock.now();
     return new Promise<unknown>((resolve, reject) => {
       modem.dial(
         {
@@ -221,7 +223,7 @@ export class EngineClient {
         },
         (err, data) => {
           this.log[this.logCalls ? 'debug' : 'trace'](`${method} ${path}`, {
-            ms: Date.now() - started,
+            ms: this.clock.now() - started,
             ok: err === null || err === undefined,
           });
           if (err !== null && err !== undefined) reject(err);

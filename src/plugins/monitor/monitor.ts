@@ -1,6 +1,6 @@
 import type { DockerPort } from '../../adapters/docker/port';
 import type { SystemPort } from '../../adapters/system/system-port';
-import { sleep, type Clock } from '../../clock';
+import type { Clock } from '../../clock';
 import type { MonitorConfig } from '../../config/types';
 import type { Logger } from '../../log/logger';
 import type { StateStore } from '../../state/json-store';
@@ -86,7 +86,7 @@ export class Monitor {
       } catch (err) {
         this.deps.log.warn('monitor check failed', { error: err });
       }
-      await sleep(this.deps.config.checkIntervalSeconds * 1000, signal);
+      await this.deps.clock.sleep(this.deps.config.checkIntervalSeconds * 1000, signal);
     }
   }
 

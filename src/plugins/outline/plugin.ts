@@ -1,3 +1,4 @@
+import type { Clock } from '../../clock';
 import type { Feature } from '../../features/feature';
 import type { Logger } from '../../log/logger';
 import type { Req } from '../../telegram/request';
@@ -71,11 +72,16 @@ export function outlineFeature(deps: OutlineFeatureDeps): Feature {
 export function createOutlinePlugin(
   settings: { apiUrl: string; cert: string },
   log: Logger,
+  clock: Clock,
 ): { feature: Feature } | { off: string } {
   if (settings.apiUrl.trim() === '') return { off: 'plugins_config.outline.api_url is empty' };
   if (settings.cert.trim() === '') return { off: 'plugins_config.outline.cert is empty' };
   try {
-    const outline = new OutlineClient({ apiUrl: settings.apiUrl, certSha256: settings.cert });
+    const outline = new OutlineClient({
+      apiUrl: settings.apiUrl,
+      certSha256: settings.cert,
+      clock,
+    });
     return { feature: outlineFeature({ outline, log }) };
   } catch (err) {
     if (err instanceof OutlineUnavailableError) return { off: err.reason };
@@ -89,5 +95,5 @@ export const outlinePlugin = definePlugin({
   label: OUTLINE_MENU.open,
   description: 'Outline VPN server info, access keys and traffic',
   settings: (config) => config.plugins.outline,
-  create: (ctx) => createOutlinePlugin(ctx.settings, ctx.log),
+  create: (ctx) => createOutlinePlugin(ctx.settings, ctx.log, ctx.clock),
 });

@@ -46,7 +46,7 @@ describe('auth feature and the 2FA guard', () => {
     const clock: Clock = { ...systemClock, now: () => p.clock.now() };
     const store = new MemoryStore();
     const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock });
-    audit = new JsonlAuditLog({ dir: undefined, clock, log: silentLogger });
+    audit = new JsonlAuditLog({ store, clock, log: silentLogger });
     notices = [];
     performed = [];
     rendered = [];

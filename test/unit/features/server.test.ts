@@ -42,6 +42,7 @@ class FakeSystem implements SystemPort {
   networkTotals = () => this.answer('networkTotals', d.network);
   interfaces = () => this.answer('interfaces', d.interfaces);
   connections = () => this.answer('connections', d.connections);
+  processMemoryLimit = () => this.answer('processMemoryLimit', undefined);
 }
 
 function setup(extra: Partial<ServerDeps> = {}): { p: Pipeline; sys: FakeSystem } {

@@ -3,7 +3,7 @@ import { MAX_SERIES_PER_METRIC, MetricsRegistry } from '../../../src/fleet/metri
 
 describe('MetricsRegistry', () => {
   it('renders counters, gauges and histograms that the exposition parser reads back', async () => {
-    const r = new MetricsRegistry();
+    const r = new MetricsRegistry(() => 0);
     const c = r.counter('t_total', 'A counter.');
     const g = r.gauge('t_gauge', 'A gauge.');
     const h = r.histogram('t_seconds', 'A histogram.', [0.1, 1]);
@@ -30,7 +30,7 @@ describe('MetricsRegistry', () => {
   });
 
   it('folds label sets past the cap into "other"', async () => {
-    const r = new MetricsRegistry();
+    const r = new MetricsRegistry(() => 0);
     const c = r.counter('x_total', 'x');
     for (let i = 0; i < MAX_SERIES_PER_METRIC + 50; i++) c.inc({ code: String(i) });
     const samples = parseExposition(await r.render());
@@ -39,7 +39,7 @@ describe('MetricsRegistry', () => {
   });
 
   it('keeps rendering when a collector fails', async () => {
-    const r = new MetricsRegistry();
+    const r = new MetricsRegistry(() => 0);
     const g = r.gauge('g', 'g');
     g.set(1);
     r.collect(() => Promise.reject(new Error('docker down')));

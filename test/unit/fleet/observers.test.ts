@@ -28,6 +28,7 @@ describe('Telegram API errors on /metrics', () => {
       fake as unknown as Telegram,
       new CallbackStore(new ManualClock(), new MemoryStore()),
       silentLogger,
+      new ManualClock(),
     );
     const metrics = createBotMetrics({
       now: () => 0,

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import type { Telegram } from 'telegraf';
-import { ManualClock } from '../../../src/clock';
+import { ManualClock, systemClock } from '../../../src/clock';
 import { silentLogger } from '../../../src/log/logger';
 import { CallbackStore } from '../../../src/telegram/callback-store';
 import { SafeSender } from '../../../src/telegram/sender';
@@ -129,6 +129,7 @@ describe('SafeSender under hostile views', () => {
           strictTelegram(calls),
           new CallbackStore(new ManualClock(), new MemoryStore()),
           silentLogger,
+          systemClock,
         );
         await sender.send(1, v, { forUser: 7 });
         await sender.edit(1, 2, v, { forUser: 7 });

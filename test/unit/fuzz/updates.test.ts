@@ -22,7 +22,7 @@ import { TwoFactorGuard } from '../../../src/security/two-factor-guard';
 import { TwoFactorSessions } from '../../../src/security/two-factor-sessions';
 import { Dispatcher } from '../../../src/telegram/dispatcher';
 import type { Req } from '../../../src/telegram/request';
-import { isWellFormedUpdate } from '../../../src/telegram/update-shape';
+import { malformedUpdate } from '../../../src/telegram/update-shape';
 import { html } from '../../../src/views/html';
 import { fuzzParams, hostileId, hostileString, hostileText } from '../../support/fuzz';
 import { MemoryStore } from '../../support/memory-store';
@@ -264,7 +264,7 @@ describe('update handling under hostile updates', () => {
         const made: { pipeline?: Pipeline } = {};
         const clock: Clock = { ...systemClock, now: () => made.pipeline?.clock.now() ?? 0 };
         const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock });
-        const audit = new JsonlAuditLog({ dir: undefined, clock, log: silentLogger });
+        const audit = new JsonlAuditLog({ store, clock, log: silentLogger });
         const notices: string[] = [];
         const guard = new TwoFactorGuard({
           sessions,
@@ -373,14 +373,18 @@ describe('update handling under hostile updates', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(value, { maxLength: 6 }), async (values) => {
         const handled: unknown[] = [];
-        const d = new Dispatcher((u) => {
-          handled.push(u);
-          return Promise.reject(new Error('handler failed'));
-        }, silentLogger);
+        const d = new Dispatcher(
+          (u) => {
+            handled.push(u);
+            return Promise.reject(new Error('handler failed'));
+          },
+          silentLogger,
+          systemClock,
+        );
         for (const v of values) await d.enqueue(v.update as Update);
         expect(await d.drain(5_000)).toBe(true);
         const expected = values
-          .filter((v) => v.ok || isWellFormedUpdate(v.update))
+          .filter((v) => v.ok || malformedUpdate(v.update) === undefined)
           .map((v) => v.update);
         expect(handled).toEqual(expected);
       }),

@@ -88,6 +88,7 @@ describe('EngineClient and DockerodePort failure handling', () => {
     const client = new EngineClient(
       parseDockerHost(`unix://${path}`, undefined),
       silentLogger,
+      systemClock,
       {},
       10_000,
     );

@@ -60,6 +60,7 @@ class FakeSystem implements SystemPort {
   networkTotals = () => this.answer('networkTotals', d.network);
   interfaces = () => this.answer('interfaces', d.interfaces);
   connections = () => this.answer('connections', d.connections);
+  processMemoryLimit = () => this.answer('processMemoryLimit', undefined);
 }
 
 /** One engine in memory: the monitor only lists and inspects. */
