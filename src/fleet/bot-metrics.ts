@@ -41,9 +41,9 @@ export function createBotMetrics(src: MetricSources): BotMetrics {
     alerts: r.counter('tmbot_alerts_total', 'Alert notifications sent, by severity and state.'),
     webhookRejections: r.counter(
       'tmbot_webhook_rejections_total',
-      'Requests refused by the Telegram webhook or the Alertmanager receiver, by endpoint and reason.',
+      'Requests refused by the Telegram webhook, the Alertmanager receiver or /metrics, by endpoint and reason.',
     ),
-    bans: r.counter('tmbot_bans_total', 'Addresses banned by the webhook or users blocked.'),
+    bans: r.counter('tmbot_bans_total', 'Addresses banned by the Telegram webhook.'),
     telegramErrors: r.counter(
       'tmbot_telegram_api_errors_total',
       'Telegram Bot API errors, by code.',
