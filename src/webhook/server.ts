@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger';
 import { safeEqual, type CredentialSet } from './credentials';
 import { limiterKey, resolveClientIp, type AddressSet } from './ip';
 import type { IpGuard } from './ip-guard';
+import type { SourceLimits } from './source-limits';
 
 /** Largest update body we read; Telegram's updates are a few KiB. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -34,6 +35,7 @@ export type Rejection =
   | 'bad-json'
   | 'bad-update'
   | 'busy'
+  | 'connections'
   | 'slow-or-malformed';
 
 export interface WebhookServerOptions {
@@ -60,6 +62,8 @@ export interface WebhookObserver {
 export interface WebhookServerDeps {
   credentials: CredentialSet;
   guard: IpGuard;
+  /** Telegram-sized request budget for its ranges; connection caps per source. */
+  limits: SourceLimits;
   /** Where updates may come from: Telegram's ranges plus configured extras. */
   sources: AddressSet;
   trustedProxies: AddressSet;
@@ -88,6 +92,7 @@ const REASON_TEXT: Record<Rejection, string> = {
   'bad-json': 'invalid JSON',
   'bad-update': 'not an update',
   busy: 'bot busy',
+  connections: 'too many connections from one address',
   'slow-or-malformed': 'slow or malformed request',
 };
 
@@ -186,6 +191,11 @@ export class WebhookServer {
   private onConnection(socket: Socket): void {
     this.deps.connected();
     socket.on('error', () => undefined);
+    if (!this.deps.limits.admit(socket)) {
+      this.count('connections');
+      socket.destroy();
+      return;
+    }
     const result = resolveClientIp(socket.remoteAddress, undefined, this.deps.trustedProxies);
     if (
       result.ok &&
@@ -249,7 +259,7 @@ export class WebhookServer {
       }
       return;
     }
-    if (!this.deps.guard.take(key, 'main')) {
+    if (!this.deps.limits.take(ip)) {
       this.reject(req, res, 429, 'rate-limited', ip, { 'retry-after': '10' });
       return;
     }
