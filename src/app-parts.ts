@@ -17,7 +17,7 @@ import { dockerFeature } from './features/docker';
 import type { Feature } from './features/feature';
 import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
-import { serverFeature } from './features/server';
+import { serverFeature, type ServerDeps } from './features/server';
 import { dockerCheckers } from './health/checkers/docker';
 import { pollingThresholds } from './health/checkers/update-loop';
 import { createHealth, type Health } from './health/health';
@@ -38,6 +38,7 @@ import { asTelegrafSignal } from './telegram/polling';
 import { UpdateReceiver } from './telegram/receiver';
 import { SafeSender } from './telegram/sender';
 import type { AppDeps } from './app-types';
+import type { WebhookObserver } from './webhook/server';
 import { telegramWebhook } from './webhook/telegram-webhook';
 import { APP_VERSION } from './version';
 
@@ -89,6 +90,7 @@ export function updateReceiver(
   deps: AppDeps,
   tg: ReturnType<typeof telegramParts>,
   tlog: Logger,
+  observe?: WebhookObserver,
 ): UpdateReceiver {
   const { config, options } = deps;
   const { bot, dispatcher } = tg;
@@ -110,6 +112,7 @@ export function updateReceiver(
             clock: deps.clock,
             store: deps.store,
             log: deps.log.child('webhook'),
+            ...(observe !== undefined ? { observe } : {}),
           }),
     log: tlog,
   });
@@ -177,6 +180,8 @@ export interface CoreFeatureDeps {
   botUsername: () => string | undefined;
   /** Enabled plugins, for the Plugins screen. */
   plugins: readonly { label: string; description: string }[];
+  /** The remote-host picker for Server / Quick view (docs/fleet.md). */
+  hostPicker: ServerDeps['hostPicker'];
 }
 
 /** The built-in features, in menu order. */
@@ -211,6 +216,7 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
           ? { running: s.running, total: s.total, images: s.images }
           : { unavailable: s.reason };
       },
+      ...(d.hostPicker !== undefined ? { hostPicker: d.hostPicker } : {}),
     }),
     healthFeature({
       health: d.health.monitor,

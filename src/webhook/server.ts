@@ -53,6 +53,12 @@ export interface WebhookServerOptions {
   maxConnections: number;
 }
 
+/** Told of every refused request and every ban (tmbot's /metrics counts them). */
+export interface WebhookObserver {
+  rejected(reason: Rejection): void;
+  banned(): void;
+}
+
 export interface WebhookServerDeps {
   credentials: CredentialSet;
   guard: IpGuard;
@@ -69,6 +75,7 @@ export interface WebhookServerDeps {
   connected: () => void;
   clock: Clock;
   log: Logger;
+  observe?: WebhookObserver;
 }
 
 const REASON_TEXT: Record<Rejection, string> = {
@@ -371,6 +378,7 @@ export class WebhookServer {
 
   private strike(ip: string): void {
     if (this.deps.guard.strike(limiterKey(ip))) {
+      this.deps.observe?.banned();
       this.deps.log.warn(
         `banned ${limiterKey(ip)} from the webhook after repeated rejected requests`,
       );
@@ -379,6 +387,7 @@ export class WebhookServer {
 
   private count(reason: Rejection): void {
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+    this.deps.observe?.rejected(reason);
   }
 
   private logSummary(): void {

@@ -9,7 +9,7 @@ import { CredentialSet, maskPath, newCredential, type WebhookCredential } from '
 import { AddressSet, TELEGRAM_SOURCE_RANGES } from './ip';
 import { FloodMode } from './flood-mode';
 import { DEFAULT_IP_GUARD, IpGuard } from './ip-guard';
-import { WebhookServer } from './server';
+import { WebhookServer, type WebhookObserver } from './server';
 import { DEFAULT_SOURCE_LIMITS, SourceLimits } from './source-limits';
 
 /** setWebhook parameters, as the Bot API names them. */
@@ -55,6 +55,8 @@ export interface WebhookSourceDeps {
   clock: Clock;
   store: StateStore;
   log: Logger;
+  /** Counts refusals and bans (for /metrics). */
+  observe?: WebhookObserver;
 }
 
 /** Registration failed in a way polling can survive (bad URL, setWebhook refused, port busy). */
@@ -172,6 +174,7 @@ export class WebhookSource implements UpdateSource {
         connected: () => this.flood.connected(),
         clock: this.deps.clock,
         log: this.log,
+        ...(this.deps.observe !== undefined ? { observe: this.deps.observe } : {}),
       },
     );
     try {
