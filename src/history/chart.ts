@@ -1,0 +1,171 @@
+import { join } from 'node:path';
+import type { EChartsOption, LineSeriesOption } from 'echarts';
+import { minMaxDownsample, type XY } from './downsample';
+import type { HistoryPoint } from './store';
+import { formatValue, type Unit } from './units';
+
+/** Chart picture size in pixels (what the e2e test decodes). */
+export const CHART_WIDTH = 800;
+export const CHART_HEIGHT = 400;
+/** Time buckets per series: two points each (min, max) ≈ one point per pixel column. */
+const BUCKETS = 400;
+/** Shipped with the product (assets/fonts) so labels never depend on the host's fonts. */
+export const CHART_FONT = join(__dirname, '..', '..', 'assets', 'fonts', 'DejaVuSans.ttf');
+const FONT_FAMILY = 'DejaVu Sans';
+const COLOURS = [
+  '#2563eb',
+  '#dc2626',
+  '#16a34a',
+  '#d97706',
+  '#7c3aed',
+  '#0891b2',
+  '#db2777',
+  '#4b5563',
+];
+
+export interface ChartSeries {
+  readonly name: string;
+  readonly points: readonly HistoryPoint[];
+}
+
+export interface ChartRequest {
+  readonly title: string;
+  readonly unit: Unit;
+  readonly series: readonly ChartSeries[];
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** IANA zone the time axis is drawn in. */
+  readonly timeZone: string;
+}
+
+type EChartsModule = typeof import('echarts');
+type ResvgModule = typeof import('@resvg/resvg-js');
+
+/**
+ * Draws history as PNG: ECharts server-side SVG, rasterised by resvg with the
+ * shipped DejaVu Sans. Both modules load on the first chart (about 150 ms, 25 MB),
+ * never at startup. Renders run one at a time with an event-loop turn after
+ * each, which lets resvg free its native pixmap (see docs/performance.md).
+ */
+export class ChartRenderer {
+  private modules: Promise<[EChartsModule, ResvgModule]> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly fontFile: string = CHART_FONT) {}
+
+  /** A PNG of `request`, `CHART_WIDTH` × `CHART_HEIGHT`. */
+  render(request: ChartRequest): Promise<Buffer> {
+    const run = this.queue.then(() => this.renderNow(request));
+    this.queue = run.then(yieldTurn, yieldTurn);
+    return run;
+  }
+
+  private async renderNow(request: ChartRequest): Promise<Buffer> {
+    this.modules ??= Promise.all([import('echarts'), import('@resvg/resvg-js')]);
+    const [echarts, resvg] = await this.modules;
+    const chart = echarts.init(null, null, {
+      renderer: 'svg',
+      ssr: true,
+      width: CHART_WIDTH,
+      height: CHART_HEIGHT,
+    });
+    let svg: string;
+    try {
+      chart.setOption(chartOption(request));
+      svg = chart.renderToSVGString();
+    } finally {
+      chart.dispose();
+    }
+    const image = new resvg.Resvg(svg, {
+      background: '#ffffff',
+      font: { loadSystemFonts: false, fontFiles: [this.fontFile], defaultFontFamily: FONT_FAMILY },
+    }).render();
+    return image.asPng();
+  }
+}
+
+function yieldTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** ms to add to a UTC time so that UTC formatting shows the wall clock of `timeZone`. */
+export function zoneOffsetMs(timeZone: string, at: number): number {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(at);
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const wall = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
+  return wall - Math.floor(at / 1000) * 1000;
+}
+
+/** The ECharts option for a request: one line per series (min/max downsampled), plus a faint peak line. */
+export function chartOption(request: ChartRequest): EChartsOption {
+  const shift = zoneOffsetMs(request.timeZone, request.toMs);
+  const series: LineSeriesOption[] = [];
+  request.series.forEach((s, i) => {
+    const colour = COLOURS[i % COLOURS.length] as string;
+    const line: XY[] = s.points.map((p) => [p.t + shift, p.v]);
+    series.push(lineSeries(s.name, minMaxDownsample(line, BUCKETS), colour, 1.6, 1));
+    if (s.points.some((p) => p.max > p.v)) {
+      const peaks: XY[] = s.points.map((p) => [p.t + shift, p.max]);
+      series.push(lineSeries(`${s.name} peak`, minMaxDownsample(peaks, BUCKETS), colour, 1, 0.35));
+    }
+  });
+  const text = { fontFamily: FONT_FAMILY, color: '#374151', fontSize: 12 };
+  return {
+    animation: false,
+    useUTC: true,
+    backgroundColor: '#ffffff',
+    textStyle: text,
+    title: { text: request.title, left: 12, top: 8, textStyle: { ...text, fontSize: 15 } },
+    legend: { top: 10, right: 12, textStyle: text, itemWidth: 16 },
+    grid: { left: 16, right: 24, top: 48, bottom: 12, containLabel: true },
+    xAxis: {
+      type: 'time',
+      min: request.fromMs + shift,
+      max: request.toMs + shift,
+      axisLabel: { ...text, hideOverlap: true },
+      splitLine: { show: true, lineStyle: { color: '#e5e7eb' } },
+    },
+    yAxis: {
+      type: 'value',
+      min: 0,
+      ...(request.unit === 'percent' ? { max: 100 } : {}),
+      axisLabel: { ...text, formatter: (v: number) => formatValue(v, request.unit) },
+      splitLine: { lineStyle: { color: '#e5e7eb' } },
+    },
+    series,
+  };
+}
+
+function lineSeries(
+  name: string,
+  data: XY[],
+  colour: string,
+  width: number,
+  opacity: number,
+): LineSeriesOption {
+  return {
+    name,
+    type: 'line',
+    data: data.map((p) => [p[0], p[1]]),
+    showSymbol: false,
+    connectNulls: false,
+    lineStyle: { width, color: colour, opacity },
+    itemStyle: { color: colour, opacity },
+  };
+}
