@@ -144,12 +144,17 @@ export function chartOption(request: ChartRequest): EChartsOption {
     yAxis: {
       type: 'value',
       min: 0,
-      ...(request.unit === 'percent' ? { max: 100 } : {}),
+      // Container CPU can pass 100 % (one core = 100 %): only then is the axis left open.
+      ...(request.unit === 'percent' && within100(request.series) ? { max: 100 } : {}),
       axisLabel: { ...text, formatter: (v: number) => formatValue(v, request.unit) },
       splitLine: { lineStyle: { color: '#e5e7eb' } },
     },
     series,
   };
+}
+
+function within100(series: readonly ChartSeries[]): boolean {
+  return series.every((s) => s.points.every((p) => p.max <= 100));
 }
 
 function lineSeries(
