@@ -4,6 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import YAML from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { CONFIG_FORMAT_VERSION } from '../version';
+import { historyConfig, historyIssues } from './history';
 import { normalise } from './normalise';
 import { loadSchema } from './schema';
 import type { Config, RawConfig } from './types';
@@ -284,6 +285,7 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
     issues.push({ path: 'telegram.api_root', message: 'must be an http(s) URL' });
   }
 
+  issues.push(...historyIssues(raw));
   if (issues.length > 0) throw new ConfigError(issues);
 
   const strictEnv = env.STRICT_DOCKER_ACCESS;
@@ -375,7 +377,9 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
       org: raw.influxdb.org,
       bucket: raw.influxdb.bucket,
       debugMode: raw.influxdb.debug_mode,
+      version: raw.influxdb.version,
     },
+    history: historyConfig(raw),
     secrets: [
       token,
       salt,
