@@ -48,6 +48,8 @@ export const TG_ERRORS = {
     'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
   noTextToEdit: 'Bad Request: there is no text in the message to edit',
   noCaptionToEdit: 'Bad Request: there is no caption in the message to edit',
+  noMediaToEdit: 'Bad Request: there is no media in the message to edit',
+  mediaInvalid: "Bad Request: can't parse InputMedia: media type is not specified or invalid",
   cantEdit: "Bad Request: message can't be edited",
   deleteNotFound: 'Bad Request: message to delete not found',
   replyNotFound: 'Bad Request: message to be replied not found',
@@ -510,6 +512,7 @@ export class BotApiEmulator implements DriverHost {
       editMessageText: (p) => this.editMessage(p, 'editMessageText'),
       editMessageCaption: (p) => this.editMessage(p, 'editMessageCaption'),
       editMessageReplyMarkup: (p) => this.editMessage(p, 'editMessageReplyMarkup'),
+      editMessageMedia: (p) => this.editMessageMedia(p),
       deleteMessage: (p) => this.deleteMessage(p),
       sendChatAction: (p) => this.sendChatAction(p),
       setMyCommands: (p) => this.setMyCommands(p),
@@ -1729,6 +1732,60 @@ export class BotApiEmulator implements DriverHost {
     );
     const message = this.toMessage(stored);
     this.emit({ type: 'edit', at: Date.now(), chatId: state.chat.id, method, message });
+    return message;
+  }
+
+  /** Replaces a bot media message's photo or document (and caption, keyboard) in place. */
+  private editMessageMedia(p: Params): EmuMessage {
+    const { state, stored } = this.findMessage(p, TG_ERRORS.editNotFound);
+    if (stored.sender !== 'bot') throw new ApiError(400, TG_ERRORS.cantEdit);
+    if (stored.photo === undefined && stored.document === undefined) {
+      throw new ApiError(400, TG_ERRORS.noMediaToEdit);
+    }
+    const media = optJson(p, 'media');
+    if (!isRecord(media) || (media['type'] !== 'photo' && media['type'] !== 'document')) {
+      throw new ApiError(400, TG_ERRORS.mediaInvalid);
+    }
+    const kind = media['type'];
+    const { text: caption, entities, parseMode } = this.formatted(media, 'caption');
+    const { file, name } = this.resolveInputFile(media['media'], p, kind);
+    const fields = this.mediaFields(file, name, kind);
+    const reply_markup = this.readMarkup(p);
+    this.checkRate(state.chat.id);
+    for (const key of [
+      'photo',
+      'document',
+      'caption',
+      'entities',
+      'parse_mode',
+      'reply_markup',
+    ] as const) {
+      delete stored[key];
+    }
+    Object.assign(stored, fields, {
+      ...(caption !== undefined && { caption }),
+      ...(entities && { entities }),
+      ...(parseMode !== undefined && { parse_mode: parseMode }),
+      ...(reply_markup !== undefined && { reply_markup }),
+    });
+    const edit_date = nowSec();
+    stored.edit_date = edit_date;
+    stored.edits.push(
+      structuredClone({
+        method: 'editMessageMedia',
+        edit_date,
+        ...(caption !== undefined && { caption }),
+        ...(reply_markup !== undefined && { reply_markup }),
+      }),
+    );
+    const message = this.toMessage(stored);
+    this.emit({
+      type: 'edit',
+      at: Date.now(),
+      chatId: state.chat.id,
+      method: 'editMessageMedia',
+      message,
+    });
     return message;
   }
 
