@@ -198,12 +198,17 @@ async function liveCpu(): Promise<{ cold: number; warm: number }> {
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'rss-child') return rssChild();
+  const progress = (m: string): boolean => process.stderr.write(`history bench: ${m}\n`);
+  progress('render times');
   const render = await renderTimes();
+  progress(`RSS over ${RENDERS} renders (child process)`);
   const child = spawnSync(process.execPath, [require.resolve('tsx/cli'), __filename, 'rss-child'], {
     encoding: 'utf8',
   });
   const rss = JSON.parse(child.stdout) as { idle: number; after: number; peak: number };
+  progress('30 simulated days of history');
   const store = storeFigures();
+  progress('container live CPU');
   const live = await liveCpu();
   const lines = [
     '## History and charts (bench/history.ts)',

@@ -34,8 +34,8 @@ export interface HistoryStatus {
 
 /** Keep at most one warning line per this many ms for repeated write failures. */
 const WARN_EVERY_MS = 10 * 60_000;
-/** How often retention runs (ms): deletes are per series, so not on every sample. */
-const PRUNE_EVERY_MS = 60_000;
+/** How often retention runs (ms): rows live up to this much past their tier's retention. */
+const PRUNE_EVERY_MS = 10 * 60_000;
 
 /**
  * The embedded history: raw samples, minute and quarter-hour roll-ups in one
@@ -213,12 +213,13 @@ export class HistoryStore {
 
   /** Drops rows past each tier's retention, and series with no rows left. */
   private prune(nowS: number): void {
-    for (const [key, id] of [...this.ids]) {
+    for (const id of this.ids.values()) {
       for (const tier of this.tiers) this.stmts.prune[tier.table].run(id, nowS - tier.retainS);
-      if (this.tiers.some((t) => this.stmts.exists[t.table].get(id) !== undefined)) continue;
-      this.stmts.deleteSeries.run(id);
-      this.ids.delete(key);
-      this.latestValues.delete(key);
+    }
+    for (const row of this.stmts.emptySeries.all() as { id: number; key: string }[]) {
+      this.stmts.deleteSeries.run(row.id);
+      this.ids.delete(row.key);
+      this.latestValues.delete(row.key);
     }
   }
 
@@ -271,8 +272,6 @@ export class HistoryStore {
 type Rolled = 't1' | 't2';
 
 function statements(db: DatabaseSync) {
-  const exists = (t: Tier['table']): StatementSync =>
-    db.prepare(`SELECT 1 AS found FROM ${t} WHERE s = ? LIMIT 1`);
   const prune = (t: Tier['table']): StatementSync =>
     db.prepare(`DELETE FROM ${t} WHERE s = ? AND ts < ?`);
   const span = (t: Tier['table']): StatementSync =>
@@ -300,7 +299,9 @@ function statements(db: DatabaseSync) {
       ),
     } satisfies Record<Rolled, StatementSync>,
     prune: { t0: prune('t0'), t1: prune('t1'), t2: prune('t2') },
-    exists: { t0: exists('t0'), t1: exists('t1'), t2: exists('t2') },
+    emptySeries: db.prepare(
+      `SELECT id, key FROM series WHERE ${(['t0', 't1', 't2'] as const).map((t) => `NOT EXISTS (SELECT 1 FROM ${t} WHERE s = series.id)`).join(' AND ')}`,
+    ),
     span: { t0: span('t0'), t1: span('t1'), t2: span('t2') },
     dropBefore: { t0: dropBefore('t0'), t1: dropBefore('t1'), t2: dropBefore('t2') },
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
