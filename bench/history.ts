@@ -105,7 +105,12 @@ function sampleValues(i: number): Map<string, number> {
   return values;
 }
 
-/** 30 days of history: minute samples for 30 days, then 10 s samples for the last 2 h. */
+/**
+ * 30 days of history as the tiers hold it: one sample per quarter-hour for the
+ * first 29 days (each becomes one quarter-hour row), one per minute for the next
+ * 22 h, then 10 s samples for the last 2 h — the same row counts as 30 days at 10 s,
+ * in a fraction of the time.
+ */
 function storeFigures(): {
   series: number;
   writeCpuPct: number;
@@ -127,14 +132,19 @@ function storeFigures(): {
     });
     store.open();
     const started = performance.now();
-    for (let i = 0; i < 30 * 1440 - 120; i++) {
+    let i = 0;
+    for (; i < 29 * 96; i++) {
+      store.record(sampleValues(i));
+      clock.advance(900_000);
+    }
+    for (let m = 0; m < 22 * 60; m++, i++) {
       store.record(sampleValues(i));
       clock.advance(60_000);
     }
-    // Write CPU at the real interval: 2 h of 10 s samples with 50 containers.
+    // Write CPU at the real interval: the last 2 h of 10 s samples with 50 containers.
     const cpu0 = process.cpuUsage();
     const samples = 720;
-    for (let i = 0; i < samples; i++) {
+    for (let k = 0; k < samples; k++, i++) {
       store.record(sampleValues(i));
       clock.advance(10_000);
     }
@@ -227,7 +237,7 @@ async function main(): Promise<void> {
     `| container live CPU, first view: two one-shot samples (before) | ${fmt(live.cold)} | |`,
     `| container live CPU, first view after a collector sample | ${fmt(live.warm)} (${(live.cold / live.warm).toFixed(0)}× faster) | ≤ 150 ms |`,
     '',
-    `Simulating the 30 days (43 000 samples of ${store.series} series) took ${store.simSeconds.toFixed(0)} s.`,
+    `Simulating the 30 days (${store.series} series) took ${store.simSeconds.toFixed(0)} s.`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   writeSection('history', lines.join('\n'));
