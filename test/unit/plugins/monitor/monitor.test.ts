@@ -17,7 +17,7 @@ import { DOCKER_STATE_FILE } from '../../../../src/plugins/monitor/docker-watch'
 import { monitorFeature } from '../../../../src/plugins/monitor/feature';
 import { Monitor } from '../../../../src/plugins/monitor/monitor';
 import { temperatureThreshold } from '../../../../src/plugins/monitor/rules';
-import { monitorStatusView } from '../../../../src/views/monitor';
+import { monitorStatusView } from '../../../../src/plugins/monitor/views';
 import { visibleText } from '../../../../src/views/html';
 import { TELEGRAM_LIMITS, type ActionButton } from '../../../../src/views/view';
 import { Pipeline } from '../../../support/pipeline';

@@ -1,8 +1,8 @@
-import type { Notice } from '../plugins/monitor/notices';
-import type { Reading } from '../plugins/monitor/rules';
-import { formatBytes, formatDuration, formatTime, shortId } from './docker-format';
-import { clip, html, joinHtml, type Html } from './html';
-import type { View } from './view';
+import type { Notice } from './notices';
+import type { Reading } from './rules';
+import { formatBytes, formatDuration, formatTime, shortId } from '../../views/docker-format';
+import { clip, html, joinHtml, type Html } from '../../views/html';
+import type { View } from '../../views/view';
 
 /** The Plugins screen entry and the status screen's Refresh action. */
 export const MONITOR_BUTTON = '📈 Monitoring';
