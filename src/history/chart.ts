@@ -12,6 +12,8 @@ const BUCKETS = 400;
 /** Shipped with the product (assets/fonts) so labels never depend on the host's fonts. */
 export const CHART_FONT = join(__dirname, '..', '..', 'assets', 'fonts', 'DejaVuSans.ttf');
 const FONT_FAMILY = 'DejaVu Sans';
+/** Renders queued at most; beyond, a chart request is turned away (each holds a few MiB). */
+const MAX_WAITING = 8;
 const COLOURS = [
   '#2563eb',
   '#dc2626',
@@ -50,13 +52,24 @@ type ResvgModule = typeof import('@resvg/resvg-js');
 export class ChartRenderer {
   private modules: Promise<[EChartsModule, ResvgModule]> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
 
   constructor(private readonly fontFile: string = CHART_FONT) {}
 
+  /** Whether another render would wait behind too many (callers say "busy" instead). */
+  get busy(): boolean {
+    return this.waiting >= MAX_WAITING;
+  }
+
   /** A PNG of `request`, `CHART_WIDTH` × `CHART_HEIGHT`. */
   render(request: ChartRequest): Promise<Buffer> {
+    this.waiting++;
     const run = this.queue.then(() => this.renderNow(request));
-    this.queue = run.then(yieldTurn, yieldTurn);
+    const settle = (): Promise<void> => {
+      this.waiting--;
+      return yieldTurn();
+    };
+    this.queue = run.then(settle, settle);
     return run;
   }
 

@@ -31,7 +31,8 @@ export type ChartResult =
       readonly series: readonly ChartSeries[];
       readonly unit: Unit;
     }
-  | { readonly kind: 'empty' };
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'busy' };
 
 /** Disk-full forecasts from the last day's and week's trend of one mount. */
 export interface DiskForecast {
@@ -58,6 +59,7 @@ export class HistoryService {
       .filter((s) => s.points.length > 0);
     const first = lines[0];
     if (series.length === 0 || first === undefined) return { kind: 'empty' };
+    if (this.renderer.busy) return { kind: 'busy' };
     const unit = first.unit;
     const png = await this.renderer.render({
       title,

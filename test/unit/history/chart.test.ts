@@ -96,4 +96,21 @@ describe('ChartRenderer', () => {
     }
     expect(dark).toBeGreaterThan(50);
   });
+
+  it('says busy while 8 renders wait, and frees the slots when they finish', async () => {
+    const renderer = new ChartRenderer();
+    const request = {
+      title: 'x',
+      unit: 'load' as const,
+      series: [{ name: 'a', points: [{ t: START, v: 1, max: 1 }] }],
+      fromMs: START - 60_000,
+      toMs: START,
+      timeZone: 'UTC',
+    };
+    const runs = Array.from({ length: 8 }, () => renderer.render(request));
+    expect(renderer.busy).toBe(true);
+    await Promise.all(runs);
+    await new Promise((r) => setImmediate(r));
+    expect(renderer.busy).toBe(false);
+  });
 });
