@@ -42,18 +42,20 @@ function cpuDay(start: number): ChartRequest {
 async function rssChild(): Promise<void> {
   const rss = (): number => process.memoryUsage().rss / 1024 / 1024;
   const idle = rss();
-  const renderer = new ChartRenderer();
+  const renderer = new ChartRenderer(systemClock);
   const request = cpuDay(Date.UTC(2026, 0, 1));
   let peak = idle;
   for (let i = 0; i < RENDERS; i++) {
     await renderer.render(request);
     peak = Math.max(peak, rss());
   }
-  process.stdout.write(JSON.stringify({ idle, after: rss(), peak }));
+  const after = rss();
+  await renderer.close(); // what the idle timer does a minute after the last chart
+  process.stdout.write(JSON.stringify({ idle, after, peak, closed: rss() }));
 }
 
 async function renderTimes(): Promise<{ cold: number; warm: number; raw: number; bytes: number }> {
-  const renderer = new ChartRenderer();
+  const renderer = new ChartRenderer(systemClock);
   const request = cpuDay(Date.UTC(2026, 0, 1));
   let t = performance.now();
   const png = await renderer.render(request);
@@ -215,7 +217,12 @@ async function main(): Promise<void> {
   const child = spawnSync(process.execPath, [require.resolve('tsx/cli'), __filename, 'rss-child'], {
     encoding: 'utf8',
   });
-  const rss = JSON.parse(child.stdout) as { idle: number; after: number; peak: number };
+  const rss = JSON.parse(child.stdout) as {
+    idle: number;
+    after: number;
+    peak: number;
+    closed: number;
+  };
   progress('30 simulated days of history');
   const store = storeFigures();
   progress('container live CPU');
@@ -230,7 +237,8 @@ async function main(): Promise<void> {
     `| chart 24 h at 10 s (8 640 points), cold (first chart, loads ECharts + resvg) | ${fmt(render.cold)} | |`,
     `| chart 24 h, warm p50 | ${fmt(render.warm)} (${(render.raw / render.warm).toFixed(1)}× faster than the same data undownsampled: ${fmt(render.raw)}) | ≤ 150 ms |`,
     `| PNG size | ${(render.bytes / 1024).toFixed(0)} KiB | |`,
-    `| RSS after ${RENDERS} renders vs before the first | +${(rss.after - rss.idle).toFixed(1)} MiB (idle ${rss.idle.toFixed(0)} MiB, peak ${rss.peak.toFixed(0)} MiB) | ≤ +40 MiB |`,
+    `| RSS after ${RENDERS} renders vs before the first (render worker alive) | +${(rss.after - rss.idle).toFixed(1)} MiB (idle ${rss.idle.toFixed(0)} MiB, peak ${rss.peak.toFixed(0)} MiB) | ≤ +40 MiB |`,
+    `| RSS once the idle worker has ended | +${(rss.closed - rss.idle).toFixed(1)} MiB | |`,
     `| history write with ${CONTAINERS} containers (${store.series} series, every 10 s) | ${store.writeCpuPct.toFixed(3)} % of one core | ≤ 0.3 % |`,
     `| size on disk after a simulated 30 days | ${store.sizeMiB.toFixed(1)} MiB | ≤ 50 MiB |`,
     `| 7-day query of one series, p50 | ${fmt(store.query7d)} (24 h: ${fmt(store.query24h)}) | ≤ 50 ms |`,

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import type { EChartsOption, LineSeriesOption } from 'echarts';
+import type { Clock } from '../clock';
+import { ChartWorker, WORKER_IDLE_MS } from './chart-worker';
 import { minMaxDownsample, type XY } from './downsample';
 import type { HistoryPoint } from './store';
-import { formatValue, type Unit } from './units';
+import { axisScale, type Unit } from './units';
 
 /** Chart picture size in pixels (what the e2e test decodes). */
 export const CHART_WIDTH = 800;
@@ -40,21 +42,24 @@ export interface ChartRequest {
   readonly timeZone: string;
 }
 
-type EChartsModule = typeof import('echarts');
-type ResvgModule = typeof import('@resvg/resvg-js');
-
 /**
- * Draws history as PNG: ECharts server-side SVG, rasterised by resvg with the
- * shipped DejaVu Sans. Both modules load on the first chart (about 150 ms, 25 MB),
- * never at startup. Renders run one at a time with an event-loop turn after
- * each, which lets resvg free its native pixmap (see docs/performance.md).
+ * Draws history as PNG in a worker thread: ECharts renders SVG server-side and
+ * resvg rasterises it with the shipped DejaVu Sans. The worker (and both modules)
+ * start with the first chart, never with the daemon, and end after a minute without
+ * charts, which frees everything they held. resvg's native pixmaps are only freed
+ * when V8 collects their wrappers; the worker's small heap limit makes that happen
+ * often (docs/performance.md: RSS after 1 000 renders).
  */
 export class ChartRenderer {
-  private modules: Promise<[EChartsModule, ResvgModule]> | undefined;
+  private worker: ChartWorker | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private waiting = 0;
 
-  constructor(private readonly fontFile: string = CHART_FONT) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly fontFile: string = CHART_FONT,
+    private readonly idleMs: number = WORKER_IDLE_MS,
+  ) {}
 
   /** Whether another render would wait behind too many (callers say "busy" instead). */
   get busy(): boolean {
@@ -64,41 +69,35 @@ export class ChartRenderer {
   /** A PNG of `request`, `CHART_WIDTH` × `CHART_HEIGHT`. */
   render(request: ChartRequest): Promise<Buffer> {
     this.waiting++;
-    const run = this.queue.then(() => this.renderNow(request));
-    const settle = (): Promise<void> => {
+    const run = this.queue.then(() => this.renderNow(chartOption(request)));
+    const settle = (): void => {
       this.waiting--;
-      return yieldTurn();
     };
     this.queue = run.then(settle, settle);
     return run;
   }
 
-  private async renderNow(request: ChartRequest): Promise<Buffer> {
-    this.modules ??= Promise.all([import('echarts'), import('@resvg/resvg-js')]);
-    const [echarts, resvg] = await this.modules;
-    const chart = echarts.init(null, null, {
-      renderer: 'svg',
-      ssr: true,
-      width: CHART_WIDTH,
-      height: CHART_HEIGHT,
-    });
-    let svg: string;
-    try {
-      chart.setOption(chartOption(request));
-      svg = chart.renderToSVGString();
-    } finally {
-      chart.dispose();
-    }
-    const image = new resvg.Resvg(svg, {
-      background: '#ffffff',
-      font: { loadSystemFonts: false, fontFiles: [this.fontFile], defaultFontFamily: FONT_FAMILY },
-    }).render();
-    return image.asPng();
+  /** Ends the worker now (daemon stop); the next render starts a new one. */
+  async close(): Promise<void> {
+    await this.queue;
+    await this.worker?.end();
+    this.worker = undefined;
   }
-}
 
-function yieldTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  private async renderNow(option: EChartsOption): Promise<Buffer> {
+    if (this.worker === undefined) {
+      const worker = new ChartWorker(
+        { font: this.fontFile, family: FONT_FAMILY, width: CHART_WIDTH, height: CHART_HEIGHT },
+        this.clock,
+        this.idleMs,
+        () => {
+          if (this.worker === worker) this.worker = undefined;
+        },
+      );
+      this.worker = worker;
+    }
+    return this.worker.render(option);
+  }
 }
 
 /** ms to add to a UTC time so that UTC formatting shows the wall clock of `timeZone`. */
@@ -128,13 +127,15 @@ export function zoneOffsetMs(timeZone: string, at: number): number {
 /** The ECharts option for a request: one line per series (min/max downsampled), plus a faint peak line. */
 export function chartOption(request: ChartRequest): EChartsOption {
   const shift = zoneOffsetMs(request.timeZone, request.toMs);
+  const top = Math.max(0, ...request.series.flatMap((s) => s.points.map((p) => p.max)));
+  const scale = axisScale(top, request.unit);
   const series: LineSeriesOption[] = [];
   request.series.forEach((s, i) => {
     const colour = COLOURS[i % COLOURS.length] as string;
-    const line: XY[] = s.points.map((p) => [p.t + shift, p.v]);
+    const line: XY[] = s.points.map((p) => [p.t + shift, p.v / scale.divisor]);
     series.push(lineSeries(s.name, minMaxDownsample(line, BUCKETS), colour, 1.6, 1));
     if (s.points.some((p) => p.max > p.v)) {
-      const peaks: XY[] = s.points.map((p) => [p.t + shift, p.max]);
+      const peaks: XY[] = s.points.map((p) => [p.t + shift, p.max / scale.divisor]);
       series.push(lineSeries(`${s.name} peak`, minMaxDownsample(peaks, BUCKETS), colour, 1, 0.35));
     }
   });
@@ -159,7 +160,8 @@ export function chartOption(request: ChartRequest): EChartsOption {
       min: 0,
       // Container CPU can pass 100 % (one core = 100 %): only then is the axis left open.
       ...(request.unit === 'percent' && within100(request.series) ? { max: 100 } : {}),
-      axisLabel: { ...text, formatter: (v: number) => formatValue(v, request.unit) },
+      // A template, not a function: the option travels to the render worker as plain data.
+      axisLabel: { ...text, formatter: `{value}${scale.suffix}` },
       splitLine: { lineStyle: { color: '#e5e7eb' } },
     },
     series,

@@ -36,6 +36,7 @@ export interface HistoryRuntimeDeps {
 export class HistoryRuntime {
   readonly service: HistoryService;
   private readonly store: HistoryStore;
+  private readonly renderer: ChartRenderer;
   private readonly collector: HistoryCollector;
   private readonly exporter: InfluxExporter | undefined;
   private readonly watch: ForecastWatch | undefined;
@@ -51,7 +52,8 @@ export class HistoryRuntime {
       clock,
       log,
     });
-    this.service = new HistoryService(this.store, new ChartRenderer(), clock, config.timeZone);
+    this.renderer = new ChartRenderer(clock);
+    this.service = new HistoryService(this.store, this.renderer, clock, config.timeZone);
     const influx = deps.influxdb;
     this.exporter =
       influx.url !== '' && influx.bucket !== ''
@@ -102,6 +104,7 @@ export class HistoryRuntime {
     this.watch?.stop();
     await this.collector.stop();
     await this.exporter?.stop();
+    await this.renderer.close();
     this.store.close();
   }
 

@@ -35,3 +35,30 @@ function bytes(value: number): string {
   }
   return `${round(v)} ${BYTE_UNITS[i] as string}`;
 }
+
+/** How an axis shows `unit`: values are divided by `divisor` and labelled with `suffix`. */
+export interface AxisScale {
+  readonly divisor: number;
+  readonly suffix: string;
+}
+
+/** The axis scale for values up to `max` (bytes in the largest binary unit that keeps them ≥ 1). */
+export function axisScale(max: number, unit: Unit): AxisScale {
+  switch (unit) {
+    case 'percent':
+      return { divisor: 1, suffix: ' %' };
+    case 'celsius':
+      return { divisor: 1, suffix: ' °C' };
+    case 'load':
+      return { divisor: 1, suffix: '' };
+    case 'bytes':
+    case 'bytesPerSecond': {
+      let i = 0;
+      while (max >= 1024 ** (i + 1) && i < BYTE_UNITS.length - 1) i++;
+      return {
+        divisor: 1024 ** i,
+        suffix: ` ${BYTE_UNITS[i] as string}${unit === 'bytes' ? '' : '/s'}`,
+      };
+    }
+  }
+}

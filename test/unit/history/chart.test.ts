@@ -1,4 +1,5 @@
 import { PNG } from 'pngjs';
+import { systemClock } from '../../../src/clock';
 import {
   CHART_HEIGHT,
   CHART_WIDTH,
@@ -70,7 +71,7 @@ describe('chart option', () => {
 
 describe('ChartRenderer', () => {
   it('renders a PNG of the stated size with dark label pixels from the shipped font', async () => {
-    const renderer = new ChartRenderer();
+    const renderer = new ChartRenderer(systemClock);
     const points: HistoryPoint[] = Array.from({ length: 360 }, (_, i) => ({
       t: START + i * 10_000,
       v: 20 + 10 * Math.sin(i / 20),
@@ -98,7 +99,7 @@ describe('ChartRenderer', () => {
   });
 
   it('says busy while 8 renders wait, and frees the slots when they finish', async () => {
-    const renderer = new ChartRenderer();
+    const renderer = new ChartRenderer(systemClock);
     const request = {
       title: 'x',
       unit: 'load' as const,

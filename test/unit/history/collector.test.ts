@@ -105,7 +105,7 @@ function setup() {
     intervalMs: 10_000,
     maxContainers: 50,
   });
-  const service = new HistoryService(store, new ChartRenderer(), clock, 'UTC');
+  const service = new HistoryService(store, new ChartRenderer(clock), clock, 'UTC');
   return { clock, store, system, docker, collector, service, pushed };
 }
 
