@@ -16,7 +16,7 @@ export function monitorFeature(deps: { monitor: Monitor }): Feature {
       };
       router.command('monitor', open, 'Monitoring status');
       router.button(MONITOR_BUTTON, open);
-      router.action(MONITOR_REFRESH, async (req) => {
+      router.on(MONITOR_REFRESH, async (req) => {
         if ((await req.show(monitorStatusView(monitor.status()))) === 'unchanged')
           await req.toast('Already up to date');
       });
