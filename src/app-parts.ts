@@ -16,6 +16,8 @@ import { authFeature } from './features/auth';
 import { dockerFeature } from './features/docker';
 import type { Feature } from './features/feature';
 import { healthFeature } from './features/health';
+import { historyFeature } from './features/history';
+import { HistoryRuntime } from './history/runtime';
 import { menuFeature } from './features/menu';
 import { serverFeature } from './features/server';
 import { dockerCheckers } from './health/checkers/docker';
@@ -38,6 +40,7 @@ import { SafeSender } from './telegram/sender';
 import type { AppDeps } from './app-types';
 import { telegramWebhook } from './webhook/telegram-webhook';
 import { APP_VERSION } from './version';
+import { forecastNoticeView } from './views/history';
 
 /** The bot (telegraf, never `launch`ed), the sender and what hangs off it. */
 export function telegramParts(config: Config, clock: Clock, store: StateStore, tlog: Logger) {
@@ -165,6 +168,8 @@ export interface CoreFeatureDeps {
   botUsername: () => string | undefined;
   /** Enabled plugins, for the Plugins screen. */
   plugins: readonly { label: string; description: string }[];
+  /** Undefined when `history.enabled` is false. */
+  history: HistoryRuntime | undefined;
 }
 
 /** The built-in features, in menu order. */
@@ -189,6 +194,7 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
     }),
     serverFeature({
       system: d.system,
+      ...(d.history !== undefined ? { history: d.history.service } : {}),
       clock,
       log: log.child('server'),
       nodeVersion: process.version,
@@ -220,9 +226,43 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
       log: log.child('docker'),
       redact: (text) => d.app.redactor.redact(text),
       strictAccess: config.docker.strictAccess,
+      charts: d.history !== undefined,
       logFileDeleteMs: options.dockerLogFileDeleteMs,
     }),
+    ...(d.history !== undefined
+      ? [historyFeature({ history: d.history.service, docker: d.docker })]
+      : []),
   ];
+}
+
+/** Metric history (on unless `history.enabled: false`); forecast alerts go to the admin chats. */
+export function historyParts(
+  deps: AppDeps,
+  system: SystemPort,
+  docker: DockerPort,
+  sender: Pick<SafeSender, 'send'>,
+): HistoryRuntime | undefined {
+  const { config, clock, store } = deps;
+  if (!config.history.enabled) return undefined;
+  const log = deps.log.child('history');
+  return new HistoryRuntime({
+    config: config.history,
+    influxdb: config.influxdb,
+    stateDir: store.persistent ? store.dir : undefined,
+    system,
+    docker,
+    clock,
+    log: deps.log,
+    notify: async (notice) => {
+      for (const chatId of config.adminChatIds) {
+        await sender
+          .send(chatId, forecastNoticeView(notice))
+          .catch((err: unknown) =>
+            log.warn('could not send a forecast alert', { error: err, chatId }),
+          );
+      }
+    },
+  });
 }
 
 /** The enabled plugins built: their features, their (optional) components and their menu entries. */

@@ -5,6 +5,7 @@ import {
   dockerPort,
   featureComponents,
   healthParts,
+  historyParts,
   pluginParts,
   securityParts,
   telegramParts,
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): App {
   const docker = dockerPort(deps);
   const receiver = updateReceiver(deps, tg, tlog);
   const health = healthParts(deps, bot, receiver, docker);
+  const history = historyParts(deps, system, docker, sender);
   const ports = { system, docker, clock, store, sender, notifyChatIds: config.adminChatIds };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
   const plugins = pluginParts(requested, config, ports, deps.log);
@@ -49,6 +51,7 @@ export function createApp(deps: AppDeps): App {
       health,
       botUsername,
       plugins: plugins.entries,
+      history,
     }),
     ...plugins.features,
   ];
@@ -83,6 +86,12 @@ export function createApp(deps: AppDeps): App {
       stop: () => tg.autoDelete.stop(),
     }),
     component('system', { start: () => system.start(), stop: () => system.stop() }),
+    // Optional: a history that cannot start leaves the bot running (Health screen names it).
+    component('history', {
+      required: false,
+      start: () => history?.start(),
+      stop: () => history?.stop(),
+    }),
     ...featureComponents(features),
     ...plugins.components,
     component('updates', {

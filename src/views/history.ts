@@ -1,11 +1,19 @@
 import type { ForecastNotice } from '../history/forecast-watch';
 import type { Forecast } from '../history/forecast';
-import type { ChartTarget, DiskForecast } from '../history/service';
+import {
+  CONTAINER_METRICS,
+  HOST_METRICS,
+  type ChartTarget,
+  type DiskForecast,
+  type HostMetric,
+} from '../history/service';
 import { PERIODS, type Period } from '../history/tiers';
+import { defineAction, field } from '../telegram/actions';
 import { formatValue, type Unit } from '../history/units';
 import type { ChartSeries } from '../history/chart';
-import { clip, html, type Html } from './html';
-import type { ActionButton, View } from './view';
+import { clip, html, joinHtml, type Html } from './html';
+import type { ServerScreen } from './server';
+import type { ActionButton, Keyboard, View } from './view';
 
 const PERIOD_LABEL: Readonly<Record<Period, string>> = {
   '1h': '1 h',
@@ -36,19 +44,6 @@ export function chartTitle(target: ChartTarget, period: Period): string {
   return `${what} · last ${PERIOD_LABEL[period]}`;
 }
 
-/** Period picker under a chart; the shown period is marked. `action` receives `[period]`. */
-export function periodButtons(
-  current: Period,
-  action: string,
-  args: readonly string[],
-): ActionButton[] {
-  return PERIODS.map((p) => ({
-    text: p === current ? `• ${PERIOD_LABEL[p]}` : PERIOD_LABEL[p],
-    action,
-    args: [...args, p],
-  }));
-}
-
 /** Caption under a chart: per line, the latest value and the period's peak. */
 export function chartCaption(title: string, series: readonly ChartSeries[], unit: Unit): Html {
   const lines = series.slice(0, 8).map((s) => {
@@ -59,23 +54,94 @@ export function chartCaption(title: string, series: readonly ChartSeries[], unit
   return html`<b>${title}</b>\n${lines.map((l) => html`${l}\n`)}`;
 }
 
-/** Instead of an empty chart. */
-export function noDataView(title: string): View {
-  return {
-    html: html`<b>${title}</b>\nNo data for this period yet: history is recorded from the moment tmbot started.`,
-  };
+/** Whether a chart button opens a new photo or edits the photo it sits under. */
+const MODES = ['new', 'edit'] as const;
+/** Docker's container name shape (`[a-zA-Z0-9][a-zA-Z0-9_.-]+`), bounded. */
+const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
+
+/** The typed chart actions, shared by the views that put them on buttons and the feature. */
+export const HISTORY = {
+  host: defineAction('hist.host', {
+    metric: field.oneOf(HOST_METRICS),
+    period: field.oneOf(PERIODS),
+    mode: field.oneOf(MODES),
+  }),
+  container: defineAction('hist.ctr', {
+    host: field.int(0, 99),
+    name: field.text(CONTAINER_NAME),
+    metric: field.oneOf(CONTAINER_METRICS),
+    period: field.oneOf(PERIODS),
+    mode: field.oneOf(MODES),
+  }),
+};
+
+/** The chart each Server screen offers. */
+const SCREEN_CHART: Partial<Readonly<Record<ServerScreen, HostMetric>>> = {
+  load: 'load',
+  cpu: 'cpu',
+  memory: 'mem',
+  swap: 'mem',
+  sensors: 'temp',
+  fs: 'disk',
+  net: 'net',
+  ifaces: 'net',
+};
+
+/** A Server screen with a "📈 Chart" row (the metric's last hour as a new photo), if it has a chart. */
+export function withChartButton(view: View, screen: ServerScreen): View {
+  const metric = SCREEN_CHART[screen];
+  if (metric === undefined) return view;
+  const button = HISTORY.host.button('📈 Chart', { metric, period: '1h', mode: 'new' });
+  const rows = view.keyboard?.kind === 'inline' ? view.keyboard.rows : [];
+  return { ...view, keyboard: { kind: 'inline', rows: [...rows, [button]] } };
 }
 
-/** A button's period or metric that is not one of ours (a forged or stale button). */
-export function unknownChartView(): View {
-  return { html: html`That chart does not exist. Open it again from the menu.` };
+/** The File system screen with the forecast lines under it. */
+export function withForecasts(body: Html, lines: readonly (Html | undefined)[]): Html {
+  const present = lines.filter((l): l is Html => l !== undefined);
+  return present.length === 0
+    ? body
+    : html`${body}
+
+${joinHtml(present)}`;
 }
 
-/** The container is gone (removed or renamed) since the screen was opened. */
-export function containerGoneView(name: string): View {
-  return {
-    html: html`Container <b>${clip(name, NAME_MAX)}</b> no longer exists; its chart cannot be drawn.`,
-  };
+/** "📈 CPU" / "📈 Memory" under a container's screen. */
+export function containerChartButtons(host: number, name: string): ActionButton[] {
+  if (!CONTAINER_NAME.test(name)) return [];
+  return CONTAINER_METRICS.map((metric) =>
+    HISTORY.container.button(metric === 'cpu' ? '📈 CPU' : '📈 Memory', {
+      host,
+      name,
+      metric,
+      period: '1h',
+      mode: 'new',
+    }),
+  );
+}
+
+/** The period picker under a chart; the shown period is marked and each press edits the photo. */
+export function periodKeyboard(target: ChartTarget, current: Period): Keyboard {
+  const buttons = PERIODS.map((period) => {
+    const text = period === current ? `• ${PERIOD_LABEL[period]}` : PERIOD_LABEL[period];
+    return target.kind === 'host'
+      ? HISTORY.host.button(text, { metric: target.metric, period, mode: 'edit' })
+      : HISTORY.container.button(text, {
+          host: target.host,
+          name: target.name,
+          metric: target.metric,
+          period,
+          mode: 'edit',
+        });
+  });
+  return { kind: 'inline', rows: [buttons] };
+}
+
+export const NO_DATA =
+  'No data for this period yet: history is recorded from the moment tmbot started.';
+export const CHARTS_BUSY = 'Charts are busy right now; try again in a moment.';
+export function containerGoneText(name: string): string {
+  return `Container ${clip(name, NAME_MAX)} no longer exists; its chart cannot be drawn.`;
 }
 
 /** One line for the File system screen, or undefined when there is too little history. */

@@ -8,6 +8,7 @@ import { SafeSender } from '../../../src/telegram/sender';
 import { html } from '../../../src/views/html';
 import { BotApiEmulator } from '../../support/bot-api-emulator';
 import { MemoryStore } from '../../support/memory-store';
+import { rawAction } from '../../support/raw-action';
 
 const TOKEN = '123456:TEST-token';
 
@@ -33,7 +34,7 @@ describe('SafeSender.editPhoto', () => {
     const first = await sender.sendPhoto(7, png(80, 40), { html: html`1 h` });
     const keyboard = {
       kind: 'inline' as const,
-      rows: [[{ text: '1 h', action: 'chart', args: ['1h'] }]],
+      rows: [[rawAction('test.chart').button('1 h', ['1h'])]],
     };
     const edited = await sender.editPhoto(
       7,

@@ -2,10 +2,11 @@ import type { HistoryPoint } from '../../../src/history/store';
 import {
   chartCaption,
   chartTitle,
+  containerChartButtons,
   forecastLine,
   forecastNoticeView,
-  noDataView,
-  periodButtons,
+  HISTORY,
+  periodKeyboard,
 } from '../../../src/views/history';
 import { visibleText } from '../../../src/views/html';
 
@@ -19,10 +20,28 @@ describe('history views', () => {
     );
   });
 
-  it('offers every period and marks the current one', () => {
-    const buttons = periodButtons('6h', 'history:host', ['cpu']);
-    expect(buttons.map((b) => b.text)).toEqual(['1 h', '• 6 h', '24 h', '7 d', '30 d']);
-    expect(buttons[4]).toEqual({ text: '30 d', action: 'history:host', args: ['cpu', '30d'] });
+  it('offers every period, marks the current one, and each press edits the photo', () => {
+    const keyboard = periodKeyboard({ kind: 'host', metric: 'cpu' }, '6h');
+    if (keyboard.kind !== 'inline') throw new Error('inline expected');
+    const row = keyboard.rows[0] ?? [];
+    expect(row.map((b) => b.text)).toEqual(['1 h', '• 6 h', '24 h', '7 d', '30 d']);
+    const last = row[4];
+    if (last === undefined || !('action' in last)) throw new Error('action button expected');
+    expect(HISTORY.host.decode(last.args)).toEqual({ metric: 'cpu', period: '30d', mode: 'edit' });
+  });
+
+  it('refuses forged periods, metrics and container names in a button', () => {
+    expect(HISTORY.host.decode(['cpu', '2h', 'edit'])).toBeUndefined();
+    expect(HISTORY.host.decode(['disk; rm -rf', '1h', 'edit'])).toBeUndefined();
+    expect(HISTORY.container.decode(['0', '../etc', 'mem', '1h', 'new'])).toBeUndefined();
+    expect(HISTORY.container.decode(['0', 'web', 'mem', '1h', 'new'])).toEqual({
+      host: 0,
+      name: 'web',
+      metric: 'mem',
+      period: '1h',
+      mode: 'new',
+    });
+    expect(containerChartButtons(0, 'web').map((b) => b.text)).toEqual(['📈 CPU', '📈 Memory']);
   });
 
   it('captions each line with its latest value and peak, escaped', () => {
@@ -34,12 +53,6 @@ describe('history views', () => {
       chartCaption('CPU · last 1 h', [{ name: '<eth0> in', points }], 'percent').value,
     );
     expect(text).toBe('CPU · last 1 h\n<eth0> in: now 12 %, peak 95 %\n');
-  });
-
-  it('says there is no data instead of drawing an empty chart', () => {
-    expect(visibleText(noDataView('CPU · last 30 d').html.value)).toMatch(
-      /No data for this period yet/,
-    );
   });
 
   it('writes the disk-full forecast line and alert', () => {
