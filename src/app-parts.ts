@@ -16,6 +16,8 @@ import { authFeature } from './features/auth';
 import { dockerFeature } from './features/docker';
 import type { Feature } from './features/feature';
 import { healthFeature } from './features/health';
+import { historyFeature } from './features/history';
+import { HistoryRuntime } from './history/runtime';
 import { menuFeature } from './features/menu';
 import { serverFeature, type ServerDeps } from './features/server';
 import { dockerCheckers } from './health/checkers/docker';
@@ -41,6 +43,7 @@ import type { AppDeps } from './app-types';
 import type { WebhookObserver } from './webhook/server';
 import { telegramWebhook } from './webhook/telegram-webhook';
 import { APP_VERSION } from './version';
+import { forecastNoticeView } from './views/history';
 
 /** The bot (telegraf, never `launch`ed), the sender and what hangs off it. */
 export function telegramParts(config: Config, clock: Clock, store: StateStore, tlog: Logger) {
@@ -182,6 +185,8 @@ export interface CoreFeatureDeps {
   plugins: readonly { label: string; description: string }[];
   /** The remote-host picker for Server / Quick view (docs/fleet.md). */
   hostPicker: ServerDeps['hostPicker'];
+  /** Undefined when `history.enabled` is false. */
+  history: HistoryRuntime | undefined;
 }
 
 /** The built-in features, in menu order. */
@@ -206,6 +211,7 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
     }),
     serverFeature({
       system: d.system,
+      ...(d.history !== undefined ? { history: d.history.service } : {}),
       clock,
       log: log.child('server'),
       nodeVersion: process.version,
@@ -238,9 +244,43 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
       log: log.child('docker'),
       redact: (text) => d.app.redactor.redact(text),
       strictAccess: config.docker.strictAccess,
+      charts: d.history !== undefined,
       logFileDeleteMs: options.dockerLogFileDeleteMs,
     }),
+    ...(d.history !== undefined
+      ? [historyFeature({ history: d.history.service, docker: d.docker })]
+      : []),
   ];
+}
+
+/** Metric history (on unless `history.enabled: false`); forecast alerts go to the admin chats. */
+export function historyParts(
+  deps: AppDeps,
+  system: SystemPort,
+  docker: DockerPort,
+  sender: Pick<SafeSender, 'send'>,
+): HistoryRuntime | undefined {
+  const { config, clock, store } = deps;
+  if (!config.history.enabled) return undefined;
+  const log = deps.log.child('history');
+  return new HistoryRuntime({
+    config: config.history,
+    influxdb: config.influxdb,
+    stateDir: store.persistent ? store.dir : undefined,
+    system,
+    docker,
+    clock,
+    log: deps.log,
+    notify: async (notice) => {
+      for (const chatId of config.adminChatIds) {
+        await sender
+          .send(chatId, forecastNoticeView(notice))
+          .catch((err: unknown) =>
+            log.warn('could not send a forecast alert', { error: err, chatId }),
+          );
+      }
+    },
+  });
 }
 
 /** The enabled plugins built: their features, their (optional) components and their menu entries. */

@@ -5,6 +5,7 @@ import YAML from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { CONFIG_FORMAT_VERSION } from '../version';
 import { fleetFromRaw } from './fleet';
+import { historyConfig, historyIssues } from './history';
 import { normalise } from './normalise';
 import { loadSchema } from './schema';
 import type { Config, RawConfig } from './types';
@@ -286,6 +287,7 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
     issues.push({ path: 'telegram.api_root', message: 'must be an http(s) URL' });
   }
 
+  issues.push(...historyIssues(raw));
   // Fleet checks read the shape the schema guarantees, so they run only on a valid document.
   const fleet =
     schemaIssues.length === 0 ? fleetFromRaw(raw.hosts, raw.fleet, read, issues) : undefined;
@@ -384,8 +386,10 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
       org: raw.influxdb.org,
       bucket: raw.influxdb.bucket,
       debugMode: raw.influxdb.debug_mode,
+      version: raw.influxdb.version,
     },
     fleet: fleet.fleet,
+    history: historyConfig(raw),
     secrets: [
       ...fleet.secrets,
       token,

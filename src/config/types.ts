@@ -68,11 +68,26 @@ export interface Config {
     readonly org: string;
     readonly bucket: string;
     readonly debugMode: boolean;
+    readonly version: 1 | 2;
   };
   /** Remote hosts, the Alertmanager receiver and /metrics (docs/fleet.md). */
   readonly fleet: FleetConfig;
+  readonly history: HistoryConfig;
   /** Every secret value, for the log redactor. */
   readonly secrets: readonly string[];
+}
+
+/** Metric history, charts and forecasts (docs/history.md). */
+export interface HistoryConfig {
+  readonly enabled: boolean;
+  readonly intervalSeconds: number;
+  readonly maxBytes: number;
+  readonly maxContainers: number;
+  readonly maxSeries: number;
+  /** IANA zone for chart axes. */
+  readonly timeZone: string;
+  /** 0 disables the disk-full forecast alert. */
+  readonly forecastAlertDays: number;
 }
 
 export interface MonitorConfig {
@@ -155,7 +170,23 @@ export interface RawConfig {
     };
     outline: { api_url: string; cert: string };
   };
-  influxdb: { url: string; token: string; org: string; bucket: string; debug_mode: boolean };
+  influxdb: {
+    url: string;
+    token: string;
+    org: string;
+    bucket: string;
+    debug_mode: boolean;
+    version: 1 | 2;
+  };
+  history: {
+    enabled: boolean;
+    interval: number;
+    max_size_mb: number;
+    max_containers: number;
+    max_series: number;
+    time_zone: string;
+    forecast_alert_days: number;
+  };
   hosts: RawHost[];
   fleet: RawFleet;
 }

@@ -24,6 +24,8 @@ export interface DockerFeatureDeps {
   strictAccess: boolean;
   /** How long "As file" log documents stay in the chat. */
   logFileDeleteMs?: number;
+  /** Offer history charts on container screens (history is on). */
+  charts?: boolean;
   /** Longest wait for live stats on the details screen. */
   statsBudgetMs?: number;
 }
