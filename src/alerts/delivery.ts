@@ -36,7 +36,11 @@ export function isSilent(records: readonly AlertRecord[], quiet: boolean): boole
 
 /** Whether a resolution deserves its own line: the alert was announced and nobody had acked or muted it. */
 export function announcesResolution(r: AlertRecord): boolean {
-  return r.sent && (r.resolvedFrom === 'firing' || r.resolvedFrom === 'snoozed');
+  return (
+    r.sent &&
+    r.quietResolve !== true &&
+    (r.resolvedFrom === 'firing' || r.resolvedFrom === 'snoozed')
+  );
 }
 
 /**

@@ -142,10 +142,14 @@ export class AlertEngine {
     return record;
   }
 
-  /** Ends the open alert of this identity; false when there was none. */
-  resolve(kind: AlertKind, host: string, target: string): boolean {
+  /**
+   * Ends the open alert of this identity; false when there was none. `quiet`: its
+   * target is gone, so the message is edited but no separate note is sent.
+   */
+  resolve(kind: AlertKind, host: string, target: string, quiet = false): boolean {
     const r = this.open(alertKey(kind, host, target));
     if (r === undefined) return false;
+    if (quiet) r.quietResolve = true;
     r.resolvedFrom = r.state;
     r.state = 'resolved';
     r.resolvedAt = this.deps.clock.now();

@@ -86,6 +86,8 @@ export interface AlertRecord {
   by?: number;
   /** The state it was in when it resolved (a short resolution is sent unless it was acked or muted). */
   resolvedFrom?: AlertState;
+  /** Resolved because its target went away: the message is edited, no separate note is sent. */
+  quietResolve?: boolean;
   /** At least one message about it reached a chat. */
   sent: boolean;
   readonly oneShot: boolean;
