@@ -13,8 +13,8 @@ import type { Feature } from './features/feature';
 import { authFeature } from './features/auth';
 import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
-import { MONITOR_PLUGIN, monitorFeature } from './plugins/monitor/feature';
-import { Monitor } from './plugins/monitor/monitor';
+import { MONITOR_PLUGIN } from './plugins/monitor/feature';
+import { createMonitorPlugin } from './plugins/monitor/plugin';
 import { createOutlinePlugin, OUTLINE_PLUGIN } from './plugins/outline/plugin';
 import { serverFeature } from './features/server';
 import { HostSystem } from './adapters/system/host-system';
@@ -44,6 +44,7 @@ import {
 import { Router } from './telegram/router';
 import { SafeSender } from './telegram/sender';
 import type { UpdateSource } from './telegram/update-source';
+import { sanitiseLog } from './views/docker-logs';
 import { unknownTextView } from './views/menu';
 import { WebhookSource } from './webhook/webhook-source';
 import { APP_VERSION } from './version';
@@ -251,17 +252,21 @@ export function createApp(deps: AppDeps): App {
     }),
   ];
   if (monitorOn) {
-    const monitor = new Monitor({
-      config: config.plugins.monitor,
-      system,
-      docker,
-      sender,
-      chatIds: config.adminChatIds,
-      store,
-      clock,
-      log: deps.log.child('monitor'),
-    });
-    features.push(monitorFeature({ monitor }));
+    features.push(
+      createMonitorPlugin({
+        monitor: config.plugins.monitor,
+        alerts: config.alerts,
+        globalChatIds: config.adminChatIds,
+        adminIds: config.access.adminIds,
+        system,
+        docker,
+        sender,
+        store,
+        clock,
+        log: deps.log.child('monitor'),
+        sanitise: (text) => sanitiseLog(text, (t) => deps.redactor.redact(t)),
+      }),
+    );
   }
   if (outlineFeature) features.push(outlineFeature);
   for (const f of features) f.install(router);

@@ -53,7 +53,17 @@ export type AlertFacts =
       readonly value: number;
       readonly threshold: number;
       readonly unit: string;
+      /** Busiest processes, for CPU and memory alerts when the system answered. */
+      readonly top?: readonly ProcessLine[];
     };
+
+/** One row of the busiest processes quoted in a CPU or memory alert. */
+export interface ProcessLine {
+  readonly name: string;
+  readonly pid: number;
+  readonly cpuPercent: number;
+  readonly memPercent: number;
+}
 
 /** An alert as a source raises it. */
 export interface AlertInput {

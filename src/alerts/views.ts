@@ -89,8 +89,18 @@ function details(f: AlertFacts): Html {
     case 'container_removed':
     case 'image_new':
       return html``;
-    default:
-      return html`Now: <b>${value(f)}</b> (threshold ${value({ value: f.threshold, unit: f.unit })})`;
+    default: {
+      const top =
+        f.top !== undefined && f.top.length > 0
+          ? html`\n\nTop processes:\n${joinHtml(
+              f.top.map(
+                (p) =>
+                  html`• <code>${clip(p.name, 40)}</code> (${p.pid}) CPU ${p.cpuPercent.toFixed(1)} %, mem ${p.memPercent.toFixed(1)} %`,
+              ),
+            )}`
+          : '';
+      return html`Now: <b>${value(f)}</b> (threshold ${value({ value: f.threshold, unit: f.unit })})${top}`;
+    }
   }
 }
 

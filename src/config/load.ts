@@ -4,6 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import YAML from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { CONFIG_FORMAT_VERSION } from '../version';
+import { alertsConfig, checkAlerts } from './alerts';
 import { normalise } from './normalise';
 import { loadSchema } from './schema';
 import type { Config, RawConfig } from './types';
@@ -284,6 +285,7 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
     issues.push({ path: 'telegram.api_root', message: 'must be an http(s) URL' });
   }
 
+  checkAlerts(raw.alerts, issues);
   if (issues.length > 0) throw new ConfigError(issues);
 
   const strictEnv = env.STRICT_DOCKER_ACCESS;
@@ -347,6 +349,7 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
         graceMs: wh.rotation_grace_seconds * 1000,
       },
     },
+    alerts: alertsConfig(raw.alerts),
     plugins: {
       monitor: {
         thresholds: {
@@ -359,7 +362,7 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
         },
         maxNotifications: m.max_notifications,
         checkIntervalSeconds: m.check_interval,
-        resetNotificationMinutes: m.reset_notification_count,
+        resetNotificationSeconds: m.reset_notification_count,
         retryAttempts: m.retry_attempts,
         retryIntervalSeconds: m.retry_interval,
         monitorDocker: m.monitor_docker,

@@ -1,36 +1,130 @@
+import type { DockerAlertSource } from '../../alerts/docker-source';
+import { parseDuration } from '../../alerts/duration';
+import type { ActOutcome, AlertEngine } from '../../alerts/engine';
+import { ALERT_ACK, ALERT_MUTE, ALERT_SNOOZE, SNOOZE_HOURS } from '../../alerts/views';
+import type { Clock } from '../../clock';
 import type { Feature } from '../../features/feature';
 import type { Req } from '../../telegram/request';
-import { MONITOR_BUTTON, MONITOR_REFRESH, monitorStatusView } from '../../views/monitor';
+import {
+  actionToast,
+  maintenanceReplyView,
+  type MaintenanceReply,
+  MONITOR_BUTTON,
+  MONITOR_MUTES,
+  MONITOR_REFRESH,
+  MONITOR_UNMUTE,
+  monitorStatusView,
+  mutesView,
+  refusal,
+} from '../../views/monitor';
 import type { Monitor } from './monitor';
 
 /** The plugin's name for `--plugins` and its entry on the Plugins screen. */
 export const MONITOR_PLUGIN = {
   name: 'monitor',
   label: MONITOR_BUTTON,
-  description: 'alerts on CPU, memory, disk, temperature and Docker events; status screen',
+  description:
+    'alerts on Docker events and host conditions, with ack / snooze / mute; status screen',
 } as const;
 
-/** The monitor plugin: runs the check loop and shows its status screen with a Refresh button. */
-export function monitorFeature(deps: { monitor: Monitor }): Feature {
-  const { monitor } = deps;
+export interface MonitorFeatureDeps {
+  engine: AlertEngine;
+  monitor: Monitor;
+  source: DockerAlertSource | undefined;
+  /** Background parts started and stopped with the feature (engine, sources, CLI control). */
+  parts: readonly { start(): void; stop(): void | Promise<void> }[];
+  intervalSeconds: number;
+  clock: Clock;
+}
+
+/** Monitoring: status and mutes screens, the alert buttons, and /maintenance. */
+export function monitorFeature(deps: MonitorFeatureDeps): Feature {
+  const { engine, monitor, source, clock } = deps;
+  const status = () => {
+    const m = monitor.status();
+    return monitorStatusView({
+      now: clock.now(),
+      checkedAt: m.checkedAt,
+      intervalSeconds: deps.intervalSeconds,
+      readings: m.readings,
+      active: engine.active(),
+      mutes: engine.mutes().length,
+      maintenance: engine.maintenance(),
+      held: engine.heldCount(),
+      streams: source?.status(),
+    });
+  };
+  const answer = async (req: Req, outcome: ActOutcome, done: string): Promise<void> => {
+    await req.toast(actionToast(outcome, done), !outcome.ok);
+  };
   return {
     name: 'monitor',
     install(router) {
       const open = async (req: Req): Promise<void> => {
-        await req.reply(monitorStatusView(monitor.status()));
+        await req.reply(status());
       };
       router.command('monitor', open, 'Monitoring status');
       router.button(MONITOR_BUTTON, open);
       router.action(MONITOR_REFRESH, async (req) => {
-        if ((await req.show(monitorStatusView(monitor.status()))) === 'unchanged')
-          await req.toast('Already up to date');
+        if ((await req.show(status())) === 'unchanged') await req.toast('Already up to date');
       });
+      router.action(MONITOR_MUTES, async (req) => {
+        await req.show(mutesView(engine.mutes(), clock.now()));
+      });
+      router.action(MONITOR_UNMUTE, async (req, args) => {
+        if (!req.isAdmin) return req.toast(refusal('admin-only'), true);
+        if (!engine.unmute(args[0] ?? '')) await req.toast(refusal('unknown'), true);
+        else await req.toast('Unmuted');
+        await req.show(mutesView(engine.mutes(), clock.now()));
+      });
+      router.action(ALERT_ACK, (req, args) =>
+        answer(req, engine.ack(args[0] ?? '', req.user.id), 'Acknowledged'),
+      );
+      router.action(ALERT_SNOOZE, async (req, args) => {
+        const hours = Number(args[1]);
+        if (!SNOOZE_HOURS.includes(hours as (typeof SNOOZE_HOURS)[number]))
+          return req.toast(refusal('unknown'), true);
+        await answer(
+          req,
+          engine.snooze(args[0] ?? '', hours, req.user.id),
+          `Snoozed for ${hours} h`,
+        );
+      });
+      router.action(ALERT_MUTE, async (req, args) => {
+        if (!req.isAdmin) return req.toast(refusal('admin-only'), true);
+        await answer(
+          req,
+          engine.mute(args[0] ?? '', req.user.id),
+          'Muted: this kind for this target',
+        );
+      });
+      router.command(
+        'maintenance',
+        async (req, args) => {
+          await req.reply(maintenanceReplyView(maintenance(engine, req, args[0])));
+        },
+        'Maintenance mode: /maintenance 30m | off',
+      );
     },
     start() {
-      monitor.start();
+      for (const p of deps.parts) p.start();
     },
-    stop() {
-      return monitor.stop();
+    async stop() {
+      for (const p of [...deps.parts].reverse()) await p.stop();
     },
   };
+}
+
+/** `/maintenance [30m|off|status]` (admins only). */
+function maintenance(engine: AlertEngine, req: Req, arg: string | undefined): MaintenanceReply {
+  if (!req.isAdmin) return { kind: 'admin-only' };
+  const word = (arg ?? 'status').toLowerCase();
+  if (word === 'status') {
+    const m = engine.maintenance();
+    return m === undefined ? { kind: 'off' } : { kind: 'on', until: m.until };
+  }
+  if (word === 'off') return { kind: engine.maintenanceOff() ? 'ended' : 'off' };
+  const ms = parseDuration(word);
+  if (ms === undefined) return { kind: 'usage' };
+  return { kind: 'on', until: engine.maintenanceOn(ms, `user ${req.user.id}`).until };
 }
