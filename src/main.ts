@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, USAGE, type CliOptions } from './cli/args';
 import { newSalt, writeStarterConfig } from './cli/init';
-import { resetTotp } from './cli/totp-reset';
+import { runMaintenance } from './cli/maintenance';
+import { matchDirectoryOwner, resetTotp } from './cli/totp-reset';
 import { systemClock } from './clock';
 import { loadConfigFile } from './config/load';
 import { ConfigError, FatalTelegramError, UsageError } from './errors';
@@ -194,6 +195,22 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'totp-reset':
       return totpReset(cli, cli.command.userId);
+    case 'maintenance': {
+      const log = createLogger({
+        level: 'warn',
+        format: 'human',
+        stream: process.stderr,
+        redactor: new Redactor(),
+      });
+      const store = new JsonStateStore(healthStateDir(cli), log);
+      return runMaintenance(
+        store,
+        cli.command.request,
+        systemClock,
+        (line) => process.stdout.write(`${line}\n`),
+        (name) => matchDirectoryOwner(store.dir, [name]),
+      );
+    }
     default:
       break;
   }
