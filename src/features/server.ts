@@ -279,11 +279,9 @@ export function serverFeature(deps: ServerDeps): Feature {
       });
     },
     start() {
-      system.start();
       probe?.start();
     },
     stop() {
-      system.stop();
       const s = probe?.summary();
       if (s !== undefined) {
         log.debug(

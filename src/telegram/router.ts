@@ -3,17 +3,11 @@ import type { BotCommand } from 'telegraf/types';
 import type { Logger } from '../log/logger';
 import { describeForUser } from '../errors';
 import { html } from '../views/html';
+import { accessOf, type AccessState } from './access-state';
 import type { AutoDeleteScheduler } from './auto-delete';
 import type { CallbackStore } from './callback-store';
 import type { Handler, Req } from './request';
 import type { Sender } from './sender';
-
-/** What the access-control middleware learned about the sender. */
-export interface AccessState {
-  isAdmin: boolean;
-  /** A user not on the allowlist who may run public commands only. */
-  guest?: boolean;
-}
 
 export interface RouterDeps {
   sender: Sender;
@@ -142,7 +136,7 @@ export class Router {
 
   middleware(): MiddlewareFn<Context> {
     return async (ctx) => {
-      const access = (ctx.state as { access?: AccessState }).access;
+      const access = accessOf(ctx);
       // Only updates that passed access control reach a handler.
       if (access === undefined) return;
       const req = this.buildRequest(ctx, access);

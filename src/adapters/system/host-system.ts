@@ -1,6 +1,5 @@
 import * as os from 'node:os';
 import { basename } from 'node:path';
-import si from 'systeminformation';
 import { sleep, withTimeout, type Clock } from '../../clock';
 import type { Logger } from '../../log/logger';
 import { CpuSampler } from './cpu-sampler';
@@ -97,7 +96,9 @@ export interface HostSystemOptions {
   readonly processWindowMs?: number;
 }
 
+/** systeminformation is loaded at its first use (the CPU screen, Users), not at start. */
 async function siStaticCpu(): Promise<StaticCpu> {
+  const { default: si } = await import('systeminformation');
   const c = await si.cpu();
   const model = [c.manufacturer, c.brand]
     .filter((s) => typeof s === 'string' && s.trim() !== '')
@@ -113,6 +114,7 @@ async function siStaticCpu(): Promise<StaticCpu> {
 }
 
 async function siUsers(): Promise<LoggedInUser[]> {
+  const { default: si } = await import('systeminformation');
   const rows = await si.users();
   return rows.map((u) => {
     const since = new Date(`${u.date}T${u.time}`).getTime();

@@ -16,23 +16,13 @@ import {
   monitorStatusView,
   mutesView,
   refusal,
-} from '../../views/monitor';
+} from './views';
 import type { Monitor } from './monitor';
-
-/** The plugin's name for `--plugins` and its entry on the Plugins screen. */
-export const MONITOR_PLUGIN = {
-  name: 'monitor',
-  label: MONITOR_BUTTON,
-  description:
-    'alerts on Docker events and host conditions, with ack / snooze / mute; status screen',
-} as const;
 
 export interface MonitorFeatureDeps {
   engine: AlertEngine;
   monitor: Monitor;
   source: DockerAlertSource | undefined;
-  /** Background parts started and stopped with the feature (engine, sources, CLI control). */
-  parts: readonly { start(): void; stop(): void | Promise<void> }[];
   intervalSeconds: number;
   clock: Clock;
 }
@@ -105,12 +95,6 @@ export function monitorFeature(deps: MonitorFeatureDeps): Feature {
         },
         'Maintenance mode: /maintenance 30m | off',
       );
-    },
-    start() {
-      for (const p of deps.parts) p.start();
-    },
-    async stop() {
-      for (const p of [...deps.parts].reverse()) await p.stop();
     },
   };
 }

@@ -9,18 +9,26 @@ import type { AlertTarget } from '../../alerts/types';
 import type { Clock } from '../../clock';
 import type { AlertsConfig, MonitorConfig } from '../../config/types';
 import type { Feature } from '../../features/feature';
+import { component, type Component } from '../../lifecycle';
 import type { Logger } from '../../log/logger';
 import type { StateStore } from '../../state/json-store';
 import type { Sender } from '../../telegram/sender';
+import { sanitiseLog } from '../../views/docker-logs';
+import { definePlugin } from '../plugin';
 import { monitorFeature } from './feature';
 import { Monitor } from './monitor';
+import { MONITOR_BUTTON } from './views';
 
-export interface MonitorPluginDeps {
-  monitor: MonitorConfig;
-  alerts: AlertsConfig;
+/** The monitor plugin's settings: pyTMBot's section, the alert engine's, and who may mute. */
+export interface MonitorSettings {
+  readonly monitor: MonitorConfig;
+  readonly alerts: AlertsConfig;
+  readonly adminIds: readonly number[];
+}
+
+export interface MonitorPluginDeps extends MonitorSettings {
   /** chat_id.global_chat_id: every one receives alerts. */
   globalChatIds: readonly number[];
-  adminIds: readonly number[];
   system: SystemPort;
   docker: DockerPort & DockerEventsPort;
   sender: Pick<Sender, 'send' | 'edit'>;
@@ -52,7 +60,10 @@ export function alertTargets(
  * The monitor plugin: the alert engine, Docker events from every host, host
  * conditions and the maintenance switch for scripts, behind one feature.
  */
-export function createMonitorPlugin(deps: MonitorPluginDeps): Feature {
+export function createMonitorPlugin(deps: MonitorPluginDeps): {
+  feature: Feature;
+  components: Component[];
+} {
   const { monitor: m, alerts, clock, store, log } = deps;
   const targets = alertTargets(deps.globalChatIds, alerts);
   if (targets.length === 0)
@@ -112,12 +123,47 @@ export function createMonitorPlugin(deps: MonitorPluginDeps): Feature {
     host: LOCAL_HOST,
   });
   const control = new MaintenanceControl({ store, engine, clock, log });
-  return monitorFeature({
-    engine,
-    monitor,
-    source,
-    parts: [engine, control, monitor, ...(source !== undefined ? [source] : [])],
-    intervalSeconds: m.checkIntervalSeconds,
-    clock,
-  });
+  const part = (name: string, p: { start(): void; stop(): void | Promise<void> }): Component =>
+    component(name, { required: false, start: () => p.start(), stop: () => p.stop() });
+  return {
+    feature: monitorFeature({
+      engine,
+      monitor,
+      source,
+      intervalSeconds: m.checkIntervalSeconds,
+      clock,
+    }),
+    // Started in this order, stopped in reverse: the engine outlives its sources.
+    components: [
+      part('alerts', engine),
+      part('maintenance-control', control),
+      part('monitor', monitor),
+      ...(source !== undefined ? [part('docker-events', source)] : []),
+    ],
+  };
 }
+
+/** `--plugins monitor`: alerts on Docker events and host conditions, with a status screen. */
+export const monitorPlugin = definePlugin<MonitorSettings>({
+  name: 'monitor',
+  label: MONITOR_BUTTON,
+  description:
+    'alerts on Docker events and host conditions, with ack / snooze / mute; status screen',
+  settings: (config) => ({
+    monitor: config.plugins.monitor,
+    alerts: config.alerts,
+    adminIds: config.access.adminIds,
+  }),
+  create: (ctx) =>
+    createMonitorPlugin({
+      ...ctx.settings,
+      globalChatIds: ctx.notifyChatIds,
+      system: ctx.system,
+      docker: ctx.docker,
+      sender: ctx.sender,
+      store: ctx.store,
+      clock: ctx.clock,
+      log: ctx.log,
+      sanitise: (text) => sanitiseLog(text, ctx.redact),
+    }),
+});

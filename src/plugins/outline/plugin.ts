@@ -1,6 +1,7 @@
 import type { Feature } from '../../features/feature';
 import type { Logger } from '../../log/logger';
 import type { Req } from '../../telegram/request';
+import { definePlugin } from '../plugin';
 import {
   OUTLINE_MENU,
   outlineErrorView,
@@ -8,16 +9,9 @@ import {
   outlineKeysView,
   outlineMenuView,
   outlineTrafficView,
-} from '../../views/outline';
+} from './views';
 import type { View } from '../../views/view';
 import { OutlineClient, OutlineUnavailableError, type OutlinePort } from './client';
-
-/** The Plugins screen entry of this plugin. */
-export const OUTLINE_PLUGIN = {
-  name: 'outline',
-  label: OUTLINE_MENU.open,
-  description: 'Outline VPN server info, access keys and traffic',
-} as const;
 
 export interface OutlineFeatureDeps {
   outline: OutlinePort;
@@ -88,3 +82,12 @@ export function createOutlinePlugin(
     throw err;
   }
 }
+
+/** `--plugins outline`: the Outline VPN screens; off, with a warning, until its settings are filled in. */
+export const outlinePlugin = definePlugin({
+  name: 'outline',
+  label: OUTLINE_MENU.open,
+  description: 'Outline VPN server info, access keys and traffic',
+  settings: (config) => config.plugins.outline,
+  create: (ctx) => createOutlinePlugin(ctx.settings, ctx.log),
+});

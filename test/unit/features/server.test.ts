@@ -228,17 +228,4 @@ describe('server feature', () => {
       /Version: [\d.]+\nNode\.js: v24\.0\.0\nBot uptime: 00:00:00/,
     );
   });
-
-  it('starts and stops the system sampling with the feature', async () => {
-    const sys = new FakeSystem();
-    const f = serverFeature({
-      system: sys,
-      clock: new ManualClock(),
-      log: silentLogger,
-      nodeVersion: 'v24',
-    });
-    await f.start?.();
-    await f.stop?.();
-    expect([sys.started, sys.stopped]).toEqual([1, 1]);
-  });
 });

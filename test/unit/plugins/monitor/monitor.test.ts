@@ -13,7 +13,7 @@ import type { AlertsConfig, MonitorConfig } from '../../../../src/config/types';
 import { silentLogger } from '../../../../src/log/logger';
 import { temperatureThreshold } from '../../../../src/plugins/monitor/rules';
 import { createMonitorPlugin } from '../../../../src/plugins/monitor/plugin';
-import { MONITOR_MUTES, MONITOR_UNMUTE } from '../../../../src/views/monitor';
+import { MONITOR_MUTES, MONITOR_UNMUTE } from '../../../../src/plugins/monitor/views';
 import type { ActionButton, View } from '../../../../src/views/view';
 import * as d from '../../../fixtures/server-data';
 import { FakeSender } from '../../../support/fake-sender';
@@ -141,7 +141,7 @@ function setup(
 ) {
   const system = new FakeSystem();
   const sender = new FakeSender();
-  const feature = createMonitorPlugin({
+  const plugin = createMonitorPlugin({
     monitor: monitorConfig,
     alerts: alertsConfig(over),
     globalChatIds: [CHAT],
@@ -157,7 +157,13 @@ function setup(
   const texts = (): string[] => sender.sent.filter((s) => s.kind === 'send').map((s) => s.text);
   /** One check interval (5 s) with the engine's timers. */
   const tick = (): Promise<void> => clock.advanceAsync(5000);
-  return { feature, system, sender, clock, store, texts, tick };
+  const start = async (): Promise<void> => {
+    for (const c of plugin.components) await c.start?.();
+  };
+  const stop = async (): Promise<void> => {
+    for (const c of [...plugin.components].reverse()) await c.stop?.();
+  };
+  return { feature: plugin.feature, start, stop, system, sender, clock, store, texts, tick };
 }
 
 const buttons = (v: View | undefined): ActionButton[] =>
@@ -171,7 +177,7 @@ describe('host conditions', () => {
       conditions: { ...alertsConfig().conditions, cpu: { debounceChecks: 3, hysteresis: 5 } },
     });
     t.system.cpuTotal = 95;
-    await t.feature.start?.();
+    await t.start();
     await t.tick();
     expect(t.texts()).toEqual([]);
     await t.tick();
@@ -181,7 +187,7 @@ describe('host conditions', () => {
     await t.tick();
     await t.tick();
     expect(t.texts()).toHaveLength(1);
-    await t.feature.stop?.();
+    await t.stop();
   });
 
   it('resolves only below threshold − hysteresis, editing the alert in place', async () => {
@@ -189,7 +195,7 @@ describe('host conditions', () => {
       conditions: { ...alertsConfig().conditions, memory: { debounceChecks: 2, hysteresis: 10 } },
     });
     t.system.memUsedPercent = 90;
-    await t.feature.start?.();
+    await t.start();
     await t.tick();
     expect(t.texts()).toHaveLength(1);
     t.system.memUsedPercent = 75;
@@ -201,7 +207,7 @@ describe('host conditions', () => {
     expect(edit?.messageId).toBe(t.sender.sent[0]?.messageId);
     expect(edit?.text).toContain('✅ resolved after 1 min');
     expect(t.texts()[1]).toContain('Resolved after 1 min');
-    await t.feature.stop?.();
+    await t.stop();
   });
 
   it('watches swap, load per core and fans that stopped after spinning', async () => {
@@ -212,7 +218,7 @@ describe('host conditions', () => {
       { chip: 'nct6775', label: 'fan2', rpm: 900 },
       { chip: 'nct6775', label: 'fan3', rpm: 0 },
     ];
-    await t.feature.start?.();
+    await t.start();
     await t.tick();
     t.system.fans = [
       { chip: 'nct6775', label: 'fan2', rpm: 0 },
@@ -225,7 +231,7 @@ describe('host conditions', () => {
     expect(all).toContain('Load (1 min) 3 per core over 2 per core');
     expect(all).toContain('fan Fan nct6775 fan2 stopped (0 RPM)');
     expect(all).not.toContain('fan3');
-    await t.feature.stop?.();
+    await t.stop();
   });
 
   it('maps sensor names as pyTMBot did', () => {
@@ -252,7 +258,7 @@ describe('host conditions', () => {
         criticalCelsius: undefined,
       },
     ];
-    await t.feature.start?.();
+    await t.start();
     await t.tick();
     expect(t.texts()).toHaveLength(1);
     t.system.failing.add('sensors');
@@ -263,7 +269,7 @@ describe('host conditions', () => {
     await t.tick();
     expect(t.sender.sent.filter((s) => s.kind === 'edit')).toHaveLength(1);
     expect(t.texts()).toHaveLength(1);
-    await t.feature.stop?.();
+    await t.stop();
   });
 
   it('an ongoing breach is not announced again after a restart; its end still edits and notifies', async () => {
@@ -271,12 +277,12 @@ describe('host conditions', () => {
     const clock = new ManualClock();
     const first = setup({}, store, clock);
     first.system.cpuTotal = 95;
-    await first.feature.start?.();
+    await first.start();
     await first.tick();
-    await first.feature.stop?.();
+    await first.stop();
     const second = setup({}, store, clock);
     second.system.cpuTotal = 95;
-    await second.feature.start?.();
+    await second.start();
     await second.tick();
     await second.tick();
     expect(second.texts()).toEqual([]);
@@ -287,7 +293,7 @@ describe('host conditions', () => {
       messageId: first.sender.sent[0]?.messageId,
     });
     expect(second.texts()[0]).toContain('Resolved');
-    await second.feature.stop?.();
+    await second.stop();
   });
 });
 
@@ -296,7 +302,7 @@ describe('alert buttons, screens and /maintenance', () => {
     const t = setup();
     const p = new Pipeline({ userIds: [ADMIN, USER], adminIds: [ADMIN] }, [t.feature]);
     t.system.cpuTotal = 95;
-    await t.feature.start?.();
+    await t.start();
     await t.tick();
     const alert = t.sender.sent[0];
     const [ack, snooze1, , , mute] = buttons(alert?.view);
@@ -314,7 +320,7 @@ describe('alert buttons, screens and /maintenance', () => {
     await t.clock.advanceAsync(100);
     const edit = t.sender.sent.find((s) => s.kind === 'edit');
     expect(edit?.text).toContain(`acknowledged by ${USER}`);
-    await t.feature.stop?.();
+    await t.stop();
   });
 
   it('Snooze shows until when; forged and foreign tokens are refused', async () => {
@@ -333,7 +339,7 @@ describe('alert buttons, screens and /maintenance', () => {
       p.callbacks.issue(USER, ALERT_SNOOZE, [snooze1?.args?.[0] ?? '', '999']),
     );
     expect(toast(badHours)).toMatchObject({ alert: true });
-    await t.feature.stop?.();
+    await t.stop();
   });
 
   it('Mute is for admins; the rule is listed on the Mutes screen and can be removed', async () => {
@@ -354,7 +360,7 @@ describe('alert buttons, screens and /maintenance', () => {
     expect(toast(denied)?.alert).toBe(true);
     await p.press(ADMIN, token(ADMIN, unmute));
     expect(p.sender.sent.at(-1)?.text).toContain('No mute rules');
-    await t.feature.stop?.();
+    await t.stop();
   });
 
   it('the status screen lists active alerts per host with their state', async () => {
@@ -364,7 +370,7 @@ describe('alert buttons, screens and /maintenance', () => {
     expect(text).toContain('🔴 CPU: 95.0 % / 80.0 %');
     expect(text).toContain('this host\n  • 🔥 CPU 95 % over 80 % · this host — 🔔 firing since');
     expect(text).toContain('Docker: off');
-    await t.feature.stop?.();
+    await t.stop();
   });
 
   it('/maintenance is for admins, takes a duration, and ends with a summary', async () => {
@@ -384,6 +390,6 @@ describe('alert buttons, screens and /maintenance', () => {
     expect(t.texts()).toHaveLength(before + 1);
     expect(t.texts().at(-1)).toContain('Maintenance ended: 1 alerts recorded');
     expect(t.texts().at(-1)).toContain('Memory 95 % over 80 %');
-    await t.feature.stop?.();
+    await t.stop();
   });
 });

@@ -1,12 +1,12 @@
-import type { HostStreamStatus } from '../alerts/docker-source';
-import type { ActOutcome } from '../alerts/engine';
-import type { MaintenanceState } from '../alerts/state';
-import type { AlertRecord, MuteRule } from '../alerts/types';
-import { alertLine, stateLine } from '../alerts/views';
-import type { Reading } from '../plugins/monitor/rules';
-import { formatDuration, formatTime } from './docker-format';
-import { clip, html, joinHtml, type Html } from './html';
-import type { ActionButton, View } from './view';
+import type { HostStreamStatus } from '../../alerts/docker-source';
+import type { ActOutcome } from '../../alerts/engine';
+import type { MaintenanceState } from '../../alerts/state';
+import type { AlertRecord, MuteRule } from '../../alerts/types';
+import { alertLine, stateLine } from '../../alerts/views';
+import type { Reading } from './rules';
+import { formatDuration, formatTime } from '../../views/docker-format';
+import { clip, html, joinHtml, type Html } from '../../views/html';
+import type { ActionButton, View } from '../../views/view';
 
 /** The Plugins screen entry, the status screen's actions and the mutes screen's. */
 export const MONITOR_BUTTON = '📈 Monitoring';
