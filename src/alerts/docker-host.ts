@@ -53,6 +53,8 @@ const CONTAINER_KINDS: readonly AlertKind[] = [
   'container_unhealthy',
   'restart_loop',
 ];
+/** Engine look-ups (inspect + logs) for died containers at once; more wait their turn. */
+const MAX_PARALLEL = 8;
 const RUNNING: readonly string[] = ['running', 'restarting', 'paused'];
 const STOPPED: readonly string[] = ['exited', 'dead'];
 
@@ -67,6 +69,8 @@ export class HostWatch {
   private readonly oomAt = new Map<string, number>();
   private readonly held = new Map<string, Timer>();
   private readonly stable = new Map<string, Timer>();
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     readonly index: number,
@@ -167,23 +171,47 @@ export class HostWatch {
     );
   }
 
-  private async onDeath(id: string, name: string, exitCode: number): Promise<void> {
-    const { clock, docker, engine, options } = this.deps;
+  /** Bookkeeping at once (so later events see it), the inspect / logs / alert in the background. */
+  private onDeath(id: string, name: string, exitCode: number): Promise<void> {
+    const { clock, options } = this.deps;
     const now = clock.now();
     this.stable.get(id)?.cancel();
     this.stable.delete(id);
-    const details = await docker.inspectContainer(this.index, id).catch(() => undefined);
-    const oom =
-      now - (this.oomAt.get(id) ?? Number.NEGATIVE_INFINITY) < OOM_WINDOW_MS ||
-      details?.oomKilled === true;
+    const oomEvent = now - (this.oomAt.get(id) ?? Number.NEGATIVE_INFINITY) < OOM_WINDOW_MS;
     this.oomAt.delete(id);
-    const code = Number.isFinite(exitCode) ? exitCode : details?.exitCode;
-    if (code === 0 && !oom) return;
-    const facts = await this.exitFacts(id, details, code);
+    if (exitCode === 0 && !oomEvent) return Promise.resolve();
     const windowMs = options.restartLoop.minutes * 60_000;
     const dies = [...(this.dies.get(id) ?? []).filter((t) => now - t < windowMs), now];
     this.dies.set(id, dies);
-    if (dies.length >= options.restartLoop.restarts) {
+    return this.limited(() => this.reportDeath(id, name, exitCode, oomEvent, dies.length));
+  }
+
+  /** Runs `task` with at most {@link MAX_PARALLEL} Engine API look-ups in flight (a burst of deaths). */
+  private async limited(task: () => Promise<void>): Promise<void> {
+    while (this.inFlight >= MAX_PARALLEL) await new Promise<void>((r) => this.waiting.push(r));
+    this.inFlight++;
+    try {
+      await task();
+    } finally {
+      this.inFlight--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private async reportDeath(
+    id: string,
+    name: string,
+    exitCode: number,
+    oomEvent: boolean,
+    deaths: number,
+  ): Promise<void> {
+    const { clock, docker, engine, options } = this.deps;
+    const details = await docker.inspectContainer(this.index, id).catch(() => undefined);
+    const oom = oomEvent || details?.oomKilled === true;
+    const code = Number.isFinite(exitCode) ? exitCode : details?.exitCode;
+    if (code === 0 && !oom) return;
+    const facts = await this.exitFacts(id, details, code);
+    if (deaths >= options.restartLoop.restarts) {
       this.held.get(id)?.cancel();
       this.held.delete(id);
       engine.fire({
@@ -191,7 +219,7 @@ export class HostWatch {
         host: this.label,
         facts: {
           kind: 'restart_loop',
-          restarts: dies.length,
+          restarts: deaths,
           minutes: options.restartLoop.minutes,
           last: facts,
         },

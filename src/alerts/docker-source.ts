@@ -10,8 +10,6 @@ import { HostWatch, type HostWatchDeps, type KnownContainer } from './docker-hos
 
 /** Where each host's known containers live between runs. */
 export const DOCKER_ALERTS_FILE = 'alerts-docker.json';
-/** Events waiting to be handled per host; beyond this the oldest go and a re-list catches up. */
-const MAX_QUEUE = 10_000;
 /** Containers remembered per host. */
 const MAX_KNOWN = 5000;
 /** A stream that ends sooner than this after opening counts as a failed attempt. */
@@ -50,8 +48,6 @@ const isKnown = (v: unknown): v is KnownContainer =>
 
 interface HostRun {
   watch: HostWatch;
-  tasks: (() => Promise<void>)[];
-  running: boolean;
   state: StreamState;
   since: number;
   events: number;
@@ -86,8 +82,6 @@ export class DockerAlertSource {
         for (const [id, k] of Object.entries(prior)) if (isKnown(k)) watch.known.set(id, k);
       return {
         watch,
-        tasks: [],
-        running: false,
         state: 'connecting',
         since: deps.clock.now(),
         events: 0,
@@ -139,7 +133,7 @@ export class DockerAlertSource {
     let failures = 0;
     while (!signal.aborted) {
       try {
-        await this.run(r, () => r.watch.reconcile(r.baseline));
+        await r.watch.reconcile(r.baseline);
         r.baseline = true;
         if (r.pollOnly) {
           this.setState(r, 'polling');
@@ -181,15 +175,14 @@ export class DockerAlertSource {
     }
   }
 
+  /**
+   * Handles an event as it arrives: its bookkeeping is synchronous (later events see it), and
+   * the slow part (inspect, logs) runs in the background with bounded parallelism.
+   */
   private onEvent(r: HostRun, e: DockerEvent): void {
     r.events++;
     r.lastNano = e.timeNano;
-    if (r.tasks.length >= MAX_QUEUE) {
-      // Overloaded: drop the oldest and let a re-list restore the truth.
-      r.tasks.splice(0, r.tasks.length - MAX_QUEUE + 2);
-      r.tasks.push(() => r.watch.reconcile(true));
-    }
-    void this.run(r, () => r.watch.handle(e)).catch((err: unknown) =>
+    r.watch.handle(e).catch((err: unknown) =>
       this.deps.log.warn(`docker host ${r.watch.label}: could not handle an event`, {
         error: err,
         action: e.action,
@@ -202,22 +195,6 @@ export class DockerAlertSource {
     // Once per hundred, so a garbage stream cannot flood the log.
     if (r.rejected % 100 === 1)
       this.deps.log.warn(`docker host ${r.watch.label}: event stream line rejected (${p})`);
-  }
-
-  /** Runs `task` after every task queued before it on this host (events and re-lists never interleave). */
-  private run(r: HostRun, task: () => Promise<void>): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      r.tasks.push(() => task().then(resolve, reject));
-      if (!r.running) void this.drain(r);
-    });
-  }
-
-  private async drain(r: HostRun): Promise<void> {
-    r.running = true;
-    for (let t = r.tasks.shift(); t !== undefined; t = r.tasks.shift()) {
-      await t().catch(() => undefined);
-    }
-    r.running = false;
   }
 
   private snapshot(): Persisted {
