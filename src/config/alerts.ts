@@ -8,7 +8,7 @@ const minuteOfDay = (hhmm: string): number => {
 };
 
 type Loose = Partial<Record<string, unknown>>;
-const loose = (v: unknown): Loose => (typeof v === 'object' && v !== null ? (v) : {});
+const loose = (v: unknown): Loose => (typeof v === 'object' && v !== null ? v : {});
 
 /**
  * Checks what the schema cannot: name patterns compile, quiet hours are set whole.
