@@ -1,14 +1,20 @@
 import { formatDuration, formatTime } from '../views/docker-format';
 import { clip, html, joinHtml, type Html } from '../views/html';
+import { defineAction, field } from '../telegram/actions';
 import type { ActionButton, Keyboard, View } from '../views/view';
 import type { AlertFacts, AlertRecord, ExitFacts } from './types';
 
-/** Callback actions of the alert buttons; args: [ref, hours?] where ref is `a:<alert>` or `n:<notification>`. */
-export const ALERT_ACK = 'alerts.ack';
-export const ALERT_SNOOZE = 'alerts.snooze';
-export const ALERT_MUTE = 'alerts.mute';
 /** Snooze lengths offered on every alert, in hours. */
-export const SNOOZE_HOURS = [1, 4, 24] as const;
+export const SNOOZE_HOURS = ['1', '4', '24'] as const;
+/** `a:<alert id>` or `n:<notification id>` (every alert of a grouped message). */
+const ref = field.text(/^[an]:[A-Za-z0-9_-]{8}$/);
+/** The alert buttons. */
+export const ALERT_ACK = defineAction('alerts.ack', { ref });
+export const ALERT_SNOOZE = defineAction('alerts.snooze', {
+  ref,
+  hours: field.oneOf(SNOOZE_HOURS),
+});
+export const ALERT_MUTE = defineAction('alerts.mute', { ref });
 /** Most alerts listed in one grouped message (30 stopped containers still fit in one). */
 export const GROUP_LINES = 40;
 /** Log lines shown in a died alert and the characters kept of each. */
@@ -122,16 +128,12 @@ export function stateLine(r: AlertRecord, now: number): string {
   }
 }
 
-function buttons(ref: string, withAck: boolean, withMute: boolean): Keyboard {
-  const row1: ActionButton[] = withAck ? [{ text: '✔️ Ack', action: ALERT_ACK, args: [ref] }] : [];
-  const snooze = SNOOZE_HOURS.map((h): ActionButton => ({
-    text: `😴 ${h} h`,
-    action: ALERT_SNOOZE,
-    args: [ref, String(h)],
-  }));
-  const row2: ActionButton[] = withMute
-    ? [{ text: '🔇 Mute this', action: ALERT_MUTE, args: [ref] }]
-    : [];
+function buttons(target: string, withAck: boolean, withMute: boolean): Keyboard {
+  const row1: ActionButton[] = withAck ? [ALERT_ACK.button('✔️ Ack', { ref: target })] : [];
+  const snooze = SNOOZE_HOURS.map((hours) =>
+    ALERT_SNOOZE.button(`😴 ${hours} h`, { ref: target, hours }),
+  );
+  const row2 = withMute ? [ALERT_MUTE.button('🔇 Mute this', { ref: target })] : [];
   return { kind: 'inline', rows: [[...row1, ...snooze], ...(row2.length > 0 ? [row2] : [])] };
 }
 

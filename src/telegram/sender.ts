@@ -140,7 +140,7 @@ export class SafeSender implements Sender {
               if (!isActionButton(b)) return { text, url: b.url };
               if (forUser === undefined)
                 throw new Error('action buttons need the user they belong to');
-              return { text, callback_data: this.callbacks.issue(forUser, b.action, b.args ?? []) };
+              return { text, callback_data: this.callbacks.issue(forUser, b.action, b.args) };
             }),
           ),
         };

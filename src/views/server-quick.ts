@@ -7,6 +7,7 @@ import type {
   ProcessCounts,
   UptimeInfo,
 } from '../adapters/system/system-port';
+import { defineAction, field } from '../telegram/actions';
 import { APP_VERSION, PROJECT_URL } from '../version';
 import { clip, html, type Html } from './html';
 import { bytes, count, duration, NA, percent } from './server-format';
@@ -30,11 +31,9 @@ export interface QuickViewData {
 
 export const QUICK_SUBS = ['overview', 'memory', 'temps', 'cpu', 'disk'] as const;
 export type QuickSub = (typeof QUICK_SUBS)[number];
-export const isQuickSub = (s: string | undefined): s is QuickSub =>
-  (QUICK_SUBS as readonly string[]).includes(s ?? '');
 
-/** The callback action of Quick view's buttons; args: [sub]. */
-export const QUICK_ACTION = 'quick.view';
+/** The callback action of Quick view's buttons. */
+export const QUICK_ACTION = defineAction('quick.view', { sub: field.oneOf(QUICK_SUBS) });
 
 const QUICK_LABELS: Record<QuickSub, string> = {
   overview: '📊 Overview',
@@ -46,12 +45,11 @@ const QUICK_LABELS: Record<QuickSub, string> = {
 
 /** Overview first; the screen being shown becomes "Refresh". */
 export function quickKeyboard(current: QuickSub): Keyboard {
-  const button = (sub: QuickSub): ActionButton => ({
-    text:
+  const button = (sub: QuickSub): ActionButton =>
+    QUICK_ACTION.button(
       sub === current ? (sub === 'overview' ? '🔄 Refresh data' : '🔄 Refresh') : QUICK_LABELS[sub],
-    action: QUICK_ACTION,
-    args: [sub],
-  });
+      { sub },
+    );
   return {
     kind: 'inline',
     rows: [

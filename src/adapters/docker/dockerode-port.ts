@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock';
-import { DockerUnavailableError, UserInputError } from '../../errors';
+import { DockerError, DockerUnavailableError } from '../../errors';
 import type { Logger } from '../../log/logger';
 import { EngineClient, EngineHttpError } from './engine-client';
 import { BoundedLineSplitter, parseEventLine } from './event-lines';
@@ -125,7 +125,7 @@ export class DockerodePort implements DockerPort, DockerEventsPort {
 
   private client(host: number): EngineClient {
     const c = this.clients[host];
-    if (c === undefined) throw new UserInputError('That Docker host is no longer configured.');
+    if (c === undefined) throw new DockerError('host_gone');
     return c;
   }
 
@@ -252,7 +252,7 @@ export class DockerodePort implements DockerPort, DockerEventsPort {
 
   async logs(host: number, id: string, query: LogQuery): Promise<LogText> {
     const info = await this.find(host, `/containers/${containerId(id)}/json`);
-    if (info === undefined) throw new UserInputError('This container no longer exists.');
+    if (info === undefined) throw new DockerError('container_gone');
     const tty = obj(obj(info).Config).Tty === true;
     const params: Record<string, string | number | boolean> =
       query.kind === 'tail'
@@ -274,9 +274,9 @@ export class DockerodePort implements DockerPort, DockerEventsPort {
     } catch (err) {
       if (err instanceof EngineHttpError) {
         // e.g. a logging driver that cannot be read back ("configured logging driver does not support reading").
-        throw new UserInputError(
-          `The engine cannot return these logs: ${err.engineMessage || `HTTP ${err.statusCode}`}`,
-        );
+        throw new DockerError('logs_unreadable', {
+          detail: err.engineMessage || `HTTP ${err.statusCode}`,
+        });
       }
       throw err;
     }
@@ -296,10 +296,11 @@ export class DockerodePort implements DockerPort, DockerEventsPort {
       });
     } catch (err) {
       if (err instanceof EngineHttpError) {
-        if (err.statusCode === 404) throw new UserInputError('This container no longer exists.');
-        throw new UserInputError(
-          `The engine refused to ${action} it: ${err.engineMessage || `HTTP ${err.statusCode}`}`,
-        );
+        if (err.statusCode === 404) throw new DockerError('container_gone');
+        throw new DockerError('refused', {
+          action,
+          detail: err.engineMessage || `HTTP ${err.statusCode}`,
+        });
       }
       throw err;
     }
@@ -316,7 +317,7 @@ export class DockerodePort implements DockerPort, DockerEventsPort {
 
   async imageHistory(host: number, id: string): Promise<ImageLayer[]> {
     const raw = await this.find(host, `/images/${imageId(id)}/history`);
-    if (raw === undefined) throw new UserInputError('This image no longer exists.');
+    if (raw === undefined) throw new DockerError('image_gone');
     return imageLayers(raw);
   }
 
@@ -358,11 +359,11 @@ export class DockerodePort implements DockerPort, DockerEventsPort {
 }
 
 function containerId(id: string): string {
-  if (!CONTAINER_ID.test(id)) throw new UserInputError('That is not a container id.');
+  if (!CONTAINER_ID.test(id)) throw new DockerError('bad_container_id');
   return id;
 }
 
 function imageId(id: string): string {
-  if (!IMAGE_ID.test(id)) throw new UserInputError('That is not an image id.');
+  if (!IMAGE_ID.test(id)) throw new DockerError('bad_image_id');
   return id;
 }

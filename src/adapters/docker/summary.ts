@@ -1,4 +1,5 @@
-import { describeForUser, DockerUnavailableError } from '../../errors';
+import { DockerUnavailableError } from '../../errors';
+import { describeForUser } from '../../views/errors';
 import type { DockerPing, DockerPort, DockerSummary } from './port';
 
 /** Quick view's Docker line: counts, or why there are none (without the host: it is a field). Never throws. */

@@ -1,7 +1,7 @@
 import type { DockerAlertSource } from '../../alerts/docker-source';
 import { parseDuration } from '../../alerts/duration';
 import type { ActOutcome, AlertEngine } from '../../alerts/engine';
-import { ALERT_ACK, ALERT_MUTE, ALERT_SNOOZE, SNOOZE_HOURS } from '../../alerts/views';
+import { ALERT_ACK, ALERT_MUTE, ALERT_SNOOZE } from '../../alerts/views';
 import type { Clock } from '../../clock';
 import type { Feature } from '../../features/feature';
 import type { Req } from '../../telegram/request';
@@ -55,38 +55,27 @@ export function monitorFeature(deps: MonitorFeatureDeps): Feature {
       };
       router.command('monitor', open, 'Monitoring status');
       router.button(MONITOR_BUTTON, open);
-      router.action(MONITOR_REFRESH, async (req) => {
+      router.on(MONITOR_REFRESH, async (req) => {
         if ((await req.show(status())) === 'unchanged') await req.toast('Already up to date');
       });
-      router.action(MONITOR_MUTES, async (req) => {
+      router.on(MONITOR_MUTES, async (req) => {
         await req.show(mutesView(engine.mutes(), clock.now()));
       });
-      router.action(MONITOR_UNMUTE, async (req, args) => {
+      router.on(MONITOR_UNMUTE, async (req, { rule }) => {
         if (!req.isAdmin) return req.toast(refusal('admin-only'), true);
-        if (!engine.unmute(args[0] ?? '')) await req.toast(refusal('unknown'), true);
+        if (!engine.unmute(rule)) await req.toast(refusal('unknown'), true);
         else await req.toast('Unmuted');
         await req.show(mutesView(engine.mutes(), clock.now()));
       });
-      router.action(ALERT_ACK, (req, args) =>
-        answer(req, engine.ack(args[0] ?? '', req.user.id), 'Acknowledged'),
+      router.on(ALERT_ACK, (req, { ref }) =>
+        answer(req, engine.ack(ref, req.user.id), 'Acknowledged'),
       );
-      router.action(ALERT_SNOOZE, async (req, args) => {
-        const hours = Number(args[1]);
-        if (!SNOOZE_HOURS.includes(hours as (typeof SNOOZE_HOURS)[number]))
-          return req.toast(refusal('unknown'), true);
-        await answer(
-          req,
-          engine.snooze(args[0] ?? '', hours, req.user.id),
-          `Snoozed for ${hours} h`,
-        );
-      });
-      router.action(ALERT_MUTE, async (req, args) => {
+      router.on(ALERT_SNOOZE, (req, { ref, hours }) =>
+        answer(req, engine.snooze(ref, Number(hours), req.user.id), `Snoozed for ${hours} h`),
+      );
+      router.on(ALERT_MUTE, async (req, { ref }) => {
         if (!req.isAdmin) return req.toast(refusal('admin-only'), true);
-        await answer(
-          req,
-          engine.mute(args[0] ?? '', req.user.id),
-          'Muted: this kind for this target',
-        );
+        await answer(req, engine.mute(ref, req.user.id), 'Muted: this kind for this target');
       });
       router.command(
         'maintenance',

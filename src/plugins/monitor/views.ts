@@ -6,13 +6,16 @@ import { alertLine, stateLine } from '../../alerts/views';
 import type { Reading } from './rules';
 import { formatDuration, formatTime } from '../../views/docker-format';
 import { clip, html, joinHtml, type Html } from '../../views/html';
+import { defineAction, field } from '../../telegram/actions';
 import type { ActionButton, View } from '../../views/view';
 
 /** The Plugins screen entry, the status screen's actions and the mutes screen's. */
 export const MONITOR_BUTTON = '📈 Monitoring';
-export const MONITOR_REFRESH = 'monitor.refresh';
-export const MONITOR_MUTES = 'monitor.mutes';
-export const MONITOR_UNMUTE = 'monitor.unmute';
+export const MONITOR_REFRESH = defineAction('monitor.refresh');
+export const MONITOR_MUTES = defineAction('monitor.mutes');
+export const MONITOR_UNMUTE = defineAction('monitor.unmute', {
+  rule: field.text(/^[A-Za-z0-9_-]{8}$/),
+});
 
 /** Most rows of the status screen's reading table. */
 const STATUS_ROWS = 25;
@@ -89,8 +92,8 @@ export function monitorStatusView(s: MonitorStatus): View {
           ),
         );
   const buttons: ActionButton[] = [
-    { text: '🔄 Refresh', action: MONITOR_REFRESH },
-    { text: `🔇 Mutes (${s.mutes})`, action: MONITOR_MUTES },
+    MONITOR_REFRESH.button('🔄 Refresh'),
+    MONITOR_MUTES.button(`🔇 Mutes (${s.mutes})`),
   ];
   return {
     html: html`📈 <b>Monitoring</b> (every ${s.intervalSeconds} s)
@@ -114,14 +117,10 @@ export function mutesView(mutes: readonly MuteRule[], now: number): View {
     (m, i) =>
       html`${i + 1}. ${m.kind.replace(/_/g, ' ')} · <code>${clip(m.target, 60)}</code> · ${clip(m.host, 60)} (by ${m.by}, ${formatDuration(now - m.createdAt)} ago)`,
   );
-  const remove = shown.map((m, i): ActionButton => ({
-    text: `🔔 Unmute ${i + 1}`,
-    action: MONITOR_UNMUTE,
-    args: [m.id],
-  }));
+  const remove = shown.map((m, i) => MONITOR_UNMUTE.button(`🔔 Unmute ${i + 1}`, { rule: m.id }));
   const rows: ActionButton[][] = [];
   for (let i = 0; i < remove.length; i += 3) rows.push(remove.slice(i, i + 3));
-  rows.push([{ text: '⬅️ Back', action: MONITOR_REFRESH }]);
+  rows.push([MONITOR_REFRESH.button('⬅️ Back')]);
   return {
     html: html`🔇 <b>Mutes</b>
 ${lines.length > 0 ? joinHtml(lines) : 'No mute rules. Use 🔇 Mute this on an alert to add one.'}${mutes.length > shown.length ? `\n…and ${mutes.length - shown.length} more` : ''}`,

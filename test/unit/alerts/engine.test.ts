@@ -116,11 +116,11 @@ describe('AlertEngine lifecycle', () => {
     expect(m?.silent).toBe(false);
     expect(buttons(m?.view ?? { html: null as never }).map((b) => [b.action, b.args?.[1]])).toEqual(
       [
-        [ALERT_ACK, undefined],
-        [ALERT_SNOOZE, '1'],
-        [ALERT_SNOOZE, '4'],
-        [ALERT_SNOOZE, '24'],
-        [ALERT_MUTE, undefined],
+        [ALERT_ACK.name, undefined],
+        [ALERT_SNOOZE.name, '1'],
+        [ALERT_SNOOZE.name, '4'],
+        [ALERT_SNOOZE.name, '24'],
+        [ALERT_MUTE.name, undefined],
       ],
     );
   });
@@ -159,7 +159,7 @@ describe('AlertEngine lifecycle', () => {
     expect(messenger.edits.at(-1)?.text).toContain('acknowledged by 7');
     expect(
       buttons(messenger.edits.at(-1)?.view ?? { html: null as never }).map((b) => b.action),
-    ).not.toContain(ALERT_ACK);
+    ).not.toContain(ALERT_ACK.name);
     engine.resolve('container_unhealthy', 'h', 'db');
     await clock.advanceAsync(10_000);
     expect(messenger.sent).toHaveLength(1);
@@ -279,7 +279,7 @@ describe('AlertEngine noise control', () => {
     for (let i = 0; i < 30; i++) expect(messenger.sent[0]?.text).toContain(`c${i} died`);
     expect(
       buttons(messenger.sent[0]?.view ?? { html: null as never }).map((b) => b.action),
-    ).toEqual([ALERT_ACK, ALERT_SNOOZE, ALERT_SNOOZE, ALERT_SNOOZE]);
+    ).toEqual([ALERT_ACK.name, ALERT_SNOOZE.name, ALERT_SNOOZE.name, ALERT_SNOOZE.name]);
   });
 
   it('a stack restarting over 3 s: the first alert at once, the rest as one group', async () => {

@@ -29,6 +29,7 @@ import { MemoryStore } from '../../support/memory-store';
 import { Pipeline } from '../../support/pipeline';
 import { parseHtml } from '../../support/bot-api-html';
 import { checkView } from '../../support/telegram-rules';
+import { rawAction } from '../../support/raw-action';
 
 const ADMIN = 1001;
 const USER = 1002;
@@ -55,10 +56,11 @@ const validCode = (nowMs: number): string =>
     epoch: Math.floor(nowMs / 1000),
   });
 
+const VAULT_OPEN = rawAction('vault.open');
+
 const openVault = (args: readonly string[]): PrivilegedAction => ({
   label: `open vault ${args.join(' ')}`,
-  action: 'vault.open',
-  args,
+  ...VAULT_OPEN.call(args),
   audit: 'vault.open',
   target: args.join('/'),
   destructive: true,
@@ -81,7 +83,7 @@ function vault(ran: Ran[], guard: TwoFactorGuard, clock: Clock): Feature {
       router.command('vault', async (req, args) => {
         await req.reply({
           html: html`🔐 <b>Vault</b> ${args.join(' ')}`,
-          keyboard: { kind: 'inline', rows: [[{ text: 'Open', action: 'vault.open', args }]] },
+          keyboard: { kind: 'inline', rows: [[VAULT_OPEN.button('Open', args)]] },
         });
         await open(req, args);
       });
@@ -89,7 +91,7 @@ function vault(ran: Ran[], guard: TwoFactorGuard, clock: Clock): Feature {
         ran.push({ route: 'button', user: req.user.id, args: [], at: clock.now() });
         await req.reply({ html: html`🔐 vault menu` });
       });
-      router.action('vault.open', open);
+      router.on(VAULT_OPEN, open);
     },
   };
 }

@@ -10,14 +10,14 @@ import type { PrivilegedAction } from '../../../src/security/second-factor';
 import { deriveTotpSecret } from '../../../src/security/totp';
 import { bumpRotation, TwoFactorSessions } from '../../../src/security/two-factor-sessions';
 import { JsonStateStore } from '../../../src/state/json-store';
+import { rawAction } from '../../support/raw-action';
 
 const SALT = 'unit-test-salt-0123456789abcdefghijklmnopqrstuv';
 const ADMIN = 1001;
 const crypto = new NodeCryptoPlugin();
 const RESTART: PrivilegedAction = {
   label: 'restart nginx',
-  action: 'docker.restart',
-  args: ['local', 'nginx'],
+  ...rawAction('docker.restart').call(['local', 'nginx']),
   audit: 'container.restart',
   target: 'local/nginx',
   destructive: true,

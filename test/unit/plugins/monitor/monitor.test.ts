@@ -314,7 +314,7 @@ describe('alert buttons, screens and /maintenance', () => {
 
   it('Ack from the alert acknowledges it and edits the message', async () => {
     const { t, p, alert, ack, token, toast } = await withPipeline();
-    expect(ack?.action).toBe(ALERT_ACK);
+    expect(ack?.action).toBe(ALERT_ACK.name);
     const id = await p.press(USER, token(USER, ack), alert?.messageId);
     expect(toast(id)?.text).toBe('Acknowledged');
     await t.clock.advanceAsync(100);
@@ -325,26 +325,28 @@ describe('alert buttons, screens and /maintenance', () => {
 
   it('Snooze shows until when; forged and foreign tokens are refused', async () => {
     const { t, p, alert, snooze1, token, toast } = await withPipeline();
-    expect(snooze1).toMatchObject({ action: ALERT_SNOOZE, args: [expect.any(String), '1'] });
+    expect(snooze1).toMatchObject({ action: ALERT_SNOOZE.name, args: [expect.any(String), '1'] });
     const ok = await p.press(USER, token(USER, snooze1), alert?.messageId);
     expect(toast(ok)?.text).toBe('Snoozed for 1 h');
     const forged = await p.press(USER, 'AAAAAAAAAAAA', alert?.messageId);
     expect(toast(forged)?.text).toMatch(/expired/);
     const foreign = await p.press(USER, token(ADMIN, snooze1), alert?.messageId);
     expect(toast(foreign)?.text).toMatch(/another user/);
-    const stale = await p.press(USER, p.callbacks.issue(USER, ALERT_ACK, ['a:nosuchid']));
+    const stale = await p.press(USER, p.callbacks.issue(USER, ALERT_ACK.name, ['a:nosuchid']));
     expect(toast(stale)?.text).toMatch(/not valid/);
     const badHours = await p.press(
       USER,
-      p.callbacks.issue(USER, ALERT_SNOOZE, [snooze1?.args?.[0] ?? '', '999']),
+      p.callbacks.issue(USER, ALERT_SNOOZE.name, [snooze1?.args?.[0] ?? '', '999']),
     );
     expect(toast(badHours)).toMatchObject({ alert: true });
+    const malformed = await p.press(USER, p.callbacks.issue(USER, ALERT_ACK.name, ['<b>x</b>']));
+    expect(toast(malformed)).toMatchObject({ alert: true });
     await t.stop();
   });
 
   it('Mute is for admins; the rule is listed on the Mutes screen and can be removed', async () => {
     const { t, p, alert, mute, token, toast } = await withPipeline();
-    expect(mute?.action).toBe(ALERT_MUTE);
+    expect(mute?.action).toBe(ALERT_MUTE.name);
     const refused = await p.press(USER, token(USER, mute), alert?.messageId);
     expect(toast(refused)).toMatchObject({
       text: 'Only admins can mute or unmute alerts.',
@@ -352,10 +354,10 @@ describe('alert buttons, screens and /maintenance', () => {
     });
     const ok = await p.press(ADMIN, token(ADMIN, mute), alert?.messageId);
     expect(toast(ok)?.text).toBe('Muted: this kind for this target');
-    await p.press(ADMIN, p.callbacks.issue(ADMIN, MONITOR_MUTES, []));
+    await p.press(ADMIN, p.callbacks.issue(ADMIN, MONITOR_MUTES.name, []));
     const screen = p.sender.sent.at(-1);
     expect(screen?.text).toContain('1. cpu · CPU · this host');
-    const unmute = buttons(screen?.view).find((b) => b.action === MONITOR_UNMUTE);
+    const unmute = buttons(screen?.view).find((b) => b.action === MONITOR_UNMUTE.name);
     const denied = await p.press(USER, token(USER, unmute));
     expect(toast(denied)?.alert).toBe(true);
     await p.press(ADMIN, token(ADMIN, unmute));
