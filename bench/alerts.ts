@@ -68,9 +68,9 @@ async function main(): Promise<void> {
     for (const n of names) await run(docker, n);
     await sleep(3000);
     const dieAt = new Map<string, number>();
-    const events = (await docker.getEvents({
+    const events = await docker.getEvents({
       filters: { event: ['die'] },
-    }));
+    });
     events.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
         const e = JSON.parse(line) as { timeNano: number; Actor: { Attributes: { name: string } } };

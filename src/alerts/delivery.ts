@@ -1,6 +1,6 @@
 import type { View } from '../views/view';
 import type { NotificationKind, NotificationRecord, OutboxItem } from './state';
-import type { AlertRecord, Severity } from './types';
+import type { AlertKind, AlertRecord, AlertTarget, Severity } from './types';
 import { alertView, GROUP_LINES, groupHeader, groupView, resolutionView } from './views';
 
 /** A message to send: which alerts it announces and which resolutions it lists. */
@@ -135,4 +135,24 @@ export function renderNotification(
   const count = n.alertIds.length + n.resolvedIds.length + n.more;
   const kind = n.kind === 'digest' || n.kind === 'maintenance' ? n.kind : 'group';
   return groupView(groupHeader(kind, count, extra), alerts, resolved, n.more, n.id, now);
+}
+
+/** The engine's settings (from `alerts.*` and pyTMBot's `plugins_config.monitor.*`). */
+export interface AlertPolicy {
+  readonly severity: Readonly<Record<AlertKind, Severity>>;
+  /** Messages per budget window; the rest is folded into one digest. */
+  readonly maxNotifications: number;
+  readonly budgetWindowMs: number;
+  /** Wait this long after the first event so events arriving together share a message. */
+  readonly settleMs: number;
+  /** After a message, further alerts wait at least this long and go out as one group. */
+  readonly groupWindowMs: number;
+  readonly quietHours: QuietHours | undefined;
+  readonly targets: readonly AlertTarget[];
+}
+
+/** How the engine reaches Telegram: sends return the message id. */
+export interface AlertMessenger {
+  send(target: AlertTarget, view: View, silent: boolean): Promise<number>;
+  edit(chatId: number, messageId: number, view: View): Promise<void>;
 }

@@ -2,17 +2,17 @@ import { randomBytes } from 'node:crypto';
 import type { Clock, Timer } from '../clock';
 import type { Logger } from '../log/logger';
 import type { StateStore } from '../state/json-store';
-import type { View } from '../views/view';
 import {
   compose,
   composeSummary,
-  inQuietHours,
-  isSilent,
-  renderNotification,
+  type AlertMessenger,
+  type AlertPolicy,
   type Outgoing,
-  type QuietHours,
 } from './delivery';
+import { editNotifications, sendNotification } from './notify';
 import {
+  alertsByRef,
+  budgetLeft,
   ALERTS_STATE_FILE,
   emptyDoc,
   isAlertsDoc,
@@ -20,7 +20,6 @@ import {
   sanitiseDoc,
   type AlertsDoc,
   type MaintenanceState,
-  type NotificationRecord,
   type OutboxItem,
 } from './state';
 import {
@@ -28,30 +27,8 @@ import {
   type AlertInput,
   type AlertKind,
   type AlertRecord,
-  type AlertTarget,
   type MuteRule,
-  type Severity,
 } from './types';
-
-/** The engine's settings (from `alerts.*` and pyTMBot's `plugins_config.monitor.*`). */
-export interface AlertPolicy {
-  readonly severity: Readonly<Record<AlertKind, Severity>>;
-  /** Messages per budget window; the rest is folded into one digest. */
-  readonly maxNotifications: number;
-  readonly budgetWindowMs: number;
-  /** Wait this long after the first event so events arriving together share a message. */
-  readonly settleMs: number;
-  /** After a message, further alerts wait at least this long and go out as one group. */
-  readonly groupWindowMs: number;
-  readonly quietHours: QuietHours | undefined;
-  readonly targets: readonly AlertTarget[];
-}
-
-/** How the engine reaches Telegram: sends return the message id. */
-export interface AlertMessenger {
-  send(target: AlertTarget, view: View, silent: boolean): Promise<number>;
-  edit(chatId: number, messageId: number, view: View): Promise<void>;
-}
 
 export interface AlertEngineDeps {
   policy: AlertPolicy;
@@ -266,7 +243,7 @@ export class AlertEngine {
   }
 
   private act(ref: string, change: (r: AlertRecord) => void): ActOutcome {
-    const targets = this.resolveRef(ref);
+    const targets = alertsByRef(this.doc, ref);
     if (targets === undefined) return { ok: false, reason: 'unknown' };
     const open = targets.filter((r) => r.state !== 'resolved' && !r.oneShot);
     if (open.length === 0) return { ok: false, reason: 'closed' };
@@ -277,21 +254,6 @@ export class AlertEngine {
     this.save();
     void this.flush();
     return { ok: true, count: open.length };
-  }
-
-  /** `a:<alert id>` or `n:<notification id>` (every alert of a grouped message). */
-  private resolveRef(ref: string): AlertRecord[] | undefined {
-    const [type, id] = [ref.slice(0, 2), ref.slice(2)];
-    if (type === 'a:') {
-      const r = this.doc.alerts.find((a) => a.id === id);
-      return r === undefined ? undefined : [r];
-    }
-    if (type === 'n:') {
-      const n = this.doc.notifications.find((x) => x.id === id);
-      if (n === undefined) return undefined;
-      return this.doc.alerts.filter((a) => n.alertIds.includes(a.id));
-    }
-    return undefined;
   }
 
   private enqueue(item: OutboxItem): void {
@@ -341,12 +303,12 @@ export class AlertEngine {
   }
 
   private budgetLeft(now: number): number {
-    const b = this.doc.budget;
-    if (now >= b.windowStart + this.deps.policy.budgetWindowMs) {
-      b.windowStart = now;
-      b.sent = 0;
-    }
-    return this.deps.policy.maxNotifications - b.sent;
+    return budgetLeft(
+      this.doc,
+      now,
+      this.deps.policy.maxNotifications,
+      this.deps.policy.budgetWindowMs,
+    );
   }
 
   private byId(): Map<string, AlertRecord> {
@@ -403,42 +365,13 @@ export class AlertEngine {
   private async applyEdits(byId: ReadonlyMap<string, AlertRecord>, now: number): Promise<void> {
     const ids = [...this.edits];
     this.edits.clear();
-    for (const id of ids) {
-      const n = this.doc.notifications.find((x) => x.id === id);
-      if (n === undefined) continue;
-      const view = renderNotification(n, byId, now);
-      for (const msg of n.messages) {
-        await this.deps.messenger
-          .edit(msg.chatId, msg.messageId, view)
-          .catch((err: unknown) =>
-            this.deps.log.warn('could not edit an alert message', { error: err }),
-          );
-      }
-    }
+    await editNotifications(this.deps, this.doc.notifications, ids, byId, now);
   }
 
   private async sendOutgoing(o: Outgoing, byId: ReadonlyMap<string, AlertRecord>): Promise<void> {
     const now = this.deps.clock.now();
-    const id = newId();
-    const records = [...o.alertIds, ...o.resolvedIds].flatMap((x) => {
-      const r = byId.get(x);
-      return r === undefined ? [] : [r];
-    });
-    const silent =
-      o.kind !== 'maintenance' && isSilent(records, inQuietHours(this.deps.policy.quietHours, now));
-    const view = renderNotification({ ...o, id }, byId, now);
-    const messages: { chatId: number; messageId: number }[] = [];
-    for (const target of this.deps.policy.targets) {
-      try {
-        messages.push({
-          chatId: target.chatId,
-          messageId: await this.deps.messenger.send(target, view, silent),
-        });
-      } catch (err) {
-        this.deps.log.warn('could not send an alert', { error: err, chatId: target.chatId });
-      }
-    }
-    if (messages.length === 0 && this.deps.policy.targets.length > 0) {
+    const sent = await sendNotification(this.deps, o, byId, newId(), now);
+    if (sent === undefined) {
       // Nobody got it: keep it for the next attempt instead of losing it.
       for (const x of o.alertIds) this.doc.outbox.push({ alertId: x, what: 'fire' });
       for (const x of o.resolvedIds) this.doc.outbox.push({ alertId: x, what: 'resolve' });
@@ -448,16 +381,7 @@ export class AlertEngine {
     }
     this.doc.budget.sent++;
     this.lastSentAt = now;
-    for (const r of records) {
-      r.sent = true;
-      if (r.oneShot && r.state !== 'resolved') {
-        // News has nothing to resolve: it is done once told.
-        r.state = 'resolved';
-        r.resolvedAt = now;
-      }
-    }
-    const record: NotificationRecord = { ...o, id, sentAt: now, messages };
-    this.doc.notifications.push(record);
+    this.doc.notifications.push(sent);
   }
 
   private save(): void {

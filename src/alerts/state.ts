@@ -192,3 +192,24 @@ export function prune(doc: AlertsDoc, now: number): void {
   if (doc.notifications.length > MAX_NOTIFICATIONS)
     doc.notifications = doc.notifications.slice(-MAX_NOTIFICATIONS);
 }
+
+/** The alerts a button names: `a:<alert id>`, or `n:<notification id>` for every alert of a grouped message. */
+export function alertsByRef(doc: AlertsDoc, ref: string): AlertRecord[] | undefined {
+  const id = ref.slice(2);
+  if (ref.startsWith('a:')) {
+    const r = doc.alerts.find((a) => a.id === id);
+    return r === undefined ? undefined : [r];
+  }
+  const n = ref.startsWith('n:') ? doc.notifications.find((x) => x.id === id) : undefined;
+  return n === undefined ? undefined : doc.alerts.filter((a) => n.alertIds.includes(a.id));
+}
+
+/** Messages still allowed in the current budget window (a new window starts when the last one ended). */
+export function budgetLeft(doc: AlertsDoc, now: number, max: number, windowMs: number): number {
+  const b = doc.budget;
+  if (now >= b.windowStart + windowMs) {
+    b.windowStart = now;
+    b.sent = 0;
+  }
+  return max - b.sent;
+}

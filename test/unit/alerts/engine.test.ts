@@ -1,5 +1,6 @@
 import { ManualClock } from '../../../src/clock';
-import { AlertEngine, type AlertMessenger, type AlertPolicy } from '../../../src/alerts/engine';
+import type { AlertMessenger, AlertPolicy } from '../../../src/alerts/delivery';
+import { AlertEngine } from '../../../src/alerts/engine';
 import { ALERTS_STATE_FILE } from '../../../src/alerts/state';
 import {
   ALERT_KINDS,
