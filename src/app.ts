@@ -42,7 +42,15 @@ export function createApp(deps: AppDeps): App {
   const receiver = updateReceiver(deps, tg, tlog, fleet?.webhookObserver);
   const health = healthParts(deps, bot, receiver, docker, system);
   const history = historyParts(deps, system, docker, sender);
-  const ports = { system, docker, clock, store, sender, notifyChatIds: config.adminChatIds };
+  const ports = {
+    system,
+    docker,
+    clock,
+    store,
+    sender,
+    notifyChatIds: config.adminChatIds,
+    redact: (text: string) => deps.redactor.redact(text),
+  };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
   const plugins = pluginParts(requested, config, ports, deps.log);
   const botUsername = tg.botUsername;

@@ -4,6 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import YAML from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { CONFIG_FORMAT_VERSION } from '../version';
+import { alertsConfig, checkAlerts } from './alerts';
 import { fleetFromRaw } from './fleet';
 import { historyConfig, historyIssues } from './history';
 import { normalise } from './normalise';
@@ -287,6 +288,7 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
     issues.push({ path: 'telegram.api_root', message: 'must be an http(s) URL' });
   }
 
+  checkAlerts(raw.alerts, issues);
   issues.push(...historyIssues(raw));
   // Fleet checks read the shape the schema guarantees, so they run only on a valid document.
   const fleet =
@@ -358,6 +360,7 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
         graceMs: wh.rotation_grace_seconds * 1000,
       },
     },
+    alerts: alertsConfig(raw.alerts),
     plugins: {
       monitor: {
         thresholds: {
@@ -370,7 +373,7 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
         },
         maxNotifications: m.max_notifications,
         checkIntervalSeconds: m.check_interval,
-        resetNotificationMinutes: m.reset_notification_count,
+        resetNotificationSeconds: m.reset_notification_count,
         retryAttempts: m.retry_attempts,
         retryIntervalSeconds: m.retry_interval,
         monitorDocker: m.monitor_docker,

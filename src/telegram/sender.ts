@@ -23,6 +23,8 @@ export interface SendOptions {
   /** Forbid forwarding and saving (QR codes, secrets). */
   readonly protect?: boolean;
   readonly silent?: boolean;
+  /** Forum topic (message_thread_id) in a supergroup. */
+  readonly threadId?: number;
 }
 
 /** Everything features send goes through this port. */
@@ -189,6 +191,7 @@ export class SafeSender implements Sender {
           : {}),
         ...(options.protect ? { protect_content: true } : {}),
         ...(options.silent ? { disable_notification: true } : {}),
+        ...(options.threadId !== undefined ? { message_thread_id: options.threadId } : {}),
         link_preview_options: { is_disabled: view.disablePreview ?? true },
       }),
     );
