@@ -48,9 +48,14 @@ export function accessGate(access: AccessControl, deps: AccessGateDeps): Middlew
     );
     switch (decision.kind) {
       case 'drop':
-        // A button under a message the bot cannot see (inline): stop the spinner, nothing else.
-        if (ctx.callbackQuery !== undefined && chat === undefined)
-          await deps.sender.answer(ctx.callbackQuery.id).catch(() => undefined);
+        // A button under a message the bot cannot see (inline): stop the spinner; a stranger
+        // is told no, as for any other press.
+        if (ctx.callbackQuery !== undefined && chat === undefined) {
+          const allowed = from !== undefined && access.policy.userIds.includes(from.id);
+          await deps.sender
+            .answer(ctx.callbackQuery.id, allowed ? undefined : ACCESS_DENIED_TOAST, false)
+            .catch(() => undefined);
+        }
         return;
       case 'allow':
         grantAccess(ctx, { isAdmin: decision.isAdmin });

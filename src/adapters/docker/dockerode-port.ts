@@ -34,8 +34,6 @@ import { cpuPercent, cpuSample, liveStats, type CpuSample } from './stats';
 
 /** Deadlines (ms). Quick calls answer in milliseconds on a healthy engine (perf-probe §3). */
 export interface DockerTimeouts {
-  /** Connecting to the engine. */
-  connect: number;
   /** list / inspect / ping / images. */
   quick: number;
   /** One stats sample; the engine's collector ticks once a second. */
@@ -46,7 +44,6 @@ export interface DockerTimeouts {
 }
 
 export const DEFAULT_TIMEOUTS: DockerTimeouts = {
-  connect: 1500,
   quick: 1800,
   stats: 1500,
   logs: 10_000,
@@ -110,7 +107,6 @@ export class DockerodePort implements DockerPort, DockerEventsPort {
           options.log,
           options.clock,
           options.env,
-          this.timeouts.connect,
           options.logCalls === true,
         ),
     );

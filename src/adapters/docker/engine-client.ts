@@ -114,7 +114,6 @@ export class EngineClient {
     private readonly log: Logger,
     private readonly clock: Clock,
     private readonly env: Readonly<Record<string, string | undefined>>,
-    private readonly connectTimeoutMs: number,
     /** docker.debug_docker_client: every call at debug level instead of trace. */
     private readonly logCalls = false,
   ) {}
@@ -122,9 +121,7 @@ export class EngineClient {
   private async buildModem(): Promise<Modem | undefined> {
     const { default: Dockerode } = await import('dockerode');
     try {
-      const docker = new Dockerode(
-        modemOptions(this.spec.connection, this.env, this.connectTimeoutMs),
-      );
+      const docker = new Dockerode(modemOptions(this.spec.connection, this.env));
       return (docker as unknown as { modem: Modem }).modem;
     } catch (err) {
       const message = (err as { message?: unknown }).message;

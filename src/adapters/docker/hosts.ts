@@ -94,11 +94,18 @@ export function parseDockerHost(spec: string, tls: DockerTlsFiles | undefined): 
   }
 }
 
-/** dockerode constructor options for a connection; reads TLS files, so it may throw. */
+/** How long the SSH handshake to an ssh:// engine may take. */
+const SSH_READY_TIMEOUT_MS = 10_000;
+
+/**
+ * dockerode constructor options for a connection; reads TLS files, so it may throw.
+ * No `connectionTimeout`: docker-modem clears it only when the response arrives, so it would
+ * cut every slower call (a 10 s stop) at the connect deadline. Each request carries its own
+ * deadline instead (EngineClient), which bounds connecting as well.
+ */
 export function modemOptions(
   connection: DockerConnection,
   env: Readonly<Record<string, string | undefined>>,
-  connectTimeoutMs: number,
 ): Record<string, unknown> {
   // Explicit undefineds: dockerode otherwise fills gaps from DOCKER_HOST and DOCKER_CERT_PATH.
   const base = {
@@ -115,7 +122,6 @@ export function modemOptions(
         ...base,
         socketPath: connection.socketPath,
         protocol: 'http',
-        connectionTimeout: connectTimeoutMs,
       };
     case 'tcp': {
       const tls = connection.tls;
@@ -124,7 +130,6 @@ export function modemOptions(
         host: connection.host,
         port: connection.port,
         protocol: connection.protocol,
-        connectionTimeout: connectTimeoutMs,
         ...(tls?.ca !== undefined ? { ca: readFileSync(tls.ca) } : {}),
         ...(tls?.cert !== undefined ? { cert: readFileSync(tls.cert) } : {}),
         ...(tls?.key !== undefined ? { key: readFileSync(tls.key) } : {}),
@@ -137,10 +142,9 @@ export function modemOptions(
         port: connection.port,
         protocol: 'ssh',
         ...(connection.username !== undefined ? { username: connection.username } : {}),
-        connectionTimeout: connectTimeoutMs,
         sshOptions: {
           agent: env.SSH_AUTH_SOCK,
-          readyTimeout: connectTimeoutMs,
+          readyTimeout: SSH_READY_TIMEOUT_MS,
           // As OpenSSH with StrictHostKeyChecking: only a host key listed in known_hosts is trusted.
           hostVerifier: (key: Buffer) =>
             isKnownHostKey(

@@ -90,7 +90,6 @@ describe('EngineClient and DockerodePort failure handling', () => {
       silentLogger,
       systemClock,
       {},
-      10_000,
     );
     const err = await client
       .request('GET', '/containers/x/json', { timeoutMs: 10_000 })

@@ -68,12 +68,11 @@ describe('modemOptions', () => {
         cert: join(dir, 'cert.pem'),
         key: join(dir, 'key.pem'),
       };
-      const opts = modemOptions(parseDockerHost('tcp://d:2376', tls).connection, {}, 1500);
+      const opts = modemOptions(parseDockerHost('tcp://d:2376', tls).connection, {});
       expect(opts).toMatchObject({
         host: 'd',
         port: 2376,
         protocol: 'https',
-        connectionTimeout: 1500,
         socketPath: undefined,
       });
       expect(String(opts.ca)).toBe('ca.pem-bytes');
@@ -82,19 +81,17 @@ describe('modemOptions', () => {
         modemOptions(
           parseDockerHost('tcp://d:2376', { ca: join(dir, 'missing.pem') }).connection,
           {},
-          1500,
         ),
       ).toThrow(/ENOENT/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    const unix = modemOptions({ kind: 'unix', socketPath: '/s.sock' }, {}, 1000);
+    const unix = modemOptions({ kind: 'unix', socketPath: '/s.sock' }, {});
     expect(unix).toMatchObject({ socketPath: '/s.sock', host: undefined, port: undefined });
     expect(
       modemOptions(
         { kind: 'ssh', host: 'h', port: 22, username: 'u' },
         { SSH_AUTH_SOCK: '/agent' },
-        1000,
       ),
     ).toMatchObject({
       protocol: 'ssh',
