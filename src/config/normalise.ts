@@ -66,7 +66,7 @@ export function normalise(
 const TRUE_WORDS = new Set(['true', 'yes', 'on', '1', 't', 'y']);
 const FALSE_WORDS = new Set(['false', 'no', 'off', '0', 'f', 'n']);
 const INTEGER_TEXT = /^[+-]?\d{1,15}$/;
-const NUMBER_TEXT = /^[+-]?(\d{1,15}(\.\d{0,15})?|\.\d{1,15})$/;
+const NUMBER_TEXT = /^[+-]?[\d.]{1,32}$/;
 
 /**
  * pyTMBot's settings (pydantic, lax mode) accept quoted numbers and booleans
@@ -78,7 +78,8 @@ function coerceScalar(value: unknown, type: SchemaNode['type']): unknown {
   if (typeof value === 'string') {
     const text = value.trim();
     if (type === 'integer' && INTEGER_TEXT.test(text)) return Number(text);
-    if (type === 'number' && NUMBER_TEXT.test(text)) return Number(text);
+    if (type === 'number' && NUMBER_TEXT.test(text) && Number.isFinite(Number(text)))
+      return Number(text);
     if (type === 'boolean') {
       const word = text.toLowerCase();
       if (TRUE_WORDS.has(word)) return true;
