@@ -11,6 +11,8 @@ import { UpdateChecker } from './adapters/docker/update-checker';
 import { dockerFeature } from './features/docker';
 import type { Feature } from './features/feature';
 import { authFeature } from './features/auth';
+import { botUpdatesFeature } from './features/bot-updates';
+import { HttpReleaseFeed } from './adapters/releases/release-feed';
 import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
 import { MONITOR_PLUGIN, monitorFeature } from './plugins/monitor/feature';
@@ -238,6 +240,15 @@ export function createApp(deps: AppDeps): App {
       health: health.monitor,
       refreshMaxAgeMs: options.health.refreshMaxAgeMs,
       refreshWaitMs: options.health.refreshWaitMs,
+    }),
+    botUpdatesFeature({
+      feed: new HttpReleaseFeed({
+        url: config.botUpdates.releaseFeedUrl,
+        timeoutMs: config.botUpdates.timeoutMs,
+        userAgent: `tmbot/${APP_VERSION}`,
+      }),
+      clock,
+      log: deps.log.child('updates'),
     }),
     dockerFeature({
       docker,

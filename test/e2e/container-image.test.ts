@@ -175,8 +175,8 @@ describeDocker('container image', (suite) => {
     expect(exit).toBe('0 false');
     expect(await logs()).toMatch(/"message":"stopped"/);
 
-    // The container is re-created (an update): the state written by the first one is still there,
-    // owned by the image's user with mode 0700.
+    // The container is re-created (an update): the state written by the first one (access.json:
+    // lockouts and bans) is still there, owned by the image's user with mode 0700.
     await engine.cli(['rm', name]);
     const { stdout: kept } = await engine.cli([
       'run',
@@ -191,7 +191,7 @@ describeDocker('container image', (suite) => {
       '-e',
       "const fs = require('fs'); const s = fs.statSync('/var/lib/tmbot'); process.stdout.write(`${s.uid} ${(s.mode & 0o777).toString(8)} ${fs.readdirSync('/var/lib/tmbot').sort().join(',')}`)",
     ]);
-    expect(kept).toMatch(new RegExp(`^${TMBOT_UID} 700 .*heartbeat\\.json`));
+    expect(kept).toMatch(new RegExp(`^${TMBOT_UID} 700 .*access\\.json`));
     await engine.cli(['volume', 'rm', volume]);
   }, 120_000);
 });
