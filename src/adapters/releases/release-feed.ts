@@ -34,6 +34,7 @@ export interface ReleaseFeed {
 
 const MAX_BODY_BYTES = 512 * 1024;
 const MAX_NOTES = 4000;
+// eslint-disable-next-line security/detect-unsafe-regex -- anchored, every repetition bounded; input is a short tag
 const VERSION_SHAPE = /^v?(\d{1,6}\.\d{1,6}(?:\.\d{1,6})?(?:-[0-9A-Za-z.-]{1,32})?)$/;
 
 interface FeedEntry {
