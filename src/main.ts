@@ -202,6 +202,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const log = createLogger({
     level: cli.logLevel ?? 'info',
     format: cli.logFormat ?? (cli.mode === 'dev' || process.stdout.isTTY ? 'human' : 'json'),
+    colorize: cli.colorizeLogs,
     redactor,
   });
   for (const note of cli.notes) log.info(note);
