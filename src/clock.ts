@@ -152,8 +152,8 @@ async function flushMicrotasks(): Promise<void> {
   await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Resolves after `ms` of real time, or at once when `signal` aborts; a sleep keeps the process alive. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const timer = setTimeout(done, ms);
@@ -166,18 +166,17 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** `p`'s value, or undefined when it takes longer than `ms` (rejections pass through). */
-export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+/** `p`'s value, or undefined when it takes longer than `ms` on `clock` (rejections pass through). */
+export function withTimeout<T>(clock: Clock, p: Promise<T>, ms: number): Promise<T | undefined> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
-    timer.unref();
+    const timer = clock.setTimeout(() => resolve(undefined), ms);
     p.then(
       (v) => {
-        clearTimeout(timer);
+        timer.cancel();
         resolve(v);
       },
       (err: unknown) => {
-        clearTimeout(timer);
+        timer.cancel();
         reject(err instanceof Error ? err : new Error(String(err)));
       },
     );

@@ -1,10 +1,20 @@
 /**
- * Named errors with stable codes. User-facing wording is produced in one place
- * (`describeForUser`), so handlers throw and never format messages themselves.
+ * Named errors with stable codes. User-facing wording is produced by the views
+ * (`src/views/errors.ts`), so adapters and handlers throw and never word messages.
  */
+export type ErrorCode =
+  | 'E_CONFIG'
+  | 'E_USAGE'
+  | 'E_TELEGRAM_FATAL'
+  | 'E_USER_INPUT'
+  | 'E_FORBIDDEN'
+  | 'E_DOCKER'
+  | 'E_OUTLINE_UNAVAILABLE'
+  | 'E_RELEASE_FEED';
+
 export class TmbotError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -61,23 +71,62 @@ export class ForbiddenError extends TmbotError {
   }
 }
 
+/** What went wrong in a Docker call; `src/views/errors.ts` words each one. */
+export type DockerErrorCode =
+  /** The engine cannot be reached (`DockerUnavailableError`). */
+  | 'unavailable'
+  /** The host index is not (or no longer) configured. */
+  | 'host_gone'
+  | 'container_gone'
+  | 'image_gone'
+  /** An id that is not an engine id; refused before any request. */
+  | 'bad_container_id'
+  | 'bad_image_id'
+  /** The engine refused a container action (`action`, `detail` = the engine's reason). */
+  | 'refused'
+  /** The engine cannot return a container's logs (`detail` = the engine's reason). */
+  | 'logs_unreadable';
+
+/** Facts a Docker error carries for its wording; all safe to show. */
+export interface DockerErrorInfo {
+  readonly action?: string;
+  readonly detail?: string;
+}
+
+/** A Docker call failed in a way the user can be told about. */
+export class DockerError extends TmbotError {
+  constructor(
+    readonly kind: DockerErrorCode,
+    readonly info: DockerErrorInfo = {},
+    options?: { cause?: unknown; message?: string },
+  ) {
+    const facts = [info.action, info.detail].filter((f) => f !== undefined).join(': ');
+    super(
+      'E_DOCKER',
+      options?.message ?? `docker ${kind}${facts === '' ? '' : ` (${facts})`}`,
+      options,
+    );
+  }
+}
+
 /**
- * A Docker engine cannot be reached (socket missing, refused, no answer in time).
- * Its message is user-safe and shown as is: "Docker is not reachable at <host>: <reason>".
+ * A Docker engine cannot be reached (socket missing, refused, no answer in time):
+ * `reason` says what to check.
  */
-export class DockerUnavailableError extends TmbotError {
+export class DockerUnavailableError extends DockerError {
   constructor(
     readonly host: string,
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super('E_DOCKER_UNAVAILABLE', `Docker is not reachable at ${host}: ${reason}`, options);
+    super(
+      'unavailable',
+      {},
+      { ...options, message: `Docker is not reachable at ${host}: ${reason}` },
+    );
   }
 }
 
-/** Text shown in chat for an error thrown by a handler; internal details never leak. */
-export function describeForUser(err: unknown): string {
-  if (err instanceof UserInputError || err instanceof ForbiddenError) return err.message;
-  if (err instanceof TmbotError && err.code === 'E_DOCKER_UNAVAILABLE') return err.message;
-  return '⚠️ Something went wrong while handling that. The details are in the bot log.';
-}
+/** Errors whose wording is meant for the user (anything else is logged and described generically). */
+export const isUserSafe = (err: unknown): boolean =>
+  err instanceof UserInputError || err instanceof ForbiddenError || err instanceof DockerError;

@@ -63,7 +63,9 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
   const store = new JsonStateStore(
     resolveStateDir(process.env, config.stateDir),
     log.child('state'),
+    systemClock,
   );
+  await store.open();
   // Loaded here, not at the top: --health-check every 30 s (and --version, --salt) skip telegraf & co.
   const { createApp } = await import('./app');
   const app = createApp({
@@ -138,14 +140,15 @@ async function totpReset(cli: CliOptions, userId: number): Promise<number> {
     }
     throw err;
   }
-  const store = new JsonStateStore(resolveStateDir(process.env, configured), log);
+  const store = new JsonStateStore(resolveStateDir(process.env, configured), log, systemClock);
+  await store.open();
   if (!store.persistent) {
     process.stderr.write(
       `tmbot: cannot write the state directory ${store.dir}; run as the bot's user\n`,
     );
     return EXIT_FATAL;
   }
-  const audit = new JsonlAuditLog({ dir: store.dir, clock: systemClock, log });
+  const audit = new JsonlAuditLog({ store, clock: systemClock, log });
   const rotation = await resetTotp(store, audit, userId);
   if (adminIds !== undefined && !adminIds.includes(userId)) {
     process.stderr.write(`tmbot: note: ${userId} is not in access_control.allowed_admins_ids\n`);
@@ -188,7 +191,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return EXIT_OK;
     }
     case 'health-check': {
-      const result = probeHeartbeat(healthStateDir(cli), Date.now());
+      const result = probeHeartbeat(healthStateDir(cli), systemClock.now());
       (result.code === 0 ? process.stdout : process.stderr).write(`tmbot: ${result.message}\n`);
       return result.code;
     }

@@ -309,6 +309,10 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
       chatIds: raw.access_control.allowed_chat_ids,
       authSalt: salt,
       sessionMinutes: raw.access_control.session_minutes,
+      rateLimit: {
+        requests: raw.access_control.rate_limit.requests,
+        windowMs: raw.access_control.rate_limit.per_seconds * 1000,
+      },
     },
     adminChatIds: raw.chat_id.global_chat_id,
     docker: {

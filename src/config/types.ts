@@ -15,6 +15,8 @@ export interface Config {
     readonly authSalt: string;
     /** Length of a 2FA session after a good code. */
     readonly sessionMinutes: number;
+    /** Per-user limit: at most `requests` per `windowMs` (sliding). */
+    readonly rateLimit: { readonly requests: number; readonly windowMs: number };
   };
   /** Chats that receive security alerts and notices. */
   readonly adminChatIds: readonly number[];
@@ -101,6 +103,7 @@ export interface RawConfig {
     auth_salt: string;
     allowed_chat_ids: number[];
     session_minutes: number;
+    rate_limit: { requests: number; per_seconds: number };
   };
   chat_id: { global_chat_id: number[] };
   docker: {

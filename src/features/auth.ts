@@ -2,6 +2,7 @@ import type { AuditTrail } from '../security/audit-log';
 import type { PrivilegedAction } from '../security/second-factor';
 import type { TwoFactorGuard } from '../security/two-factor-guard';
 import type { TwoFactorSessions } from '../security/two-factor-sessions';
+import { defineAction } from '../telegram/actions';
 import type { Req } from '../telegram/request';
 import {
   adminOnlyView,
@@ -32,11 +33,13 @@ export interface AuthDeps {
 /** Entries /audit shows. */
 export const AUDIT_SHOWN = 20;
 
+/** The button that opens the audit log. */
+export const VIEW_AUDIT_ACTION = defineAction('auth.audit');
+
 /** /audit as a privileged action (it is also what the resume button re-runs). */
 export const VIEW_AUDIT: PrivilegedAction = {
   label: 'show the audit log',
-  action: 'auth.audit',
-  args: [],
+  ...VIEW_AUDIT_ACTION.call(),
   audit: 'audit.view',
   target: '',
 };
@@ -45,50 +48,54 @@ export const VIEW_AUDIT: PrivilegedAction = {
 // eslint-disable-next-line security/detect-unsafe-regex -- anchored, bounded, no nested repetition: linear time
 const CODE_MESSAGE = /^\/?(\d{6})(?:@[A-Za-z0-9_]{1,64})?$/;
 
+/** /qrcode: the enrolment QR for admins, in private chats, and again only inside a 2FA session. */
+async function sendQr(deps: AuthDeps, req: Req): Promise<void> {
+  const { sessions, audit } = deps;
+  const userId = req.user.id;
+  if (!req.isAdmin) {
+    await audit.record({
+      userId,
+      action: 'totp.qrcode',
+      outcome: 'denied',
+      detail: 'not an admin',
+    });
+    await req.reply(adminOnlyView('get a 2FA QR code'));
+    return;
+  }
+  if (req.chat.type !== 'private') {
+    await req.reply(qrPrivateOnlyView());
+    return;
+  }
+  const status = sessions.status(userId);
+  if (status.enrolled && status.state !== 'authenticated') {
+    await audit.record({
+      userId,
+      action: 'totp.qrcode',
+      outcome: 'denied',
+      detail: 'enrolled; no 2FA session',
+    });
+    await req.reply(qrRefusedView());
+    return;
+  }
+  const png = await deps.renderQr(sessions.provisioningUri(userId, deps.botUsername()));
+  const sent = await req.sendPhoto(png, qrCaptionView(deps.qrDeleteMs), {
+    spoiler: true,
+    protect: true,
+  });
+  req.deleteLater(sent.messageId, deps.qrDeleteMs);
+  await audit.record({
+    userId,
+    action: 'totp.qrcode',
+    outcome: 'ok',
+    detail: status.enrolled ? 'shown again in a 2FA session' : 'enrolment',
+  });
+}
+
 /** /qrcode, "Enter 2FA code", code messages, /logout and /audit. */
 export function authFeature(deps: AuthDeps): Feature {
   const { guard, sessions, audit, clock } = deps;
 
-  const qrcode = async (req: Req): Promise<void> => {
-    const userId = req.user.id;
-    if (!req.isAdmin) {
-      await audit.record({
-        userId,
-        action: 'totp.qrcode',
-        outcome: 'denied',
-        detail: 'not an admin',
-      });
-      await req.reply(adminOnlyView('get a 2FA QR code'));
-      return;
-    }
-    if (req.chat.type !== 'private') {
-      await req.reply(qrPrivateOnlyView());
-      return;
-    }
-    const status = sessions.status(userId);
-    if (status.enrolled && status.state !== 'authenticated') {
-      await audit.record({
-        userId,
-        action: 'totp.qrcode',
-        outcome: 'denied',
-        detail: 'enrolled; no 2FA session',
-      });
-      await req.reply(qrRefusedView());
-      return;
-    }
-    const png = await deps.renderQr(sessions.provisioningUri(userId, deps.botUsername()));
-    const sent = await req.sendPhoto(png, qrCaptionView(deps.qrDeleteMs), {
-      spoiler: true,
-      protect: true,
-    });
-    req.deleteLater(sent.messageId, deps.qrDeleteMs);
-    await audit.record({
-      userId,
-      action: 'totp.qrcode',
-      outcome: 'ok',
-      detail: status.enrolled ? 'shown again in a 2FA session' : 'enrolment',
-    });
-  };
+  const qrcode = (req: Req): Promise<void> => sendQr(deps, req);
 
   const enterCode = async (req: Req): Promise<void> => {
     if (!req.isAdmin) return guard.refuseCodes(req, 'use 2FA');
@@ -130,7 +137,7 @@ export function authFeature(deps: AuthDeps): Feature {
         'End your 2FA session',
       );
       router.command('audit', showAudit, 'Audit log (admins, 2FA)');
-      router.action(VIEW_AUDIT.action, showAudit);
+      router.on(VIEW_AUDIT_ACTION, showAudit);
     },
   };
 }

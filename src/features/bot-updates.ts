@@ -52,7 +52,7 @@ export function botUpdatesFeature(deps: BotUpdatesDeps): Feature {
         },
         'Check for tmbot updates',
       );
-      router.action(BOT_UPDATES_GUIDE, async (req) => {
+      router.on(BOT_UPDATES_GUIDE, async (req) => {
         await req.toast();
         await req.reply(updateGuideView());
       });

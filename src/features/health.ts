@@ -1,7 +1,7 @@
 import type { HealthSnapshot } from '../health/types';
 import type { Req } from '../telegram/request';
 import { MAIN_MENU } from '../views/keyboards';
-import { healthView } from '../views/health';
+import { HEALTH_REFRESH, healthView } from '../views/health';
 import type { Feature } from './feature';
 
 /** What the Health screen reads: the monitor's latest results, and a bounded re-check. */
@@ -28,7 +28,7 @@ export function healthFeature(deps: HealthFeatureDeps): Feature {
     install(router) {
       router.command('health', show, 'Bot and host health');
       router.button(MAIN_MENU.health, show);
-      router.action('health.refresh', async (req) => {
+      router.on(HEALTH_REFRESH, async (req) => {
         const snap = await deps.health.refresh(deps.refreshMaxAgeMs, deps.refreshWaitMs);
         if ((await req.show(healthView(snap))) === 'unchanged')
           await req.toast('Already up to date');

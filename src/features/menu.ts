@@ -1,7 +1,7 @@
 import type { Req } from '../telegram/request';
 import type { Feature } from './feature';
 import { BACK_TO_MAIN, MAIN_MENU } from '../views/keyboards';
-import { backToMainView, getMyIdView, pluginsView, welcomeView } from '../views/menu';
+import { backToMainView, DELETE_NOW, getMyIdView, pluginsView, welcomeView } from '../views/menu';
 
 export interface MenuDeps {
   isAllowed(userId: number): boolean;
@@ -47,7 +47,7 @@ export function menuFeature(deps: MenuDeps): Feature {
         'Show your user and chat id',
         { public: true },
       );
-      router.action('menu.delete', async (req) => {
+      router.on(DELETE_NOW, async (req) => {
         if (req.messageId !== undefined) await req.deleteNow(req.messageId);
         await req.toast('Deleted.');
       });

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { LoopDelayProbe } from '../adapters/system/loop-delay';
 import type { SystemPort } from '../adapters/system/system-port';
 import { withTimeout, type Clock } from '../clock';
-import { TmbotError, UserInputError } from '../errors';
+import { DockerUnavailableError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { Req } from '../telegram/request';
 import type { Html } from '../views/html';
@@ -16,7 +16,6 @@ import {
   fansBody,
   filesystemsBody,
   interfacesBody,
-  isServerScreen,
   loadBody,
   memoryBody,
   networkBody,
@@ -37,11 +36,10 @@ import {
 } from '../views/server';
 import {
   aboutView,
-  isQuickSub,
   QUICK_ACTION,
   quickSubView,
   quickView,
-  type DockerSummary,
+  type QuickDockerLine,
   type QuickSub,
 } from '../views/server-quick';
 import type { View } from '../views/view';
@@ -54,29 +52,13 @@ export interface ServerDeps {
   /** Shown on About me. */
   readonly nodeVersion: string;
   /** Docker counts for Quick view; absent when this build has no Docker connection. */
-  readonly dockerSummary?: () => Promise<DockerSummary>;
+  readonly dockerSummary?: () => Promise<QuickDockerLine>;
 }
 
 /** Rows in a Top list (pyTMBot's "Top 10"). */
 const TOP_LIMIT = 10;
 /** Quick view does not wait longer than this for Docker; it says so instead. */
 const DOCKER_TIMEOUT_MS = 2000;
-
-/** Reads the screen and sort of a Server button; anything else is a stale or forged button. */
-function parseNav(args: readonly string[]): ScreenNav {
-  const [screen, from, sort] = args;
-  if (!isServerScreen(screen))
-    throw new UserInputError(
-      'This button is no longer supported. Open the screen again from the menu.',
-    );
-  if (screen !== 'top') return { screen };
-  if ((from !== 'cpu' && from !== 'process') || (sort !== 'cpu' && sort !== 'mem')) {
-    throw new UserInputError(
-      'This button is no longer supported. Open the screen again from the menu.',
-    );
-  }
-  return { screen, top: { from, sort } };
-}
 
 /**
  * The Server menu and its screens, Quick view and About me. Every screen is
@@ -87,7 +69,7 @@ export function serverFeature(deps: ServerDeps): Feature {
   const { system, clock, log } = deps;
   const startedAt = clock.now();
   // Only when debugging: the probe's 2 ms timer is cheap but not free.
-  const probe = log.isLevelEnabled('debug') ? new LoopDelayProbe() : undefined;
+  const probe = log.isLevelEnabled('debug') ? new LoopDelayProbe(clock) : undefined;
   let served = 0;
 
   async function safely(what: string, title: string, read: () => Promise<Html>): Promise<Html> {
@@ -155,21 +137,18 @@ export function serverFeature(deps: ServerDeps): Feature {
   const screenView = (nav: ScreenNav): Promise<View> =>
     timed(nav.screen, async () => serverScreenView(nav, await screenBody(nav), system.context()));
 
-  async function dockerLine(): Promise<DockerSummary | undefined> {
+  async function dockerLine(): Promise<QuickDockerLine | undefined> {
     if (deps.dockerSummary === undefined) return undefined;
     try {
       return (
-        (await withTimeout(deps.dockerSummary(), DOCKER_TIMEOUT_MS)) ?? {
+        (await withTimeout(deps.clock, deps.dockerSummary(), DOCKER_TIMEOUT_MS)) ?? {
           unavailable: `no answer within ${DOCKER_TIMEOUT_MS / 1000} s`,
         }
       );
     } catch (err) {
       log.warn('Docker summary failed', { error: err });
       return {
-        unavailable:
-          err instanceof TmbotError && err.code === 'E_DOCKER_UNAVAILABLE'
-            ? err.message
-            : 'error; see the bot log',
+        unavailable: err instanceof DockerUnavailableError ? err.message : 'error; see the bot log',
       };
     }
   }
@@ -255,17 +234,14 @@ export function serverFeature(deps: ServerDeps): Feature {
           await req.reply(await screenView({ screen }));
         });
       }
-      router.action(SERVER_ACTION, async (req, args) => {
-        await show(req, await screenView(parseNav(args)));
+      router.on(SERVER_ACTION, async (req, nav) => {
+        await show(req, await screenView(nav));
       });
 
       router.button(MAIN_MENU.quickView, async (req) => {
         await req.reply(await quickScreen('overview'));
       });
-      router.action(QUICK_ACTION, async (req, args) => {
-        const sub = args[0];
-        if (!isQuickSub(sub))
-          throw new UserInputError('This button is no longer supported. Open Quick view again.');
+      router.on(QUICK_ACTION, async (req, { sub }) => {
         await show(req, await quickScreen(sub));
       });
 
@@ -279,11 +255,9 @@ export function serverFeature(deps: ServerDeps): Feature {
       });
     },
     start() {
-      system.start();
       probe?.start();
     },
     stop() {
-      system.stop();
       const s = probe?.summary();
       if (s !== undefined) {
         log.debug(

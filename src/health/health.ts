@@ -1,10 +1,12 @@
+import type { SystemPort } from '../adapters/system/system-port';
 import type { Clock } from '../clock';
+import type { StateStore } from '../state/json-store';
 import type { Logger } from '../log/logger';
 import { hostChecker } from './checkers/host';
 import { processChecker } from './checkers/process';
 import { stateDirChecker } from './checkers/state-dir';
 import { telegramChecker, type TelegramPing } from './checkers/telegram';
-import { updateLoopChecker, type UpdateSource } from './checkers/update-loop';
+import { updateLoopChecker, type UpdateLiveness } from './checkers/update-loop';
 import { HeartbeatWriter } from './heartbeat';
 import { HealthMonitor } from './monitor';
 import type { HealthTimings } from './timings';
@@ -13,12 +15,15 @@ export interface HealthDeps {
   telegram: TelegramPing;
   /** The update source and how long it may stay silent (see `pollingThresholds`). */
   updates: {
-    source: UpdateSource;
+    source: UpdateLiveness;
     what?: string | (() => string);
     degradedAfterMs: number;
     unhealthyAfterMs: number;
   };
-  stateDir: string;
+  /** The state store: the heartbeat is written there, and its directory is checked. */
+  store: StateStore;
+  /** Host and process figures for the host and process checks. */
+  system: SystemPort;
   clock: Clock;
   log: Logger;
   timings: HealthTimings;
@@ -40,11 +45,11 @@ export function createHealth(deps: HealthDeps): Health {
     telegramChecker({ api: deps.telegram, intervalMs: t.telegramMs, timeoutMs: t.checkTimeoutMs }),
   );
   monitor.register(updateLoopChecker({ ...deps.updates, clock, intervalMs: t.updatesMs }));
-  monitor.register(stateDirChecker({ dir: deps.stateDir, intervalMs: t.stateDirMs }));
-  monitor.register(hostChecker({ intervalMs: t.hostMs }));
-  monitor.register(processChecker({ intervalMs: t.processMs }));
+  monitor.register(stateDirChecker({ dir: deps.store.dir, intervalMs: t.stateDirMs }));
+  monitor.register(hostChecker({ system: deps.system, intervalMs: t.hostMs }));
+  monitor.register(processChecker({ system: deps.system, intervalMs: t.processMs }));
   const heartbeat = new HeartbeatWriter({
-    dir: deps.stateDir,
+    store: deps.store,
     snapshot: () => monitor.snapshot(),
     clock,
     log,

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Clock } from '../clock';
+import type { Clock, Timer } from '../clock';
 import type { Logger } from '../log/logger';
+import type { StateStore } from '../state/json-store';
 import { isHealthLevel, type HealthLevel, type HealthSnapshot } from './types';
 
 /** File name of the heartbeat in the state dir. */
@@ -21,7 +21,8 @@ export interface Heartbeat {
 }
 
 export interface HeartbeatWriterDeps {
-  dir: string;
+  /** Where the heartbeat is written (atomically, 0600). */
+  store: StateStore;
   snapshot: () => HealthSnapshot;
   clock: Clock;
   log: Logger;
@@ -30,23 +31,30 @@ export interface HeartbeatWriterDeps {
 }
 
 /**
- * Rewrites the heartbeat file (atomically, 0600) every period with the overall level, so a
+ * Rewrites the heartbeat file through the state store (atomically, 0600) every period with the overall level, so a
  * separate process (the container HEALTHCHECK, a systemd timer) can judge a running bot. The
  * beat is a timer on the daemon's own event loop: a hung loop stops it and the file goes stale.
  */
 export class HeartbeatWriter {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private inflight: Promise<void> | undefined;
   private state: 'new' | 'beating' | 'stopped' = 'new';
-  private failing = false;
-  private readonly path: string;
+  private warned = false;
 
-  constructor(private readonly deps: HeartbeatWriterDeps) {
-    this.path = join(deps.dir, HEARTBEAT_FILE);
-  }
+  constructor(private readonly deps: HeartbeatWriterDeps) {}
 
-  /** Writes one heartbeat now; failures are logged once, not thrown. */
+  /** Writes one heartbeat now; failures are logged (by the store, once), never thrown. */
   async beat(): Promise<void> {
+    const { store } = this.deps;
+    if (!store.persistent) {
+      // In memory no other process can read it: say once what that means for the probe.
+      if (!this.warned)
+        this.deps.log.warn(
+          `cannot write the heartbeat in ${store.dir} (state is kept in memory); --health-check will report the bot as down`,
+        );
+      this.warned = true;
+      return;
+    }
     const snap = this.deps.snapshot();
     const beat: Heartbeat = {
       v: 1,
@@ -56,24 +64,7 @@ export class HeartbeatWriter {
       pid: process.pid,
       reasons: snap.reasons,
     };
-    const tmp = `${this.path}.tmp-${randomBytes(4).toString('hex')}`;
-    try {
-      await fs.writeFile(tmp, `${JSON.stringify(beat)}\n`, { mode: 0o600 });
-      await fs.rename(tmp, this.path);
-      if (this.failing) this.deps.log.info(`heartbeat ${this.path} is written again`);
-      this.failing = false;
-    } catch (err) {
-      await fs.rm(tmp, { force: true }).catch(() => undefined);
-      if (!this.failing) {
-        this.deps.log.warn(
-          `cannot write the heartbeat ${this.path}; --health-check will report the bot as down`,
-          {
-            error: err,
-          },
-        );
-      }
-      this.failing = true;
-    }
+    await store.write(HEARTBEAT_FILE, beat);
   }
 
   /** Beats now and then every period until stop(); after stop() it never starts again. */
@@ -83,7 +74,8 @@ export class HeartbeatWriter {
     const tick = (): void => {
       this.inflight = this.beat().finally(() => {
         this.inflight = undefined;
-        if (this.state === 'beating') this.timer = setTimeout(tick, this.deps.periodMs).unref();
+        if (this.state === 'beating')
+          this.timer = this.deps.clock.setTimeout(tick, this.deps.periodMs);
       });
     };
     tick();
@@ -92,15 +84,13 @@ export class HeartbeatWriter {
   /** Stops beating and removes the file if it is still ours, so a stopped bot reads as "not running". */
   async stop(): Promise<void> {
     this.state = 'stopped';
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     await this.inflight;
-    try {
-      const current = parseHeartbeat(await fs.readFile(this.path, 'utf8'));
-      if (current !== undefined && current.pid === process.pid)
-        await fs.rm(this.path, { force: true });
-    } catch {
-      // Nothing there, or unreadable: nothing of ours to remove.
-    }
+    const { store } = this.deps;
+    if (!store.persistent) return;
+    const text = await store.readText(HEARTBEAT_FILE).catch(() => undefined);
+    const current = text === undefined ? undefined : parseHeartbeat(text);
+    if (current?.pid === process.pid) await store.remove(HEARTBEAT_FILE).catch(() => undefined);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock, Timer } from '../clock';
 import type { Logger } from '../log/logger';
 import {
   DEFAULT_CHECK_TIMEOUT_MS,
@@ -37,7 +37,7 @@ export interface HealthMonitorDeps {
  */
 export class HealthMonitor implements HealthRegistry {
   private readonly entries = new Map<string, Entry>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private running = false;
   private lastOverall: HealthLevel | undefined;
   private firstRound: Promise<void> | undefined;
@@ -88,14 +88,14 @@ export class HealthMonitor implements HealthRegistry {
       .filter((e) => e.running !== undefined || now - e.status.checkedAt >= maxAgeMs)
       .map((e) => e.running ?? this.run(e));
     if (work.length > 0) {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: Timer | undefined;
       await Promise.race([
         Promise.all(work),
         new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, waitMs);
+          timer = this.deps.clock.setTimeout(resolve, waitMs);
         }),
       ]);
-      clearTimeout(timer);
+      timer?.cancel();
     }
     return this.snapshot();
   }
@@ -131,19 +131,18 @@ export class HealthMonitor implements HealthRegistry {
 
   stop(): void {
     this.running = false;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     for (const e of this.entries.values()) e.checker.close?.();
   }
 
   private schedule(delayMs: number): void {
     if (!this.running) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    this.timer?.cancel();
+    // Clock timers never keep the process alive, so health checks alone do not either.
+    this.timer = this.deps.clock.setTimeout(() => {
       void this.runDue().then(() => this.schedule(this.nextDelay()));
     }, delayMs);
-    // Health checks alone never keep the process alive.
-    this.timer.unref();
   }
 
   private nextDelay(): number {
@@ -158,9 +157,9 @@ export class HealthMonitor implements HealthRegistry {
     const { checker } = entry;
     const timeoutMs = checker.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
     const abort = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Timer | undefined;
     const timedOut = new Promise<CheckOutcome>((resolve) => {
-      timer = setTimeout(() => {
+      timer = this.deps.clock.setTimeout(() => {
         abort.abort();
         resolve({ level: 'unhealthy', summary: `no answer within ${formatSeconds(timeoutMs)}` });
       }, timeoutMs);
@@ -173,7 +172,7 @@ export class HealthMonitor implements HealthRegistry {
       },
     );
     entry.running = outcome.then((o) => {
-      clearTimeout(timer);
+      timer?.cancel();
       const at = this.deps.clock.now();
       entry.status = {
         name: checker.name,

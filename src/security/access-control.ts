@@ -1,11 +1,6 @@
-import type { Context, MiddlewareFn } from 'telegraf';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { StateStore } from '../state/json-store';
-import type { Sender } from '../telegram/sender';
-import type { AccessState } from '../telegram/router';
-import { parseCommand } from '../telegram/router';
-import { clip, html } from '../views/html';
 
 export interface AccessPolicy {
   readonly userIds: readonly number[];
@@ -17,6 +12,37 @@ export interface AccessPolicy {
   /** Commands anyone not blocked may run (bootstrap: /getmyid). */
   readonly publicCommands: readonly string[];
 }
+
+/** Who sent an update, as the gate sees it. */
+export interface AccessRequest {
+  readonly userId: number;
+  readonly isBot: boolean;
+  readonly chatId: number;
+  readonly chatType: string;
+  /** The command name when the update is a command for this bot (asked for strangers only). */
+  readonly command: () => string | undefined;
+}
+
+/**
+ * What access control decided. `drop`: not answered at all; `allow`: on the allowlist;
+ * `blocked`: a blocked stranger (a button press gets a toast, nothing else); `stranger`: an
+ * attempt counted, `guest` when it is a public command that may run, `blocked` when this
+ * attempt started the block, `alert` when the admin chats are to be told (throttled).
+ */
+export type AccessDecision =
+  | { readonly kind: 'drop'; readonly reason: 'no-sender' | 'foreign-chat' }
+  | { readonly kind: 'allow'; readonly isAdmin: boolean }
+  | { readonly kind: 'blocked' }
+  | {
+      readonly kind: 'stranger';
+      readonly attempt: number;
+      readonly attemptsLeft: number;
+      /** A public command (bootstrap: /getmyid). */
+      readonly isPublic: boolean;
+      readonly guest: boolean;
+      readonly blockMinutes: number;
+      readonly alert: boolean;
+    };
 
 export interface AccessLimits {
   /** Attempts by an unknown user before the block (the blocking attempt included). */
@@ -63,9 +89,10 @@ const isStranger = (s: unknown): s is Stranger =>
   );
 
 /**
- * The allowlist gate. Allowed users pass with their admin flag; unknown users are
- * told how many attempts they have left, blocked on the last one (persisted, so a
- * restart does not lift it), and reported to the admin chat with their real id.
+ * The allowlist decision. Allowed users pass with their admin flag; unknown users have their
+ * attempts counted, are blocked on the last one (persisted, so a restart does not lift it),
+ * and are reported to the admin chat (throttled). Telegram glue and wording live in
+ * `src/telegram/access-gate.ts` and `src/views/access.ts`.
  */
 export class AccessControl {
   private readonly users: ReadonlySet<number>;
@@ -74,13 +101,11 @@ export class AccessControl {
   private readonly strangers = new Map<number, Stranger>();
 
   constructor(
-    private readonly policy: AccessPolicy,
+    readonly policy: AccessPolicy,
     private readonly deps: {
-      sender: Sender;
       store: StateStore;
       clock: Clock;
       log: Logger;
-      botUsername: () => string | undefined;
       limits?: AccessLimits;
     },
   ) {
@@ -111,44 +136,29 @@ export class AccessControl {
     return (this.strangers.get(userId)?.blockedUntil ?? 0) > this.deps.clock.now();
   }
 
-  middleware(): MiddlewareFn<Context> {
-    return async (ctx, next) => {
-      const from = ctx.from;
-      const chat = ctx.chat;
-      // Service updates, channel posts and anonymous admins carry no user we can check.
-      if (from === undefined || chat === undefined || from.is_bot) return;
-      if (chat.type !== 'private' && this.chats.size > 0 && !this.chats.has(chat.id)) {
-        this.deps.log.debug('update from a chat outside allowed_chat_ids dropped', {
-          chat: chat.id,
-        });
-        return;
-      }
-      if (this.users.has(from.id)) {
-        (ctx.state as { access?: AccessState }).access = { isAdmin: this.admins.has(from.id) };
-        return next();
-      }
-      await this.handleStranger(ctx, next);
-    };
+  /** Decides one update; counts a stranger's attempt (and persists it). */
+  decide(req: AccessRequest | undefined): AccessDecision {
+    // Service updates, channel posts and anonymous admins carry no user we can check.
+    if (req === undefined || req.isBot) return { kind: 'drop', reason: 'no-sender' };
+    if (req.chatType !== 'private' && this.chats.size > 0 && !this.chats.has(req.chatId)) {
+      this.deps.log.debug('update from a chat outside allowed_chat_ids dropped', {
+        chat: req.chatId,
+      });
+      return { kind: 'drop', reason: 'foreign-chat' };
+    }
+    if (this.users.has(req.userId)) return { kind: 'allow', isAdmin: this.admins.has(req.userId) };
+    return this.countStranger(req);
   }
 
-  private async handleStranger(ctx: Context, next: () => Promise<void>): Promise<void> {
-    const from = ctx.from!;
-    const chatId = ctx.chat!.id;
+  private countStranger(req: AccessRequest): AccessDecision {
     const now = this.deps.clock.now();
-    const s = this.strangers.get(from.id) ?? {
+    const s = this.strangers.get(req.userId) ?? {
       attempts: 0,
       blockedUntil: 0,
       lastAlertAt: 0,
       lastSeenAt: now,
     };
-    if (s.blockedUntil > now) {
-      if (ctx.callbackQuery !== undefined) {
-        await this.deps.sender
-          .answer(ctx.callbackQuery.id, 'Access denied.', false)
-          .catch(() => undefined);
-      }
-      return;
-    }
+    if (s.blockedUntil > now) return { kind: 'blocked' };
     if (s.blockedUntil !== 0) {
       // A block that has run out starts the count afresh.
       s.attempts = 0;
@@ -158,86 +168,26 @@ export class AccessControl {
     s.lastSeenAt = now;
     const left = this.limits.maxAttempts - s.attempts;
     if (left <= 0) s.blockedUntil = now + this.limits.blockMs;
-    this.remember(from.id, s);
-
-    const text = ctx.message !== undefined && 'text' in ctx.message ? ctx.message.text : undefined;
-    const command = text === undefined ? undefined : parseCommand(text, this.deps.botUsername());
-    const isPublic = command !== undefined && this.policy.publicCommands.includes(command.name);
+    const alert =
+      this.policy.adminChatIds.length > 0 && now - s.lastAlertAt >= this.limits.alertThrottleMs;
+    if (alert) s.lastAlertAt = now;
+    this.remember(req.userId, s);
     this.deps.log.warn('update from a user not on the allowlist', {
-      user: from.id,
+      user: req.userId,
       attempt: s.attempts,
       blocked: left <= 0,
     });
-    await this.alertAdmins(ctx, s, left, isPublic);
-
-    if (left <= 0) {
-      await this.tell(
-        ctx,
-        chatId,
-        `🚫 Access blocked for ${Math.round(this.limits.blockMs / 60_000)} minutes.`,
-      );
-      return;
-    }
-    if (isPublic) {
-      (ctx.state as { access?: AccessState }).access = { isAdmin: false, guest: true };
-      return next();
-    }
-    await this.tell(
-      ctx,
-      chatId,
-      `⛔ You don't have access to this bot. ${left} attempt${left === 1 ? '' : 's'} left before you are blocked.\n` +
-        'Send /getmyid and give your user id to the bot owner.',
-    );
-  }
-
-  private async tell(ctx: Context, chatId: number, text: string): Promise<void> {
-    try {
-      if (ctx.callbackQuery !== undefined) {
-        await this.deps.sender.answer(ctx.callbackQuery.id, text, true);
-      } else {
-        await this.deps.sender.send(chatId, { html: html`${text}` });
-      }
-    } catch (err) {
-      this.deps.log.warn('could not answer an unknown user', { error: err });
-    }
-  }
-
-  private async alertAdmins(
-    ctx: Context,
-    s: Stranger,
-    left: number,
-    isPublic: boolean,
-  ): Promise<void> {
-    const now = this.deps.clock.now();
-    if (this.policy.adminChatIds.length === 0 || now - s.lastAlertAt < this.limits.alertThrottleMs)
-      return;
-    s.lastAlertAt = now;
-    void this.save();
-    const from = ctx.from!;
-    const chat = ctx.chat!;
-    const name = [from.first_name, from.last_name].filter(Boolean).join(' ');
-    const what =
-      ctx.message !== undefined && 'text' in ctx.message
-        ? html`text: <code>${clip(ctx.message.text, 64)}</code>`
-        : ctx.callbackQuery !== undefined
-          ? html`a button press`
-          : html`a non-text message`;
-    const view = {
-      html: html`${isPublic ? 'ℹ️ Setup command from a user not on the allowlist' : '⚠️ Unauthorized access attempt'} #${s.attempts}
-User: ${clip(name, 64)}${from.username !== undefined ? html` (@${clip(from.username, 64)})` : ''}
-User id: <code>${from.id}</code>
-Chat: <code>${chat.id}</code> (${clip(chat.type, 20)})
-Sent ${what}
-${left <= 0 ? 'Blocked now.' : `Attempts left: ${left}.`}
-To allow this user, add the id to access_control.allowed_user_ids.`,
+    const command = req.command();
+    const isPublic = command !== undefined && this.policy.publicCommands.includes(command);
+    return {
+      kind: 'stranger',
+      attempt: s.attempts,
+      attemptsLeft: left,
+      isPublic,
+      guest: isPublic && left > 0,
+      blockMinutes: Math.round(this.limits.blockMs / 60_000),
+      alert,
     };
-    for (const adminChat of this.policy.adminChatIds) {
-      await this.deps.sender
-        .send(adminChat, view, { silent: false })
-        .catch((err: unknown) =>
-          this.deps.log.warn('could not alert the admin chat', { error: err }),
-        );
-    }
   }
 
   private remember(userId: number, s: Stranger): void {

@@ -1,7 +1,6 @@
-import * as fs from 'node:fs';
-import { join } from 'node:path';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
+import type { StateStore } from '../state/json-store';
 import type { AuditEntry, AuditLog, AuditOutcome } from './second-factor';
 
 /** One line of the audit log as written: the entry plus its time (ISO 8601, UTC). */
@@ -16,8 +15,8 @@ export interface AuditTrail extends AuditLog {
 }
 
 export interface AuditLogOptions {
-  /** The state directory; undefined keeps records in memory (state dir not writable). */
-  readonly dir: string | undefined;
+  /** Where `audit.jsonl` lives (in memory when the state dir is not writable). */
+  readonly store: StateStore;
   readonly clock: Clock;
   readonly log: Logger;
   /** Size at which `audit.jsonl` is rotated to `audit.jsonl.1`. */
@@ -31,7 +30,6 @@ const DEFAULT_MAX_BYTES = 1024 * 1024;
 const DEFAULT_KEEP = 3;
 /** Fields are clipped so a hostile container name cannot bloat the log. */
 const MAX_FIELD = 200;
-const MEMORY_RECORDS = 500;
 const OUTCOMES: readonly AuditOutcome[] = ['ok', 'failed', 'denied', 'prompted', 'blocked'];
 
 const clipField = (s: string): string =>
@@ -68,14 +66,13 @@ export function parseAuditLine(line: string): AuditRecord | undefined {
 }
 
 /**
- * `audit.jsonl` in the state directory: one JSON object per line, mode 0600,
+ * `audit.jsonl` in the state store: one JSON object per line, mode 0600,
  * rotated by size so it can never fill the disk. Appends are serialised, so a
  * rotation never races a write. A failing disk is logged, never thrown: the
  * action being audited has already happened.
  */
 export class JsonlAuditLog implements AuditTrail {
   private chain: Promise<void> = Promise.resolve();
-  private readonly memory: AuditRecord[] = [];
   private readonly maxBytes: number;
   private readonly keep: number;
 
@@ -84,9 +81,8 @@ export class JsonlAuditLog implements AuditTrail {
     this.keep = Math.max(1, options.keep ?? DEFAULT_KEEP);
   }
 
-  private file(generation = 0): string {
-    const dir = this.options.dir ?? '';
-    return join(dir, generation === 0 ? AUDIT_FILE : `${AUDIT_FILE}.${generation}`);
+  private static file(generation: number): string {
+    return generation === 0 ? AUDIT_FILE : `${AUDIT_FILE}.${generation}`;
   }
 
   record(entry: AuditEntry): Promise<void> {
@@ -100,13 +96,7 @@ export class JsonlAuditLog implements AuditTrail {
       outcome: entry.outcome,
       ...(entry.detail !== undefined ? { detail: clipField(entry.detail) } : {}),
     };
-    if (this.options.dir === undefined) {
-      this.memory.push(record);
-      if (this.memory.length > MEMORY_RECORDS)
-        this.memory.splice(0, this.memory.length - MEMORY_RECORDS);
-      return Promise.resolve();
-    }
-    const line = `${JSON.stringify(record)}\n`;
+    const line = JSON.stringify(record);
     this.chain = this.chain
       .then(() => this.append(line))
       .catch((err: unknown) =>
@@ -116,44 +106,17 @@ export class JsonlAuditLog implements AuditTrail {
   }
 
   private async append(line: string): Promise<void> {
-    const file = this.file();
-    const handle = await fs.promises.open(file, 'a', 0o600);
-    try {
-      const st = await handle.stat();
-      // A file created by hand or by an older tool with looser bits is tightened.
-      if ((st.mode & 0o077) !== 0) await handle.chmod(0o600);
-      await handle.appendFile(line, 'utf8');
-      if (st.size + Buffer.byteLength(line) < this.maxBytes) return;
-    } finally {
-      await handle.close();
-    }
-    await this.rotate();
-  }
-
-  private async rotate(): Promise<void> {
-    for (let g = this.keep; g >= 1; g--) {
-      const from = this.file(g - 1);
-      const to = this.file(g);
-      try {
-        await fs.promises.rename(from, to);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-    }
+    const { store } = this.options;
+    const size = await store.appendLine(AUDIT_FILE, line);
+    if (size >= this.maxBytes) await store.rotate(AUDIT_FILE, this.keep);
   }
 
   async recent(limit: number): Promise<AuditRecord[]> {
-    if (this.options.dir === undefined) return this.memory.slice(-limit);
     await this.chain;
     const out: AuditRecord[] = [];
     for (let g = 0; g <= this.keep && out.length < limit; g++) {
-      let text: string;
-      try {
-        text = await fs.promises.readFile(this.file(g), 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw err;
-      }
+      const text = await this.options.store.readText(JsonlAuditLog.file(g));
+      if (text === undefined) continue;
       const records = text
         .split('\n')
         .map(parseAuditLine)

@@ -1,12 +1,13 @@
+import type { ActionCall } from '../telegram/actions';
 import type { Req } from '../telegram/request';
 
-/** A privileged action as the 2FA guard sees it; enough to audit it and to resume it. */
-export interface PrivilegedAction {
+/**
+ * A privileged action as the 2FA guard sees it; enough to audit it and to resume
+ * it: its call (`action`, `args`) is re-dispatched after a successful code.
+ */
+export interface PrivilegedAction extends ActionCall {
   /** What it does, for people: "restart nginx" (shown as "Continue: restart nginx"). */
   readonly label: string;
-  /** The callback action that performs it (re-dispatched after a successful code). */
-  readonly action: string;
-  readonly args: readonly string[];
   /** Audit name, e.g. "container.restart". */
   readonly audit: string;
   /** Audit target, e.g. "local/nginx". */
@@ -22,7 +23,7 @@ export interface PrivilegedAction {
  *
  * The handler registered for `what.action` must itself call the guard with the
  * same `what`, so the resume button lands in the guard again:
- * `router.action('docker.restart', (req, [host, name]) => guard.requireSecondFactor(req, restartOf(host, name), () => …))`.
+ * `router.on(restart, (req, args) => guard.requireSecondFactor(req, restartOf(args), () => …))`.
  */
 export interface SecondFactor {
   /** Runs `perform` when allowed; returns whether it ran. */

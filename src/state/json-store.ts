@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 
 /** Persistent JSON documents by name. Features receive this port, never the filesystem. */
@@ -12,8 +13,14 @@ export interface StateStore {
   read<T>(name: string, guard: (value: unknown) => value is T): T | undefined;
   /** Replaces the document atomically; concurrent writes of one name coalesce to the latest. */
   write(name: string, value: unknown): Promise<void>;
-  /** Appends one line to a text file (0600), e.g. the audit log; returns its new size. */
+  /** Appends one line to a text file (0600), e.g. the audit log; returns its new size in bytes. */
   appendLine(name: string, line: string): Promise<number>;
+  /** The whole text of a file (e.g. one written by appendLine); undefined when there is none. */
+  readText(name: string): Promise<string | undefined>;
+  /** Shifts `name` to `name.1`, `name.1` to `name.2` …, keeping `keep` old generations. */
+  rotate(name: string, keep: number): Promise<void>;
+  /** Deletes a file; one that is not there is fine. */
+  remove(name: string): Promise<void>;
   /** Waits for every pending write. */
   flush(): Promise<void>;
 }
@@ -26,32 +33,43 @@ interface PendingWrite {
   hasNext: boolean;
 }
 
-/** File-backed store: temp file + fsync + rename, files 0600, directory 0700. */
+/**
+ * File-backed store: temp file + fsync + rename, files 0600, directory 0700. `open()` prepares
+ * the directory (the constructor does no I/O); a directory that cannot be used keeps state in memory.
+ */
 export class JsonStateStore implements StateStore {
-  readonly persistent: boolean;
+  private usable: boolean | undefined;
   private readonly memory = new Map<string, unknown>();
   private readonly pending = new Map<string, PendingWrite>();
+  /** Files whose last write failed: logged once until a write succeeds again. */
+  private readonly failing = new Set<string>();
 
   constructor(
     readonly dir: string,
     private readonly log: Logger,
-  ) {
-    this.persistent = this.prepare();
+    private readonly clock: Clock,
+  ) {}
+
+  get persistent(): boolean {
+    if (this.usable === undefined) throw new Error('JsonStateStore used before open()');
+    return this.usable;
   }
 
-  private prepare(): boolean {
+  /** Creates the directory (0700) or falls back to memory with one warning; call once before use. */
+  async open(): Promise<void> {
+    if (this.usable !== undefined) return;
     try {
-      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      const st = fs.statSync(this.dir);
-      if ((st.mode & 0o077) !== 0) fs.chmodSync(this.dir, 0o700);
-      fs.accessSync(this.dir, fs.constants.W_OK);
-      return true;
+      await fs.promises.mkdir(this.dir, { recursive: true, mode: 0o700 });
+      const st = await fs.promises.stat(this.dir);
+      if ((st.mode & 0o077) !== 0) await fs.promises.chmod(this.dir, 0o700);
+      await fs.promises.access(this.dir, fs.constants.W_OK);
+      this.usable = true;
     } catch (err) {
+      this.usable = false;
       this.log.warn(
         `state directory ${this.dir} is not writable (${(err as NodeJS.ErrnoException).code ?? 'error'}); ` +
           'state is kept in memory only and lost on restart. Set TMBOT_STATE_DIR to a writable directory (a tmpfs in read-only containers).',
       );
-      return false;
     }
   }
 
@@ -81,7 +99,7 @@ export class JsonStateStore implements StateStore {
     } catch {
       // fall through to quarantine
     }
-    const aside = `${file}.corrupt-${Date.now()}`;
+    const aside = `${file}.corrupt-${this.clock.now()}`;
     try {
       fs.renameSync(file, aside);
     } catch {
@@ -115,8 +133,11 @@ export class JsonStateStore implements StateStore {
         entry.hasNext = false;
       }
       this.pending.delete(name);
+      if (this.failing.delete(name)) this.log.info(`state file ${file} is written again`);
     })().catch((err: unknown) => {
       this.pending.delete(name);
+      if (this.failing.has(name)) return;
+      this.failing.add(name);
       this.log.warn(`cannot write state file ${file}`, { error: err });
     });
     this.pending.set(name, entry);
@@ -146,10 +167,61 @@ export class JsonStateStore implements StateStore {
       const prev = this.memory.get(name);
       const text = `${typeof prev === 'string' ? prev : ''}${line}\n`;
       this.memory.set(name, text);
-      return text.length;
+      return Buffer.byteLength(text);
     }
-    await fs.promises.appendFile(file, `${line}\n`, { mode: 0o600 });
-    return (await fs.promises.stat(file)).size;
+    const handle = await fs.promises.open(file, 'a', 0o600);
+    try {
+      // A file created by hand or by an older tool with looser bits is tightened.
+      if (((await handle.stat()).mode & 0o077) !== 0) await handle.chmod(0o600);
+      await handle.appendFile(`${line}\n`, 'utf8');
+      return (await handle.stat()).size;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async readText(name: string): Promise<string | undefined> {
+    const file = this.path(name);
+    if (!this.persistent) {
+      const v = this.memory.get(name);
+      return typeof v === 'string' ? v : undefined;
+    }
+    try {
+      return await fs.promises.readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  async rotate(name: string, keep: number): Promise<void> {
+    const generation = (g: number): string => (g === 0 ? name : `${name}.${g}`);
+    for (let g = keep; g >= 1; g--) {
+      const from = this.path(generation(g - 1));
+      const to = this.path(generation(g));
+      if (!this.persistent) {
+        // Like rename(2): a missing source leaves the target as it was.
+        const v = this.memory.get(generation(g - 1));
+        if (v === undefined) continue;
+        this.memory.delete(generation(g - 1));
+        this.memory.set(generation(g), v);
+        continue;
+      }
+      try {
+        await fs.promises.rename(from, to);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+  }
+
+  async remove(name: string): Promise<void> {
+    const file = this.path(name);
+    if (!this.persistent) {
+      this.memory.delete(name);
+      return;
+    }
+    await fs.promises.rm(file, { force: true });
   }
 
   async flush(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock, Timer } from '../clock';
 import type { Logger } from '../log/logger';
 import type { StateStore } from '../state/json-store';
 
@@ -36,26 +36,38 @@ const isPending = (p: unknown): p is Pending =>
  */
 export class AutoDeleteScheduler {
   private pending: Pending[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private running = false;
+  /** Whether the saved schedule has been read: until then a write would overwrite it. */
+  private loaded = false;
 
   constructor(
     private readonly deleteMessage: (chatId: number, messageId: number) => Promise<boolean>,
     private readonly clock: Clock,
     private readonly store: StateStore,
     private readonly log: Logger,
-  ) {
-    this.pending = (store.read(FILE, isPersisted)?.pending ?? []).filter(isPending);
+  ) {}
+
+  /** Picks up the schedule saved by the previous run (overdue ones go at start); idempotent. */
+  load(): void {
+    if (this.loaded) return;
+    const saved = (this.store.read(FILE, isPersisted)?.pending ?? []).filter(isPending);
+    const early = this.pending.length;
+    this.pending = [...saved, ...this.pending].sort((a, b) => a.at - b.at);
+    this.loaded = true;
+    if (early > 0) void this.persist();
   }
 
+  /** Loads (if not yet) and arms the timer. */
   start(): void {
+    this.load();
     this.running = true;
     this.arm();
   }
 
   stop(): void {
     this.running = false;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 
@@ -74,18 +86,18 @@ export class AutoDeleteScheduler {
   }
 
   private persist(): Promise<void> {
+    if (!this.loaded) return Promise.resolve();
     return this.store.write(FILE, { v: 1, pending: this.pending } satisfies Persisted);
   }
 
   private arm(): void {
     if (!this.running) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     const next = this.pending[0];
     if (next === undefined) return;
     const delay = Math.max(0, Math.min(next.at - this.clock.now(), 2 ** 31 - 1));
-    this.timer = setTimeout(() => void this.runDue(), delay);
-    this.timer.unref();
+    this.timer = this.clock.setTimeout(() => void this.runDue(), delay);
   }
 
   private async runDue(): Promise<void> {

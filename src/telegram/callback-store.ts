@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../clock';
+import type { Clock, Timer } from '../clock';
 import type { StateStore } from '../state/json-store';
 
 /** What a callback token stands for. */
@@ -38,7 +38,7 @@ const isPersisted = (v: unknown): v is Persisted =>
 export class CallbackStore {
   private readonly byToken = new Map<string, CallbackEntry>();
   private readonly byKey = new Map<string, string>();
-  private saveTimer: NodeJS.Timeout | undefined;
+  private saveTimer: Timer | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -47,9 +47,12 @@ export class CallbackStore {
       ttlMs: 48 * 3600_000,
       maxEntries: 20_000,
     },
-  ) {
-    const saved = store.read(FILE, isPersisted);
-    const now = clock.now();
+  ) {}
+
+  /** Reads the tokens saved by the previous run; call once before use. */
+  load(): void {
+    const saved = this.store.read(FILE, isPersisted);
+    const now = this.clock.now();
     for (const pair of saved?.entries ?? []) {
       // A damaged file must not stop the daemon: anything but a valid [token, entry] pair is skipped.
       if (!Array.isArray(pair)) continue;
@@ -139,19 +142,16 @@ export class CallbackStore {
 
   private scheduleSave(): void {
     if (this.saveTimer !== undefined) return;
-    this.saveTimer = setTimeout(() => {
+    this.saveTimer = this.clock.setTimeout(() => {
       this.saveTimer = undefined;
       void this.save();
     }, this.options.saveDelayMs ?? 1000);
-    this.saveTimer.unref();
   }
 
   /** Writes pending changes now (shutdown). */
   async save(): Promise<void> {
-    if (this.saveTimer !== undefined) {
-      clearTimeout(this.saveTimer);
-      this.saveTimer = undefined;
-    }
+    this.saveTimer?.cancel();
+    this.saveTimer = undefined;
     const data: Persisted = { v: 1, entries: [...this.byToken.entries()] };
     await this.store.write(FILE, data);
   }

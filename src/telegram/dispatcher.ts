@@ -1,4 +1,5 @@
 import type { Update } from 'telegraf/types';
+import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import { malformedUpdate } from './update-shape';
 
@@ -12,12 +13,11 @@ export class Dispatcher {
   private inFlight = 0;
   private readonly waiters: (() => void)[] = [];
   private readonly idleWaiters: (() => void)[] = [];
-  /** Time of the last update handed in (health: liveness of the receive path). */
-  lastUpdateAt = 0;
 
   constructor(
     private readonly handle: (update: Update) => Promise<void>,
     private readonly log: Logger,
+    private readonly clock: Clock,
     private readonly maxInFlight = 256,
   ) {}
 
@@ -35,7 +35,6 @@ export class Dispatcher {
 
   /** Queues an update; resolves when there is room for more (back-pressure). */
   async enqueue(update: Update): Promise<void> {
-    this.lastUpdateAt = Date.now();
     const problem = malformedUpdate(update);
     if (problem !== undefined) {
       this.log.warn(`malformed update dropped: ${problem}`);
@@ -74,9 +73,9 @@ export class Dispatcher {
   drain(timeoutMs: number): Promise<boolean> {
     if (this.inFlight === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
+      const timer = this.clock.setTimeout(() => resolve(false), timeoutMs);
       this.idleWaiters.push(() => {
-        clearTimeout(timer);
+        timer.cancel();
         resolve(true);
       });
     });

@@ -34,13 +34,22 @@ export function updateDedup(
   };
 }
 
+/** pyTMBot's limit: 8 requests per 10 s (`access_control.rate_limit`). */
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = { requests: 8, windowMs: 10_000 };
+
+export interface RateLimitOptions {
+  /** Requests one user may make within `windowMs`. */
+  readonly requests: number;
+  readonly windowMs: number;
+}
+
 /**
- * Per-user sliding window (default 8 requests per 10 s, messages and button
- * presses together). Rejected requests do not count; the user is told once per window.
+ * Per-user sliding window (messages and button presses together). Rejected
+ * requests do not count; the user is told once per window.
  */
 export function rateLimit(
   deps: { clock: Clock; sender: Sender; log: Logger },
-  options: { limit: number; windowMs: number } = { limit: 8, windowMs: 10_000 },
+  options: RateLimitOptions = DEFAULT_RATE_LIMIT,
 ): MiddlewareFn<Context> {
   const windows = new Map<number, { hits: number[]; warnedAt: number }>();
   const MAX_TRACKED = 10_000;
@@ -56,7 +65,7 @@ export function rateLimit(
       const oldest = windows.keys().next().value;
       if (oldest !== undefined) windows.delete(oldest);
     }
-    if (w.hits.length >= options.limit) {
+    if (w.hits.length >= options.requests) {
       deps.log.info('rate limit hit', { user: userId });
       const text = "⚠️ You're sending requests too quickly. Please wait a few seconds.";
       if (ctx.callbackQuery !== undefined) {

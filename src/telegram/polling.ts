@@ -1,6 +1,6 @@
 import { TelegramError, type Telegram } from 'telegraf';
 import type { Update } from 'telegraf/types';
-import { sleep } from '../clock';
+import type { Clock } from '../clock';
 import { FatalTelegramError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { UpdateSource } from './update-source';
@@ -80,12 +80,9 @@ export class Poller implements UpdateSource {
     private readonly telegram: Telegram,
     private readonly onUpdate: (update: Update) => Promise<void>,
     private readonly log: Logger,
+    private readonly clock: Clock,
     private readonly options: PollingOptions = DEFAULT_POLLING,
   ) {}
-
-  get stopped(): boolean {
-    return this.abort.signal.aborted;
-  }
 
   stop(): void {
     this.abort.abort();
@@ -128,14 +125,14 @@ export class Poller implements UpdateSource {
             },
           );
         }
-        await sleep(wait, this.abort.signal);
+        await this.clock.sleep(wait, this.abort.signal);
         if (decision.kind === 'backoff') delay = Math.min(delay * 2, this.options.backoff.maxMs);
         continue;
       }
       if (this.failures > 0) this.log.info('getUpdates recovered');
       this.failures = 0;
       delay = this.options.backoff.initialMs;
-      this.lastSuccessAt = Date.now();
+      this.lastSuccessAt = this.clock.now();
       for (const update of updates) {
         this.offset = Math.max(this.offset, update.update_id + 1);
         await this.onUpdate(update);

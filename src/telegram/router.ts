@@ -1,19 +1,14 @@
 import type { Context, MiddlewareFn } from 'telegraf';
 import type { BotCommand } from 'telegraf/types';
 import type { Logger } from '../log/logger';
-import { describeForUser } from '../errors';
+import { describeForUser } from '../views/errors';
 import { html } from '../views/html';
+import { accessOf, type AccessState } from './access-state';
+import type { Action } from './actions';
 import type { AutoDeleteScheduler } from './auto-delete';
 import type { CallbackStore } from './callback-store';
 import type { Handler, Req } from './request';
 import type { Sender } from './sender';
-
-/** What the access-control middleware learned about the sender. */
-export interface AccessState {
-  isAdmin: boolean;
-  /** A user not on the allowlist who may run public commands only. */
-  guest?: boolean;
-}
 
 export interface RouterDeps {
   sender: Sender;
@@ -26,6 +21,10 @@ export interface RouterDeps {
 }
 
 export const MAX_TEXT_ROUTE_LENGTH = 256;
+
+const EXPIRED_BUTTON = 'This button has expired. Open the screen again from the menu.';
+const UNSUPPORTED_BUTTON =
+  'This button is no longer supported. Open the screen again from the menu.';
 
 /**
  * A button label or typed text in canonical form: leading emoji and symbols
@@ -62,6 +61,14 @@ export function parseCommand(
   };
 }
 
+/** What a callback action runs with: its arguments, decoded and checked. */
+export type ActionHandler<A> = (req: Req, args: A) => Promise<void>;
+
+interface ActionRoute {
+  /** Undefined when the stored arguments are not ones the action makes. */
+  run(req: Req, raw: readonly string[]): Promise<void> | undefined;
+}
+
 interface TextRoute {
   pattern: RegExp;
   handler: Handler;
@@ -76,7 +83,7 @@ export class Router {
   private readonly commandRoutes = new Map<string, Handler>();
   private readonly menuCommands: BotCommand[] = [];
   private readonly buttonRoutes = new Map<string, Handler>();
-  private readonly actionRoutes = new Map<string, Handler>();
+  private readonly actionRoutes = new Map<string, ActionRoute>();
   private readonly textRoutes: TextRoute[] = [];
   private readonly publicCommandNames = new Set<string>();
 
@@ -110,10 +117,19 @@ export class Router {
     return this;
   }
 
-  /** Registers a callback action name (`feature.screen`). */
-  action(name: string, handler: Handler): this {
-    if (this.actionRoutes.has(name)) throw new Error(`action ${name} is registered twice`);
-    this.actionRoutes.set(name, handler);
+  /**
+   * Registers a typed callback action. The arguments a pressed token carries are
+   * decoded by the action before `handler` sees them; forged or stale ones are refused.
+   */
+  on<A>(action: Action<A>, handler: ActionHandler<A>): this {
+    if (this.actionRoutes.has(action.name))
+      throw new Error(`action ${action.name} is registered twice`);
+    this.actionRoutes.set(action.name, {
+      run(req, raw) {
+        const args = action.decode(raw);
+        return args === undefined ? undefined : handler(req, args);
+      },
+    });
     return this;
   }
 
@@ -136,13 +152,9 @@ export class Router {
     return [...this.publicCommandNames];
   }
 
-  hasAction(name: string): boolean {
-    return this.actionRoutes.has(name);
-  }
-
   middleware(): MiddlewareFn<Context> {
     return async (ctx) => {
-      const access = (ctx.state as { access?: AccessState }).access;
+      const access = accessOf(ctx);
       // Only updates that passed access control reach a handler.
       if (access === undefined) return;
       const req = this.buildRequest(ctx, access);
@@ -197,14 +209,16 @@ export class Router {
     const resolved = this.deps.callbacks.resolve(data, req.user.id);
     if (!resolved.ok) {
       const text =
-        resolved.reason === 'foreign'
-          ? 'This button belongs to another user.'
-          : 'This button has expired. Open the screen again from the menu.';
+        resolved.reason === 'foreign' ? 'This button belongs to another user.' : EXPIRED_BUTTON;
       return req.toast(text, resolved.reason === 'foreign');
     }
-    const handler = this.actionRoutes.get(resolved.entry.action);
-    if (handler === undefined) return req.toast('This button is no longer supported.', true);
-    return handler(req, resolved.entry.args);
+    const { action, args } = resolved.entry;
+    const route = this.actionRoutes.get(action);
+    if (route === undefined) return req.toast('This button is no longer supported.', true);
+    const running = route.run(req, args);
+    if (running !== undefined) return running;
+    this.deps.log.warn('callback arguments rejected', { action, user: req.user.id });
+    return req.toast(UNSUPPORTED_BUTTON, true);
   }
 
   private buildRequest(ctx: Context, access: AccessState): Req | undefined {

@@ -5,7 +5,7 @@ import type {
   InlineKeyboardMarkup,
   ReplyKeyboardMarkup,
 } from 'telegraf/types';
-import { sleep } from '../clock';
+import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import { clip, clipUnits, visibleText } from '../views/html';
 import { isActionButton, TELEGRAM_LIMITS, type Keyboard, type View } from '../views/view';
@@ -88,6 +88,7 @@ export class SafeSender implements Sender {
     private readonly telegram: Telegram,
     private readonly callbacks: CallbackStore,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -99,9 +100,9 @@ export class SafeSender implements Sender {
         if (err.code === 429) {
           const after = Math.min(err.parameters?.retry_after ?? 1, MAX_RETRY_AFTER_S);
           this.log.warn(`${what}: rate limited by Telegram, retrying in ${after}s`);
-          await sleep(after * 1000);
+          await this.clock.sleep(after * 1000);
         } else if (err.code >= 500) {
-          await sleep(500 * 2 ** attempt);
+          await this.clock.sleep(500 * 2 ** attempt);
         } else {
           throw err;
         }
@@ -138,7 +139,7 @@ export class SafeSender implements Sender {
               if (!isActionButton(b)) return { text, url: b.url };
               if (forUser === undefined)
                 throw new Error('action buttons need the user they belong to');
-              return { text, callback_data: this.callbacks.issue(forUser, b.action, b.args ?? []) };
+              return { text, callback_data: this.callbacks.issue(forUser, b.action, b.args) };
             }),
           ),
         };

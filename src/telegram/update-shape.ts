@@ -4,7 +4,6 @@
  * anything; the middleware reads `from`, `chat`, `text` and `data` as typed, so an update whose
  * fields have other types is dropped here instead of throwing deep inside a handler.
  */
-import type { Update } from 'telegraf/types';
 
 type Json = Record<string, unknown>;
 
@@ -83,9 +82,4 @@ export function malformedUpdate(value: unknown): string | undefined {
     }
   }
   return bodies === 0 ? 'the update carries nothing' : undefined;
-}
-
-/** Type guard form of `malformedUpdate`. */
-export function isWellFormedUpdate(value: unknown): value is Update {
-  return malformedUpdate(value) === undefined;
 }

@@ -1,6 +1,7 @@
 import type { AuditRecord } from '../security/audit-log';
 import type { PrivilegedAction } from '../security/second-factor';
 import type { BlockReason } from '../security/two-factor-sessions';
+import { buttonFor } from '../telegram/actions';
 import { clip, html, joinHtml, visibleText, type Html } from './html';
 import { subMenuKeyboard } from './keyboards';
 import { TELEGRAM_LIMITS, type Keyboard, type View } from './view';
@@ -73,7 +74,7 @@ Press the button to continue.`
       ? {
           keyboard: {
             kind: 'inline' as const,
-            rows: [[{ text: continueLabel(resume), action: resume.action, args: resume.args }]],
+            rows: [[buttonFor(continueLabel(resume), resume)]],
           },
         }
       : {}),

@@ -1,10 +1,11 @@
 import type { Release, ReleaseFeedErrorCode } from '../adapters/releases/release-feed';
+import { defineAction } from '../telegram/actions';
 import { APP_VERSION } from '../version';
 import { clip, html, type Html } from './html';
 import type { View } from './view';
 
-/** The action of the "How to update" button on the /check_bot_updates answer. */
-export const BOT_UPDATES_GUIDE = 'botupd.guide';
+/** The "How to update" button on the /check_bot_updates answer. */
+export const BOT_UPDATES_GUIDE = defineAction('botupd.guide');
 
 /** How this build compares with the latest release. */
 export type ReleaseComparison = 'newer_available' | 'latest' | 'development';
@@ -23,7 +24,7 @@ const FEED_PROBLEM: Record<ReleaseFeedErrorCode, string> = {
 /** Release notes shown in the chat are cut here; the button links to the full text. */
 const NOTES_SHOWN = 1500;
 
-const guideButton = { text: '📘 How to update', action: BOT_UPDATES_GUIDE } as const;
+const guideButton = BOT_UPDATES_GUIDE.button('📘 How to update');
 
 function releaseDate(ms: number | undefined): string {
   return ms === undefined ? '' : ` (released ${new Date(ms).toISOString().slice(0, 10)})`;

@@ -3,7 +3,7 @@ import type {
   ContainerLiveStats,
   ContainerSummary,
 } from '../adapters/docker/port';
-import { DOCKER_ACTION as A } from './docker-actions';
+import { DOCKER } from './docker-actions';
 import {
   ago,
   argv,
@@ -33,8 +33,6 @@ export interface HostContext {
   readonly host: number;
   readonly hostLabel: string | undefined;
 }
-
-const h = (ctx: HostContext): string => String(ctx.host);
 
 /** Stable order: by name (code points), then id. */
 export function sortContainers(list: readonly ContainerSummary[]): ContainerSummary[] {
@@ -66,11 +64,7 @@ export function containerListView(d: ContainerListData): View {
   const sorted = sortContainers(d.containers);
   const running = sorted.filter((c) => c.state === 'running').length;
   const { page, pages, shown } = pageOf(sorted, d.page, CONTAINERS_PER_PAGE);
-  const refresh: InlineButton = {
-    text: '🔄 Refresh',
-    action: A.containers,
-    args: [h(d), String(page)],
-  };
+  const refresh = DOCKER.containers.button('🔄 Refresh', { host: d.host, page });
   if (sorted.length === 0) {
     return {
       html: html`${hostLine(d.hostLabel)}📦 <b>Containers</b>
@@ -86,19 +80,15 @@ There are no containers on this host.`,
    ${clip(c.status, 60)} · created ${ago(c.createdAt, d.now)}`;
   });
   const buttons: InlineButton[][] = shown.map((c) => [
-    {
-      text: `${stateBadge(c.state)} ${clip(c.name, 50)}`,
-      action: A.container,
-      args: [h(d), c.id, String(page)],
-    },
+    DOCKER.container.button(`${stateBadge(c.state)} ${clip(c.name, 50)}`, {
+      host: d.host,
+      id: c.id,
+      page,
+    }),
   ]);
-  const nav = pager(page, pages, (p) => ({
-    text: '',
-    action: A.containers,
-    args: [h(d), String(p)],
-  }));
+  const nav = pager(page, pages, (p) => DOCKER.containers.button('', { host: d.host, page: p }));
   if (nav.length > 0) buttons.push(nav);
-  buttons.push([refresh, { text: '🐳 Overview', action: A.overview, args: [h(d)] }]);
+  buttons.push([refresh, DOCKER.overview.button('🐳 Overview', { host: d.host })]);
   return {
     html: html`${hostLine(d.hostLabel)}📦 <b>Containers</b> · ${running}/${sorted.length} running · ${pageLabel(page, pages)}
 
@@ -211,22 +201,22 @@ Restarts: ${c.restartCount} · PID: ${c.pid > 0 ? c.pid : '—'} · Exit code: $
     c.config.labels.length > 0
       ? html`<b>Labels</b>\n${keyValueLines(c.config.labels, MAX_LABELS, 64, 80)}`
       : '';
-  const args = [h(d), c.id, String(d.page)];
+  const args = { host: d.host, id: c.id, page: d.page };
   const rows: InlineButton[][] = [];
   if (d.isAdmin) {
     rows.push([
-      { text: '🧳 Volumes', action: A.volumes, args },
-      { text: '🌐 Networks', action: A.networks, args },
-      { text: '🩺 Runtime', action: A.runtime, args },
+      DOCKER.volumes.button('🧳 Volumes', args),
+      DOCKER.networks.button('🌐 Networks', args),
+      DOCKER.runtime.button('🩺 Runtime', args),
     ]);
     rows.push([
-      { text: '📜 Logs', action: A.logs, args: [...args, 'tail100', '', '0'] },
-      { text: '🎯 Manage', action: A.manage, args },
+      DOCKER.logs.button('📜 Logs', { ...args, mode: 'tail100', session: '', logPage: 0 }),
+      DOCKER.manage.button('🎯 Manage', args),
     ]);
   }
   rows.push([
-    { text: '🔄 Refresh', action: A.container, args },
-    { text: '⬅️ All containers', action: A.containers, args: [h(d), String(d.page)] },
+    DOCKER.container.button('🔄 Refresh', args),
+    DOCKER.containers.button('⬅️ All containers', { host: d.host, page: d.page }),
   ]);
   return {
     html: fitSections([
@@ -250,12 +240,8 @@ export function backToContainer(
   page: number,
 ): InlineButton[] {
   return [
-    {
-      text: `⬅️ Back to ${clip(c.name, 30)}`,
-      action: A.container,
-      args: [h(ctx), c.id, String(page)],
-    },
-    { text: '📦 All containers', action: A.containers, args: [h(ctx), String(page)] },
+    DOCKER.container.button(`⬅️ Back to ${clip(c.name, 30)}`, { host: ctx.host, id: c.id, page }),
+    DOCKER.containers.button('📦 All containers', { host: ctx.host, page }),
   ];
 }
 

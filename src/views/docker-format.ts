@@ -1,4 +1,5 @@
 import type { ContainerState, HealthStatus, KeyValue } from '../adapters/docker/port';
+import { describeForUser } from './errors';
 import {
   clip,
   clipMiddle,
@@ -186,4 +187,21 @@ export function pageOf<T>(
   const pages = Math.max(1, Math.ceil(items.length / perPage));
   const page = Number.isInteger(requested) ? Math.min(Math.max(0, requested), pages - 1) : 0;
   return { page, pages, shown: items.slice(page * perPage, (page + 1) * perPage) };
+}
+
+/** Why the details screen has no live figures. */
+export type StatsNote =
+  | { readonly kind: 'not_running'; readonly state?: string }
+  | { readonly kind: 'late' }
+  | { readonly kind: 'failed'; readonly error: unknown };
+
+export function statsNote(note: StatsNote): string {
+  switch (note.kind) {
+    case 'not_running':
+      return note.state === undefined ? 'not running' : `not running (${note.state})`;
+    case 'late':
+      return 'live figures did not arrive in time; refresh to try again';
+    case 'failed':
+      return `live figures unavailable: ${describeForUser(note.error)}`;
+  }
 }

@@ -5,7 +5,7 @@ import type {
   ImageSummary,
 } from '../adapters/docker/port';
 import type { ImageUpdate } from '../adapters/docker/update-checker';
-import { DOCKER_ACTION as A } from './docker-actions';
+import { DOCKER } from './docker-actions';
 import { pager, sortContainers, type HostContext } from './docker-containers';
 import {
   ago,
@@ -38,8 +38,6 @@ export function sortImages(list: readonly ImageSummary[]): ImageSummary[] {
   return [...list].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-const h = (ctx: HostContext): string => String(ctx.host);
-
 export interface ImageListData extends HostContext {
   readonly images: readonly ImageSummary[];
   readonly page: number;
@@ -49,11 +47,7 @@ export interface ImageListData extends HostContext {
 export function imageListView(d: ImageListData): View {
   const sorted = sortImages(d.images);
   const { page, pages, shown } = pageOf(sorted, d.page, IMAGES_PER_PAGE);
-  const refresh: InlineButton = {
-    text: '🔄 Refresh',
-    action: A.images,
-    args: [h(d), String(page)],
-  };
+  const refresh = DOCKER.images.button('🔄 Refresh', { host: d.host, page });
   if (sorted.length === 0) {
     return {
       html: html`${hostLine(d.hostLabel)}🖼 <b>Images</b>\n\nThere are no images on this host.`,
@@ -68,15 +62,15 @@ export function imageListView(d: ImageListData): View {
    }`;
   });
   const rows: InlineButton[][] = shown.map((i) => [
-    { text: `📦 ${clip(imageName(i), 50)}`, action: A.image, args: [h(d), i.id, String(page)] },
+    DOCKER.image.button(`📦 ${clip(imageName(i), 50)}`, { host: d.host, id: i.id, page }),
   ]);
-  const nav = pager(page, pages, (p) => ({ text: '', action: A.images, args: [h(d), String(p)] }));
+  const nav = pager(page, pages, (p) => DOCKER.images.button('', { host: d.host, page: p }));
   if (nav.length > 0) rows.push(nav);
   rows.push([
-    { text: '🔎 Check updates', action: A.updates, args: [h(d), 'all', String(page)] },
+    DOCKER.updates.button('🔎 Check updates', { host: d.host, scope: 'all', page }),
     refresh,
   ]);
-  rows.push([{ text: '🐳 Overview', action: A.overview, args: [h(d)] }]);
+  rows.push([DOCKER.overview.button('🐳 Overview', { host: d.host })]);
   return {
     html: html`${hostLine(d.hostLabel)}🖼 <b>Images</b> · ${sorted.length} · ${pageLabel(page, pages)}
 
@@ -121,19 +115,16 @@ Volumes: ${cfg.volumes.length > 0 ? capped(cfg.volumes, 20, 100) : '—'}`;
       : '';
   const labels =
     cfg.labels.length > 0 ? html`<b>Labels</b>\n${keyValueLines(cfg.labels, 12, 64, 180)}` : '';
-  const args = [h(d), i.id, String(d.page)];
+  const args = { host: d.host, id: i.id, page: d.page };
   return {
     html: fitSections([head, config, meta.length > 0 ? joinHtml(meta, '\n') : '', env, labels]),
     keyboard: {
       kind: 'inline',
       rows: [
+        [DOCKER.history.button('📜 History', args), DOCKER.usedBy.button('📦 Used by', args)],
         [
-          { text: '📜 History', action: A.history, args },
-          { text: '📦 Used by', action: A.usedBy, args },
-        ],
-        [
-          { text: '🔎 Check updates', action: A.updates, args },
-          { text: '⬅️ All images', action: A.images, args: [h(d), String(d.page)] },
+          DOCKER.updates.button('🔎 Check updates', { host: d.host, scope: i.id, page: d.page }),
+          DOCKER.images.button('⬅️ All images', { host: d.host, page: d.page }),
         ],
       ],
     },
@@ -142,8 +133,8 @@ Volumes: ${cfg.volumes.length > 0 ? capped(cfg.volumes, 20, 100) : '—'}`;
 
 function backToImage(ctx: HostContext, id: string, page: number): InlineButton[] {
   return [
-    { text: '⬅️ Back to image', action: A.image, args: [h(ctx), id, String(page)] },
-    { text: '🖼 All images', action: A.images, args: [h(ctx), String(page)] },
+    DOCKER.image.button('⬅️ Back to image', { host: ctx.host, id, page }),
+    DOCKER.images.button('🖼 All images', { host: ctx.host, page }),
   ];
 }
 
@@ -236,10 +227,10 @@ export function updatesView(d: UpdatesData): View {
     d.results.length === 0
       ? html`No tagged images to check.`
       : html`${updates} update(s) among ${d.results.length} tag(s) · registry answers from ${ago(oldest, d.now)} (kept up to 1 h)`;
-  const back: InlineButton =
+  const back =
     d.scope === 'all'
-      ? { text: '⬅️ All images', action: A.images, args: [h(d), String(d.page)] }
-      : { text: '⬅️ Back to image', action: A.image, args: [h(d), d.scope, String(d.page)] };
+      ? DOCKER.images.button('⬅️ All images', { host: d.host, page: d.page })
+      : DOCKER.image.button('⬅️ Back to image', { host: d.host, id: d.scope, page: d.page });
   return {
     html: fitSections([
       html`${hostLine(d.hostLabel)}🔎 <b>Image updates</b>\n${summary}`,
@@ -249,10 +240,13 @@ export function updatesView(d: UpdatesData): View {
       kind: 'inline',
       rows: [
         [
-          { text: '🔄 Check again', action: A.updates, args: [h(d), d.scope, String(d.page)] },
+          DOCKER.updates.button('🔄 Check again', { host: d.host, scope: d.scope, page: d.page }),
           back,
         ],
       ],
     },
   };
 }
+
+/** Shown at once while an update check asks the registries. */
+export const UPDATES_TOAST = 'Asking the registries…';

@@ -1,4 +1,4 @@
-import { DOCKER_ACTION as A, LOG_MODES, type LogMode } from './docker-actions';
+import { DOCKER, LOG_MODES, type LogMode } from './docker-actions';
 import { hostLine, isSecretName, maskUrlPasswords } from './docker-format';
 import { clip, html } from './html';
 import type { InlineButton, View } from './view';
@@ -106,32 +106,22 @@ export function logsView(d: LogsViewData): View {
   const pages = Math.max(1, d.pages.length);
   const page = Math.min(Math.max(0, d.page), pages - 1);
   const body = d.pages[page] ?? '';
-  const base = [String(d.host), d.containerId, String(d.listPage)];
-  const at = (mode: LogMode, session: string, p: number): string[] => [
-    ...base,
-    mode,
-    session,
-    String(p),
-  ];
+  const base = { host: d.host, id: d.containerId, page: d.listPage };
+  const at = (text: string, mode: LogMode, session: string, logPage: number): InlineButton =>
+    DOCKER.logs.button(text, { ...base, mode, session, logPage });
   const nav: InlineButton[] = [];
-  if (page > 0)
-    nav.push({ text: '⬅️ Newer', action: A.logs, args: at(d.mode, d.session, page - 1) });
-  if (page < pages - 1)
-    nav.push({ text: 'Older ➡️', action: A.logs, args: at(d.mode, d.session, page + 1) });
+  if (page > 0) nav.push(at('⬅️ Newer', d.mode, d.session, page - 1));
+  if (page < pages - 1) nav.push(at('Older ➡️', d.mode, d.session, page + 1));
   const rows: InlineButton[][] = [];
   if (nav.length > 0) rows.push(nav);
   rows.push([
-    { text: '🔄 Refresh', action: A.logs, args: at(d.mode, '', 0) },
-    { text: '📎 As file', action: A.logFile, args: [...base, d.mode, d.session] },
+    at('🔄 Refresh', d.mode, '', 0),
+    DOCKER.logFile.button('📎 As file', { ...base, mode: d.mode, session: d.session }),
   ]);
   rows.push(
-    LOG_MODES.map((m) => ({
-      text: m === d.mode ? `• ${MODE_BUTTON[m]}` : MODE_BUTTON[m],
-      action: A.logs,
-      args: at(m, '', 0),
-    })),
+    LOG_MODES.map((m) => at(m === d.mode ? `• ${MODE_BUTTON[m]}` : MODE_BUTTON[m], m, '', 0)),
   );
-  rows.push([{ text: `⬅️ Back to ${clip(d.name, 30)}`, action: A.container, args: base }]);
+  rows.push([DOCKER.container.button(`⬅️ Back to ${clip(d.name, 30)}`, base)]);
   const header = html`${hostLine(d.hostLabel)}📜 <b>Logs of ${clip(d.name, 64)}</b> · ${LOG_MODE_LABEL[d.mode]}
 Page ${page + 1}/${pages} · newest first · ${d.lines} line(s)${d.clipped ? ' · oldest part dropped' : ''}`;
   const content = body === '' ? html`<i>No log output.</i>` : html`<pre>${body}</pre>`;
@@ -151,3 +141,14 @@ export function logFileName(name: string): string {
     .slice(0, 60);
   return `${safe || 'container'}-logs.txt`;
 }
+
+/** The caption of an "As file" log document. */
+export function logFileCaptionView(name: string, mode: LogMode, deleteMs: number): View {
+  return {
+    html: html`📎 Logs of <b>${clip(name, 64)}</b> · ${LOG_MODE_LABEL[mode]} · secrets masked. Deleted in ${Math.round(deleteMs / 1000)} s.`,
+  };
+}
+
+/** The toast after an "As file" document was sent. */
+export const logFileSentText = (deleteMs: number): string =>
+  `Sent. Auto-delete in ${Math.round(deleteMs / 1000)} s.`;

@@ -1,5 +1,5 @@
 import type { ContainerAction, ContainerDetails, ContainerState } from '../adapters/docker/port';
-import { DOCKER_ACTION as A } from './docker-actions';
+import { DOCKER } from './docker-actions';
 import { backToContainer, type HostContext } from './docker-containers';
 import { healthText, hostLine, stateBadge } from './docker-format';
 import { clip, html } from './html';
@@ -63,13 +63,15 @@ function stateLine(c: ContainerDetails): string {
 
 export function manageView(d: ManageData): View {
   const c = d.container;
-  const args = (op: ContainerAction): string[] => [String(d.host), c.id, String(d.page), op];
   const actions = actionsFor(c.state);
-  const buttons: InlineButton[] = actions.map((op) => ({
-    text: LABEL[op],
-    action: DESTRUCTIVE.has(op) ? A.confirm : A.perform,
-    args: args(op),
-  }));
+  const buttons: InlineButton[] = actions.map((op) =>
+    (DESTRUCTIVE.has(op) ? DOCKER.confirm : DOCKER.perform).button(LABEL[op], {
+      host: d.host,
+      id: c.id,
+      page: d.page,
+      op,
+    }),
+  );
   const rows: InlineButton[][] = [];
   for (let i = 0; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));
   rows.push(backToContainer(d, c, d.page));
@@ -84,7 +86,7 @@ ${actions.length > 0 ? 'Pick an action. Stop, kill, restart and remove ask for c
 
 export function confirmView(d: ManageData & { readonly action: ContainerAction }): View {
   const c = d.container;
-  const args = [String(d.host), c.id, String(d.page)];
+  const args = { host: d.host, id: c.id, page: d.page };
   const warning =
     d.action === 'remove'
       ? '\nThe container and its anonymous volumes are deleted; this cannot be undone.'
@@ -96,8 +98,8 @@ ${VERB[d.action]} <b>${clip(c.name, 64)}</b> (now ${c.state})${warning}`,
       kind: 'inline',
       rows: [
         [
-          { text: `✅ Yes, ${VERB[d.action]}`, action: A.perform, args: [...args, d.action] },
-          { text: '✖️ Cancel', action: A.manage, args },
+          DOCKER.perform.button(`✅ Yes, ${VERB[d.action]}`, { ...args, op: d.action }),
+          DOCKER.manage.button('✖️ Cancel', args),
         ],
       ],
     },
@@ -119,17 +121,9 @@ export function actionResultView(d: ActionResultData): View {
     d.after === undefined ? 'gone (the engine no longer has this container)' : stateLine(d.after);
   const rows: InlineButton[][] =
     d.after === undefined
-      ? [
-          [
-            {
-              text: '📦 All containers',
-              action: A.containers,
-              args: [String(d.host), String(d.page)],
-            },
-          ],
-        ]
+      ? [[DOCKER.containers.button('📦 All containers', { host: d.host, page: d.page })]]
       : [
-          [{ text: '🎯 Manage', action: A.manage, args: [String(d.host), d.id, String(d.page)] }],
+          [DOCKER.manage.button('🎯 Manage', { host: d.host, id: d.id, page: d.page })],
           backToContainer(d, { id: d.id, name: d.name }, d.page),
         ];
   return {
@@ -139,4 +133,10 @@ State read back from the engine: ${state}`,
   };
 }
 
-export const actionLabel = (a: ContainerAction): string => VERB[a];
+/** Toasts of the manage flow. */
+export const MANAGE_TOAST = {
+  working: (action: ContainerAction): string => `Working: ${action}…`,
+  busy: 'An action on this container is still running.',
+  wrongState: (action: ContainerAction, state: string): string =>
+    `Cannot ${action} it while it is ${state}.`,
+} as const;

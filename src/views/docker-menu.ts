@@ -1,5 +1,6 @@
 import type { DockerSummary } from '../adapters/docker/port';
-import { DOCKER_ACTION as A } from './docker-actions';
+import { DOCKER } from './docker-actions';
+import { buttonFor, type ActionCall } from '../telegram/actions';
 import { clip, clipMiddle, html, joinHtml } from './html';
 import { subMenuKeyboard } from './keyboards';
 import type { InlineButton, View } from './view';
@@ -55,35 +56,30 @@ ${joinHtml(lines, '\n')}${several ? html`\n\nContainers and Images open the ✅ 
       ),
     };
   }
-  const cur = String(d.current);
+  const cur = { host: d.current, page: 0 };
   const rows: InlineButton[][] = [];
   if (several) {
     for (const h of d.hosts) {
       rows.push([
-        {
-          text: `${h.index === d.current ? '✅' : '🖥'} ${clipMiddle(h.label, 50)}`,
-          action: A.overview,
-          args: [String(h.index)],
-        },
+        DOCKER.overview.button(`${h.index === d.current ? '✅' : '🖥'} ${clipMiddle(h.label, 50)}`, {
+          host: h.index,
+        }),
       ]);
     }
   }
   rows.push([
-    { text: DOCKER_MENU.containers, action: A.containers, args: [cur, '0'] },
-    { text: DOCKER_MENU.images, action: A.images, args: [cur, '0'] },
+    DOCKER.containers.button(DOCKER_MENU.containers, cur),
+    DOCKER.images.button(DOCKER_MENU.images, cur),
   ]);
   return { html: text, keyboard: { kind: 'inline', rows } };
 }
 
 /** A Docker screen that could not be built: the reason as the user may see it, and a retry. */
-export function dockerErrorView(
-  message: string,
-  retry?: { action: string; args: readonly string[] },
-): View {
+export function dockerErrorView(message: string, retry?: ActionCall): View {
   return {
     html: html`⚠️ ${clip(message, 600)}`,
     ...(retry !== undefined
-      ? { keyboard: { kind: 'inline', rows: [[{ text: '🔄 Try again', ...retry }]] } }
+      ? { keyboard: { kind: 'inline', rows: [[buttonFor('🔄 Try again', retry)]] } }
       : {}),
   };
 }

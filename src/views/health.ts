@@ -1,6 +1,10 @@
 import type { HealthLevel, HealthSnapshot } from '../health/types';
+import { defineAction } from '../telegram/actions';
 import { clip, html, visibleText, type Html } from './html';
 import { TELEGRAM_LIMITS, type View } from './view';
+
+/** The Health screen's Refresh button. */
+export const HEALTH_REFRESH = defineAction('health.refresh');
 
 export const LEVEL_ICON: Readonly<Record<HealthLevel, string>> = {
   healthy: '✅',
@@ -49,6 +53,6 @@ function renderHealth(snap: HealthSnapshot, count: number): View {
 ${reasons}
 ${rows.map((r) => html`${r}\n`)}${more > 0 ? html`… and ${more} more\n` : ''}
 ${checked}`,
-    keyboard: { kind: 'inline', rows: [[{ text: '🔄 Refresh', action: 'health.refresh' }]] },
+    keyboard: { kind: 'inline', rows: [[HEALTH_REFRESH.button('🔄 Refresh')]] },
   };
 }

@@ -1,7 +1,11 @@
+import { defineAction } from '../telegram/actions';
 import { clip, html } from './html';
 import { BACK_TO_MAIN, mainMenuKeyboard } from './keyboards';
 import type { View } from './view';
 import { APP_VERSION } from '../version';
+
+/** Deletes the message holding the button (the /getmyid answer). */
+export const DELETE_NOW = defineAction('menu.delete');
 
 export function welcomeView(firstName: string): View {
   return {
@@ -66,7 +70,7 @@ Chat title: ${clip(card.chatTitle, 64)}`
 Access: ${card.allowed ? '✅ allowed' : '⛔ not on the allowlist — give the user id to the bot owner'}
 
 <i>This message is deleted in ${card.deleteAfterSeconds} s for privacy.</i>`,
-    keyboard: { kind: 'inline', rows: [[{ text: '🗑 Delete now', action: 'menu.delete' }]] },
+    keyboard: { kind: 'inline', rows: [[DELETE_NOW.button('🗑 Delete now')]] },
   };
 }
 

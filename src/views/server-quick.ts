@@ -1,19 +1,20 @@
 /** Quick view (everything at a glance) and About me. Pure. */
 import type {
   CpuInfo,
-  HostContext,
+  HostScope,
   LoadAverage,
   MemoryInfo,
   ProcessCounts,
   UptimeInfo,
 } from '../adapters/system/system-port';
+import { defineAction, field } from '../telegram/actions';
 import { APP_VERSION, PROJECT_URL } from '../version';
 import { clip, html, type Html } from './html';
 import { bytes, count, duration, NA, percent } from './server-format';
 import type { ActionButton, Keyboard, View } from './view';
 
 /** What the Docker line of Quick view knows. */
-export type DockerSummary =
+export type QuickDockerLine =
   { running: number; total: number; images: number } | { unavailable: string };
 
 export interface QuickViewData {
@@ -24,17 +25,15 @@ export interface QuickViewData {
   readonly memory: MemoryInfo | undefined;
   readonly processes: ProcessCounts | undefined;
   /** undefined: this build has no Docker connection configured. */
-  readonly docker: DockerSummary | undefined;
-  readonly context: HostContext;
+  readonly docker: QuickDockerLine | undefined;
+  readonly context: HostScope;
 }
 
 export const QUICK_SUBS = ['overview', 'memory', 'temps', 'cpu', 'disk'] as const;
 export type QuickSub = (typeof QUICK_SUBS)[number];
-export const isQuickSub = (s: string | undefined): s is QuickSub =>
-  (QUICK_SUBS as readonly string[]).includes(s ?? '');
 
-/** The callback action of Quick view's buttons; args: [sub]. */
-export const QUICK_ACTION = 'quick.view';
+/** The callback action of Quick view's buttons. */
+export const QUICK_ACTION = defineAction('quick.view', { sub: field.oneOf(QUICK_SUBS) });
 
 const QUICK_LABELS: Record<QuickSub, string> = {
   overview: '📊 Overview',
@@ -46,12 +45,11 @@ const QUICK_LABELS: Record<QuickSub, string> = {
 
 /** Overview first; the screen being shown becomes "Refresh". */
 export function quickKeyboard(current: QuickSub): Keyboard {
-  const button = (sub: QuickSub): ActionButton => ({
-    text:
+  const button = (sub: QuickSub): ActionButton =>
+    QUICK_ACTION.button(
       sub === current ? (sub === 'overview' ? '🔄 Refresh data' : '🔄 Refresh') : QUICK_LABELS[sub],
-    action: QUICK_ACTION,
-    args: [sub],
-  });
+      { sub },
+    );
   return {
     kind: 'inline',
     rows: [
@@ -61,7 +59,7 @@ export function quickKeyboard(current: QuickSub): Keyboard {
   };
 }
 
-function dockerLine(d: DockerSummary | undefined): Html {
+function dockerLine(d: QuickDockerLine | undefined): Html {
   if (d === undefined) return html`🐳 Docker: not available (no Docker connection in this build)`;
   if ('unavailable' in d) return html`🐳 Docker: not reachable (${clip(d.unavailable, 120)})`;
   return html`🐳 Docker: <b>${d.running}</b> running of ${d.total} container${d.total === 1 ? '' : 's'} · ${d.images} image${d.images === 1 ? '' : 's'}`;

@@ -8,7 +8,7 @@ import type {
   CpuInfo,
   DiskIo,
   FilesystemUsage,
-  HostContext,
+  HostScope,
   LoadAverage,
   LoggedInUser,
   MemoryInfo,
@@ -20,6 +20,7 @@ import type {
   TopProcesses,
   UptimeInfo,
 } from '../adapters/system/system-port';
+import { defineCodecAction } from '../telegram/actions';
 import { clip, html, joinHtml, type Html } from './html';
 import { subMenuKeyboard } from './keyboards';
 import {
@@ -74,9 +75,6 @@ export type ServerScreen = (typeof SERVER_SCREENS)[number];
 export const isServerScreen = (s: string | undefined): s is ServerScreen =>
   (SERVER_SCREENS as readonly string[]).includes(s ?? '');
 
-/** The callback action of every server screen button; args: [screen] or ['top', from, sort]. */
-export const SERVER_ACTION = 'server.view';
-
 export type TopSort = 'cpu' | 'mem';
 /** The screen group a Top 10 list was opened from (its buttons lead back there). */
 export type TopFrom = 'cpu' | 'process';
@@ -86,6 +84,19 @@ export interface ScreenNav {
   readonly screen: ServerScreen;
   readonly top?: { readonly from: TopFrom; readonly sort: TopSort };
 }
+
+/** The callback action of every server screen button; stored as [screen] or ['top', from, sort]. */
+export const SERVER_ACTION = defineCodecAction<ScreenNav>('server.view', {
+  encode: (nav) =>
+    nav.top === undefined ? [nav.screen] : [nav.screen, nav.top.from, nav.top.sort],
+  decode([screen, from, sort, ...rest]) {
+    if (!isServerScreen(screen) || rest.length > 0) return undefined;
+    if (screen !== 'top') return from === undefined ? { screen } : undefined;
+    if ((from !== 'cpu' && from !== 'process') || (sort !== 'cpu' && sort !== 'mem'))
+      return undefined;
+    return { screen, top: { from, sort } };
+  },
+});
 
 interface NavButton {
   readonly screen: ServerScreen;
@@ -148,8 +159,8 @@ const GROUP_OF: Record<Exclude<ServerScreen, 'top'>, string> = {
 
 const REFRESH = '🔄 Refresh';
 
-function screenArgs(screen: ServerScreen, from: TopFrom, sort: TopSort = 'cpu'): string[] {
-  return screen === 'top' ? ['top', from, sort] : [screen];
+function navTo(screen: ServerScreen, from: TopFrom, sort: TopSort = 'cpu'): ScreenNav {
+  return screen === 'top' ? { screen, top: { from, sort } } : { screen };
 }
 
 /** The inline keyboard of a screen: its group's buttons, the current one as "Refresh". */
@@ -158,27 +169,27 @@ export function serverKeyboard(nav: ScreenNav): Keyboard {
     nav.top?.from ??
     (GROUP_OF[nav.screen as Exclude<ServerScreen, 'top'>] === 'process' ? 'process' : 'cpu');
   const group = GROUPS[nav.screen === 'top' ? from : GROUP_OF[nav.screen]] ?? [];
-  const buttons: ActionButton[] = group.map((b) => ({
-    text: b.screen === nav.screen ? REFRESH : b.label,
-    action: SERVER_ACTION,
-    args: screenArgs(b.screen, from, b.screen === nav.screen ? nav.top?.sort : 'cpu'),
-  }));
+  const buttons: ActionButton[] = group.map((b) =>
+    SERVER_ACTION.button(
+      b.screen === nav.screen ? REFRESH : b.label,
+      navTo(b.screen, from, b.screen === nav.screen ? nav.top?.sort : 'cpu'),
+    ),
+  );
   const out: ActionButton[][] = rows(buttons, buttons.length > 3 ? 2 : 3);
   if (nav.top !== undefined) {
     const other: TopSort = nav.top.sort === 'cpu' ? 'mem' : 'cpu';
     out.push([
-      {
-        text: other === 'cpu' ? '⚡ Sort by CPU' : '🧠 Sort by memory',
-        action: SERVER_ACTION,
-        args: ['top', from, other],
-      },
+      SERVER_ACTION.button(
+        other === 'cpu' ? '⚡ Sort by CPU' : '🧠 Sort by memory',
+        navTo('top', from, other),
+      ),
     ]);
   }
   return { kind: 'inline', rows: out };
 }
 
 /** Says whose numbers a screen shows when the daemon runs in a container; nothing on a host. */
-export function contextNote(screen: ServerScreen, ctx: HostContext): Html | undefined {
+export function contextNote(screen: ServerScreen, ctx: HostScope): Html | undefined {
   if (!ctx.inContainer) return undefined;
   switch (screen) {
     case 'process':
@@ -205,7 +216,7 @@ export function contextNote(screen: ServerScreen, ctx: HostContext): Html | unde
 }
 
 /** Puts a body, its container note and its navigation together. */
-export function serverScreenView(nav: ScreenNav, body: Html, ctx: HostContext): View {
+export function serverScreenView(nav: ScreenNav, body: Html, ctx: HostScope): View {
   const note = contextNote(nav.screen, ctx);
   return {
     html: note === undefined ? body : html`${body}\n\n<i>${note}</i>`,

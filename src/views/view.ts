@@ -1,10 +1,12 @@
+import type { ActionCall } from '../telegram/actions';
 import type { Html } from './html';
 
-/** A button that runs a server-side action; the sender turns it into an opaque callback token. */
-export interface ActionButton {
+/**
+ * A button that runs a server-side action; the sender turns it into an opaque
+ * callback token. Made by a typed action (`containerAction.button(label, args)`).
+ */
+export interface ActionButton extends ActionCall {
   readonly text: string;
-  readonly action: string;
-  readonly args?: readonly string[];
 }
 
 export interface UrlButton {

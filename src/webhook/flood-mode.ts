@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock, Timer } from '../clock';
 import type { Logger } from '../log/logger';
 
 export interface FloodModeOptions {
@@ -20,7 +20,7 @@ export class FloodMode {
   private connections = 0;
   private active = false;
   private floodSeenAt = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
 
   constructor(
     private readonly favourMemory: (on: boolean) => void,
@@ -40,12 +40,12 @@ export class FloodMode {
 
   /** Samples once a second until stop(). */
   start(): void {
-    this.timer = setInterval(() => this.sample(), 1000);
-    this.timer.unref();
+    this.timer = this.deps.clock.setInterval(() => this.sample(), 1000);
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer?.cancel();
+    this.timer = undefined;
     if (this.active) this.favourMemory(false);
     this.active = false;
   }

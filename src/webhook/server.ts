@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Update } from 'telegraf/types';
-import type { Clock } from '../clock';
+import type { Clock, Timer } from '../clock';
 import type { Logger } from '../log/logger';
 import { safeEqual, type CredentialSet } from './credentials';
 import { limiterKey, resolveClientIp, type AddressSet } from './ip';
@@ -96,7 +96,7 @@ export class WebhookServer {
   private readonly server: http.Server;
   private readonly counts = new Map<Rejection, number>();
   private ignoredForwarded = 0;
-  private summaryTimer: NodeJS.Timeout | undefined;
+  private summaryTimer: Timer | undefined;
   private detailSecond = 0;
   private detailLines = 0;
 
@@ -152,8 +152,7 @@ export class WebhookServer {
         this.server.on('error', (err) =>
           this.deps.log.error('webhook server error', { error: err }),
         );
-        this.summaryTimer = setInterval(() => this.logSummary(), SUMMARY_EVERY_MS);
-        this.summaryTimer.unref();
+        this.summaryTimer = this.deps.clock.setInterval(() => this.logSummary(), SUMMARY_EVERY_MS);
         const addr = this.server.address();
         resolve(
           typeof addr === 'object' && addr !== null
@@ -166,14 +165,14 @@ export class WebhookServer {
 
   /** Stops accepting, lets requests in progress finish for up to `graceMs`, then cuts the rest. */
   async close(graceMs: number): Promise<void> {
-    if (this.summaryTimer !== undefined) clearInterval(this.summaryTimer);
+    this.summaryTimer?.cancel();
     this.logSummary();
     if (!this.server.listening) return;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
-    const timer = setTimeout(() => this.server.closeAllConnections(), graceMs);
+    const timer = this.deps.clock.setTimeout(() => this.server.closeAllConnections(), graceMs);
     await closed;
-    clearTimeout(timer);
+    timer.cancel();
   }
 
   /** A banned direct peer is cut before any HTTP parsing. */

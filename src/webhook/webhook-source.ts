@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Update } from 'telegraf/types';
-import type { Clock } from '../clock';
+import type { Clock, Timer } from '../clock';
 import type { Config } from '../config/types';
 import type { Logger } from '../log/logger';
 import type { StateStore } from '../state/json-store';
@@ -91,7 +91,7 @@ export class WebhookSource implements UpdateSource {
   private acceptedSinceRotation = 0;
   private rotating = false;
   private urlMismatchLogged = false;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly timers: Timer[] = [];
   private server: WebhookServer | undefined;
   /** Where the server listens once started. */
   bound: { host: string; port: number } | undefined;
@@ -182,12 +182,13 @@ export class WebhookSource implements UpdateSource {
     }
     this.lastOk = this.deps.clock.now();
     this.flood.start();
-    const probe = setInterval(() => void this.probe(), this.options.probeEveryMs ?? 60_000);
-    this.timers.push(probe);
+    const clock = this.deps.clock;
+    this.timers.push(
+      clock.setInterval(() => void this.probe(), this.options.probeEveryMs ?? 60_000),
+    );
     if (s.rotation.intervalMs > 0) {
-      this.timers.push(setInterval(() => void this.rotate('timer'), s.rotation.intervalMs));
+      this.timers.push(clock.setInterval(() => void this.rotate('timer'), s.rotation.intervalMs));
     }
-    for (const t of this.timers) t.unref();
     return `${this.base}${maskPath(credential)} (listening on ${this.bound.host}:${this.bound.port}, ${tls ? 'HTTPS' : 'plain HTTP'})`;
   }
 
@@ -196,7 +197,7 @@ export class WebhookSource implements UpdateSource {
   }
 
   stop(): void {
-    for (const t of this.timers.splice(0)) clearInterval(t);
+    for (const t of this.timers.splice(0)) t.cancel();
     this.flood.stop();
     const server = this.server;
     this.server = undefined;

@@ -7,7 +7,14 @@ import { createHmac } from 'node:crypto';
 import { BotApiEmulator, type EmuMessage, type UserDriver } from '../support/bot-api-emulator';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN_ID, Daemon, TEST_SALT, TEST_TOKEN, USER_ID } from '../support/daemon';
+import {
+  ADMIN_ID,
+  Daemon,
+  TEST_SALT,
+  TEST_TOKEN,
+  UNLIMITED_RATE,
+  USER_ID,
+} from '../support/daemon';
 import {
   describeDocker,
   pushTestImage,
@@ -52,10 +59,9 @@ describeDocker('Docker section, end to end', (suite) => {
   let own: OwnedDockerEngine;
   let emu: BotApiEmulator;
   let daemon: Daemon;
-  /** Plain users take turns so that no one hits the bot's 8-requests-per-10-s limit. */
+  /** Users take turns, so each test starts from a chat of its own kind. */
   const PLAIN = [USER_ID, 2001, 2002, 2003];
   const ADMINS = [ADMIN_ID, 2101, 2102, 2103];
-  const hits = new Map<number, number[]>();
   let turn = 0;
 
   beforeAll(async () => {
@@ -70,6 +76,7 @@ describeDocker('Docker section, end to end', (suite) => {
           allowed_user_ids: [...ADMINS, ...PLAIN],
           allowed_admins_ids: ADMINS,
           auth_salt: [TEST_SALT],
+          rate_limit: UNLIMITED_RATE,
         },
         docker: { host: [own.host] },
       },
@@ -88,25 +95,9 @@ describeDocker('Docker section, end to end', (suite) => {
     await removeAll(suite.engine, prefix);
   });
 
-  /** Waits until `id` may send again within the bot's rate limit (8 per 10 s, kept at 7 for margin). */
-  async function budget(id: number): Promise<void> {
-    const now = Date.now();
-    const recent = (hits.get(id) ?? []).filter((t) => now - t < 10_500);
-    if (recent.length >= 7)
-      await new Promise((r) => setTimeout(r, 10_500 - (now - (recent[0] ?? now))));
-    recent.push(Date.now());
-    hits.set(id, recent);
-  }
-
-  /** The plain user (or admin) with the most room left under the rate limit. */
+  /** The next user of `pool`, in turn. */
   function next(pool: readonly number[]): UserDriver {
-    const now = Date.now();
-    const load = (id: number): number =>
-      (hits.get(id) ?? []).filter((t) => now - t < 10_500).length;
-    const id =
-      [...pool].sort((a, b) => load(a) - load(b) || ((a + turn) % 7) - ((b + turn) % 7))[0] ??
-      USER_ID;
-    turn++;
+    const id = pool[turn++ % pool.length] ?? USER_ID;
     return emu.user(id, { first_name: `U${id}` });
   }
   const plain = (): UserDriver => next(PLAIN);
@@ -136,7 +127,6 @@ describeDocker('Docker section, end to end', (suite) => {
       .find((x) => x.text === text || x.text.startsWith(text) || clippedFrom(x.text, text));
     if (b === undefined || !('callback_data' in b))
       throw new Error(`no button "${text}" in: ${buttons(m).join(' | ')}`);
-    await budget(who.id);
     // Edits are counted, not timed: two edits can share a millisecond.
     const editsSoFar = (): number =>
       emu.transcript(m.chat.id).find((e) => e.message_id === m.message_id)?.edits.length ?? 0;
@@ -155,7 +145,6 @@ describeDocker('Docker section, end to end', (suite) => {
   }
 
   async function send(who: UserDriver, text: string): Promise<EmuMessage> {
-    await budget(who.id);
     await (text.startsWith('/') ? who.command(text) : who.text(text));
     return who.nextReply(10_000);
   }
@@ -319,7 +308,6 @@ describeDocker('Docker section, end to end', (suite) => {
           .find((x) => x.text.startsWith(text));
         if (b === undefined || !('callback_data' in b))
           throw new Error(`no button "${text}" in: ${buttons(m).join(' | ')}`);
-        await budget(who.id);
         await who.press(m, b.callback_data);
         return passSecondFactor(who, until);
       }
@@ -381,7 +369,6 @@ describeDocker('Docker section, end to end', (suite) => {
         expect(hour.text).toMatch(/5000 line\(s\)/);
 
         const since = Date.now();
-        await budget(a.id);
         const b = (hour.reply_markup?.inline_keyboard ?? [])
           .flat()
           .find((x) => x.text === '📎 As file');
@@ -515,12 +502,12 @@ describeDocker('Docker section, end to end', (suite) => {
               allowed_user_ids: [...ADMINS, ...PLAIN],
               allowed_admins_ids: [ADMIN_ID, 2101, 2103],
               auth_salt: [TEST_SALT],
+              rate_limit: UNLIMITED_RATE,
             },
             docker: { host: [own.host] },
           },
         });
         await daemon.ready();
-        await budget(a.id);
         const b = (details.reply_markup?.inline_keyboard ?? [])
           .flat()
           .find((x) => x.text === '🎯 Manage');
@@ -596,6 +583,7 @@ describeDocker('Docker section, end to end', (suite) => {
             allowed_user_ids: [...ADMINS, ...PLAIN],
             allowed_admins_ids: ADMINS,
             auth_salt: [TEST_SALT],
+            rate_limit: UNLIMITED_RATE,
           },
           docker: { host: [own.host, suite.engine.host] },
         },
@@ -634,6 +622,7 @@ describeDocker('Docker section, end to end', (suite) => {
               allowed_user_ids: [...ADMINS, ...PLAIN],
               allowed_admins_ids: ADMINS,
               auth_salt: [TEST_SALT],
+              rate_limit: UNLIMITED_RATE,
             },
             docker: { host: [own.host] },
           },
@@ -652,7 +641,6 @@ describeDocker('Docker section, end to end', (suite) => {
       // Fewer containers make the engine's own shutdown quicker.
       await removeAll(own, prefix);
       await own.stop();
-      await budget(u.id);
       await u.command('/containers');
       const down = await u.nextReply(2000);
       expect(down?.text).toBe(

@@ -14,6 +14,12 @@ export const ADMIN_CHAT_ID = 1001;
 
 const MAIN_JS = resolve(__dirname, '..', '..', 'dist', 'main.js');
 
+/**
+ * `access_control.rate_limit` for tests that send more than a person would: far above the
+ * default 8 per 10 s, so a test never waits for the window to pass.
+ */
+export const UNLIMITED_RATE = { requests: 10_000, per_seconds: 1 };
+
 /** A pyTMBot-style config document for tests; override any section. */
 export function testConfig(
   apiRoot: string,

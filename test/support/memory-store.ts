@@ -19,7 +19,24 @@ export class MemoryStore implements StateStore {
   appendLine(name: string, line: string): Promise<number> {
     const text = (this.files.get(name) ?? '') + line + '\n';
     this.files.set(name, text);
-    return Promise.resolve(text.length);
+    return Promise.resolve(Buffer.byteLength(text));
+  }
+  readText(name: string): Promise<string | undefined> {
+    return Promise.resolve(this.files.get(name));
+  }
+  rotate(name: string, keep: number): Promise<void> {
+    const generation = (g: number): string => (g === 0 ? name : `${name}.${g}`);
+    for (let g = keep; g >= 1; g--) {
+      const v = this.files.get(generation(g - 1));
+      if (v === undefined) continue;
+      this.files.delete(generation(g - 1));
+      this.files.set(generation(g), v);
+    }
+    return Promise.resolve();
+  }
+  remove(name: string): Promise<void> {
+    this.files.delete(name);
+    return Promise.resolve();
   }
   flush(): Promise<void> {
     return Promise.resolve();

@@ -1,20 +1,20 @@
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
-import { ManualClock } from '../../src/clock';
+import { ManualClock, systemClock } from '../../src/clock';
 import type { Feature } from '../../src/features/feature';
 import { silentLogger, type Logger } from '../../src/log/logger';
-import { AccessControl, type AccessPolicy } from '../../src/security/access-control';
+import type { AccessControl, AccessPolicy } from '../../src/security/access-control';
 import { AutoDeleteScheduler } from '../../src/telegram/auto-delete';
 import { CallbackStore } from '../../src/telegram/callback-store';
 import { Dispatcher } from '../../src/telegram/dispatcher';
-import { rateLimit, updateDedup } from '../../src/telegram/guards';
-import { Router } from '../../src/telegram/router';
+import { installPipeline } from '../../src/telegram/pipeline';
+import type { Router } from '../../src/telegram/router';
 import { html } from '../../src/views/html';
 import { FakeSender } from './fake-sender';
 import { MemoryStore } from './memory-store';
 
 /**
- * The daemon's middleware chain (dedup → access → rate limit → router) around
+ * The daemon's middleware chain (`installPipeline`, as app.ts builds it) around
  * in-memory ports, driven with bot.handleUpdate. For unit tests.
  */
 export class Pipeline {
@@ -33,7 +33,7 @@ export class Pipeline {
   private nextMessageId = 1;
 
   constructor(
-    policy: Partial<AccessPolicy> & { userIds: number[] },
+    policy: Partial<Omit<AccessPolicy, 'publicCommands'>> & { userIds: number[] },
     features: Feature[],
     store = new MemoryStore(),
   ) {
@@ -49,52 +49,37 @@ export class Pipeline {
       supports_inline_queries: false,
     };
     this.callbacks = new CallbackStore(this.clock, store);
+    this.callbacks.load();
     const autoDelete = new AutoDeleteScheduler(
       (c, m) => this.sender.delete(c, m),
       this.clock,
       store,
       silentLogger,
     );
-    this.router = new Router({
+    autoDelete.load();
+    // Like app.ts, no error reaches telegraf's default handler (which sets process.exitCode).
+    this.bot.catch((err) => {
+      throw err;
+    });
+    const { adminIds = [], chatIds = [], adminChatIds = [], ...rest } = policy;
+    ({ router: this.router, access: this.access } = installPipeline(this.bot, features, {
       sender: this.sender,
       callbacks: this.callbacks,
       autoDelete,
+      clock: this.clock,
+      store,
       log: silentLogger,
       botUsername: () => 'tmbot_test_bot',
       fallback: async (req) => {
         await req.reply({ html: html`unknown` });
       },
-    });
-    for (const f of features) f.install(this.router);
-    this.access = new AccessControl(
-      {
-        adminIds: [],
-        chatIds: [],
-        adminChatIds: [],
-        publicCommands: this.router.publicCommands(),
-        ...policy,
-      },
-      {
-        sender: this.sender,
-        store,
-        clock: this.clock,
-        log: silentLogger,
-        botUsername: () => 'tmbot_test_bot',
-      },
-    );
-    // Like app.ts, no error reaches telegraf's default handler (which sets process.exitCode).
-    this.bot.catch((err) => {
-      throw err;
-    });
-    this.bot.use(updateDedup(this.clock));
-    this.bot.use(this.access.middleware());
-    this.bot.use(rateLimit({ clock: this.clock, sender: this.sender, log: silentLogger }));
-    this.bot.use(this.router.middleware());
+      access: { adminIds, chatIds, adminChatIds, ...rest },
+    }));
     const errors: Logger = {
       ...silentLogger,
       error: (message, meta) => void this.dispatchErrors.push(`${message}: ${String(meta?.error)}`),
     };
-    this.dispatcher = new Dispatcher((u) => this.bot.handleUpdate(u), errors);
+    this.dispatcher = new Dispatcher((u) => this.bot.handleUpdate(u), errors, systemClock);
   }
 
   /** A text message from `userId` in their private chat (or `chat`). */

@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock';
-import { DockerUnavailableError, UserInputError } from '../../errors';
+import { DockerError, DockerUnavailableError } from '../../errors';
 import type { Logger } from '../../log/logger';
 import { EngineClient, EngineHttpError } from './engine-client';
 import { parseDockerHost, type DockerTlsFiles } from './hosts';
@@ -106,6 +106,7 @@ export class DockerodePort implements DockerPort {
         new EngineClient(
           parseDockerHost(h, options.tls),
           options.log,
+          options.clock,
           options.env,
           this.timeouts.connect,
           options.logCalls === true,
@@ -123,7 +124,7 @@ export class DockerodePort implements DockerPort {
 
   private client(host: number): EngineClient {
     const c = this.clients[host];
-    if (c === undefined) throw new UserInputError('That Docker host is no longer configured.');
+    if (c === undefined) throw new DockerError('host_gone');
     return c;
   }
 
@@ -250,7 +251,7 @@ export class DockerodePort implements DockerPort {
 
   async logs(host: number, id: string, query: LogQuery): Promise<LogText> {
     const info = await this.find(host, `/containers/${containerId(id)}/json`);
-    if (info === undefined) throw new UserInputError('This container no longer exists.');
+    if (info === undefined) throw new DockerError('container_gone');
     const tty = obj(obj(info).Config).Tty === true;
     const params: Record<string, string | number | boolean> =
       query.kind === 'tail'
@@ -272,9 +273,9 @@ export class DockerodePort implements DockerPort {
     } catch (err) {
       if (err instanceof EngineHttpError) {
         // e.g. a logging driver that cannot be read back ("configured logging driver does not support reading").
-        throw new UserInputError(
-          `The engine cannot return these logs: ${err.engineMessage || `HTTP ${err.statusCode}`}`,
-        );
+        throw new DockerError('logs_unreadable', {
+          detail: err.engineMessage || `HTTP ${err.statusCode}`,
+        });
       }
       throw err;
     }
@@ -294,10 +295,11 @@ export class DockerodePort implements DockerPort {
       });
     } catch (err) {
       if (err instanceof EngineHttpError) {
-        if (err.statusCode === 404) throw new UserInputError('This container no longer exists.');
-        throw new UserInputError(
-          `The engine refused to ${action} it: ${err.engineMessage || `HTTP ${err.statusCode}`}`,
-        );
+        if (err.statusCode === 404) throw new DockerError('container_gone');
+        throw new DockerError('refused', {
+          action,
+          detail: err.engineMessage || `HTTP ${err.statusCode}`,
+        });
       }
       throw err;
     }
@@ -314,7 +316,7 @@ export class DockerodePort implements DockerPort {
 
   async imageHistory(host: number, id: string): Promise<ImageLayer[]> {
     const raw = await this.find(host, `/images/${imageId(id)}/history`);
-    if (raw === undefined) throw new UserInputError('This image no longer exists.');
+    if (raw === undefined) throw new DockerError('image_gone');
     return imageLayers(raw);
   }
 
@@ -328,11 +330,11 @@ export class DockerodePort implements DockerPort {
 }
 
 function containerId(id: string): string {
-  if (!CONTAINER_ID.test(id)) throw new UserInputError('That is not a container id.');
+  if (!CONTAINER_ID.test(id)) throw new DockerError('bad_container_id');
   return id;
 }
 
 function imageId(id: string): string {
-  if (!IMAGE_ID.test(id)) throw new UserInputError('That is not an image id.');
+  if (!IMAGE_ID.test(id)) throw new DockerError('bad_image_id');
   return id;
 }

@@ -1,4 +1,5 @@
-import Dockerode from 'dockerode';
+import { stat } from 'node:fs/promises';
+import type { Clock } from '../../clock';
 import { DockerUnavailableError } from '../../errors';
 import type { Logger } from '../../log/logger';
 import { modemOptions, type DockerHostSpec } from './hosts';
@@ -103,30 +104,34 @@ const TRANSIENT = new Set(['ECONNRESET', 'EPIPE']);
  * by the next request: reconnecting needs no code.
  */
 export class EngineClient {
-  private readonly modem: Modem | undefined;
+  /** Built at the first request: dockerode (with ssh2, grpc) is loaded only when Docker is used. */
+  private modem: Promise<Modem | undefined> | undefined;
   /** Why the client could not even be built (unreadable TLS file…), reported on every call. */
-  private readonly setupError: string | undefined;
+  private setupError: string | undefined;
 
   constructor(
     readonly spec: DockerHostSpec,
     private readonly log: Logger,
-    env: Readonly<Record<string, string | undefined>>,
-    connectTimeoutMs: number,
+    private readonly clock: Clock,
+    private readonly env: Readonly<Record<string, string | undefined>>,
+    private readonly connectTimeoutMs: number,
     /** docker.debug_docker_client: every call at debug level instead of trace. */
     private readonly logCalls = false,
-  ) {
-    let modem: Modem | undefined;
-    let setupError: string | undefined;
+  ) {}
+
+  private async buildModem(): Promise<Modem | undefined> {
+    const { default: Dockerode } = await import('dockerode');
     try {
-      const docker = new Dockerode(modemOptions(spec.connection, env, connectTimeoutMs));
-      modem = (docker as unknown as { modem: Modem }).modem;
+      const docker = new Dockerode(
+        modemOptions(this.spec.connection, this.env, this.connectTimeoutMs),
+      );
+      return (docker as unknown as { modem: Modem }).modem;
     } catch (err) {
       const message = (err as { message?: unknown }).message;
-      setupError = `cannot set up the connection (${typeof message === 'string' ? message : 'unknown error'})`;
-      log.warn(`docker host ${spec.label}: ${setupError}`);
+      this.setupError = `cannot set up the connection (${typeof message === 'string' ? message : 'unknown error'})`;
+      this.log.warn(`docker host ${this.spec.label}: ${this.setupError}`);
+      return undefined;
     }
-    this.modem = modem;
-    this.setupError = setupError;
   }
 
   get label(): string {
@@ -155,7 +160,7 @@ export class EngineClient {
     options: StreamOptions,
   ): Promise<{ pieces: Buffer[]; clipped: boolean }> {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+    const timer = this.clock.setTimeout(() => controller.abort(), options.timeoutMs);
     try {
       const res = (await this.dial(
         'GET',
@@ -185,27 +190,27 @@ export class EngineClient {
     } catch (err) {
       throw this.translate(err, options.timeoutMs);
     } finally {
-      clearTimeout(timer);
+      timer.cancel();
     }
   }
 
-  private dial(
+  private async dial(
     method: string,
     path: string,
     options: RequestOptions,
     isStream: boolean,
     outerSignal?: AbortSignal,
   ): Promise<unknown> {
-    const modem = this.modem;
-    if (modem === undefined) {
-      return Promise.reject(
-        new DockerUnavailableError(this.label, this.setupError ?? 'not configured'),
-      );
-    }
+    const c = this.spec.connection;
+    // No socket, no engine: answer as the modem would (ENOENT) without loading dockerode for it.
+    if (c.kind === 'unix' && this.modem === undefined) await stat(c.socketPath);
+    const modem = await (this.modem ??= this.buildModem());
+    if (modem === undefined)
+      throw new DockerUnavailableError(this.label, this.setupError ?? 'not configured');
     const statusCodes: Record<number, true | string> = { 200: true, 201: true, 204: true };
     for (const s of options.okStatuses ?? []) statusCodes[s] = true;
     const signal = outerSignal ?? AbortSignal.timeout(options.timeoutMs);
-    const started = Date.now();
+    const started = this.clock.now();
     return new Promise<unknown>((resolve, reject) => {
       modem.dial(
         {
@@ -218,7 +223,7 @@ export class EngineClient {
         },
         (err, data) => {
           this.log[this.logCalls ? 'debug' : 'trace'](`${method} ${path}`, {
-            ms: Date.now() - started,
+            ms: this.clock.now() - started,
             ok: err === null || err === undefined,
           });
           if (err !== null && err !== undefined) reject(err);

@@ -1,5 +1,6 @@
-import { describeForUser, DockerUnavailableError } from '../../errors';
-import type { DockerPing, DockerPort, DockerSummary } from './port';
+import { DockerUnavailableError } from '../../errors';
+import { describeForUser } from '../../views/errors';
+import type { DockerPort, DockerSummary } from './port';
 
 /** Quick view's Docker line: counts, or why there are none (without the host: it is a field). Never throws. */
 export type DockerQuickSummary =
@@ -25,11 +26,6 @@ export async function dockerQuickSummary(
       reason: err instanceof DockerUnavailableError ? err.reason : describeForUser(err),
     };
   }
-}
-
-/** Every configured host's ping, concurrently, in config order (health screen). */
-export function pingAllHosts(docker: DockerPort): Promise<DockerPing[]> {
-  return Promise.all(docker.hosts.map((h) => docker.ping(h.index)));
 }
 
 /** A host as the health checks see it: a short name and a ping that throws on failure. */

@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock';
+import type { Clock, Timer } from '../../clock';
 import type { CpuUsage } from './system-port';
 import type { HostFs } from './host-fs';
 import { busyPercent, parseCpuStat, timesPercent, type CpuStat } from './proc-parsers';
@@ -20,7 +20,7 @@ interface Sample {
 export class CpuSampler {
   private previous: Sample | undefined;
   private latest: Sample | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private running = false;
 
   constructor(
@@ -38,18 +38,17 @@ export class CpuSampler {
 
   stop(): void {
     this.running = false;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 
   private schedule(ms: number): void {
     if (!this.running) return;
-    this.timer = setTimeout(() => {
+    // Clock timers never keep the process alive, so sampling cannot either.
+    this.timer = this.clock.setTimeout(() => {
       this.sample();
       this.schedule(SAMPLE_INTERVAL_MS);
     }, ms);
-    // Sampling must never be what keeps the process alive.
-    this.timer.unref();
   }
 
   /** Takes one sample now; public so the adapter can sample when the sampler is not running. */

@@ -1,8 +1,8 @@
 import * as os from 'node:os';
 import { basename } from 'node:path';
-import si from 'systeminformation';
-import { sleep, withTimeout, type Clock } from '../../clock';
+import { withTimeout, type Clock } from '../../clock';
 import type { Logger } from '../../log/logger';
+import { cgroupMemoryLimitFiles, parseMemoryLimit } from './cgroup-parsers';
 import { CpuSampler } from './cpu-sampler';
 import { HostFs } from './host-fs';
 import {
@@ -28,7 +28,7 @@ import type {
   DiskIo,
   FanReading,
   FilesystemUsage,
-  HostContext,
+  HostScope,
   LoadAverage,
   LoggedInUser,
   MemoryInfo,
@@ -97,7 +97,9 @@ export interface HostSystemOptions {
   readonly processWindowMs?: number;
 }
 
+/** systeminformation is loaded at its first use (the CPU screen, Users), not at start. */
 async function siStaticCpu(): Promise<StaticCpu> {
+  const { default: si } = await import('systeminformation');
   const c = await si.cpu();
   const model = [c.manufacturer, c.brand]
     .filter((s) => typeof s === 'string' && s.trim() !== '')
@@ -113,6 +115,7 @@ async function siStaticCpu(): Promise<StaticCpu> {
 }
 
 async function siUsers(): Promise<LoggedInUser[]> {
+  const { default: si } = await import('systeminformation');
   const rows = await si.users();
   return rows.map((u) => {
     const since = new Date(`${u.date}T${u.time}`).getTime();
@@ -143,7 +146,8 @@ export class HostSystem implements SystemPort {
   private readonly fs: HostFs;
   private readonly cache: TtlCache;
   private readonly sampler: CpuSampler;
-  private readonly host: HostContext;
+  /** Detected on first use, so the constructor does no I/O. */
+  private host: HostScope | undefined;
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly windowMs: number;
@@ -164,10 +168,10 @@ export class HostSystem implements SystemPort {
       this.samplerFailed = true;
       this.log.warn('cannot read /proc/stat; CPU usage is not available', { error: err });
     });
-    this.host = this.detectContext();
   }
 
   start(): void {
+    this.host ??= this.detectContext();
     if (this.abort.signal.aborted) this.abort = new AbortController();
     this.sampler.start();
     // Read once in the background (lscpu takes ~20 ms) so the first CPU screen does not wait.
@@ -179,12 +183,12 @@ export class HostSystem implements SystemPort {
     this.abort.abort();
   }
 
-  context(): HostContext {
-    return this.host;
+  context(): HostScope {
+    return (this.host ??= this.detectContext());
   }
 
   /** Kernel threads (kthreadd is pid 2) are visible only in the host's pid namespace. */
-  private detectContext(): HostContext {
+  private detectContext(): HostScope {
     const cgroup = this.fs.tryReadSync('proc/1/cgroup') ?? '';
     const inContainer =
       this.fs.exists('.dockerenv') ||
@@ -226,7 +230,7 @@ export class HostSystem implements SystemPort {
     const usage = this.sampler.usage();
     if (usage === undefined) throw new Error('/proc/stat is unreadable');
     const [facts, mhz] = await Promise.all([
-      withTimeout(this.loadStaticCpu(), 3000),
+      withTimeout(this.clock, this.loadStaticCpu(), 3000),
       this.cache.get('cpuClock', METRIC_TTL_MS.cpuClock, () => Promise.resolve(this.currentMhz())),
     ]);
     return {
@@ -268,7 +272,7 @@ export class HostSystem implements SystemPort {
 
   /** The container's own cgroup limit (v2, then v1); only inside a container and only when it binds. */
   private containerMemory(totalBytes: number): MemoryInfo['containerLimit'] {
-    if (!this.host.inContainer) return undefined;
+    if (!this.context().inContainer) return undefined;
     const pairs: [string, string][] = [
       ['sys/fs/cgroup/memory.max', 'sys/fs/cgroup/memory.current'],
       ['sys/fs/cgroup/memory/memory.limit_in_bytes', 'sys/fs/cgroup/memory/memory.usage_in_bytes'],
@@ -281,6 +285,17 @@ export class HostSystem implements SystemPort {
       }
     }
     return undefined;
+  }
+
+  processMemoryLimit(): Promise<number | undefined> {
+    const cgroups = this.fs.tryReadSync('proc/self/cgroup');
+    if (cgroups === undefined) return Promise.resolve(undefined);
+    for (const file of cgroupMemoryLimitFiles(cgroups)) {
+      const text = this.fs.tryReadSync(file);
+      // The first file that exists decides, as the kernel exposes only one of them.
+      if (text !== undefined) return Promise.resolve(parseMemoryLimit(text));
+    }
+    return Promise.resolve(undefined);
   }
 
   sensors(): Promise<SensorInfo> {
@@ -392,7 +407,7 @@ export class HostSystem implements SystemPort {
       if (base === undefined || this.clock.now() - base.at > SCAN_BASE_MAX_AGE_MS)
         base = await this.scan();
       const wait = this.windowMs - (this.clock.now() - base.at);
-      if (wait > 0) await sleep(wait, this.abort.signal);
+      if (wait > 0) await this.clock.sleep(wait, this.abort.signal);
       const current = await this.scan();
       const windowMs = Math.max(0, current.at - base.at);
       const totalMem = memoryFromMeminfo(parseMeminfo(this.fs.readSync('proc/meminfo'))).totalBytes;
@@ -477,9 +492,11 @@ export class HostSystem implements SystemPort {
       );
       const rows = await Promise.all(
         mounts.map(async (m): Promise<FilesystemUsage> => {
-          const s = await withTimeout(this.fs.statfs(m.mountPoint), STATFS_TIMEOUT_MS).catch(
-            () => undefined,
-          );
+          const s = await withTimeout(
+            this.clock,
+            this.fs.statfs(m.mountPoint),
+            STATFS_TIMEOUT_MS,
+          ).catch(() => undefined);
           return {
             device: m.device,
             type: m.type,

@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { Clock, Timer } from '../../clock';
 
 /** Timer period of the probe; a stall is what a tick arrives later than this. */
 const RESOLUTION_MS = 2;
@@ -26,8 +27,10 @@ export interface LoopDelaySummary {
  */
 export class LoopDelayProbe {
   private histogram: IntervalHistogram | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private maxBusyMicros: number | undefined;
+
+  constructor(private readonly clock: Clock) {}
 
   start(): void {
     this.histogram ??= monitorEventLoopDelay({ resolution: RESOLUTION_MS });
@@ -36,13 +39,12 @@ export class LoopDelayProbe {
     if (this.timer !== undefined || typeof process.threadCpuUsage !== 'function') return;
     let last = process.threadCpuUsage();
     this.maxBusyMicros = 0;
-    this.timer = setInterval(() => {
+    this.timer = this.clock.setInterval(() => {
       const now = process.threadCpuUsage();
       const busy = now.user - last.user + (now.system - last.system);
       this.maxBusyMicros = Math.max(this.maxBusyMicros ?? 0, busy);
       last = now;
     }, RESOLUTION_MS);
-    this.timer.unref();
   }
 
   summary(): LoopDelaySummary | undefined {
@@ -61,7 +63,7 @@ export class LoopDelayProbe {
 
   stop(): void {
     this.histogram?.disable();
-    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 }

@@ -10,7 +10,7 @@ export interface SystemPort {
   /** Stops background sampling and aborts waits; idempotent. */
   stop(): void;
   /** Where the numbers come from (host or container). */
-  context(): HostContext;
+  context(): HostScope;
   loadAverage(): Promise<LoadAverage>;
   cpu(): Promise<CpuInfo>;
   memory(): Promise<MemoryInfo>;
@@ -25,10 +25,12 @@ export interface SystemPort {
   networkTotals(): Promise<NetworkTotals>;
   interfaces(): Promise<readonly NetInterface[]>;
   connections(): Promise<ConnectionSummary>;
+  /** The memory limit of this process's own cgroup (v2 `memory.max`, v1), when one is set. */
+  processMemoryLimit(): Promise<number | undefined>;
 }
 
 /** Which numbers are the host's when the daemon runs in a container. */
-export interface HostContext {
+export interface HostScope {
   readonly inContainer: boolean;
   /** The process table is the host's (not in a container, or `pid: host`). */
   readonly hostProcesses: boolean;

@@ -1,18 +1,10 @@
-import { promises as fs } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { sleep } from '../../clock';
+import type { SystemPort } from '../../adapters/system/system-port';
 import type { CheckOutcome, HealthChecker } from '../types';
-
-/** CPU time counters from the first line of /proc/stat (in ticks). */
-export interface CpuTimes {
-  readonly busy: number;
-  readonly total: number;
-}
 
 /** One reading of the host; a field is undefined when it could not be read. */
 export interface HostSample {
-  readonly cpu: CpuTimes | undefined;
+  /** Busy percent of all CPUs over the sampler's last window; undefined before it has one. */
+  readonly cpuPercent: number | undefined;
   readonly memory: { readonly total: number; readonly available: number } | undefined;
   /** 5-minute load average. */
   readonly load5: number | undefined;
@@ -36,62 +28,30 @@ export const DEFAULT_HOST_THRESHOLDS: HostThresholds = {
   loadPerCore: 2,
 };
 
-/** `cpu  user nice system idle iowait irq softirq steal ...` → busy and total ticks. */
-export function parseProcStat(text: string): CpuTimes | undefined {
-  const line = text.split('\n', 1)[0] ?? '';
-  if (!line.startsWith('cpu ')) return undefined;
-  const n = line.trim().split(/\s+/).slice(1, 9).map(Number);
-  if (n.length < 4 || n.some((v) => !Number.isFinite(v))) return undefined;
-  const total = n.reduce((a, b) => a + b, 0);
-  const idle = (n[3] ?? 0) + (n[4] ?? 0);
-  return { busy: total - idle, total };
-}
+/** A figure the port could not read is left out, not an error. */
+const orUndefined = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
 
-/** MemTotal and MemAvailable in bytes. */
-export function parseMeminfo(text: string): { total: number; available: number } | undefined {
-  const kib = (key: string): number | undefined => {
-    // eslint-disable-next-line security/detect-non-literal-regexp -- key is one of two constants below
-    const m = new RegExp(`^${key}:\\s+(\\d+) kB$`, 'm').exec(text);
-    return m?.[1] === undefined ? undefined : Number(m[1]) * 1024;
-  };
-  const total = kib('MemTotal');
-  const available = kib('MemAvailable');
-  return total !== undefined && available !== undefined && total > 0
-    ? { total, available }
-    : undefined;
-}
-
-/** The 5-minute figure of /proc/loadavg. */
-export function parseLoadavg(text: string): number | undefined {
-  const v = Number(text.trim().split(/\s+/)[1]);
-  return Number.isFinite(v) && v >= 0 ? v : undefined;
-}
-
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await fs.readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reads /proc and statfs directly: a few hundred microseconds, no child processes. */
-export async function readHostSample(procRoot = '/proc', diskPath = '/'): Promise<HostSample> {
-  const [stat, meminfo, loadavg, disk] = await Promise.all([
-    readText(join(procRoot, 'stat')),
-    readText(join(procRoot, 'meminfo')),
-    readText(join(procRoot, 'loadavg')),
-    fs.statfs(diskPath).catch(() => undefined),
+/** Reads the host through the SystemPort (the same cached figures the server screens show). */
+export async function readHostSample(system: SystemPort, diskPath = '/'): Promise<HostSample> {
+  const [cpu, memory, load, filesystems] = await Promise.all([
+    orUndefined(system.cpu()),
+    orUndefined(system.memory()),
+    orUndefined(system.loadAverage()),
+    orUndefined(system.filesystems()),
   ]);
+  const fsRow = filesystems?.find((f) => f.mountPoint === diskPath);
   return {
-    cpu: stat === undefined ? undefined : parseProcStat(stat),
-    memory: meminfo === undefined ? undefined : parseMeminfo(meminfo),
-    load5: loadavg === undefined ? undefined : parseLoadavg(loadavg),
-    cores: availableParallelism(),
-    disk:
-      disk === undefined || disk.blocks === 0
+    cpuPercent: cpu?.usage.windowMs === undefined ? undefined : cpu.usage.total,
+    memory:
+      memory === undefined || memory.totalBytes <= 0
         ? undefined
-        : { path: diskPath, total: disk.blocks * disk.bsize, free: disk.bavail * disk.bsize },
+        : { total: memory.totalBytes, available: memory.availableBytes },
+    load5: load?.five,
+    cores: load?.cores ?? cpu?.logicalCores ?? 1,
+    disk:
+      fsRow?.sizeBytes === undefined || fsRow.freeBytes === undefined || fsRow.sizeBytes === 0
+        ? undefined
+        : { path: diskPath, total: fsRow.sizeBytes, free: fsRow.freeBytes },
   };
 }
 
@@ -99,18 +59,17 @@ const pct = (part: number, whole: number): number =>
   whole > 0 ? Math.round((part / whole) * 100) : 0;
 
 /**
- * Judges a reading against the previous one (for CPU). Host pressure is at worst degraded:
+ * Judges a reading. Host pressure is at worst degraded:
  * restarting the bot does not relieve a busy host, so it must never fail the liveness probe.
  */
 export function assessHost(
-  prev: HostSample | undefined,
   cur: HostSample,
   limits: HostThresholds = DEFAULT_HOST_THRESHOLDS,
 ): CheckOutcome {
   const parts: string[] = [];
   const high: string[] = [];
-  if (prev?.cpu !== undefined && cur.cpu !== undefined && cur.cpu.total > prev.cpu.total) {
-    const cpu = pct(cur.cpu.busy - prev.cpu.busy, cur.cpu.total - prev.cpu.total);
+  if (cur.cpuPercent !== undefined) {
+    const cpu = Math.round(cur.cpuPercent);
     parts.push(`CPU ${cpu}%`);
     if (cpu >= limits.cpuPercent) high.push(`CPU ${cpu}%`);
   }
@@ -136,31 +95,19 @@ export function assessHost(
 }
 
 export interface HostCheckerOptions {
+  system: SystemPort;
   intervalMs: number;
   thresholds?: HostThresholds;
-  /** Injectable for tests; defaults to {@link readHostSample}. */
-  read?: () => Promise<HostSample>;
-  /** Gap between the two readings of the very first check (CPU needs a delta). */
-  firstGapMs?: number;
 }
 
-/** CPU, memory, disk and load of the host, read straight from /proc. */
+/** CPU, memory, root-disk and load pressure of the host, read through the SystemPort. */
 export function hostChecker(options: HostCheckerOptions): HealthChecker {
-  const read = options.read ?? (() => readHostSample());
-  let prev: HostSample | undefined;
   return {
     name: 'host',
     label: 'Host',
     intervalMs: options.intervalMs,
-    async check(signal) {
-      if (prev === undefined) {
-        prev = await read();
-        await sleep(options.firstGapMs ?? 250, signal);
-      }
-      const cur = await read();
-      const outcome = assessHost(prev, cur, options.thresholds);
-      prev = cur;
-      return outcome;
+    async check() {
+      return assessHost(await readHostSample(options.system), options.thresholds);
     },
   };
 }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { SystemPort } from '../../adapters/system/system-port';
 import type { CheckOutcome, HealthChecker } from '../types';
 
 /** What the check reads about this process. */
@@ -60,53 +60,9 @@ export function assessProcess(
   return { level: 'healthy', summary };
 }
 
-const NO_LIMIT = 2 ** 60;
-
-/** The memory limit of this process's cgroup (v2 memory.max or v1 memory.limit_in_bytes), if any. */
-export function cgroupMemoryLimit(
-  read: (path: string) => string = (p) => readFileSync(p, 'utf8'),
-): number | undefined {
-  let cgroups = '';
-  try {
-    cgroups = read('/proc/self/cgroup');
-  } catch {
-    return undefined;
-  }
-  let v2: string | undefined;
-  let v1: string | undefined;
-  // Lines are `id:controllers:path`; v2 has id 0 and no controllers.
-  for (const line of cgroups.split('\n')) {
-    const [id, controllers = '', ...rest] = line.split(':');
-    const path = rest.join(':');
-    if (!path.startsWith('/')) continue;
-    if (id === '0' && controllers === '') v2 = path;
-    else if (controllers.split(',').includes('memory')) v1 = path;
-  }
-  const candidates = [
-    ...(v2 !== undefined
-      ? [`/sys/fs/cgroup${v2 === '/' ? '' : v2}/memory.max`, '/sys/fs/cgroup/memory.max']
-      : []),
-    ...(v1 !== undefined
-      ? [
-          `/sys/fs/cgroup/memory${v1 === '/' ? '' : v1}/memory.limit_in_bytes`,
-          '/sys/fs/cgroup/memory/memory.limit_in_bytes',
-        ]
-      : []),
-  ];
-  for (const path of candidates) {
-    let text: string;
-    try {
-      text = read(path).trim();
-    } catch {
-      continue;
-    }
-    const n = Number(text);
-    return Number.isFinite(n) && n > 0 && n < NO_LIMIT ? n : undefined;
-  }
-  return undefined;
-}
-
 export interface ProcessCheckerOptions {
+  /** Reads this process's cgroup memory limit. */
+  system: Pick<SystemPort, 'processMemoryLimit'>;
   intervalMs: number;
   thresholds?: ProcessThresholds;
 }
@@ -120,26 +76,24 @@ export function processChecker(options: ProcessCheckerOptions): HealthChecker {
     name: 'process',
     label: 'Bot process',
     intervalMs: options.intervalMs,
-    check() {
+    async check() {
       if (histogram === undefined) {
         histogram = monitorEventLoopDelay({ resolution: 20 });
         histogram.enable();
       }
-      if (limit === null) limit = cgroupMemoryLimit();
+      if (limit === null) limit = await options.system.processMemoryLimit();
       const mem = process.memoryUsage();
       // Before the histogram has a sample its percentiles are NaN.
       const p99 = histogram.count > 0 ? histogram.percentile(99) / 1e6 : 0;
       histogram.reset();
-      return Promise.resolve(
-        assessProcess(
-          {
-            rssBytes: mem.rss,
-            heapUsedBytes: mem.heapUsed,
-            loopDelayP99Ms: p99,
-            memoryLimitBytes: limit,
-          },
-          options.thresholds,
-        ),
+      return assessProcess(
+        {
+          rssBytes: mem.rss,
+          heapUsedBytes: mem.heapUsed,
+          loopDelayP99Ms: p99,
+          memoryLimitBytes: limit,
+        },
+        options.thresholds,
       );
     },
     close() {

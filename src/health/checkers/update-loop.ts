@@ -5,13 +5,13 @@ import type { HealthChecker } from '../types';
  * Where updates come from: the Poller (last successful getUpdates) or the webhook server
  * (last accepted delivery). A real signal, refreshed only when updates really flow.
  */
-export interface UpdateSource {
+export interface UpdateLiveness {
   /** When the source last succeeded (ms since the epoch; 0 = not yet). */
   readonly lastSuccessAt: number;
 }
 
 export interface UpdateLoopCheckerOptions {
-  source: UpdateSource;
+  source: UpdateLiveness;
   clock: Clock;
   intervalMs: number;
   /** Silence longer than this is degraded... */

@@ -1,11 +1,11 @@
 import type { DockerPort } from '../../adapters/docker/port';
 import type { SystemPort } from '../../adapters/system/system-port';
-import { sleep, type Clock } from '../../clock';
+import type { Clock } from '../../clock';
 import type { MonitorConfig } from '../../config/types';
 import type { Logger } from '../../log/logger';
 import type { StateStore } from '../../state/json-store';
 import type { Sender } from '../../telegram/sender';
-import { foldedView, noticeView, type MonitorStatus } from '../../views/monitor';
+import { foldedView, noticeView, type MonitorStatus } from './views';
 import type { View } from '../../views/view';
 import { DockerWatch } from './docker-watch';
 import type { Notice } from './notices';
@@ -66,7 +66,6 @@ export class Monitor {
     if (this.abort !== undefined) return;
     if (this.deps.chatIds.length === 0)
       this.deps.log.warn('monitor: no global_chat_id is configured; alerts have nowhere to go');
-    this.deps.system.start();
     const abort = new AbortController();
     this.abort = abort;
     this.loop = this.run(abort.signal);
@@ -87,7 +86,7 @@ export class Monitor {
       } catch (err) {
         this.deps.log.warn('monitor check failed', { error: err });
       }
-      await sleep(this.deps.config.checkIntervalSeconds * 1000, signal);
+      await this.deps.clock.sleep(this.deps.config.checkIntervalSeconds * 1000, signal);
     }
   }
 

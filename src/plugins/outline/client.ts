@@ -2,6 +2,7 @@ import { Agent, request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
+import type { Clock } from '../../clock';
 import { TmbotError } from '../../errors';
 
 /** What `GET /server` tells about the Outline server (camelCase or snake_case accepted). */
@@ -50,6 +51,8 @@ export interface OutlineClientOptions {
   timeoutMs?: number;
   /** Largest response body accepted. */
   maxBytes?: number;
+  /** Times the request deadline. */
+  clock: Clock;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -154,6 +157,7 @@ export class OutlineClient implements OutlinePort {
   private readonly fingerprint: string;
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
+  private readonly clock: Clock;
 
   constructor(options: OutlineClientOptions) {
     let url: URL;
@@ -170,6 +174,7 @@ export class OutlineClient implements OutlinePort {
     this.fingerprint = fp;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.clock = options.clock;
   }
 
   async server(): Promise<OutlineServerInfo> {
@@ -196,7 +201,7 @@ export class OutlineClient implements OutlinePort {
       const fail = (reason: string, cause?: unknown): void => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        timer.cancel();
         req.destroy();
         tlsSocket?.destroy();
         reject(new OutlineUnavailableError(reason, { cause }));
@@ -236,7 +241,7 @@ export class OutlineClient implements OutlinePort {
         headers: { accept: 'application/json' },
         agent,
       });
-      const timer = setTimeout(
+      const timer = this.clock.setTimeout(
         () => fail(`no answer within ${Math.round(this.timeoutMs / 100) / 10} s`),
         this.timeoutMs,
       );
@@ -275,7 +280,7 @@ export class OutlineClient implements OutlinePort {
             return;
           }
           settled = true;
-          clearTimeout(timer);
+          timer.cancel();
           resolve(body);
         });
       });

@@ -1,6 +1,8 @@
+import type { Clock } from '../../clock';
 import type { Feature } from '../../features/feature';
 import type { Logger } from '../../log/logger';
 import type { Req } from '../../telegram/request';
+import { definePlugin } from '../plugin';
 import {
   OUTLINE_MENU,
   outlineErrorView,
@@ -8,16 +10,9 @@ import {
   outlineKeysView,
   outlineMenuView,
   outlineTrafficView,
-} from '../../views/outline';
+} from './views';
 import type { View } from '../../views/view';
 import { OutlineClient, OutlineUnavailableError, type OutlinePort } from './client';
-
-/** The Plugins screen entry of this plugin. */
-export const OUTLINE_PLUGIN = {
-  name: 'outline',
-  label: OUTLINE_MENU.open,
-  description: 'Outline VPN server info, access keys and traffic',
-} as const;
 
 export interface OutlineFeatureDeps {
   outline: OutlinePort;
@@ -77,14 +72,28 @@ export function outlineFeature(deps: OutlineFeatureDeps): Feature {
 export function createOutlinePlugin(
   settings: { apiUrl: string; cert: string },
   log: Logger,
+  clock: Clock,
 ): { feature: Feature } | { off: string } {
   if (settings.apiUrl.trim() === '') return { off: 'plugins_config.outline.api_url is empty' };
   if (settings.cert.trim() === '') return { off: 'plugins_config.outline.cert is empty' };
   try {
-    const outline = new OutlineClient({ apiUrl: settings.apiUrl, certSha256: settings.cert });
+    const outline = new OutlineClient({
+      apiUrl: settings.apiUrl,
+      certSha256: settings.cert,
+      clock,
+    });
     return { feature: outlineFeature({ outline, log }) };
   } catch (err) {
     if (err instanceof OutlineUnavailableError) return { off: err.reason };
     throw err;
   }
 }
+
+/** `--plugins outline`: the Outline VPN screens; off, with a warning, until its settings are filled in. */
+export const outlinePlugin = definePlugin({
+  name: 'outline',
+  label: OUTLINE_MENU.open,
+  description: 'Outline VPN server info, access keys and traffic',
+  settings: (config) => config.plugins.outline,
+  create: (ctx) => createOutlinePlugin(ctx.settings, ctx.log, ctx.clock),
+});

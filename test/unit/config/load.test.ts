@@ -163,6 +163,33 @@ describe('parseConfig', () => {
     expect(issues).toHaveLength(5);
   });
 
+  it('keeps the per-user rate limit at 8 per 10 s unless access_control.rate_limit says otherwise', () => {
+    expect(parseConfig(source(minimal)).config.access.rateLimit).toEqual({
+      requests: 8,
+      windowMs: 10_000,
+    });
+    const set = (rate_limit: unknown) =>
+      source({ ...minimal, access_control: { ...minimal.access_control, rate_limit } });
+    expect(parseConfig(set({ requests: 30 })).config.access.rateLimit).toEqual({
+      requests: 30,
+      windowMs: 10_000,
+    });
+    expect(parseConfig(set({ requests: 2, per_seconds: 60 })).config.access.rateLimit).toEqual({
+      requests: 2,
+      windowMs: 60_000,
+    });
+    const byPath = Object.fromEntries(
+      issuesOf(() => parseConfig(set({ requests: 0, per_seconds: 'ten' }))).map((i) => [
+        i.path,
+        i.message,
+      ]),
+    );
+    expect(Object.keys(byPath).sort()).toEqual([
+      'access_control.rate_limit.per_seconds',
+      'access_control.rate_limit.requests',
+    ]);
+  });
+
   it('never echoes a malformed token', () => {
     const issues = issuesOf(() =>
       parseConfig(source({ ...minimal, bot_token: { prod_token: ['12345:short-secret-value'] } })),

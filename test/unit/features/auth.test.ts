@@ -12,6 +12,7 @@ import { TwoFactorGuard } from '../../../src/security/two-factor-guard';
 import { TwoFactorSessions } from '../../../src/security/two-factor-sessions';
 import type { Req } from '../../../src/telegram/request';
 import { html, visibleText } from '../../../src/views/html';
+import { defineAction, field } from '../../../src/telegram/actions';
 import type { ActionButton } from '../../../src/views/view';
 import { MemoryStore } from '../../support/memory-store';
 import { Pipeline } from '../../support/pipeline';
@@ -21,10 +22,13 @@ const ADMIN = 1001;
 const USER = 1002;
 const crypto = new NodeCryptoPlugin();
 
+const RESTART_ACTION = defineAction('test.restart', {
+  host: field.text(/^[a-z]{1,10}$/),
+  name: field.text(/^[a-z]{1,10}$/),
+});
 const RESTART: PrivilegedAction = {
   label: 'restart nginx',
-  action: 'test.restart',
-  args: ['local', 'nginx'],
+  ...RESTART_ACTION.call({ host: 'local', name: 'nginx' }),
   audit: 'container.restart',
   target: 'local/nginx',
   destructive: true,
@@ -42,7 +46,7 @@ describe('auth feature and the 2FA guard', () => {
     const clock: Clock = { ...systemClock, now: () => p.clock.now() };
     const store = new MemoryStore();
     const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock });
-    audit = new JsonlAuditLog({ dir: undefined, clock, log: silentLogger });
+    audit = new JsonlAuditLog({ store, clock, log: silentLogger });
     notices = [];
     performed = [];
     rendered = [];
@@ -66,7 +70,7 @@ describe('auth feature and the 2FA guard', () => {
       name: 'test',
       install(router) {
         router.command('restart', restart);
-        router.action(RESTART.action, restart);
+        router.on(RESTART_ACTION, restart);
       },
     };
     const auth = authFeature({

@@ -14,12 +14,13 @@ import type {
   LogText,
 } from '../../../src/adapters/docker/port';
 import type { ImageUpdate, UpdateCheckPort } from '../../../src/adapters/docker/update-checker';
-import { DockerUnavailableError, UserInputError } from '../../../src/errors';
+import { DockerError, DockerUnavailableError } from '../../../src/errors';
 import { dockerFeature, type DockerFeatureDeps } from '../../../src/features/docker';
 import { silentLogger } from '../../../src/log/logger';
 import { Redactor } from '../../../src/log/redactor';
 import type { PrivilegedAction, SecondFactor } from '../../../src/security/second-factor';
 import type { Req } from '../../../src/telegram/request';
+import { DOCKER } from '../../../src/views/docker-actions';
 import { html } from '../../../src/views/html';
 import type { ActionButton } from '../../../src/views/view';
 import { Pipeline } from '../../support/pipeline';
@@ -224,15 +225,14 @@ function setup(over: Partial<DockerFeatureDeps> & { docker?: FakeDocker } = {}) 
   return { p, docker, guard, updates, feature, files };
 }
 
-/** Issues a token for (user, action, args) and presses it on message 500. */
+/** Issues a token for a typed call (or raw, forged arguments) and presses it on message 500. */
 async function press(
   p: Pipeline,
   user: number,
-  action: string,
-  args: string[],
+  call: { action: string; args: readonly string[] },
   messageId = 500,
 ): Promise<string> {
-  return p.press(user, p.callbacks.issue(user, action, args), messageId);
+  return p.press(user, p.callbacks.issue(user, call.action, call.args), messageId);
 }
 
 const last = (p: Pipeline) => p.sender.sent[p.sender.sent.length - 1];
@@ -261,7 +261,8 @@ describe('docker feature', () => {
     const retry = buttonsOf(p)[0];
     expect(retry).toMatchObject({ text: '🔄 Try again', action: 'docker.ctrs', args: ['0', '0'] });
     docker.down = false;
-    await press(p, USER, retry?.action ?? '', [...(retry?.args ?? [])]);
+    if (retry === undefined) throw new Error('no retry button');
+    await press(p, USER, retry);
     expect(last(p)).toMatchObject({
       kind: 'edit',
       text: expect.stringContaining('There are no containers'),
@@ -272,35 +273,42 @@ describe('docker feature', () => {
     const { p, docker } = setup();
     const c = details('web');
     docker.containers[0] = [c];
-    const id = await press(p, USER, 'docker.ctr', ['0', c.id, '0']);
+    const id = await press(p, USER, DOCKER.container.call({ host: 0, id: c.id, page: 0 }));
     expect(p.sender.answers.find((a) => a.id === id)).toEqual({ id, alert: false });
     expect(last(p)?.text).toContain('CPU: 5.0 %');
     expect(buttonsOf(p).map((b) => b.text)).toEqual(['🔄 Refresh', '⬅️ All containers']);
-    await press(p, ADMIN, 'docker.ctr', ['0', c.id, '0']);
+    await press(p, ADMIN, DOCKER.container.call({ host: 0, id: c.id, page: 0 }));
     expect(buttonsOf(p).map((b) => b.text)).toContain('🎯 Manage');
   });
 
   it('details never wait on stats longer than the budget', async () => {
     const docker = new FakeDocker();
     docker.stats = () => new Promise(() => undefined);
-    const { p } = setup({ docker, statsBudgetMs: 20 });
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
+    const { p } = setup({ docker, statsBudgetMs: 20, clock });
     const c = details('slow');
     docker.containers[0] = [c];
-    await press(p, USER, 'docker.ctr', ['0', c.id, '0']);
+    let done = false;
+    const pressed = press(p, USER, DOCKER.container.call({ host: 0, id: c.id, page: 0 })).finally(
+      () => (done = true),
+    );
+    // The budget runs on the feature's clock: move it until the screen is shown.
+    for (let step = 0; step < 50 && !done; step++) await clock.advanceAsync(10);
+    await pressed;
     expect(last(p)?.text).toContain('live figures did not arrive in time');
   });
 
   it('a container that is gone, a host that is gone, a page out of range: clear answers, no crash', async () => {
     const { p, docker } = setup();
     docker.containers[0] = [details('web')];
-    await press(p, USER, 'docker.ctr', ['0', 'f'.repeat(64), '0']);
+    await press(p, USER, DOCKER.container.call({ host: 0, id: 'f'.repeat(64), page: 0 }));
     expect(last(p)?.text).toBe('⚠️ This container no longer exists. Open the list again.');
-    const id = await press(p, USER, 'docker.ctrs', ['7', '0']);
+    const id = await press(p, USER, DOCKER.containers.call({ host: 7, page: 0 }));
     expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({
       text: 'That Docker host is no longer configured.',
       alert: true,
     });
-    await press(p, USER, 'docker.ctrs', ['0', '999999999']);
+    await press(p, USER, DOCKER.containers.call({ host: 0, page: 999999999 }));
     expect(last(p)?.text).toContain('Page 1/1');
   });
 
@@ -308,8 +316,8 @@ describe('docker feature', () => {
     const { p, docker, guard } = setup();
     const c = details('web');
     docker.containers[0] = [c];
-    for (const action of ['docker.vol', 'docker.net', 'docker.rt', 'docker.mng'])
-      await press(p, USER, action, ['0', c.id, '0']);
+    for (const action of [DOCKER.volumes, DOCKER.networks, DOCKER.runtime, DOCKER.manage])
+      await press(p, USER, action.call({ host: 0, id: c.id, page: 0 }));
     expect(guard.denied).toEqual([
       { userId: USER, audit: 'container.volumes' },
       { userId: USER, audit: 'container.networks' },
@@ -323,12 +331,16 @@ describe('docker feature', () => {
       target: `web (${c.id.slice(0, 12)})`,
     });
     expect(p.sender.sent).toHaveLength(0);
-    const id = await press(p, USER, 'docker.ask', ['0', c.id, '0', 'stop']);
+    const id = await press(
+      p,
+      USER,
+      DOCKER.confirm.call({ host: 0, id: c.id, page: 0, op: 'stop' }),
+    );
     expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({
       text: 'Only admins can manage containers.',
       alert: true,
     });
-    await press(p, USER, 'docker.do', ['0', c.id, '0', 'kill']);
+    await press(p, USER, DOCKER.perform.call({ host: 0, id: c.id, page: 0, op: 'kill' }));
     expect(docker.acts).toEqual([]);
     expect(guard.denied.at(-1)).toEqual({ userId: USER, audit: 'container.kill' });
   });
@@ -338,7 +350,7 @@ describe('docker feature', () => {
     guard.authenticated = false;
     const c = details('web');
     docker.containers[0] = [c];
-    await press(p, ADMIN, 'docker.do', ['0', c.id, '0', 'stop']);
+    await press(p, ADMIN, DOCKER.perform.call({ host: 0, id: c.id, page: 0, op: 'stop' }));
     expect(docker.acts).toEqual([]);
     expect(last(p)?.text).toBe('Send your 2FA code');
   });
@@ -347,7 +359,7 @@ describe('docker feature', () => {
     const { p, docker, guard } = setup();
     const c = details('web');
     docker.containers[0] = [c];
-    await press(p, ADMIN, 'docker.mng', ['0', c.id, '0']);
+    await press(p, ADMIN, DOCKER.manage.call({ host: 0, id: c.id, page: 0 }));
     expect(buttonsOf(p).map((b) => b.text)).toEqual([
       '⛔ Stop',
       '♻️ Restart',
@@ -356,24 +368,28 @@ describe('docker feature', () => {
       '⬅️ Back to web',
       '📦 All containers',
     ]);
-    await press(p, ADMIN, 'docker.ask', ['0', c.id, '0', 'stop']);
+    await press(p, ADMIN, DOCKER.confirm.call({ host: 0, id: c.id, page: 0, op: 'stop' }));
     expect(last(p)?.text).toMatch(/Are you sure\?\nstop web/);
-    await press(p, ADMIN, 'docker.do', ['0', c.id, '0', 'stop']);
+    await press(p, ADMIN, DOCKER.perform.call({ host: 0, id: c.id, page: 0, op: 'stop' }));
     expect(docker.acts).toEqual([[0, c.id, 'stop']]);
     expect(last(p)?.text).toMatch(
       /^✅ stop web: done in [\d.]+ s\nState read back from the engine: 🔴 exited/,
     );
     expect(guard.calls.at(-1)).toMatchObject({ audit: 'container.stop', destructive: true });
     // An action that no longer fits (stop an exited container) only re-shows the choices.
-    const id = await press(p, ADMIN, 'docker.do', ['0', c.id, '0', 'stop']);
+    const id = await press(
+      p,
+      ADMIN,
+      DOCKER.perform.call({ host: 0, id: c.id, page: 0, op: 'stop' }),
+    );
     expect(docker.acts).toHaveLength(1);
     expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({
       text: 'Cannot stop it while it is exited.',
       alert: true,
     });
-    await press(p, ADMIN, 'docker.do', ['0', c.id, '0', 'remove']);
+    await press(p, ADMIN, DOCKER.perform.call({ host: 0, id: c.id, page: 0, op: 'remove' }));
     expect(last(p)?.text).toContain('State read back from the engine: gone');
-    await press(p, ADMIN, 'docker.do', ['0', c.id, '0', 'start']);
+    await press(p, ADMIN, DOCKER.perform.call({ host: 0, id: c.id, page: 0, op: 'start' }));
     expect(last(p)?.text).toBe('⚠️ This container no longer exists. Open the list again.');
   });
 
@@ -382,8 +398,8 @@ describe('docker feature', () => {
     const c = details('web');
     docker.containers[0] = [c];
     docker.act = () =>
-      Promise.reject(new UserInputError('The engine refused to pause it: cannot pause'));
-    await press(p, ADMIN, 'docker.do', ['0', c.id, '0', 'pause']);
+      Promise.reject(new DockerError('refused', { action: 'pause', detail: 'cannot pause' }));
+    await press(p, ADMIN, DOCKER.perform.call({ host: 0, id: c.id, page: 0, op: 'pause' }));
     expect(last(p)?.text).toBe('⚠️ The engine refused to pause it: cannot pause');
     expect(guard.failed).toEqual(['container.pause']);
   });
@@ -397,19 +413,29 @@ describe('docker feature', () => {
         { length: 400 },
         (_, i) => `\x1b[32mline ${i}\x1b[0m token ${TOKEN} PASSWORD=pw${i}`,
       ).join('\n') + '\n';
-    await press(p, ADMIN, 'docker.logs', ['0', c.id, '0', 'tail100', '', '0']);
+    await press(
+      p,
+      ADMIN,
+      DOCKER.logs.call({ host: 0, id: c.id, page: 0, mode: 'tail100', session: '', logPage: 0 }),
+    );
     const first = last(p)?.text ?? '';
     expect(first).toMatch(/Page 1\/\d+ · newest first · 400 line\(s\)/);
     expect(first).not.toMatch(/AAHdqTcv|\x1b|pw399/);
     expect(first).toContain('line 399 token [REDACTED] PASSWORD=[REDACTED]');
     const older = buttonsOf(p).find((b) => b.text === 'Older ➡️');
-    await press(p, ADMIN, older?.action ?? '', [...(older?.args ?? [])]);
+    if (older === undefined) throw new Error('no Older button');
+    await press(p, ADMIN, older);
     expect(last(p)?.text).toMatch(/Page 2\//);
     expect(docker.logCalls).toEqual([{ kind: 'tail', lines: 100 }]);
-    await press(p, ADMIN, 'docker.logs', ['0', c.id, '0', 'hour', '', '0']);
+    await press(
+      p,
+      ADMIN,
+      DOCKER.logs.call({ host: 0, id: c.id, page: 0, mode: 'hour', session: '', logPage: 0 }),
+    );
     expect(docker.logCalls.at(-1)).toEqual({ kind: 'since', seconds: 3600, maxLines: 5000 });
-    const session = buttonsOf(p).find((b) => b.text === '📎 As file')?.args ?? [];
-    const id = await press(p, ADMIN, 'docker.logf', [...session]);
+    const asFile = buttonsOf(p).find((b) => b.text === '📎 As file');
+    if (asFile === undefined) throw new Error('no As file button');
+    const id = await press(p, ADMIN, asFile);
     expect(files).toHaveLength(1);
     expect(files[0]?.name).toBe('web-logs.txt');
     expect(files[0]?.content.split('\n').filter(Boolean)).toHaveLength(400);
@@ -426,14 +452,42 @@ describe('docker feature', () => {
     const c = details('web');
     docker.containers[0] = [c];
     docker.logsText = 'a\nb\n';
-    await press(p, ADMIN, 'docker.logs', ['0', c.id, '0', 'tail100', '', '0']);
-    const sessionId = buttonsOf(p).find((b) => b.text === '📎 As file')?.args?.[4] ?? '';
-    await press(p, ADMIN, 'docker.logs', ['0', c.id, '0', 'tail100', sessionId, '0']);
+    await press(
+      p,
+      ADMIN,
+      DOCKER.logs.call({ host: 0, id: c.id, page: 0, mode: 'tail100', session: '', logPage: 0 }),
+    );
+    const asFile = (): ActionButton | undefined =>
+      buttonsOf(p).find((b) => b.text === '📎 As file');
+    const sessionId = DOCKER.logFile.decode(asFile()?.args ?? [])?.session ?? '';
+    await press(
+      p,
+      ADMIN,
+      DOCKER.logs.call({
+        host: 0,
+        id: c.id,
+        page: 0,
+        mode: 'tail100',
+        session: sessionId,
+        logPage: 0,
+      }),
+    );
     expect(docker.logCalls).toHaveLength(1);
     // Another admin holding the same snapshot id gets a fetch of their own, never this snapshot.
-    await press(p, ADMIN2, 'docker.logs', ['0', c.id, '0', 'tail100', sessionId, '0']);
+    await press(
+      p,
+      ADMIN2,
+      DOCKER.logs.call({
+        host: 0,
+        id: c.id,
+        page: 0,
+        mode: 'tail100',
+        session: sessionId,
+        logPage: 0,
+      }),
+    );
     expect(docker.logCalls).toHaveLength(2);
-    const theirs = buttonsOf(p).find((b) => b.text === '📎 As file')?.args?.[4];
+    const theirs = DOCKER.logFile.decode(asFile()?.args ?? [])?.session;
     expect(theirs).not.toBe(sessionId);
   });
 
@@ -450,7 +504,7 @@ describe('docker feature', () => {
       '📦 Containers',
       '🖼 Images',
     ]);
-    await press(p, USER, 'docker.menu', ['1']);
+    await press(p, USER, DOCKER.overview.call({ host: 1 }));
     expect(last(p)?.text).toContain('✅ ssh://ops@b');
     await p.text(USER, '/containers');
     expect(last(p)?.text).toMatch(/^🖥 Host: ssh:\/\/ops@b\n📦 Containers · 1\/1 running/);
@@ -464,13 +518,17 @@ describe('docker feature', () => {
       ...docker.images,
       { id: `sha256:${'9'.repeat(64)}`, tags: ['other:1'], digests: [], size: 1, createdAt: 0 },
     ];
-    const id = await press(p, USER, 'docker.upd', ['0', docker.images[1]?.id ?? '', '0']);
+    const id = await press(
+      p,
+      USER,
+      DOCKER.updates.call({ host: 0, scope: docker.images[1]?.id ?? '', page: 0 }),
+    );
     expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({
       text: 'Asking the registries…',
     });
     expect(updates.seen).toEqual([[docker.images[1]]]);
     expect(last(p)?.text).toContain('✅ other:1: up to date');
-    await press(p, USER, 'docker.upd', ['0', 'all', '0']);
+    await press(p, USER, DOCKER.updates.call({ host: 0, scope: 'all', page: 0 }));
     expect(updates.seen.at(-1)).toHaveLength(2);
   });
 

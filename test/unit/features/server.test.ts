@@ -42,6 +42,7 @@ class FakeSystem implements SystemPort {
   networkTotals = () => this.answer('networkTotals', d.network);
   interfaces = () => this.answer('interfaces', d.interfaces);
   connections = () => this.answer('connections', d.connections);
+  processMemoryLimit = () => this.answer('processMemoryLimit', undefined);
 }
 
 function setup(extra: Partial<ServerDeps> = {}): { p: Pipeline; sys: FakeSystem } {
@@ -63,10 +64,13 @@ const buttons = (p: Pipeline, i = -1): ActionButton[] => {
 };
 
 /** Presses a button as its token; time moves on so the per-user rate limit never applies. */
-async function press(p: Pipeline, b: ActionButton | undefined): Promise<string> {
+async function press(
+  p: Pipeline,
+  b: { action: string; args: readonly string[] } | undefined,
+): Promise<string> {
   if (b === undefined) throw new Error('no such button');
   p.clock.advance(2000);
-  return p.press(ALICE, p.callbacks.issue(ALICE, b.action, b.args ?? []));
+  return p.press(ALICE, p.callbacks.issue(ALICE, b.action, b.args));
 }
 
 describe('server feature', () => {
@@ -137,19 +141,19 @@ describe('server feature', () => {
     ];
     for (const s of screens) {
       const before = p.sender.sent.length;
-      const id = await press(p, { text: s, action: SERVER_ACTION, args: [s] });
+      const id = await press(p, { action: SERVER_ACTION.name, args: [s] });
       expect(p.sender.answers.find((a) => a.id === id)?.alert ?? false).toBe(false);
       expect(p.sender.sent).toHaveLength(before + 1);
       expect(p.sender.sent.at(-1)?.text).not.toMatch(/not available on this host/);
     }
-    await press(p, { text: 'top', action: SERVER_ACTION, args: ['top', 'process', 'mem'] });
+    await press(p, { action: SERVER_ACTION.name, args: ['top', 'process', 'mem'] });
     expect(buttons(p).map((b) => b.text)).toEqual(['🚀 Processes', '🔄 Refresh', '⚡ Sort by CPU']);
   });
 
   it('refuses forged or stale screen arguments with a clear toast', async () => {
     const { p } = setup();
     for (const args of [['nope'], ['top', 'cpu', 'rss'], ['top', '../etc'], []]) {
-      const id = await press(p, { text: 'x', action: SERVER_ACTION, args });
+      const id = await press(p, { action: SERVER_ACTION.name, args });
       expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({
         text: expect.stringMatching(/no longer supported/),
         alert: true,
@@ -217,7 +221,7 @@ describe('server feature', () => {
       buttons(p).find((b) => b.text === '🔄 Refresh data'),
     );
     expect(p.sender.answers.find((a) => a.id === id)?.text).toBe('Already up to date');
-    const bad = await press(p, { text: 'x', action: QUICK_ACTION, args: ['swap'] });
+    const bad = await press(p, { action: QUICK_ACTION.name, args: ['swap'] });
     expect(p.sender.answers.find((a) => a.id === bad)?.alert).toBe(true);
   });
 
@@ -227,18 +231,5 @@ describe('server feature', () => {
     expect(p.sender.sent.at(-1)?.text).toMatch(
       /Version: [\d.]+\nNode\.js: v24\.0\.0\nBot uptime: 00:00:00/,
     );
-  });
-
-  it('starts and stops the system sampling with the feature', async () => {
-    const sys = new FakeSystem();
-    const f = serverFeature({
-      system: sys,
-      clock: new ManualClock(),
-      log: silentLogger,
-      nodeVersion: 'v24',
-    });
-    await f.start?.();
-    await f.stop?.();
-    expect([sys.started, sys.stopped]).toEqual([1, 1]);
   });
 });

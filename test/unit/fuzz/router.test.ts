@@ -7,9 +7,11 @@
 import fc from 'fast-check';
 import { ManualClock } from '../../../src/clock';
 import type { Feature } from '../../../src/features/feature';
+import { silentLogger } from '../../../src/log/logger';
 import { parseAuditLine } from '../../../src/security/audit-log';
 import { deriveTotpSecret, verifyTotp } from '../../../src/security/totp';
 import { CallbackStore } from '../../../src/telegram/callback-store';
+import { AutoDeleteScheduler } from '../../../src/telegram/auto-delete';
 import { MAX_TEXT_ROUTE_LENGTH, normaliseLabel, parseCommand } from '../../../src/telegram/router';
 import { fuzzParams, hostileId, hostileString, hostileText } from '../../support/fuzz';
 import { MemoryStore } from '../../support/memory-store';
@@ -99,6 +101,7 @@ describe('callback tokens', () => {
         memory.files.set('callbacks.json', JSON.stringify(state) ?? 'null');
         const clock = new ManualClock();
         const store = new CallbackStore(clock, memory, { ttlMs: TTL, maxEntries: 1000 });
+        store.load();
         const entries = (state as { entries?: unknown } | null)?.entries;
         for (const pair of Array.isArray(entries) ? entries : []) {
           const token: unknown = Array.isArray(pair) ? pair[0] : undefined;
@@ -151,6 +154,15 @@ describe('other saved state', () => {
         const p = new Pipeline({ userIds: [1] }, [], memory);
         for (const id of [1, 2, 0, -1]) expect(typeof p.access.isBlocked(id)).toBe('boolean');
         expect(p.access.isAllowed(1)).toBe(true);
+        const scheduler = new AutoDeleteScheduler(
+          () => Promise.resolve(true),
+          new ManualClock(),
+          memory,
+          silentLogger,
+        );
+        scheduler.start();
+        scheduler.stop();
+        expect(scheduler.size).toBeGreaterThanOrEqual(0);
       }),
       fuzzParams(500),
     );

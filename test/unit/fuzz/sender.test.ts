@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import type { Telegram } from 'telegraf';
-import { ManualClock } from '../../../src/clock';
+import { ManualClock, systemClock } from '../../../src/clock';
 import { silentLogger } from '../../../src/log/logger';
 import { CallbackStore } from '../../../src/telegram/callback-store';
 import { SafeSender } from '../../../src/telegram/sender';
@@ -14,6 +14,7 @@ import { TELEGRAM_LIMITS, type InlineButton, type View } from '../../../src/view
 import { fuzzParams, hostileString, hostileText } from '../../support/fuzz';
 import { MemoryStore } from '../../support/memory-store';
 import { checkHtmlText, checkPlainText, TelegramRuleError } from '../../support/telegram-rules';
+import { rawAction } from '../../support/raw-action';
 
 interface Extra {
   parse_mode?: string;
@@ -99,11 +100,13 @@ const body: fc.Arbitrary<Html> = fc
 
 const buttonLabel = hostileString.filter((s) => s.toWellFormed().trim() !== '');
 const button: fc.Arbitrary<InlineButton> = fc.oneof(
-  fc.record({
-    text: buttonLabel,
-    action: fc.constantFrom('docker.logs', 'server.cpu'),
-    args: fc.array(hostileText, { maxLength: 3 }),
-  }),
+  fc
+    .tuple(
+      buttonLabel,
+      fc.constantFrom(rawAction('docker.logs'), rawAction('server.cpu')),
+      fc.array(hostileText, { maxLength: 3 }),
+    )
+    .map(([text, action, args]) => action.button(text, args)),
   fc.record({ text: buttonLabel, url: fc.constantFrom('https://example.com/', 'tg://user?id=1') }),
 );
 
@@ -126,6 +129,7 @@ describe('SafeSender under hostile views', () => {
           strictTelegram(calls),
           new CallbackStore(new ManualClock(), new MemoryStore()),
           silentLogger,
+          systemClock,
         );
         await sender.send(1, v, { forUser: 7 });
         await sender.edit(1, 2, v, { forUser: 7 });

@@ -10,7 +10,7 @@ import type {
   CpuInfo,
   DiskIo,
   FilesystemUsage,
-  HostContext,
+  HostScope,
   LoadAverage,
   LoggedInUser,
   MemoryInfo,
@@ -68,7 +68,7 @@ const maybe = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> =>
 const epochMs = fc.integer({ min: 0, max: 4_102_444_800_000 });
 const name = hostileText;
 
-const ctx: fc.Arbitrary<HostContext> = fc.record({
+const ctx: fc.Arbitrary<HostScope> = fc.record({
   inContainer: fc.boolean(),
   hostProcesses: fc.boolean(),
   hostNetwork: maybe(fc.boolean()),

@@ -22,13 +22,14 @@ import { TwoFactorGuard } from '../../../src/security/two-factor-guard';
 import { TwoFactorSessions } from '../../../src/security/two-factor-sessions';
 import { Dispatcher } from '../../../src/telegram/dispatcher';
 import type { Req } from '../../../src/telegram/request';
-import { isWellFormedUpdate } from '../../../src/telegram/update-shape';
+import { malformedUpdate } from '../../../src/telegram/update-shape';
 import { html } from '../../../src/views/html';
 import { fuzzParams, hostileId, hostileString, hostileText } from '../../support/fuzz';
 import { MemoryStore } from '../../support/memory-store';
 import { Pipeline } from '../../support/pipeline';
 import { parseHtml } from '../../support/bot-api-html';
 import { checkView } from '../../support/telegram-rules';
+import { rawAction } from '../../support/raw-action';
 
 const ADMIN = 1001;
 const USER = 1002;
@@ -55,10 +56,11 @@ const validCode = (nowMs: number): string =>
     epoch: Math.floor(nowMs / 1000),
   });
 
+const VAULT_OPEN = rawAction('vault.open');
+
 const openVault = (args: readonly string[]): PrivilegedAction => ({
   label: `open vault ${args.join(' ')}`,
-  action: 'vault.open',
-  args,
+  ...VAULT_OPEN.call(args),
   audit: 'vault.open',
   target: args.join('/'),
   destructive: true,
@@ -81,7 +83,7 @@ function vault(ran: Ran[], guard: TwoFactorGuard, clock: Clock): Feature {
       router.command('vault', async (req, args) => {
         await req.reply({
           html: html`🔐 <b>Vault</b> ${args.join(' ')}`,
-          keyboard: { kind: 'inline', rows: [[{ text: 'Open', action: 'vault.open', args }]] },
+          keyboard: { kind: 'inline', rows: [[VAULT_OPEN.button('Open', args)]] },
         });
         await open(req, args);
       });
@@ -89,7 +91,7 @@ function vault(ran: Ran[], guard: TwoFactorGuard, clock: Clock): Feature {
         ran.push({ route: 'button', user: req.user.id, args: [], at: clock.now() });
         await req.reply({ html: html`🔐 vault menu` });
       });
-      router.action('vault.open', open);
+      router.on(VAULT_OPEN, open);
     },
   };
 }
@@ -262,7 +264,7 @@ describe('update handling under hostile updates', () => {
         const made: { pipeline?: Pipeline } = {};
         const clock: Clock = { ...systemClock, now: () => made.pipeline?.clock.now() ?? 0 };
         const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock });
-        const audit = new JsonlAuditLog({ dir: undefined, clock, log: silentLogger });
+        const audit = new JsonlAuditLog({ store, clock, log: silentLogger });
         const notices: string[] = [];
         const guard = new TwoFactorGuard({
           sessions,
@@ -371,14 +373,18 @@ describe('update handling under hostile updates', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(value, { maxLength: 6 }), async (values) => {
         const handled: unknown[] = [];
-        const d = new Dispatcher((u) => {
-          handled.push(u);
-          return Promise.reject(new Error('handler failed'));
-        }, silentLogger);
+        const d = new Dispatcher(
+          (u) => {
+            handled.push(u);
+            return Promise.reject(new Error('handler failed'));
+          },
+          silentLogger,
+          systemClock,
+        );
         for (const v of values) await d.enqueue(v.update as Update);
         expect(await d.drain(5_000)).toBe(true);
         const expected = values
-          .filter((v) => v.ok || isWellFormedUpdate(v.update))
+          .filter((v) => v.ok || malformedUpdate(v.update) === undefined)
           .map((v) => v.update);
         expect(handled).toEqual(expected);
       }),

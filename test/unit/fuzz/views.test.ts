@@ -39,6 +39,7 @@ import { TELEGRAM_LIMITS, type View } from '../../../src/views/view';
 import { parseHtml } from '../../support/bot-api-html';
 import { fuzzParams, hostileId, hostileString, hostileText } from '../../support/fuzz';
 import { bland, checkView, skeleton } from '../../support/telegram-rules';
+import { rawAction } from '../../support/raw-action';
 
 /** A view renderer and an arbitrary for its input. */
 interface ViewCase<T> {
@@ -75,17 +76,19 @@ const duration = fc.oneof(
   fc.constantFrom(0, 1, 59_999, 600_000, Number.MAX_SAFE_INTEGER),
 );
 
-const privileged: fc.Arbitrary<PrivilegedAction> = fc.record(
-  {
-    label: hostileText,
-    action: fc.constantFrom('docker.restart', 'auth.audit'),
-    args: fc.array(hostileText, { maxLength: 3 }),
-    audit: hostileString,
-    target: hostileText,
-    destructive: fc.boolean(),
-  },
-  { requiredKeys: ['label', 'action', 'args', 'audit', 'target'] },
-);
+const privileged: fc.Arbitrary<PrivilegedAction> = fc
+  .record(
+    {
+      label: hostileText,
+      action: fc.constantFrom(rawAction('docker.restart'), rawAction('auth.audit')),
+      args: fc.array(hostileText, { maxLength: 3 }),
+      audit: hostileString,
+      target: hostileText,
+      destructive: fc.boolean(),
+    },
+    { requiredKeys: ['label', 'action', 'args', 'audit', 'target'] },
+  )
+  .map(({ action, args, ...rest }) => ({ ...rest, ...action.call(args) }));
 
 const actor = fc.record({ id: hostileId, name: hostileText });
 

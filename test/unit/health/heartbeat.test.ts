@@ -1,3 +1,4 @@
+import { openStateStore } from '../../support/state-store';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,7 +125,7 @@ describe('HeartbeatWriter', () => {
 
   it('writes the overall level with its staleness, mode 0600, and removes its own file on stop', async () => {
     const w = new HeartbeatWriter({
-      dir,
+      store: await openStateStore(dir),
       snapshot,
       clock,
       log: silentLogger,
@@ -153,7 +154,7 @@ describe('HeartbeatWriter', () => {
     const path = join(dir, HEARTBEAT_FILE);
     writeFileSync(path, beat('healthy', 0, { pid: process.pid + 1 }));
     const w = new HeartbeatWriter({
-      dir,
+      store: await openStateStore(dir),
       snapshot,
       clock,
       log: silentLogger,
@@ -166,7 +167,7 @@ describe('HeartbeatWriter', () => {
 
   it('start() beats at once; never again after stop()', async () => {
     const w = new HeartbeatWriter({
-      dir,
+      store: await openStateStore(dir),
       snapshot,
       clock,
       log: silentLogger,
@@ -176,15 +177,41 @@ describe('HeartbeatWriter', () => {
     w.start();
     await w.stop();
     w.start();
-    await new Promise((r) => setTimeout(r, 20));
+    // A beat would be written at once (start) or by the period's timer: neither comes.
+    await clock.advanceAsync(60_000);
+    await clock.advanceAsync(60_000);
     expect(existsSync(join(dir, HEARTBEAT_FILE))).toBe(false);
   });
 
-  it('warns once while the directory cannot be written', async () => {
+  it('beats every period through the clock', async () => {
+    const store = await openStateStore(dir);
+    const w = new HeartbeatWriter({
+      store,
+      snapshot,
+      clock,
+      log: silentLogger,
+      periodMs: 15_000,
+      staleAfterMs: 60_000,
+    });
+    const at = clock.now();
+    w.start();
+    await store.flush();
+    expect(parseHeartbeat(readFileSync(join(dir, HEARTBEAT_FILE), 'utf8'))?.at).toBe(at);
+    await clock.advanceAsync(14_999);
+    await store.flush();
+    expect(parseHeartbeat(readFileSync(join(dir, HEARTBEAT_FILE), 'utf8'))?.at).toBe(at);
+    await clock.advanceAsync(1);
+    await store.flush();
+    expect(parseHeartbeat(readFileSync(join(dir, HEARTBEAT_FILE), 'utf8'))?.at).toBe(at + 15_000);
+    await w.stop();
+  });
+
+  it('warns once while the state directory cannot be written', async () => {
     const warnings: string[] = [];
     const log: Logger = { ...silentLogger, warn: (m) => void warnings.push(m) };
+    writeFileSync(join(dir, 'file'), '');
     const w = new HeartbeatWriter({
-      dir: join(dir, 'missing'),
+      store: await openStateStore(join(dir, 'file', 'state')),
       snapshot,
       clock,
       log,
@@ -193,7 +220,7 @@ describe('HeartbeatWriter', () => {
     });
     await w.beat();
     await w.beat();
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/cannot write the heartbeat/);
+    await w.stop();
+    expect(warnings).toEqual([expect.stringMatching(/cannot write the heartbeat.*--health-check/)]);
   });
 });

@@ -128,7 +128,11 @@ describe('HealthMonitor', () => {
           signal.addEventListener('abort', () => (aborted = true));
         }),
     });
-    await monitor.runDue();
+    const round = monitor.runDue();
+    await clock.advanceAsync(19);
+    expect(aborted).toBe(false);
+    await clock.advanceAsync(1);
+    await round;
     expect(monitor.snapshot().components[0]).toMatchObject({
       level: 'unhealthy',
       summary: 'no answer within 20 ms',
@@ -158,8 +162,12 @@ describe('HealthMonitor', () => {
       timeoutMs: 200,
       check: () => new Promise<CheckOutcome>(() => undefined),
     });
-    const snap = await monitor.refresh(0, 10);
+    const refreshed = monitor.refresh(0, 10);
+    await clock.advanceAsync(10);
+    const snap = await refreshed;
     expect(snap.components[0]?.checkedAt).toBe(0);
+    await clock.advanceAsync(200);
+    expect(monitor.snapshot().components[0]).toMatchObject({ level: 'unhealthy' });
   });
 
   it('logs level changes once, not every check', async () => {
@@ -182,7 +190,11 @@ describe('HealthMonitor', () => {
     monitor.start();
     await monitor.ready();
     expect(s.state.runs).toBe(1);
+    await clock.advanceAsync(60_000);
+    expect(s.state.runs).toBe(2);
     monitor.stop();
+    await clock.advanceAsync(60_000);
+    expect(s.state.runs).toBe(2);
     expect(closed).toBe(true);
   });
 });

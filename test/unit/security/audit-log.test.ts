@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../../src/clock';
 import { silentLogger, type Logger } from '../../../src/log/logger';
 import { JsonlAuditLog, parseAuditLine } from '../../../src/security/audit-log';
+import { openStateStore } from '../../support/state-store';
 
 describe('JsonlAuditLog', () => {
   let dir: string;
@@ -20,7 +21,7 @@ describe('JsonlAuditLog', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('appends one JSON line per entry (time, user, action, target, outcome) in a 0600 file', async () => {
-    const audit = new JsonlAuditLog({ dir, clock, log: silentLogger });
+    const audit = new JsonlAuditLog({ store: await openStateStore(dir), clock, log: silentLogger });
     await audit.record({
       userId: 1001,
       action: 'container.restart',
@@ -58,7 +59,7 @@ describe('JsonlAuditLog', () => {
     const file = join(dir, 'audit.jsonl');
     writeFileSync(file, '');
     chmodSync(file, 0o644);
-    await new JsonlAuditLog({ dir, clock, log: silentLogger }).record({
+    await new JsonlAuditLog({ store: await openStateStore(dir), clock, log: silentLogger }).record({
       userId: 1,
       action: 'a',
       outcome: 'ok',
@@ -67,7 +68,13 @@ describe('JsonlAuditLog', () => {
   });
 
   it('rotates by size and keeps a bounded number of files', async () => {
-    const audit = new JsonlAuditLog({ dir, clock, log: silentLogger, maxBytes: 400, keep: 2 });
+    const audit = new JsonlAuditLog({
+      store: await openStateStore(dir),
+      clock,
+      log: silentLogger,
+      maxBytes: 400,
+      keep: 2,
+    });
     for (let i = 0; i < 60; i++)
       await audit.record({ userId: i, action: 'x.y', target: 't'.repeat(20), outcome: 'ok' });
     const files = readdirSync(dir);
@@ -80,13 +87,19 @@ describe('JsonlAuditLog', () => {
   });
 
   it('returns the last entries across a rotation boundary', async () => {
-    const audit = new JsonlAuditLog({ dir, clock, log: silentLogger, maxBytes: 300, keep: 3 });
+    const audit = new JsonlAuditLog({
+      store: await openStateStore(dir),
+      clock,
+      log: silentLogger,
+      maxBytes: 300,
+      keep: 3,
+    });
     for (let i = 0; i < 12; i++) await audit.record({ userId: i, action: 'a', outcome: 'ok' });
     expect((await audit.recent(20)).map((r) => r.userId)).toEqual([...Array(12).keys()]);
   });
 
   it('clips hostile fields and skips malformed lines when reading', async () => {
-    const audit = new JsonlAuditLog({ dir, clock, log: silentLogger });
+    const audit = new JsonlAuditLog({ store: await openStateStore(dir), clock, log: silentLogger });
     await audit.record({ userId: 1, action: 'a', target: 'n'.repeat(5000), outcome: 'ok' });
     writeFileSync(
       join(dir, 'audit.jsonl'),
@@ -102,8 +115,11 @@ describe('JsonlAuditLog', () => {
     ).toBeUndefined();
   });
 
-  it('keeps entries in memory when there is no state dir', async () => {
-    const audit = new JsonlAuditLog({ dir: undefined, clock, log: silentLogger });
+  it('keeps entries in memory when the state dir is not writable', async () => {
+    writeFileSync(join(dir, 'file'), '');
+    const store = await openStateStore(join(dir, 'file', 'state'));
+    expect(store.persistent).toBe(false);
+    const audit = new JsonlAuditLog({ store, clock, log: silentLogger });
     await audit.record({ userId: 1, action: 'a', outcome: 'ok' });
     expect(await audit.recent(20)).toEqual([
       { time: '2026-01-02T03:04:05.000Z', userId: 1, action: 'a', outcome: 'ok' },
@@ -113,7 +129,9 @@ describe('JsonlAuditLog', () => {
   it('logs a disk failure instead of throwing', async () => {
     const errors: string[] = [];
     const log: Logger = { ...silentLogger, error: (m) => void errors.push(m) };
-    const audit = new JsonlAuditLog({ dir: join(dir, 'missing', 'deeper'), clock, log });
+    const store = await openStateStore(join(dir, 'state'));
+    rmSync(join(dir, 'state'), { recursive: true });
+    const audit = new JsonlAuditLog({ store, clock, log });
     await expect(audit.record({ userId: 1, action: 'a', outcome: 'ok' })).resolves.toBeUndefined();
     expect(errors).toEqual(['cannot write the audit log']);
   });

@@ -4,20 +4,19 @@ import { join } from 'node:path';
 import { generateSync } from '@otplib/totp';
 import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
 import { ManualClock } from '../../../src/clock';
-import { silentLogger } from '../../../src/log/logger';
 import { base32Encode } from '../../../src/security/base32';
 import type { PrivilegedAction } from '../../../src/security/second-factor';
 import { deriveTotpSecret } from '../../../src/security/totp';
 import { bumpRotation, TwoFactorSessions } from '../../../src/security/two-factor-sessions';
-import { JsonStateStore } from '../../../src/state/json-store';
+import { rawAction } from '../../support/raw-action';
+import { openStateStore } from '../../support/state-store';
 
 const SALT = 'unit-test-salt-0123456789abcdefghijklmnopqrstuv';
 const ADMIN = 1001;
 const crypto = new NodeCryptoPlugin();
 const RESTART: PrivilegedAction = {
   label: 'restart nginx',
-  action: 'docker.restart',
-  args: ['local', 'nginx'],
+  ...rawAction('docker.restart').call(['local', 'nginx']),
   audit: 'container.restart',
   target: 'local/nginx',
   destructive: true,
@@ -37,10 +36,10 @@ describe('TwoFactorSessions', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   /** A fresh process over the same state dir (what a daemon restart is). */
-  function boot(): TwoFactorSessions {
+  async function boot(): Promise<TwoFactorSessions> {
     return new TwoFactorSessions({
       authSalt: SALT,
-      store: new JsonStateStore(dir, silentLogger),
+      store: await openStateStore(dir),
       clock,
       onSecret: (s) => secrets.push(s),
     });
@@ -63,7 +62,7 @@ describe('TwoFactorSessions', () => {
   }
 
   it('accepts a good code, opens a session for 10 minutes, and marks enrolment once', async () => {
-    const s = boot();
+    const s = await boot();
     expect(s.status(ADMIN)).toEqual({ state: 'unauthenticated', enrolled: false });
     const first = await s.submitCode(ADMIN, code());
     expect(first).toMatchObject({
@@ -85,11 +84,11 @@ describe('TwoFactorSessions', () => {
 
   it('rejects the same code twice, also after a restart', async () => {
     const c = code();
-    let s = boot();
+    let s = await boot();
     expect((await s.submitCode(ADMIN, c)).kind).toBe('accepted');
     await s.endSession(ADMIN);
     expect(await s.submitCode(ADMIN, c)).toEqual({ kind: 'wrong', attemptsLeft: 2 });
-    s = boot();
+    s = await boot();
     expect(await s.submitCode(ADMIN, c)).toEqual({ kind: 'wrong', attemptsLeft: 1 });
     // The next step's code is fine.
     clock.advance(30_000);
@@ -97,7 +96,7 @@ describe('TwoFactorSessions', () => {
   });
 
   it('does not check (or use up) a code while a session is open', async () => {
-    const s = boot();
+    const s = await boot();
     await s.submitCode(ADMIN, code());
     clock.advance(30_000);
     const next = code();
@@ -107,7 +106,7 @@ describe('TwoFactorSessions', () => {
   });
 
   it('blocks after 3 wrong codes for 10 minutes; a restart does not lift it; then it ends', async () => {
-    let s = boot();
+    let s = await boot();
     expect(await s.submitCode(ADMIN, wrong())).toEqual({ kind: 'wrong', attemptsLeft: 2 });
     expect(await s.submitCode(ADMIN, wrong())).toEqual({ kind: 'wrong', attemptsLeft: 1 });
     expect(await s.submitCode(ADMIN, wrong())).toMatchObject({
@@ -118,10 +117,10 @@ describe('TwoFactorSessions', () => {
     // While blocked even the right code is not checked.
     expect((await s.submitCode(ADMIN, code())).kind).toBe('blocked');
 
-    s = boot();
+    s = await boot();
     expect(s.status(ADMIN)).toMatchObject({ state: 'blocked', reason: 'failures' });
     clock.advance(600_000 - 1);
-    s = boot();
+    s = await boot();
     expect(s.status(ADMIN).state).toBe('blocked');
     expect((await s.submitCode(ADMIN, code())).kind).toBe('blocked');
     clock.advance(1);
@@ -132,7 +131,7 @@ describe('TwoFactorSessions', () => {
   });
 
   it('resets the wrong-code counter after a good code', async () => {
-    const s = boot();
+    const s = await boot();
     await s.submitCode(ADMIN, wrong());
     await s.submitCode(ADMIN, wrong());
     await s.submitCode(ADMIN, code());
@@ -141,7 +140,7 @@ describe('TwoFactorSessions', () => {
   });
 
   it('blocks for 1 minute when more than 6 codes arrive within 60 s', async () => {
-    const s = boot();
+    const s = await boot();
     await s.submitCode(ADMIN, wrong());
     await s.submitCode(ADMIN, wrong());
     await s.submitCode(ADMIN, code()); // 3 codes
@@ -157,16 +156,20 @@ describe('TwoFactorSessions', () => {
       reason: 'burst',
       until: clock.now() + 60_000,
     });
-    expect(boot().status(ADMIN)).toMatchObject({ state: 'blocked', reason: 'burst' });
+    expect((await boot()).status(ADMIN)).toMatchObject({ state: 'blocked', reason: 'burst' });
     clock.advance(60_000);
     expect(s.status(ADMIN).state).toBe('unauthenticated');
   });
 
   it('keeps the asked-for action and the prompts of an open challenge, and hands them over once', async () => {
-    const s = boot();
+    const s = await boot();
     await s.beginChallenge(ADMIN, RESTART, { chatId: ADMIN, messageId: 10 });
     await s.beginChallenge(ADMIN, undefined, { chatId: ADMIN, messageId: 11 });
-    expect(boot().status(ADMIN)).toEqual({ state: 'awaiting', enrolled: false, pending: RESTART });
+    expect((await boot()).status(ADMIN)).toEqual({
+      state: 'awaiting',
+      enrolled: false,
+      pending: RESTART,
+    });
     const ok = await s.submitCode(ADMIN, code());
     expect(ok).toMatchObject({
       kind: 'accepted',
@@ -186,7 +189,7 @@ describe('TwoFactorSessions', () => {
   });
 
   it('forgets an action asked for more than 10 minutes ago', async () => {
-    const s = boot();
+    const s = await boot();
     await s.beginChallenge(ADMIN, RESTART, { chatId: ADMIN, messageId: 10 });
     clock.advance(600_000);
     expect(s.status(ADMIN).state).toBe('unauthenticated');
@@ -197,10 +200,10 @@ describe('TwoFactorSessions', () => {
   });
 
   it('after `totp reset` the old secret fails, the session ends and enrolment starts over', async () => {
-    const s = boot();
+    const s = await boot();
     await s.submitCode(ADMIN, code(0));
     const uri0 = s.provisioningUri(ADMIN, 'bot');
-    expect(await bumpRotation(new JsonStateStore(dir, silentLogger), ADMIN)).toBe(1);
+    expect(await bumpRotation(await openStateStore(dir), ADMIN)).toBe(1);
     expect(s.status(ADMIN)).toEqual({ state: 'unauthenticated', enrolled: false });
     expect(s.provisioningUri(ADMIN, 'bot')).not.toBe(uri0);
     clock.advance(30_000);
@@ -209,18 +212,18 @@ describe('TwoFactorSessions', () => {
       kind: 'accepted',
       firstEnrolment: true,
     });
-    expect(await bumpRotation(new JsonStateStore(dir, silentLogger), ADMIN)).toBe(2);
+    expect(await bumpRotation(await openStateStore(dir), ADMIN)).toBe(2);
   });
 
   it('keeps users apart', async () => {
-    const s = boot();
+    const s = await boot();
     expect((await s.submitCode(ADMIN, code(0, clock.now(), 1002))).kind).toBe('wrong');
     expect((await s.submitCode(1002, code(0, clock.now(), 1002))).kind).toBe('accepted');
     expect(s.status(ADMIN).state).toBe('unauthenticated');
   });
 
   it('stores state 0600 without the salt, a secret or a code', async () => {
-    const s = boot();
+    const s = await boot();
     const c = code();
     await s.submitCode(ADMIN, wrong());
     await s.submitCode(ADMIN, c);
@@ -234,11 +237,11 @@ describe('TwoFactorSessions', () => {
   });
 
   it('drops malformed records instead of trusting them', async () => {
-    const store = new JsonStateStore(dir, silentLogger);
+    const store = await openStateStore(dir);
     await store.write('twofa.json', {
       v: 1,
       users: { '1001': { blockedUntil: 'never' }, abc: {} },
     });
-    expect(boot().status(ADMIN).state).toBe('unauthenticated');
+    expect((await boot()).status(ADMIN).state).toBe('unauthenticated');
   });
 });

@@ -28,6 +28,8 @@ describe('CallbackStore saved state', () => {
       }),
     );
     const store = new CallbackStore(clock, memory);
+    expect(store.size).toBe(0);
+    store.load();
     expect(store.size).toBe(1);
     expect(store.resolve('AAAAAAAAAAAA', 5)).toEqual({ ok: true, entry: good });
     expect(store.resolve('AAAAAAAAAAAB', 5)).toEqual({ ok: false, reason: 'unknown' });

@@ -1,5 +1,6 @@
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
+import { systemClock } from '../../../src/clock';
 import { silentLogger } from '../../../src/log/logger';
 import { classifyTelegramFailure, DEFAULT_POLLING, Poller } from '../../../src/telegram/polling';
 import { TelegramError } from 'telegraf';
@@ -14,12 +15,18 @@ describe('Poller', () => {
 
   function poller(received: Update[]): Poller {
     const bot = new Telegraf(TOKEN, { telegram: { apiRoot: emu.apiRoot } });
-    return new Poller(bot.telegram, (u) => Promise.resolve(void received.push(u)), silentLogger, {
-      ...DEFAULT_POLLING,
-      timeoutSeconds: 1,
-      graceMs: 300,
-      backoff: { initialMs: 50, maxMs: 200 },
-    });
+    return new Poller(
+      bot.telegram,
+      (u) => Promise.resolve(void received.push(u)),
+      silentLogger,
+      systemClock,
+      {
+        ...DEFAULT_POLLING,
+        timeoutSeconds: 1,
+        graceMs: 300,
+        backoff: { initialMs: 50, maxMs: 200 },
+      },
+    );
   }
 
   it('abandons a getUpdates that never answers and recovers when Telegram does', async () => {

@@ -1,10 +1,13 @@
 import type { Feature } from '../../../src/features/feature';
 import { normaliseLabel, parseCommand } from '../../../src/telegram/router';
+import { defineAction, field } from '../../../src/telegram/actions';
 import { html } from '../../../src/views/html';
 import { Pipeline } from '../../support/pipeline';
 
 const ALICE = 11;
 const BOB = 12;
+
+const GO = defineAction('probe.go', { word: field.text(/^[a-z]{1,8}$/) });
 
 /** A feature that records which route ran. */
 function probe(log: string[]): Feature {
@@ -18,11 +21,11 @@ function probe(log: string[]): Feature {
       router.command('open', async (req) => {
         await req.reply({
           html: html`menu`,
-          keyboard: { kind: 'inline', rows: [[{ text: 'Go', action: 'probe.go', args: ['x'] }]] },
+          keyboard: { kind: 'inline', rows: [[GO.button('Go', { word: 'x' })]] },
         });
       });
-      router.action('probe.go', async (req, args) => {
-        log.push(`action:${args.join(',')}`);
+      router.on(GO, async (req, { word }) => {
+        log.push(`action:${word}`);
         await req.toast('done');
       });
     },

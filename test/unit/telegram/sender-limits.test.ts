@@ -4,7 +4,7 @@
  * itself pushed ASCII text to 4098.
  */
 import type { Telegram } from 'telegraf';
-import { ManualClock } from '../../../src/clock';
+import { ManualClock, systemClock } from '../../../src/clock';
 import { silentLogger } from '../../../src/log/logger';
 import { CallbackStore } from '../../../src/telegram/callback-store';
 import { SafeSender } from '../../../src/telegram/sender';
@@ -32,7 +32,12 @@ function recorder(): { telegram: Telegram; texts: string[] } {
 
 describe('SafeSender length limits', () => {
   const make = (telegram: Telegram): SafeSender =>
-    new SafeSender(telegram, new CallbackStore(new ManualClock(), new MemoryStore()), silentLogger);
+    new SafeSender(
+      telegram,
+      new CallbackStore(new ManualClock(), new MemoryStore()),
+      silentLogger,
+      systemClock,
+    );
 
   it('cuts an over-long ASCII message to at most 4096 units, marker included', async () => {
     const { telegram, texts } = recorder();

@@ -3,6 +3,7 @@
  * throw ("Cannot use 'in' operator"), a null update crashed Dispatcher.enqueue, and a 10 000-char
  * chat type overflowed the admin alert.
  */
+import { systemClock } from '../../../src/clock';
 import type { Update } from 'telegraf/types';
 import { menuFeature } from '../../../src/features/menu';
 import { silentLogger } from '../../../src/log/logger';
@@ -62,10 +63,14 @@ describe('update shape check', () => {
 
   it('the dispatcher drops malformed updates instead of throwing, and goes on', async () => {
     const handled: unknown[] = [];
-    const d = new Dispatcher((u) => {
-      handled.push(u);
-      return Promise.resolve();
-    }, silentLogger);
+    const d = new Dispatcher(
+      (u) => {
+        handled.push(u);
+        return Promise.resolve();
+      },
+      silentLogger,
+      systemClock,
+    );
     await d.enqueue(null as unknown as Update);
     await d.enqueue(message({ chat: 0 }) as unknown as Update);
     await d.enqueue(message({}) as unknown as Update);

@@ -19,7 +19,7 @@ describe('botUpdatesView', () => {
       kind: 'inline',
       rows: [
         [
-          { text: '📘 How to update', action: 'botupd.guide' },
+          { text: '📘 How to update', action: 'botupd.guide', args: [] },
           { text: '📰 Release notes', url: 'https://example.org/9.0.0' },
         ],
       ],

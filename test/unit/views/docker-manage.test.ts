@@ -4,6 +4,7 @@ import {
   confirmView,
   manageView,
 } from '../../../src/views/docker-manage';
+import { DOCKER } from '../../../src/views/docker-actions';
 import { dockerErrorView, dockerOverviewView } from '../../../src/views/docker-menu';
 import { visibleText } from '../../../src/views/html';
 import type { ActionButton, View } from '../../../src/views/view';
@@ -126,7 +127,7 @@ describe('overview and errors', () => {
   });
   it('an error screen offers a retry only when asked to', () => {
     expect(
-      inline(dockerErrorView('x', { action: 'docker.ctrs', args: ['0', '0'] })).map((b) => b.text),
+      inline(dockerErrorView('x', DOCKER.containers.call({ host: 0, page: 0 }))).map((b) => b.text),
     ).toEqual(['🔄 Try again']);
     expect(dockerErrorView('x').keyboard).toBeUndefined();
   });

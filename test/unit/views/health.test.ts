@@ -62,7 +62,7 @@ describe('health view', () => {
     );
     expect(view.keyboard).toEqual({
       kind: 'inline',
-      rows: [[{ text: '🔄 Refresh', action: 'health.refresh' }]],
+      rows: [[{ text: '🔄 Refresh', action: 'health.refresh', args: [] }]],
     });
   });
 

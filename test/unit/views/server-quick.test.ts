@@ -78,7 +78,7 @@ describe('Quick view', () => {
       sub.keyboard?.kind === 'inline'
         ? sub.keyboard.rows.flat().map((b) => (b as ActionButton).action)
         : [];
-    expect(new Set(actions)).toEqual(new Set([QUICK_ACTION]));
+    expect(new Set(actions)).toEqual(new Set([QUICK_ACTION.name]));
   });
 });
 

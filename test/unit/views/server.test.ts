@@ -189,7 +189,7 @@ describe('server views', () => {
       );
       expect(kb.kind).toBe('inline');
       const buttons = kb.kind === 'inline' ? (kb.rows.flat() as ActionButton[]) : [];
-      expect(buttons.every((b) => b.action === SERVER_ACTION)).toBe(true);
+      expect(buttons.every((b) => b.action === SERVER_ACTION.name)).toBe(true);
       expect(buttons.filter((b) => b.text === '🔄 Refresh')).toHaveLength(1);
       expect(buttons.find((b) => b.text === '🔄 Refresh')?.args?.[0]).toBe(screen);
     }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../src/clock';
 import { silentLogger } from '../../../src/log/logger';
-import { JsonStateStore } from '../../../src/state/json-store';
+import type { JsonStateStore } from '../../../src/state/json-store';
+import { openStateStore } from '../../support/state-store';
 import { DEFAULT_IP_GUARD, IpGuard, type IpGuardOptions } from '../../../src/webhook/ip-guard';
 
 describe('IpGuard', () => {
@@ -11,9 +12,9 @@ describe('IpGuard', () => {
   let store: JsonStateStore;
   let clock: ManualClock;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tmbot-ipguard-'));
-    store = new JsonStateStore(dir, silentLogger);
+    store = await openStateStore(dir);
     clock = new ManualClock();
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -85,7 +86,7 @@ describe('IpGuard', () => {
     clock.advance(1_800_000);
     const restarted = new IpGuard(
       { ...DEFAULT_IP_GUARD, banMs: 3_600_000 },
-      { clock, store: new JsonStateStore(dir, silentLogger), log: silentLogger },
+      { clock, store: await openStateStore(dir), log: silentLogger },
     );
     expect(restarted.isBanned('10.0.0.9')).toBe(true);
     expect(restarted.isBanned('2001:db8:1:2::/64')).toBe(true);
@@ -94,7 +95,7 @@ describe('IpGuard', () => {
 
     const afterTtl = new IpGuard(DEFAULT_IP_GUARD, {
       clock,
-      store: new JsonStateStore(dir, silentLogger),
+      store: await openStateStore(dir),
       log: silentLogger,
     });
     expect(afterTtl.banCount).toBe(0);

@@ -8,9 +8,9 @@ import { Writable } from 'node:stream';
 import type { Update } from 'telegraf/types';
 import { ManualClock } from '../../../src/clock';
 import type { Config } from '../../../src/config/types';
-import { createLogger, silentLogger } from '../../../src/log/logger';
+import { createLogger } from '../../../src/log/logger';
 import { Redactor } from '../../../src/log/redactor';
-import { JsonStateStore } from '../../../src/state/json-store';
+import { openStateStore } from '../../support/state-store';
 import { safeEqual } from '../../../src/webhook/credentials';
 import {
   WebhookSetupError,
@@ -114,6 +114,8 @@ describe('WebhookSource', () => {
         listenHost: '127.0.0.1',
         allowedUpdates: ['message', 'callback_query'],
         closeGraceMs: 100,
+        // The tests call probe() themselves; the interval must not fire while they move the clock.
+        probeEveryMs: 3_600_000,
       },
       {
         api,
@@ -125,7 +127,7 @@ describe('WebhookSource', () => {
         addSecret: (s) => secrets.push(s),
         favourMemory: (on) => memoryModes.push(on),
         clock,
-        store: new JsonStateStore(join(dir, 'state'), silentLogger),
+        store: await openStateStore(join(dir, 'state')),
         log,
       },
     );

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostSystem, type HostSystemOptions } from '../../../../src/adapters/system/host-system';
@@ -64,6 +64,25 @@ describe('HostSystem on a fixture host', () => {
       hostProcesses: true,
       hostNetwork: true,
     });
+  });
+
+  it("reads its own cgroup's memory limit, the first limit file that exists deciding", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tmbot-cgroup-'));
+    try {
+      const put = (rel: string, text: string): void => {
+        mkdirSync(join(dir, rel, '..'), { recursive: true });
+        writeFileSync(join(dir, rel), text);
+      };
+      const { sys } = system(dir);
+      expect(await sys.processMemoryLimit()).toBeUndefined();
+      put('proc/self/cgroup', '0::/system.slice/tmbot.service\n');
+      put('sys/fs/cgroup/memory.max', 'max\n');
+      expect(await sys.processMemoryLimit()).toBeUndefined();
+      put('sys/fs/cgroup/system.slice/tmbot.service/memory.max', '268435456\n');
+      expect(await sys.processMemoryLimit()).toBe(268435456);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads load, memory, uptime and CPU facts', async () => {
@@ -252,12 +271,13 @@ describe('CPU sampler', () => {
       cpSync(join(FIXTURES, 'host-bare'), dir, { recursive: true });
       const { sys, clock } = system(dir);
       sys.start();
-      clock.advance(1000);
       writeFileSync(
         join(dir, 'proc/stat'),
         'cpu  150 0 100 900 0 0 0 0\ncpu0 150 0 100 900 0 0 0 0\n',
       );
-      await new Promise((r) => setTimeout(r, 1100));
+      clock.advance(999);
+      expect((await sys.cpu()).usage.windowMs).toBeUndefined();
+      clock.advance(1);
       const cpu = await sys.cpu();
       sys.stop();
       expect(cpu.usage.windowMs).toBe(1000);

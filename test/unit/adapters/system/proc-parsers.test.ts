@@ -17,6 +17,10 @@ import {
   timesPercent,
   unescapeMountField,
 } from '../../../../src/adapters/system/proc-parsers';
+import {
+  cgroupMemoryLimitFiles,
+  parseMemoryLimit,
+} from '../../../../src/adapters/system/cgroup-parsers';
 
 const HOST_A = join(__dirname, '..', '..', '..', 'fixtures', 'host-a');
 const BARE = join(__dirname, '..', '..', '..', 'fixtures', 'host-bare');
@@ -125,5 +129,25 @@ describe('/proc parsers', () => {
     expect(parseSocketStates(read(HOST_A, 'proc/net/tcp'))).toEqual(['0A', '01', '01', '06']);
     expect(parseSocketStates(read(HOST_A, 'proc/net/udp'))).toEqual(['07']);
     expect(parseSocketStates('')).toEqual([]);
+  });
+
+  it('finds where the cgroup v2 and v1 memory limits are, and "max" means none', () => {
+    expect(cgroupMemoryLimitFiles('0::/system.slice/tmbot.service\n')).toEqual([
+      'sys/fs/cgroup/system.slice/tmbot.service/memory.max',
+      'sys/fs/cgroup/memory.max',
+    ]);
+    expect(cgroupMemoryLimitFiles('0::/\n')).toEqual([
+      'sys/fs/cgroup/memory.max',
+      'sys/fs/cgroup/memory.max',
+    ]);
+    expect(cgroupMemoryLimitFiles('5:cpu,cpuacct:/\n4:memory:/docker/abc\n')).toEqual([
+      'sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes',
+      'sys/fs/cgroup/memory/memory.limit_in_bytes',
+    ]);
+    expect(cgroupMemoryLimitFiles('garbage\n1:name=systemd\n')).toEqual([]);
+    expect(parseMemoryLimit('268435456\n')).toBe(268435456);
+    expect(parseMemoryLimit('max\n')).toBeUndefined();
+    expect(parseMemoryLimit('9223372036854771712')).toBeUndefined();
+    expect(parseMemoryLimit('0')).toBeUndefined();
   });
 });

@@ -1,67 +1,99 @@
-import { join } from 'node:path';
+import { HostSystem } from '../../../../src/adapters/system/host-system';
+import type { SystemPort } from '../../../../src/adapters/system/system-port';
+import { systemClock } from '../../../../src/clock';
 import {
   assessHost,
   hostChecker,
-  parseLoadavg,
-  parseMeminfo,
-  parseProcStat,
   readHostSample,
   type HostSample,
 } from '../../../../src/health/checkers/host';
+import { silentLogger } from '../../../../src/log/logger';
+import * as d from '../../../fixtures/server-data';
 
-const FIXTURES = join(__dirname, '..', '..', '..', 'fixtures');
 const signal = new AbortController().signal;
+const GiB = 1024 ** 3;
+
+/** The part of SystemPort the host check reads, from the server fixtures; `broken` names failing reads. */
+function fixtureSystem(
+  over: Partial<Pick<SystemPort, 'cpu' | 'memory' | 'loadAverage' | 'filesystems'>> = {},
+  broken: readonly string[] = [],
+): SystemPort {
+  const fail = (name: string): Promise<never> => Promise.reject(new Error(`${name} failed`));
+  const pick = <T>(name: string, f: (() => Promise<T>) | undefined, v: T): Promise<T> =>
+    broken.includes(name) ? fail(name) : (f?.() ?? Promise.resolve(v));
+  return {
+    cpu: () => pick('cpu', over.cpu, d.cpu),
+    memory: () => pick('memory', over.memory, d.memory),
+    loadAverage: () => pick('loadAverage', over.loadAverage, d.load),
+    filesystems: () => pick('filesystems', over.filesystems, d.filesystems),
+  } as SystemPort;
+}
 
 describe('host pressure', () => {
-  it('parses /proc/stat, /proc/meminfo and /proc/loadavg', () => {
-    expect(parseProcStat('cpu  10 0 5 80 5 0 0 0 0 0\ncpu0 1 2 3 4\n')).toEqual({
-      busy: 15,
-      total: 100,
+  it('reads CPU, memory, root disk and load through the SystemPort', async () => {
+    expect(await readHostSample(fixtureSystem())).toEqual({
+      cpuPercent: 37.5,
+      memory: { total: 16 * GiB, available: 12 * GiB },
+      load5: 0.75,
+      cores: 4,
+      disk: { path: '/', total: 100 * GiB, free: 55 * GiB },
     });
-    expect(parseProcStat('intr 1 2 3')).toBeUndefined();
-    expect(parseMeminfo('MemTotal:  1000 kB\nMemAvailable:   250 kB\n')).toEqual({
-      total: 1024000,
-      available: 256000,
+  });
+
+  it('leaves out CPU until the sampler has a window, and what cannot be read', async () => {
+    const sample = await readHostSample(
+      fixtureSystem(
+        {
+          cpu: () => Promise.resolve({ ...d.cpu, usage: { ...d.cpu.usage, windowMs: undefined } }),
+        },
+        ['memory', 'filesystems'],
+      ),
+    );
+    expect(sample).toEqual({
+      cpuPercent: undefined,
+      memory: undefined,
+      load5: 0.75,
+      cores: 4,
+      disk: undefined,
     });
-    expect(parseMeminfo('MemTotal:  1000 kB\n')).toBeUndefined();
-    expect(parseLoadavg('0.10 0.25 0.30 1/200 1234\n')).toBe(0.25);
-    expect(parseLoadavg('garbage')).toBeUndefined();
   });
 
   it('is healthy on an idle host and lists every figure', async () => {
-    const idle = await readHostSample(join(FIXTURES, 'proc-idle'), FIXTURES);
-    const out = assessHost({ ...idle, cpu: { busy: 0, total: 0 } }, { ...idle, cores: 2 });
-    expect(out.level).toBe('healthy');
-    expect(out.summary).toMatch(/^CPU 15%, memory 25%, disk \d+%, load 0\.25 on 2 cores$/);
+    const out = assessHost(await readHostSample(fixtureSystem()));
+    expect(out).toEqual({
+      level: 'healthy',
+      summary: 'CPU 38%, memory 25%, disk 45%, load 0.75 on 4 cores',
+    });
   });
 
-  it('is degraded, never worse, on a busy host, naming what is high', async () => {
-    const idle = await readHostSample(join(FIXTURES, 'proc-idle'));
-    const busy = await readHostSample(join(FIXTURES, 'proc-busy'));
-    const full = { path: '/', total: 1000, free: 10 };
-    const out = assessHost(idle, { ...busy, cores: 2, disk: full });
-    expect(out).toEqual({
+  it('is degraded, never worse, on a busy host, naming what is high', () => {
+    const busy: HostSample = {
+      cpuPercent: 99,
+      memory: { total: 100, available: 5 },
+      load5: 8.75,
+      cores: 2,
+      disk: { path: '/', total: 1000, free: 10 },
+    };
+    expect(assessHost(busy)).toEqual({
       level: 'degraded',
       summary: 'high: CPU 99%, memory 95%, disk / 99%, load 8.75 on 2 cores',
     });
   });
 
-  it('says so when nothing is readable', () => {
-    const none: HostSample = {
-      cpu: undefined,
-      memory: undefined,
-      load5: undefined,
-      cores: 1,
-      disk: undefined,
-    };
-    expect(assessHost(undefined, none)).toEqual({
+  it('says so when nothing is readable', async () => {
+    const none = await readHostSample(
+      fixtureSystem({}, ['cpu', 'memory', 'loadAverage', 'filesystems']),
+    );
+    expect(none.cores).toBe(1);
+    expect(assessHost(none)).toEqual({
       level: 'degraded',
       summary: 'host metrics are not readable here',
     });
   });
 
-  it('reads the real /proc of this machine', async () => {
-    const out = await hostChecker({ intervalMs: 1000, firstGapMs: 10 }).check(signal);
-    expect(out.summary).toMatch(/CPU \d+%|high: /);
+  it('reads the real host of this machine through HostSystem', async () => {
+    const system = new HostSystem({ clock: systemClock, log: silentLogger });
+    const out = await hostChecker({ system, intervalMs: 1000 }).check(signal);
+    expect(out.summary).toMatch(/memory \d+%|high: /);
   });
 });

@@ -1,8 +1,7 @@
-import {
-  assessProcess,
-  cgroupMemoryLimit,
-  processChecker,
-} from '../../../../src/health/checkers/process';
+import { HostSystem } from '../../../../src/adapters/system/host-system';
+import { systemClock } from '../../../../src/clock';
+import { assessProcess, processChecker } from '../../../../src/health/checkers/process';
+import { silentLogger } from '../../../../src/log/logger';
 
 const MB = 1024 * 1024;
 const signal = new AbortController().signal;
@@ -28,46 +27,26 @@ describe('bot process checker', () => {
     expect(assessProcess({ ...noLimit, rssBytes: 2048 * MB }).level).toBe('degraded');
   });
 
-  it('finds the cgroup v2 and v1 memory limits, and "max" means none', () => {
-    const files = (map: Record<string, string>) => (p: string) => {
-      const v = map[p];
-      if (v === undefined) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-      return v;
-    };
-    expect(
-      cgroupMemoryLimit(
-        files({
-          '/proc/self/cgroup': '0::/system.slice/tmbot.service\n',
-          '/sys/fs/cgroup/system.slice/tmbot.service/memory.max': '268435456\n',
-        }),
-      ),
-    ).toBe(268435456);
-    expect(
-      cgroupMemoryLimit(
-        files({ '/proc/self/cgroup': '0::/\n', '/sys/fs/cgroup/memory.max': 'max\n' }),
-      ),
-    ).toBeUndefined();
-    expect(
-      cgroupMemoryLimit(
-        files({
-          '/proc/self/cgroup': '5:cpu,cpuacct:/\n4:memory:/docker/abc\n',
-          '/sys/fs/cgroup/memory/memory.limit_in_bytes': '536870912',
-        }),
-      ),
-    ).toBe(536870912);
-    expect(
-      cgroupMemoryLimit(
-        files({
-          '/proc/self/cgroup': '4:memory:/\n',
-          '/sys/fs/cgroup/memory/memory.limit_in_bytes': '9223372036854771712',
-        }),
-      ),
-    ).toBeUndefined();
-    expect(cgroupMemoryLimit(files({}))).toBeUndefined();
+  it('asks the SystemPort for the memory limit once', async () => {
+    let asked = 0;
+    const checker = processChecker({
+      system: { processMemoryLimit: () => Promise.resolve((asked++, 1024 * MB)) },
+      intervalMs: 1000,
+    });
+    try {
+      expect((await checker.check(signal)).summary).toMatch(/^RSS \d+ MB of 1024 MB limit, /);
+      await checker.check(signal);
+      expect(asked).toBe(1);
+    } finally {
+      checker.close?.();
+    }
   });
 
   it('reads this process', async () => {
-    const checker = processChecker({ intervalMs: 1000 });
+    const checker = processChecker({
+      system: new HostSystem({ clock: systemClock, log: silentLogger }),
+      intervalMs: 1000,
+    });
     try {
       const out = await checker.check(signal);
       expect(out.summary).toMatch(/^RSS \d+ MB/);

@@ -17,7 +17,7 @@ import { DOCKER_STATE_FILE } from '../../../../src/plugins/monitor/docker-watch'
 import { monitorFeature } from '../../../../src/plugins/monitor/feature';
 import { Monitor } from '../../../../src/plugins/monitor/monitor';
 import { temperatureThreshold } from '../../../../src/plugins/monitor/rules';
-import { monitorStatusView } from '../../../../src/views/monitor';
+import { monitorStatusView } from '../../../../src/plugins/monitor/views';
 import { visibleText } from '../../../../src/views/html';
 import { TELEGRAM_LIMITS, type ActionButton } from '../../../../src/views/view';
 import { Pipeline } from '../../../support/pipeline';
@@ -60,6 +60,7 @@ class FakeSystem implements SystemPort {
   networkTotals = () => this.answer('networkTotals', d.network);
   interfaces = () => this.answer('interfaces', d.interfaces);
   connections = () => this.answer('connections', d.connections);
+  processMemoryLimit = () => this.answer('processMemoryLimit', undefined);
 }
 
 /** One engine in memory: the monitor only lists and inspects. */

@@ -1,3 +1,4 @@
+import { systemClock } from '../../../../src/clock';
 import {
   normaliseFingerprint,
   OutlineClient,
@@ -34,6 +35,7 @@ describe('OutlineClient against a local self-signed HTTPS server', () => {
     new OutlineClient({
       apiUrl: outline.apiUrl,
       certSha256: over.cert ?? outline.fingerprint,
+      clock: systemClock,
       ...(over.timeoutMs !== undefined ? { timeoutMs: over.timeoutMs } : {}),
       ...(over.maxBytes !== undefined ? { maxBytes: over.maxBytes } : {}),
     });
@@ -112,6 +114,7 @@ describe('OutlineClient against a local self-signed HTTPS server', () => {
     const c = new OutlineClient({
       apiUrl: `https://127.0.0.1:1/${SECRET_PATH}`,
       certSha256: outline.fingerprint,
+      clock: systemClock,
     });
     const err = await failure(c.server());
     expect(err.message).toBe('Outline server not reachable: connection refused');
@@ -136,7 +139,7 @@ describe('Outline settings and parsers', () => {
     for (const [apiUrl, certSha256] of cases) {
       let reason = '';
       try {
-        new OutlineClient({ apiUrl, certSha256 });
+        new OutlineClient({ apiUrl, certSha256, clock: systemClock });
       } catch (err) {
         reason = (err as OutlineUnavailableError).reason;
       }

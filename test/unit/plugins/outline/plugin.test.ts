@@ -1,3 +1,4 @@
+import { systemClock } from '../../../../src/clock';
 import { silentLogger } from '../../../../src/log/logger';
 import {
   OutlineUnavailableError,
@@ -72,12 +73,13 @@ describe('createOutlinePlugin', () => {
       { apiUrl: 'https://127.0.0.1:9/Secr3t', cert: 'YOUR_CERT' },
     ];
     for (const settings of cases) {
-      const built = createOutlinePlugin(settings, silentLogger);
+      const built = createOutlinePlugin(settings, silentLogger, systemClock);
       expect('off' in built && built.off).toEqual(expect.any(String));
       expect(JSON.stringify(built)).not.toContain('Secr3t');
     }
     expect(
-      'feature' in createOutlinePlugin({ apiUrl: 'https://127.0.0.1:9/x', cert }, silentLogger),
+      'feature' in
+        createOutlinePlugin({ apiUrl: 'https://127.0.0.1:9/x', cert }, silentLogger, systemClock),
     ).toBe(true);
   });
 });

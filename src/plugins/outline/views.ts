@@ -3,12 +3,12 @@
  * hostile text, so they are escaped by `html` and clipped, and lists stop within the
  * message limit with "… and N more". Access URLs are never part of the data.
  */
-import type { OutlineAccessKey, OutlineServerInfo } from '../plugins/outline/client';
-import { clip, html, type Html } from './html';
-import { subMenuKeyboard } from './keyboards';
-import { bytes } from './server-format';
-import type { View } from './view';
-import { TELEGRAM_LIMITS } from './view';
+import type { OutlineAccessKey, OutlineServerInfo } from './client';
+import { clip, html, type Html } from '../../views/html';
+import { subMenuKeyboard } from '../../views/keyboards';
+import { bytes } from '../../views/server-format';
+import type { View } from '../../views/view';
+import { TELEGRAM_LIMITS } from '../../views/view';
 
 /** Reply-keyboard labels of the plugin; the router matches them exactly. */
 export const OUTLINE_MENU = {

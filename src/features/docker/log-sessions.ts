@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../clock';
-import type { LogMode } from '../views/docker-actions';
+import type { Clock } from '../../clock';
+import type { LogMode } from '../../views/docker-actions';
 
 /** One fetched, sanitised log, kept so paging shows a stable snapshot. */
 export interface LogSession {

@@ -1,4 +1,4 @@
-import { visibleText } from '../../../src/views/html';
+import { visibleText } from '../../../../src/views/html';
 import {
   OUTLINE_MENU,
   outlineErrorView,
@@ -6,8 +6,8 @@ import {
   outlineKeysView,
   outlineMenuView,
   outlineTrafficView,
-} from '../../../src/views/outline';
-import { checkView } from '../../support/telegram-rules';
+} from '../../../../src/plugins/outline/views';
+import { checkView } from '../../../support/telegram-rules';
 
 const HOSTILE = [
   '<b>bold</b>',

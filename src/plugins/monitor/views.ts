@@ -1,12 +1,13 @@
-import type { Notice } from '../plugins/monitor/notices';
-import type { Reading } from '../plugins/monitor/rules';
-import { formatBytes, formatDuration, formatTime, shortId } from './docker-format';
-import { clip, html, joinHtml, type Html } from './html';
-import type { View } from './view';
+import type { Notice } from './notices';
+import type { Reading } from './rules';
+import { defineAction } from '../../telegram/actions';
+import { formatBytes, formatDuration, formatTime, shortId } from '../../views/docker-format';
+import { clip, html, joinHtml, type Html } from '../../views/html';
+import type { View } from '../../views/view';
 
 /** The Plugins screen entry and the status screen's Refresh action. */
 export const MONITOR_BUTTON = '📈 Monitoring';
-export const MONITOR_REFRESH = 'monitor.refresh';
+export const MONITOR_REFRESH = defineAction('monitor.refresh');
 
 /** Most lines a folded summary lists before "…and N more" (keeps it far under 4096 chars). */
 const SUMMARY_LINES = 25;
@@ -181,6 +182,6 @@ ${rows.length > 0 ? joinHtml(rows) : 'No readings.'}${extra > 0 ? `\n…and ${ex
 ${active.length > 0 ? joinHtml(active) : 'None.'}${s.held > 0 ? `\n${s.held} notification(s) held back by the alert limit; they follow as one summary.` : ''}
 Docker: ${docker}
 <i>🟢 below · 🟡 over, not yet confirmed · 🔴 alerting</i>`,
-    keyboard: { kind: 'inline', rows: [[{ text: '🔄 Refresh', action: MONITOR_REFRESH }]] },
+    keyboard: { kind: 'inline', rows: [[MONITOR_REFRESH.button('🔄 Refresh')]] },
   };
 }

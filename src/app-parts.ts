@@ -1,0 +1,284 @@
+/**
+ * The builders `createApp` composes: each takes the ports it needs and returns one room's
+ * parts. No I/O happens here; anything that runs is a component started by the app.
+ */
+import { Telegraf } from 'telegraf';
+import type { Update } from 'telegraf/types';
+import type { DockerPort } from './adapters/docker/port';
+import type { SystemPort } from './adapters/system/system-port';
+import type { Clock } from './clock';
+import type { Config } from './config/types';
+import { DockerodePort } from './adapters/docker/dockerode-port';
+import { HttpRegistryClient } from './adapters/docker/registry';
+import { dockerHealthTargets, dockerQuickSummary } from './adapters/docker/summary';
+import { UpdateChecker } from './adapters/docker/update-checker';
+import { authFeature } from './features/auth';
+import { botUpdatesFeature } from './features/bot-updates';
+import { HttpReleaseFeed } from './adapters/releases/release-feed';
+import { dockerFeature } from './features/docker';
+import type { Feature } from './features/feature';
+import { healthFeature } from './features/health';
+import { menuFeature } from './features/menu';
+import { serverFeature } from './features/server';
+import { dockerCheckers } from './health/checkers/docker';
+import { pollingThresholds } from './health/checkers/update-loop';
+import { createHealth, type Health } from './health/health';
+import { component, type Component } from './lifecycle';
+import type { Logger } from './log/logger';
+import type { Plugin, PluginPorts } from './plugins/plugin';
+import { ChatAdminNotifier } from './security/admin-notifier';
+import { JsonlAuditLog } from './security/audit-log';
+import { TwoFactorGuard } from './security/two-factor-guard';
+import { TwoFactorSessions } from './security/two-factor-sessions';
+import type { StateStore } from './state/json-store';
+import { AutoDeleteScheduler } from './telegram/auto-delete';
+import { CallbackStore } from './telegram/callback-store';
+import { Dispatcher } from './telegram/dispatcher';
+import { asTelegrafSignal } from './telegram/polling';
+import { UpdateReceiver } from './telegram/receiver';
+import { SafeSender } from './telegram/sender';
+import type { AppDeps } from './app-types';
+import { telegramWebhook } from './webhook/telegram-webhook';
+import { APP_VERSION } from './version';
+
+/** The bot (telegraf, never `launch`ed), the sender and what hangs off it. */
+export function telegramParts(config: Config, clock: Clock, store: StateStore, tlog: Logger) {
+  const bot = new Telegraf(config.botToken, {
+    telegram: { apiRoot: config.telegram.apiRoot, webhookReply: false },
+    handlerTimeout: 120_000,
+  });
+  bot.catch((err) => tlog.error('unhandled error in update handling', { error: err }));
+  const callbacks = new CallbackStore(clock, store);
+  const sender = new SafeSender(bot.telegram, callbacks, tlog, clock);
+  const autoDelete = new AutoDeleteScheduler((c, m) => sender.delete(c, m), clock, store, tlog);
+  const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog, clock);
+  const botUsername = (): string | undefined => bot.botInfo?.username;
+  return { bot, callbacks, sender, autoDelete, dispatcher, botUsername };
+}
+
+/** Who may use the bot, from `access_control` and `chat_id`. */
+export function accessPolicy(config: Config) {
+  return {
+    userIds: config.access.userIds,
+    adminIds: config.access.adminIds,
+    chatIds: config.access.chatIds,
+    adminChatIds: config.adminChatIds,
+  };
+}
+
+/** One audit log and one 2FA guard for the whole bot: privileged features get `guard` and `audit`. */
+export function securityParts(deps: AppDeps, sender: SafeSender) {
+  const { config, clock, store } = deps;
+  const log = deps.log.child('auth');
+  const audit = new JsonlAuditLog({ store, clock, log });
+  const sessions = new TwoFactorSessions({
+    authSalt: config.access.authSalt,
+    store,
+    clock,
+    onSecret: (secret) => deps.redactor.add(secret),
+    limits: { sessionMs: config.access.sessionMinutes * 60_000 },
+  });
+  const notifier = new ChatAdminNotifier(sender, config.adminChatIds, log);
+  const guard = new TwoFactorGuard({ sessions, audit, notifier, clock, log });
+  return { audit, sessions, guard };
+}
+
+/** Long polling, or the webhook receiver when `--webhook` asks for it. */
+export function updateReceiver(
+  deps: AppDeps,
+  tg: ReturnType<typeof telegramParts>,
+  tlog: Logger,
+): UpdateReceiver {
+  const { config, options } = deps;
+  const { bot, dispatcher } = tg;
+  return new UpdateReceiver({
+    telegram: bot.telegram,
+    dispatcher,
+    pollTimeoutSeconds: options.pollTimeoutSeconds,
+    clock: deps.clock,
+    webhook: !options.webhook
+      ? undefined
+      : () =>
+          telegramWebhook({
+            telegram: bot.telegram,
+            settings: config.webhook,
+            listenHost: options.socketHost,
+            probeEveryMs: options.pollTimeoutSeconds * 1000,
+            dispatcher,
+            addSecret: (secret) => deps.redactor.add(secret),
+            clock: deps.clock,
+            store: deps.store,
+            log: deps.log.child('webhook'),
+          }),
+    log: tlog,
+  });
+}
+
+/** The Docker port over every configured host; its engines are dialled on first use. */
+export function dockerPort(deps: AppDeps): DockerodePort {
+  return new DockerodePort({
+    hosts: deps.config.docker.hosts,
+    tls: deps.config.docker.tls,
+    log: deps.log.child('docker'),
+    clock: deps.clock,
+    env: deps.options.env,
+    logCalls: deps.config.docker.debug,
+  });
+}
+
+/** The health monitor with the core checks, the update loop's and one per Docker host. */
+export function healthParts(
+  deps: AppDeps,
+  bot: Telegraf,
+  receiver: UpdateReceiver,
+  docker: DockerodePort,
+  system: SystemPort,
+): Health {
+  const { options } = deps;
+  const health = createHealth({
+    telegram: {
+      getMe: (signal) => bot.telegram.callApi('getMe', {}, { signal: asTelegrafSignal(signal) }),
+    },
+    // The webhook source proves liveness as often as a long poll returns, so the thresholds are shared.
+    updates: {
+      source: receiver,
+      what: () => receiver.what(),
+      ...pollingThresholds(options.pollTimeoutSeconds, options.health.scale),
+    },
+    store: deps.store,
+    system,
+    clock: deps.clock,
+    log: deps.log.child('health'),
+    timings: options.health,
+  });
+  for (const checker of dockerCheckers(dockerHealthTargets(docker), {
+    intervalMs: options.health.dockerMs,
+    timeoutMs: options.health.checkTimeoutMs,
+    required: deps.config.docker.strictAccess,
+  })) {
+    health.monitor.register(checker);
+  }
+  return health;
+}
+
+export interface CoreFeatureDeps {
+  app: AppDeps;
+  security: ReturnType<typeof securityParts>;
+  system: SystemPort;
+  docker: DockerPort;
+  health: Health;
+  botUsername: () => string | undefined;
+  /** Enabled plugins, for the Plugins screen. */
+  plugins: readonly { label: string; description: string }[];
+}
+
+/** The built-in features, in menu order. */
+export function coreFeatures(d: CoreFeatureDeps): Feature[] {
+  const { config, options, clock, log } = d.app;
+  const { guard, sessions, audit } = d.security;
+  return [
+    menuFeature({
+      isAllowed: (id) => config.access.userIds.includes(id),
+      getMyIdDeleteMs: options.getMyIdDeleteMs,
+      plugins: d.plugins,
+    }),
+    authFeature({
+      guard,
+      sessions,
+      audit,
+      clock,
+      // qrcode is loaded at the first enrolment, not at start.
+      renderQr: async (text) => (await import('./security/qr-code')).renderQrPng(text),
+      qrDeleteMs: options.qrDeleteMs,
+      botUsername: d.botUsername,
+    }),
+    serverFeature({
+      system: d.system,
+      clock,
+      log: log.child('server'),
+      nodeVersion: process.version,
+      // Quick view counts the first configured host, as the Docker overview counts it.
+      dockerSummary: async () => {
+        const s = await dockerQuickSummary(d.docker, 0);
+        return s.ok
+          ? { running: s.running, total: s.total, images: s.images }
+          : { unavailable: s.reason };
+      },
+    }),
+    healthFeature({
+      health: d.health.monitor,
+      refreshMaxAgeMs: options.health.refreshMaxAgeMs,
+      refreshWaitMs: options.health.refreshWaitMs,
+    }),
+    dockerFeature({
+      docker: d.docker,
+      updates: new UpdateChecker(
+        new HttpRegistryClient({
+          clock,
+          log: log.child('registry'),
+          userAgent: `tmbot/${APP_VERSION}`,
+        }),
+        { clock },
+      ),
+      secondFactor: guard,
+      clock,
+      log: log.child('docker'),
+      redact: (text) => d.app.redactor.redact(text),
+      strictAccess: config.docker.strictAccess,
+      logFileDeleteMs: options.dockerLogFileDeleteMs,
+    }),
+    botUpdatesFeature({
+      feed: new HttpReleaseFeed({
+        url: config.botUpdates.releaseFeedUrl,
+        timeoutMs: config.botUpdates.timeoutMs,
+        userAgent: `tmbot/${APP_VERSION}`,
+      }),
+      clock,
+      log: log.child('updates'),
+    }),
+  ];
+}
+
+/** The enabled plugins built: their features, their (optional) components and their menu entries. */
+export function pluginParts(
+  plugins: readonly Plugin[],
+  config: Config,
+  ports: PluginPorts,
+  log: Logger,
+): { features: Feature[]; components: Component[]; entries: Plugin[] } {
+  const built = {
+    features: [] as Feature[],
+    components: [] as Component[],
+    entries: [] as Plugin[],
+  };
+  for (const plugin of plugins) {
+    const b = plugin.build(config, ports, log);
+    if ('off' in b) {
+      log.child('app').warn(`plugin '${plugin.name}' is off: ${b.off}`);
+      continue;
+    }
+    built.features.push(b.feature);
+    built.entries.push(plugin);
+    // A plugin never stops the bot from starting: its parts are optional whatever they say.
+    for (const c of b.components ?? [])
+      built.components.push({
+        name: c.name,
+        required: false,
+        start: () => c.start?.(),
+        stop: () => c.stop?.(),
+      });
+  }
+  return built;
+}
+
+/** A feature's own start/stop as a component of the same name (required, as before). */
+export function featureComponents(features: readonly Feature[]): Component[] {
+  return features
+    .filter((f) => f.start !== undefined || f.stop !== undefined)
+    .map((f) =>
+      component(f.name, {
+        ...(f.start !== undefined ? { start: () => f.start?.() } : {}),
+        ...(f.stop !== undefined ? { stop: () => f.stop?.() } : {}),
+      }),
+    );
+}

@@ -1,0 +1,92 @@
+import type { ImageDetails } from '../../adapters/docker/port';
+import { DockerError } from '../../errors';
+import type { Router } from '../../telegram/router';
+import type { Req } from '../../telegram/request';
+import { DOCKER } from '../../views/docker-actions';
+import {
+  imageDetailsView,
+  imageHistoryView,
+  imageListView,
+  imageUsedByView,
+  updatesView,
+} from '../../views/docker-images';
+import { DOCKER_MENU } from '../../views/docker-menu';
+import { UPDATES_TOAST } from '../../views/docker-images';
+import type { DockerScreens } from './screens';
+
+/** The image list, details, history, "used by" and registry update checks. */
+export function installImages(router: Router, s: DockerScreens): void {
+  const { docker, clock } = s.deps;
+
+  const list = (req: Req, host: number, page: number): Promise<void> =>
+    s.render(req, DOCKER.images.call({ host, page }), async () =>
+      imageListView({
+        ...s.ctx(host),
+        images: await docker.listImages(host),
+        page,
+        now: clock.now(),
+      }),
+    );
+
+  async function imageOrFail(host: number, id: string): Promise<ImageDetails> {
+    const image = await docker.inspectImage(host, id);
+    if (image === undefined) throw new DockerError('image_gone');
+    return image;
+  }
+
+  const firstPage = (req: Req): Promise<void> => list(req, s.selected(req), 0);
+  router.command('images', firstPage, 'Docker images');
+  router.button(DOCKER_MENU.images, firstPage);
+  router.on(DOCKER.images, (req, args) => list(req, s.hostOf(args.host), args.page));
+
+  router.on(DOCKER.image, async (req, args) => {
+    const host = s.hostOf(args.host);
+    await s.render(req, DOCKER.image.call(args), async () =>
+      imageDetailsView({
+        ...s.ctx(host),
+        image: await imageOrFail(host, args.id),
+        page: args.page,
+        now: clock.now(),
+      }),
+    );
+  });
+
+  router.on(DOCKER.history, async (req, args) => {
+    const host = s.hostOf(args.host);
+    await s.render(req, DOCKER.history.call(args), async () => {
+      const [image, layers] = await Promise.all([
+        imageOrFail(host, args.id),
+        docker.imageHistory(host, args.id),
+      ]);
+      return imageHistoryView({ ...s.ctx(host), image, layers, page: args.page, now: clock.now() });
+    });
+  });
+
+  router.on(DOCKER.usedBy, async (req, args) => {
+    const host = s.hostOf(args.host);
+    await s.render(req, DOCKER.usedBy.call(args), async () => {
+      const [image, containers] = await Promise.all([
+        imageOrFail(host, args.id),
+        docker.listContainers(host),
+      ]);
+      return imageUsedByView({ ...s.ctx(host), image, containers, page: args.page });
+    });
+  });
+
+  router.on(DOCKER.updates, async (req, args) => {
+    const host = s.hostOf(args.host);
+    const { scope, page } = args;
+    await s.render(
+      req,
+      DOCKER.updates.call(args),
+      async () => {
+        const all = await docker.listImages(host);
+        const chosen = scope === 'all' ? all : all.filter((i) => i.id === scope);
+        if (scope !== 'all' && chosen.length === 0) throw new DockerError('image_gone');
+        const results = await s.deps.updates.check(chosen);
+        return updatesView({ ...s.ctx(host), results, scope, page, now: clock.now() });
+      },
+      UPDATES_TOAST,
+    );
+  });
+}
