@@ -475,6 +475,7 @@ export class BotApiEmulator implements DriverHost {
   private filesByPath = new Map<string, StoredFile>();
   private commandSets = new Map<string, CommandsPayload>();
   private lastCommands: CommandsPayload | undefined;
+  private descriptions = new Map<'description' | 'short_description', string>();
   private webhook: WebhookState | undefined;
   private lastWebhookError: { date: number; message: string } | undefined;
   private webhookTarget: string | undefined;
@@ -515,6 +516,8 @@ export class BotApiEmulator implements DriverHost {
       setMyCommands: (p) => this.setMyCommands(p),
       getMyCommands: (p) => this.commandSets.get(this.commandKey(p))?.commands ?? [],
       deleteMyCommands: (p) => this.commandSets.delete(this.commandKey(p)) || true,
+      setMyDescription: (p) => this.setDescription(p, 'description', 512),
+      setMyShortDescription: (p) => this.setDescription(p, 'short_description', 120),
       setWebhook: (p) => this.setWebhook(p),
       deleteWebhook: (p) => this.deleteWebhook(p),
       getWebhookInfo: () => {
@@ -565,6 +568,11 @@ export class BotApiEmulator implements DriverHost {
   /** The last setMyCommands payload (any scope), or undefined. */
   get commands(): CommandsPayload | undefined {
     return this.lastCommands;
+  }
+
+  /** What setMyDescription / setMyShortDescription last set (default language). */
+  description(kind: 'description' | 'short_description'): string | undefined {
+    return this.descriptions.get(kind);
   }
 
   /** Commands currently set for one scope/language (what getMyCommands would answer). */
@@ -1805,6 +1813,13 @@ export class BotApiEmulator implements DriverHost {
     };
     this.commandSets.set(this.commandKey(p), payload);
     this.lastCommands = payload;
+    return true;
+  }
+
+  private setDescription(p: Params, kind: 'description' | 'short_description', max: number): true {
+    const text = optStr(p, kind) ?? '';
+    if (text.length > max) throw new ApiError(400, `Bad Request: ${kind} is too long`);
+    this.descriptions.set(kind, text);
     return true;
   }
 
