@@ -23,6 +23,7 @@ import { serverFeature } from './features/server';
 import { dockerCheckers } from './health/checkers/docker';
 import { pollingThresholds } from './health/checkers/update-loop';
 import { createHealth, type Health } from './health/health';
+import { readHostSample } from './health/host-sample';
 import { component, type Component } from './lifecycle';
 import type { Logger } from './log/logger';
 import type { Plugin, PluginPorts } from './plugins/plugin';
@@ -209,6 +210,12 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
       health: d.health.monitor,
       refreshMaxAgeMs: options.health.refreshMaxAgeMs,
       refreshWaitMs: options.health.refreshWaitMs,
+      hostSample: () =>
+        readHostSample(d.system, async () => {
+          const s = await dockerQuickSummary(d.docker, 0);
+          return s.ok ? { running: s.running, total: s.total } : undefined;
+        }),
+      log: log.child('health'),
     }),
     dockerFeature({
       docker: d.docker,
