@@ -10,7 +10,9 @@ export type ErrorCode =
   | 'E_FORBIDDEN'
   | 'E_DOCKER'
   | 'E_OUTLINE_UNAVAILABLE'
-  | 'E_RELEASE_FEED';
+  | 'E_RELEASE_FEED'
+  | 'E_EXPOSITION'
+  | 'E_REMOTE_HOST';
 
 export class TmbotError extends Error {
   constructor(
