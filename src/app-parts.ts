@@ -248,6 +248,7 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
       redact: (text) => d.app.redactor.redact(text),
       strictAccess: config.docker.strictAccess,
       logFileDeleteMs: options.dockerLogFileDeleteMs,
+      strictWaitMs: options.dockerStrictWaitMs,
     }),
     botUpdatesFeature({
       feed: new HttpReleaseFeed({

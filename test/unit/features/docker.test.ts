@@ -212,6 +212,7 @@ function setup(over: Partial<DockerFeatureDeps> & { docker?: FakeDocker } = {}) 
     log: silentLogger,
     redact: (t) => redactor.redact(t),
     strictAccess: false,
+    strictWaitMs: 0,
     ...over,
   });
   const p = new Pipeline({ userIds: [ADMIN, USER, ADMIN2], adminIds: [ADMIN, ADMIN2] }, [feature]);
