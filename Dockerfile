@@ -31,13 +31,15 @@ RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY config ./config
+# The chart font (DejaVu Sans, assets/fonts/DejaVu-LICENSE.txt): charts never depend on system fonts.
+COPY assets ./assets
 # A fresh runtime-only install from the local npm cache is faster than `npm prune --omit=dev`.
 RUN npm run build --silent \
  && chmod 0755 dist/main.js \
  && rm -rf node_modules \
  && npm ci --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error \
  && mkdir -p /out/app /out/bin \
- && cp -R dist node_modules config package.json /out/app/ \
+ && cp -R dist node_modules config assets package.json /out/app/ \
  && ln -s /opt/tmbot/dist/main.js /out/bin/tmbot
 
 FROM ${BASE_IMAGE}

@@ -4,6 +4,7 @@
  */
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
+import type { DockerEventsPort } from './adapters/docker/events-port';
 import type { DockerPort } from './adapters/docker/port';
 import type { SystemPort } from './adapters/system/system-port';
 import type { Clock } from './clock';
@@ -18,6 +19,8 @@ import { HttpReleaseFeed } from './adapters/releases/release-feed';
 import { dockerFeature } from './features/docker';
 import type { Feature } from './features/feature';
 import { healthFeature } from './features/health';
+import { historyFeature } from './features/history';
+import { HistoryRuntime } from './history/runtime';
 import { menuFeature } from './features/menu';
 import { serverFeature, type ServerDeps } from './features/server';
 import { dockerCheckers } from './health/checkers/docker';
@@ -44,6 +47,7 @@ import type { AppDeps } from './app-types';
 import type { WebhookObserver } from './webhook/server';
 import { telegramWebhook } from './webhook/telegram-webhook';
 import { APP_VERSION } from './version';
+import { forecastNoticeView } from './views/history';
 
 /** The bot (telegraf, never `launch`ed), the sender and what hangs off it. */
 export function telegramParts(config: Config, clock: Clock, store: StateStore, tlog: Logger) {
@@ -125,7 +129,7 @@ export function updateReceiver(
  * The Docker port over every configured host; its engines are dialled on first use. Every
  * consumer (screens, logs, alerts) sees container data with secrets masked.
  */
-export function dockerPort(deps: AppDeps): DockerPort {
+export function dockerPort(deps: AppDeps): DockerPort & DockerEventsPort {
   return redactingDockerPort(
     new DockerodePort({
       hosts: deps.config.docker.hosts,
@@ -185,6 +189,8 @@ export interface CoreFeatureDeps {
   plugins: readonly { label: string; description: string }[];
   /** The remote-host picker for Server / Quick view (docs/fleet.md). */
   hostPicker: ServerDeps['hostPicker'];
+  /** Undefined when `history.enabled` is false. */
+  history: HistoryRuntime | undefined;
 }
 
 /** The built-in features, in menu order. */
@@ -209,6 +215,7 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
     }),
     serverFeature({
       system: d.system,
+      ...(d.history !== undefined ? { history: d.history.service } : {}),
       clock,
       log: log.child('server'),
       nodeVersion: process.version,
@@ -247,6 +254,7 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
       log: log.child('docker'),
       redact: (text) => d.app.redactor.redact(text),
       strictAccess: config.docker.strictAccess,
+      charts: d.history !== undefined,
       logFileDeleteMs: options.dockerLogFileDeleteMs,
       strictWaitMs: options.dockerStrictWaitMs,
     }),
@@ -259,7 +267,40 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
       clock,
       log: log.child('updates'),
     }),
+    ...(d.history !== undefined
+      ? [historyFeature({ history: d.history.service, docker: d.docker })]
+      : []),
   ];
+}
+
+/** Metric history (on unless `history.enabled: false`); forecast alerts go to the admin chats. */
+export function historyParts(
+  deps: AppDeps,
+  system: SystemPort,
+  docker: DockerPort,
+  sender: Pick<SafeSender, 'send'>,
+): HistoryRuntime | undefined {
+  const { config, clock, store } = deps;
+  if (!config.history.enabled) return undefined;
+  const log = deps.log.child('history');
+  return new HistoryRuntime({
+    config: config.history,
+    influxdb: config.influxdb,
+    stateDir: store.persistent ? store.dir : undefined,
+    system,
+    docker,
+    clock,
+    log: deps.log,
+    notify: async (notice) => {
+      for (const chatId of config.adminChatIds) {
+        await sender
+          .send(chatId, forecastNoticeView(notice))
+          .catch((err: unknown) =>
+            log.warn('could not send a forecast alert', { error: err, chatId }),
+          );
+      }
+    },
+  });
 }
 
 /** The enabled plugins built: their features, their (optional) components and their menu entries. */

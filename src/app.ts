@@ -5,6 +5,7 @@ import {
   dockerPort,
   featureComponents,
   healthParts,
+  historyParts,
   pluginParts,
   securityParts,
   telegramParts,
@@ -40,7 +41,16 @@ export function createApp(deps: AppDeps): App {
   if (fleet !== undefined) sender.onApiError = fleet.telegramError;
   const receiver = updateReceiver(deps, tg, tlog, fleet?.webhookObserver);
   const health = healthParts(deps, bot, receiver, docker, system);
-  const ports = { system, docker, clock, store, sender, notifyChatIds: config.adminChatIds };
+  const history = historyParts(deps, system, docker, sender);
+  const ports = {
+    system,
+    docker,
+    clock,
+    store,
+    sender,
+    notifyChatIds: config.adminChatIds,
+    redact: (text: string) => deps.redactor.redact(text),
+  };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
   const plugins = pluginParts(requested, config, ports, deps.log);
   const botUsername = tg.botUsername;
@@ -54,6 +64,7 @@ export function createApp(deps: AppDeps): App {
       botUsername,
       plugins: plugins.entries,
       hostPicker: () => fleet?.picker,
+      history,
     }),
     ...plugins.features,
     ...(fleet !== undefined ? [fleet.feature] : []),
@@ -100,6 +111,12 @@ export function createApp(deps: AppDeps): App {
       stop: () => tg.autoDelete.stop(),
     }),
     component('system', { start: () => system.start(), stop: () => system.stop() }),
+    // Optional: a history that cannot start leaves the bot running (Health screen names it).
+    component('history', {
+      required: false,
+      start: () => history?.start(),
+      stop: () => history?.stop(),
+    }),
     ...featureComponents(features),
     ...plugins.components,
     ...(fleet !== undefined ? [fleet.component] : []),

@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { parseArgs, USAGE, type CliOptions } from './cli/args';
 import { DEMO_USAGE, type DemoCommand } from './cli/demo-args';
 import { newSalt, writeStarterConfig } from './cli/init';
-import { resetTotp } from './cli/totp-reset';
+import { runMaintenance } from './cli/maintenance';
+import { matchDirectoryOwner, resetTotp } from './cli/totp-reset';
 import { systemClock } from './clock';
 import { loadConfigFile } from './config/load';
 import { ConfigError, FatalTelegramError, UsageError } from './errors';
@@ -252,6 +253,23 @@ async function main(argv: readonly string[]): Promise<number> {
         process.stderr.write(`tmbot: demo could not start: ${(err as Error).message}\n`);
         return EXIT_FATAL;
       });
+    case 'maintenance': {
+      const log = createLogger({
+        level: 'warn',
+        format: 'human',
+        stream: process.stderr,
+        redactor: new Redactor(),
+      });
+      const store = new JsonStateStore(healthStateDir(cli), log, systemClock);
+      await store.open();
+      return runMaintenance(
+        store,
+        cli.command.request,
+        systemClock,
+        (line) => process.stdout.write(`${line}\n`),
+        (name) => matchDirectoryOwner(store.dir, [name]),
+      );
+    }
     default:
       break;
   }

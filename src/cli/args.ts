@@ -1,6 +1,7 @@
 import { UsageError } from '../errors';
 import type { LogFormat, LogLevel } from '../log/logger';
 import { parseDemoArgs, type DemoCommand } from './demo-args';
+import { parseMaintenanceArgs, type MaintenanceOp } from './maintenance';
 
 export type Command =
   | { kind: 'run' }
@@ -11,7 +12,8 @@ export type Command =
   | { kind: 'health-check' }
   | { kind: 'init' }
   | { kind: 'totp-reset'; userId: number }
-  | DemoCommand;
+  | DemoCommand
+  | { kind: 'maintenance'; request: MaintenanceOp };
 
 export interface CliOptions {
   command: Command;
@@ -32,6 +34,8 @@ export const USAGE = `Usage: tmbot [options]            run the bot
        tmbot init [--config FILE]  write a starter config (0600) with a fresh auth salt
        tmbot totp reset USER_ID    make a user enrol their 2FA app again
        tmbot demo [--port N]       try the whole bot in a browser: no token, no Telegram
+       tmbot maintenance on 30m|off|status
+                                   switch the running bot's maintenance mode (alerts recorded, not sent)
 
 Options:
   --config FILE           config file (default: $PYTMBOT_CONFIG_PATH, else ./pytmbot.yaml)
@@ -102,6 +106,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
     opts.command = { kind: 'totp-reset', userId: Number(args[2]) };
     args.splice(0, 3);
+  } else if (args[0] === 'maintenance') {
+    const flag = args.findIndex((a, i) => i > 0 && a.startsWith('--'));
+    const words = args.slice(1, flag === -1 ? args.length : flag);
+    opts.command = { kind: 'maintenance', request: parseMaintenanceArgs(words) };
+    args.splice(0, 1 + words.length);
   }
   for (let i = 0; i < args.length; i++) {
     const raw = args[i] ?? '';

@@ -31,7 +31,7 @@ export async function resetTotp(
 }
 
 /** Run as root (sudo, docker exec -u 0), files would become unreadable for the bot's own user. */
-function matchDirectoryOwner(dir: string, names: readonly string[]): void {
+export function matchDirectoryOwner(dir: string, names: readonly string[]): void {
   if (process.getuid?.() !== 0) return;
   const owner = statSync(dir);
   for (const name of names) {

@@ -4,7 +4,9 @@ import { readFileSync, statSync } from 'node:fs';
 import YAML from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { CONFIG_FORMAT_VERSION } from '../version';
+import { alertsConfig, checkAlerts } from './alerts';
 import { fleetFromRaw } from './fleet';
+import { historyConfig, historyIssues } from './history';
 import { normalise } from './normalise';
 import { loadSchema } from './schema';
 import type { Config, RawConfig } from './types';
@@ -286,6 +288,8 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
     issues.push({ path: 'telegram.api_root', message: 'must be an http(s) URL' });
   }
 
+  checkAlerts(raw.alerts, issues);
+  issues.push(...historyIssues(raw));
   // Fleet checks read the shape the schema guarantees, so they run only on a valid document.
   const fleet =
     schemaIssues.length === 0 ? fleetFromRaw(raw.hosts, raw.fleet, read, issues) : undefined;
@@ -360,6 +364,7 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
         graceMs: wh.rotation_grace_seconds * 1000,
       },
     },
+    alerts: alertsConfig(raw.alerts),
     plugins: {
       monitor: {
         thresholds: {
@@ -372,7 +377,7 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
         },
         maxNotifications: m.max_notifications,
         checkIntervalSeconds: m.check_interval,
-        resetNotificationMinutes: m.reset_notification_count,
+        resetNotificationSeconds: m.reset_notification_count,
         retryAttempts: m.retry_attempts,
         retryIntervalSeconds: m.retry_interval,
         monitorDocker: m.monitor_docker,
@@ -388,8 +393,10 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
       org: raw.influxdb.org,
       bucket: raw.influxdb.bucket,
       debugMode: raw.influxdb.debug_mode,
+      version: raw.influxdb.version,
     },
     fleet: fleet.fleet,
+    history: historyConfig(raw),
     secrets: [
       ...fleet.secrets,
       token,

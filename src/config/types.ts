@@ -1,3 +1,4 @@
+import type { AlertKind, Severity } from '../alerts/types';
 import type { RawFleet, RawHost } from './fleet';
 
 /** The validated, normalised configuration. Frozen and passed in; never a global. */
@@ -60,6 +61,7 @@ export interface Config {
       readonly graceMs: number;
     };
   };
+  readonly alerts: AlertsConfig;
   readonly plugins: {
     readonly monitor: MonitorConfig;
     readonly outline: { readonly apiUrl: string; readonly cert: string };
@@ -70,11 +72,26 @@ export interface Config {
     readonly org: string;
     readonly bucket: string;
     readonly debugMode: boolean;
+    readonly version: 1 | 2;
   };
   /** Remote hosts, the Alertmanager receiver and /metrics (docs/fleet.md). */
   readonly fleet: FleetConfig;
+  readonly history: HistoryConfig;
   /** Every secret value, for the log redactor. */
   readonly secrets: readonly string[];
+}
+
+/** Metric history, charts and forecasts (docs/history.md). */
+export interface HistoryConfig {
+  readonly enabled: boolean;
+  readonly intervalSeconds: number;
+  readonly maxBytes: number;
+  readonly maxContainers: number;
+  readonly maxSeries: number;
+  /** IANA zone for chart axes. */
+  readonly timeZone: string;
+  /** 0 disables the disk-full forecast alert. */
+  readonly forecastAlertDays: number;
 }
 
 export interface MonitorConfig {
@@ -88,10 +105,44 @@ export interface MonitorConfig {
   };
   readonly maxNotifications: number;
   readonly checkIntervalSeconds: number;
-  readonly resetNotificationMinutes: number;
+  /** pyTMBot's `reset_notification_count`: the budget window, in seconds as pyTMBot reads it. */
+  readonly resetNotificationSeconds: number;
   readonly retryAttempts: number;
   readonly retryIntervalSeconds: number;
   readonly monitorDocker: boolean;
+}
+
+/** Host conditions with their own debounce and hysteresis. */
+export type ConditionKind = 'cpu' | 'memory' | 'disk' | 'temperature' | 'swap' | 'load' | 'fan';
+
+export interface ConditionRule {
+  readonly debounceChecks: number;
+  readonly hysteresis: number;
+}
+
+/** The alert engine's settings (`alerts.*`). */
+export interface AlertsConfig {
+  /** An extra chat for alerts besides every global_chat_id, with an optional forum topic. */
+  readonly chatId: number | undefined;
+  readonly threadId: number | undefined;
+  readonly settleMs: number;
+  readonly groupWindowMs: number;
+  /** Minutes of the day; undefined when off. */
+  readonly quietHours: { readonly startMinute: number; readonly endMinute: number } | undefined;
+  readonly severity: Readonly<Record<AlertKind, Severity>>;
+  readonly docker: {
+    readonly events: boolean;
+    readonly logLines: number;
+    readonly restartLoop: { readonly restarts: number; readonly minutes: number };
+    readonly stableMs: number;
+    /** Validated name patterns (glob or /regex/). */
+    readonly include: readonly string[];
+    readonly exclude: readonly string[];
+  };
+  readonly conditions: Readonly<Record<ConditionKind, ConditionRule>>;
+  readonly swapThreshold: number;
+  readonly loadPerCoreThreshold: number;
+  readonly fanMinRpm: number;
 }
 
 /** The YAML document after list normalisation and schema defaults (snake_case as in the file). */
@@ -158,7 +209,24 @@ export interface RawConfig {
     };
     outline: { api_url: string; cert: string };
   };
-  influxdb: { url: string; token: string; org: string; bucket: string; debug_mode: boolean };
+  alerts: RawAlerts;
+  influxdb: {
+    url: string;
+    token: string;
+    org: string;
+    bucket: string;
+    debug_mode: boolean;
+    version: 1 | 2;
+  };
+  history: {
+    enabled: boolean;
+    interval: number;
+    max_size_mb: number;
+    max_containers: number;
+    max_series: number;
+    time_zone: string;
+    forecast_alert_days: number;
+  };
   hosts: RawHost[];
   fleet: RawFleet;
 }
@@ -224,4 +292,33 @@ export interface FleetConfig {
   readonly metrics:
     | { readonly listen: string; readonly port: number; readonly bearerToken: string | undefined }
     | undefined;
+}
+
+interface RawCondition {
+  debounce_checks: number;
+  hysteresis: number;
+}
+
+/** `alerts:` as written (after schema defaults). */
+export interface RawAlerts {
+  chat_id: number;
+  message_thread_id: number;
+  settle_ms: number;
+  group_window_seconds: number;
+  quiet_hours: { start: string; end: string };
+  severity: Record<AlertKind, Severity>;
+  docker: {
+    events: boolean;
+    log_lines: number;
+    restart_loop_restarts: number;
+    restart_loop_minutes: number;
+    stable_seconds: number;
+    include: string[];
+    exclude: string[];
+  };
+  conditions: Record<Exclude<ConditionKind, 'swap' | 'load' | 'fan'>, RawCondition> & {
+    swap: RawCondition & { threshold: number };
+    load: RawCondition & { threshold: number };
+    fan: RawCondition & { min_rpm: number };
+  };
 }

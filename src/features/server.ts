@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { LoopDelayProbe } from '../adapters/system/loop-delay';
-import type { SystemPort } from '../adapters/system/system-port';
+import type { FilesystemUsage, SystemPort } from '../adapters/system/system-port';
+import type { HistoryService } from '../history/service';
 import { withTimeout, type Clock } from '../clock';
 import { DockerUnavailableError } from '../errors';
 import type { Logger } from '../log/logger';
@@ -43,6 +44,7 @@ import {
   type QuickDockerLine,
   type QuickSub,
 } from '../views/server-quick';
+import { forecastLine, withChartButton, withForecasts } from '../views/history';
 import type { View } from '../views/view';
 import type { Feature } from './feature';
 
@@ -52,6 +54,8 @@ export interface ServerDeps {
   readonly log: Logger;
   /** Shown on About me. */
   readonly nodeVersion: string;
+  /** Charts and disk forecasts; absent when history is off. */
+  readonly history?: Pick<HistoryService, 'forecast'>;
   /** Docker counts for Quick view; absent when this build has no Docker connection. */
   readonly dockerSummary?: () => Promise<QuickDockerLine>;
   /**
@@ -117,7 +121,7 @@ export function serverFeature(deps: ServerDeps): Feature {
         case 'users':
           return usersBody(await system.users(), clock.now());
         case 'fs':
-          return filesystemsBody(await system.filesystems());
+          return fsBody(await system.filesystems());
         case 'diskio':
           return diskIoBody(await system.diskIo());
         case 'net':
@@ -141,8 +145,22 @@ export function serverFeature(deps: ServerDeps): Feature {
     return view;
   }
 
+  function fsBody(list: readonly FilesystemUsage[]): Html {
+    const { history } = deps;
+    if (history === undefined) return filesystemsBody(list);
+    const lines = list.map((f) =>
+      f.sizeBytes === undefined
+        ? undefined
+        : forecastLine(f.mountPoint, history.forecast(f.mountPoint, f.sizeBytes)),
+    );
+    return withForecasts(filesystemsBody(list), lines);
+  }
+
   const screenView = (nav: ScreenNav): Promise<View> =>
-    timed(nav.screen, async () => serverScreenView(nav, await screenBody(nav), system.context()));
+    timed(nav.screen, async () => {
+      const view = serverScreenView(nav, await screenBody(nav), system.context());
+      return deps.history === undefined ? view : withChartButton(view, nav.screen);
+    });
 
   async function dockerLine(): Promise<QuickDockerLine | undefined> {
     if (deps.dockerSummary === undefined) return undefined;

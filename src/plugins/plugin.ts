@@ -1,3 +1,4 @@
+import type { DockerEventsPort } from '../adapters/docker/events-port';
 import type { DockerPort } from '../adapters/docker/port';
 import type { SystemPort } from '../adapters/system/system-port';
 import type { Clock } from '../clock';
@@ -11,11 +12,14 @@ import type { Sender } from '../telegram/sender';
 /** What a plugin may use: the shared ports, never the app or the bot. */
 export interface PluginPorts {
   readonly system: SystemPort;
-  readonly docker: DockerPort;
+  /** With every engine's event stream (alerts). */
+  readonly docker: DockerPort & DockerEventsPort;
   readonly clock: Clock;
   readonly store: StateStore;
-  /** Sends its own messages (alerts, notices) through the safe sender. */
-  readonly sender: Pick<Sender, 'send'>;
+  /** Sends its own messages (alerts, notices) through the safe sender, and edits them (resolved alerts). */
+  readonly sender: Pick<Sender, 'send' | 'edit'>;
+  /** The log redactor (bot token, configured secrets), for text quoted from containers. */
+  readonly redact: (text: string) => string;
   /** Where notices go (`chat_id.global_chat_id`). */
   readonly notifyChatIds: readonly number[];
 }

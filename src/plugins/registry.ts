@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger';
-import { monitorPlugin } from './monitor/feature';
+import { monitorPlugin } from './monitor/plugin';
 import { outlinePlugin } from './outline/plugin';
 import type { Plugin } from './plugin';
 

@@ -1,3 +1,4 @@
+import type { DockerEventsPort } from '../adapters/docker/events-port';
 import type { DockerPort } from '../adapters/docker/port';
 import type { ContainerRedaction } from './redact-container';
 
@@ -6,8 +7,23 @@ import type { ContainerRedaction } from './redact-container';
  * control characters stripped before any view, alert or log can see it.
  * Ids, names, states and figures pass through unchanged.
  */
-export function redactingDockerPort(inner: DockerPort, redaction: ContainerRedaction): DockerPort {
+export function redactingDockerPort(
+  inner: DockerPort & DockerEventsPort,
+  redaction: ContainerRedaction,
+): DockerPort & DockerEventsPort {
   return {
+    // Event attributes carry labels and names: their values are masked like log text.
+    subscribe: (host, sub) =>
+      inner.subscribe(host, {
+        ...sub,
+        onEvent: (e) =>
+          sub.onEvent({
+            ...e,
+            attributes: Object.fromEntries(
+              Object.entries(e.attributes).map(([k, v]) => [k, redaction.log(v)]),
+            ),
+          }),
+      }),
     hosts: inner.hosts,
     ping: (host) => inner.ping(host),
     summary: (host) => inner.summary(host),

@@ -45,6 +45,8 @@ export interface Req {
     options?: { spoiler?: boolean; protect?: boolean },
   ): Promise<SentMessage>;
   sendDocument(content: Buffer, filename: string, caption: View): Promise<SentMessage>;
+  /** For a button under a photo: replaces that photo in place. Otherwise sends a new photo. */
+  showPhoto(png: Buffer, caption: View): Promise<SentMessage>;
 }
 
 /** A route handler; `args` are the action's arguments or a command's words. */

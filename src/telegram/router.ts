@@ -267,6 +267,10 @@ export class Router {
       deleteNow: (id) => sender.delete(chatId, id),
       sendPhoto: (png, caption, options) =>
         sender.sendPhoto(chatId, png, caption, { ...options, forUser: userId }),
+      showPhoto: (png, caption) =>
+        isCallback && messageId !== undefined
+          ? sender.editPhoto(chatId, messageId, png, caption, { forUser: userId })
+          : sender.sendPhoto(chatId, png, caption, { forUser: userId }),
       sendDocument: (content, filename, caption) =>
         sender.sendDocument(chatId, content, filename, caption, { forUser: userId }),
     };

@@ -23,6 +23,8 @@ export interface SendOptions {
   /** Forbid forwarding and saving (QR codes, secrets). */
   readonly protect?: boolean;
   readonly silent?: boolean;
+  /** Forum topic (message_thread_id) in a supergroup. */
+  readonly threadId?: number;
 }
 
 /** Everything features send goes through this port. */
@@ -51,6 +53,17 @@ export interface Sender {
     caption: View,
     options?: SendOptions,
   ): Promise<SentMessage>;
+  /**
+   * Replaces the picture of a photo message in place (a chart's period picker); a message
+   * that is gone or holds no photo gets a new photo message instead.
+   */
+  editPhoto(
+    chatId: number,
+    messageId: number,
+    png: Buffer,
+    caption: View,
+    options?: SendOptions,
+  ): Promise<SentMessage>;
 }
 
 /** How many times a 429 or 5xx is retried before giving up. */
@@ -63,6 +76,14 @@ export function isNotModified(err: unknown): boolean {
     err instanceof TelegramError &&
     err.code === 400 &&
     /message is not modified/i.test(err.description)
+  );
+}
+
+function isNotMedia(err: unknown): boolean {
+  return (
+    err instanceof TelegramError &&
+    err.code === 400 &&
+    /no media in the message|there is no (text|caption)/i.test(err.description)
   );
 }
 
@@ -170,6 +191,7 @@ export class SafeSender implements Sender {
           : {}),
         ...(options.protect ? { protect_content: true } : {}),
         ...(options.silent ? { disable_notification: true } : {}),
+        ...(options.threadId !== undefined ? { message_thread_id: options.threadId } : {}),
         link_preview_options: { is_disabled: view.disablePreview ?? true },
       }),
     );
@@ -283,5 +305,39 @@ export class SafeSender implements Sender {
       ),
     );
     return { chatId, messageId: msg.message_id };
+  }
+
+  async editPhoto(
+    chatId: number,
+    messageId: number,
+    png: Buffer,
+    caption: View,
+    options: SendOptions = {},
+  ): Promise<SentMessage> {
+    const body = SafeSender.fit(caption, TELEGRAM_LIMITS.caption);
+    const reply_markup = this.markup(caption.keyboard, options.forUser);
+    if (reply_markup !== undefined && !('inline_keyboard' in reply_markup)) {
+      throw new Error('only inline keyboards can be edited into a message');
+    }
+    try {
+      await this.call('editMessageMedia', () =>
+        this.telegram.editMessageMedia(
+          chatId,
+          messageId,
+          undefined,
+          {
+            type: 'photo',
+            media: { source: png, filename: 'chart.png' },
+            caption: body.text,
+            ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
+          },
+          reply_markup ? { reply_markup } : {},
+        ),
+      );
+      return { chatId, messageId };
+    } catch (err) {
+      if (isGone(err) || isNotMedia(err)) return this.sendPhoto(chatId, png, caption, options);
+      throw err;
+    }
   }
 }

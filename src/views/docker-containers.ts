@@ -1,3 +1,4 @@
+import { containerChartButtons } from './history';
 import type {
   ContainerDetails,
   ContainerLiveStats,
@@ -107,6 +108,8 @@ export interface ContainerDetailsData extends HostContext {
   readonly page: number;
   readonly isAdmin: boolean;
   readonly now: number;
+  /** Offer CPU and memory history charts (history is on). */
+  readonly charts?: boolean;
 }
 
 const pct = (part: number, whole: number): string =>
@@ -214,6 +217,7 @@ Restarts: ${c.restartCount} · PID: ${c.pid > 0 ? c.pid : '—'} · Exit code: $
       DOCKER.manage.button('🎯 Manage', args),
     ]);
   }
+  if (d.charts === true) rows.push(containerChartButtons(d.host, c.name));
   rows.push([
     DOCKER.container.button('🔄 Refresh', args),
     DOCKER.containers.button('⬅️ All containers', { host: d.host, page: d.page }),

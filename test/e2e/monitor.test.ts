@@ -56,10 +56,11 @@ describe('monitor plugin', () => {
     expect(daemon.output).not.toContain("plugin 'monitor' is not available");
 
     const alert = await emu.waitForMessage(
-      (m) => m.chat.id === ADMIN_CHAT_ID && /High memory usage/.test(m.text ?? ''),
+      (m) => m.chat.id === ADMIN_CHAT_ID && /Memory [\d.]+ % over 0 %/.test(m.text ?? ''),
       20_000,
     );
-    expect(alert.text).toMatch(/Now: \d+\.\d % \(threshold 0 %/);
+    // CPU and memory cross at the same check: one grouped message names both.
+    expect(alert.text).toMatch(/CPU [\d.]+ % over 0 %/);
 
     await admin.text('🍭 Plugins');
     const plugins = await admin.nextReply();
@@ -67,8 +68,8 @@ describe('monitor plugin', () => {
     await admin.text('📈 Monitoring');
     const status = await admin.nextReply();
     expect(status.text).toContain('📈 Monitoring (every 1 s)');
-    expect(status.text).toMatch(/🔴 Memory: \d+\.\d % \/ 0 %/);
-    expect(status.text).toContain('High memory usage: Memory since');
+    expect(status.text).toMatch(/🔴 Memory: \d+\.\d % \/ 0\.0 %/);
+    expect(status.text).toMatch(/Memory [\d.]+ % over 0 % · this host — 🔔 firing since/);
 
     // With a check every second the screen changes between presses: Refresh edits it in place.
     const id = await admin.press(status, buttonData(status, '🔄 Refresh'));

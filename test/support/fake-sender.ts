@@ -73,6 +73,23 @@ export class FakeSender implements Sender {
   ): Promise<SentMessage> {
     return this.record('document', chatId, caption, options);
   }
+  editPhoto(
+    chatId: number,
+    messageId: number,
+    _png: Buffer,
+    caption: View,
+    options: SendOptions = {},
+  ): Promise<SentMessage> {
+    this.sent.push({
+      kind: 'edit',
+      chatId,
+      messageId,
+      text: visibleText(caption.html.value),
+      view: caption,
+      options,
+    });
+    return Promise.resolve({ chatId, messageId });
+  }
   private record(
     kind: 'photo' | 'document',
     chatId: number,

@@ -2,6 +2,8 @@ import type { Clock } from '../../clock';
 import { DockerError, DockerUnavailableError } from '../../errors';
 import type { Logger } from '../../log/logger';
 import { EngineClient, EngineHttpError } from './engine-client';
+import { BoundedLineSplitter, parseEventLine } from './event-lines';
+import type { DockerEventsPort, EventSubscription } from './events-port';
 import { parseDockerHost, type DockerTlsFiles } from './hosts';
 import { arr, obj, str } from './json';
 import { FrameDecoder, RawDecoder } from './log-frames';
@@ -88,7 +90,7 @@ const ACTIONS: Record<
 };
 
 /** The one real {@link DockerPort}: dockerode against every configured host. */
-export class DockerodePort implements DockerPort {
+export class DockerodePort implements DockerPort, DockerEventsPort {
   readonly hosts: readonly DockerHostRef[];
   private readonly clients: readonly EngineClient[];
   private readonly timeouts: DockerTimeouts;
@@ -319,6 +321,34 @@ export class DockerodePort implements DockerPort {
     const raw = await this.find(host, `/images/${imageId(id)}/history`);
     if (raw === undefined) throw new DockerError('image_gone');
     return imageLayers(raw);
+  }
+
+  async subscribe(host: number, sub: EventSubscription): Promise<void> {
+    const query: Record<string, string> = {
+      filters: JSON.stringify({ type: ['container', 'image'] }),
+      ...(sub.since !== undefined ? { since: sub.since } : {}),
+    };
+    const res = await this.client(host).openStream(
+      '/events',
+      query,
+      this.timeouts.quick,
+      sub.signal,
+    );
+    const lines = new BoundedLineSplitter(
+      (line) => {
+        const e = parseEventLine(line);
+        if (typeof e === 'string') sub.onProblem(e);
+        else sub.onEvent(e);
+      },
+      () => sub.onProblem('oversized-line'),
+    );
+    await new Promise<void>((resolve) => {
+      res.on('data', (chunk: Buffer) => lines.push(chunk));
+      // The stream ends when the engine stops or the signal aborts; both mean "reconnect or stop".
+      res.on('end', resolve);
+      res.on('close', resolve);
+      res.on('error', () => resolve());
+    });
   }
 
   async assertReachable(): Promise<void> {

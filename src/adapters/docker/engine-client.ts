@@ -194,6 +194,38 @@ export class EngineClient {
     }
   }
 
+  /**
+   * Opens a long-lived response body (the events stream). `timeoutMs` bounds only the
+   * wait for the response headers; the body lives until `signal` aborts or the engine ends it.
+   */
+  async openStream(
+    path: string,
+    query: Record<string, string>,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<NodeJS.ReadableStream> {
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      const res = (await this.dial(
+        'GET',
+        path,
+        { query, timeoutMs },
+        true,
+        controller.signal,
+      )) as NodeJS.ReadableStream;
+      res.once('close', () => signal.removeEventListener('abort', onAbort));
+      return res;
+    } catch (err) {
+      signal.removeEventListener('abort', onAbort);
+      throw this.translate(err, timeoutMs);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private async dial(
     method: string,
     path: string,

@@ -74,6 +74,9 @@ export function containerSummary(raw: unknown): ContainerSummary {
     health: str(health.Status) !== '' ? healthStatus(health.Status) : healthFromStatus(status),
     status,
     createdAt: num(c.Created) * 1000,
+    labels: Object.fromEntries(
+      Object.entries(obj(c.Labels)).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    ),
   };
 }
 

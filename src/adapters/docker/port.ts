@@ -73,6 +73,8 @@ export interface ContainerSummary {
   readonly status: string;
   /** ms since the epoch. */
   readonly createdAt: number;
+  /** The container's labels (e.g. `tmbot.alerts=false` opts it out of alerts). */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export interface KeyValue {

@@ -537,6 +537,7 @@ export class HostSystem implements SystemPort {
         received: rows.reduce((acc, r) => add(acc, r.rx), zero),
         sent: rows.reduce((acc, r) => add(acc, r.tx), zero),
         interfaces: rows.length,
+        byInterface: rows.map((r) => ({ name: r.name, rxBytes: r.rx.bytes, txBytes: r.tx.bytes })),
       });
     });
   }

@@ -195,6 +195,14 @@ export interface NetworkTotals {
   readonly sent: NetworkCounters;
   /** Interfaces summed (loopback excluded). */
   readonly interfaces: number;
+  /** Byte counters of each summed interface, when the source lists them (history charts). */
+  readonly byInterface?: readonly InterfaceTraffic[];
+}
+
+export interface InterfaceTraffic {
+  readonly name: string;
+  readonly rxBytes: number;
+  readonly txBytes: number;
 }
 
 export interface NetInterface {

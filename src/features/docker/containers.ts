@@ -64,6 +64,7 @@ async function details(s: DockerScreens, req: Req, args: ContainerArgs): Promise
         page: args.page,
         isAdmin: req.isAdmin,
         now: s.deps.clock.now(),
+        charts: s.deps.charts === true,
       });
     },
     '',

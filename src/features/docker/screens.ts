@@ -26,6 +26,8 @@ export interface DockerFeatureDeps {
   logFileDeleteMs?: number;
   /** strict_access: how long the start-up ping is retried (default 30 s). */
   strictWaitMs?: number;
+  /** Offer history charts on container screens (history is on). */
+  charts?: boolean;
   /** Longest wait for live stats on the details screen. */
   statsBudgetMs?: number;
 }

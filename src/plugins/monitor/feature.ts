@@ -1,55 +1,103 @@
+import type { DockerAlertSource } from '../../alerts/docker-source';
+import { parseDuration } from '../../alerts/duration';
+import type { ActOutcome, AlertEngine } from '../../alerts/engine';
+import { ALERT_ACK, ALERT_MUTE, ALERT_SNOOZE } from '../../alerts/views';
+import type { Clock } from '../../clock';
 import type { Feature } from '../../features/feature';
-import { component } from '../../lifecycle';
 import type { Req } from '../../telegram/request';
-import { definePlugin } from '../plugin';
-import { Monitor } from './monitor';
-import { MONITOR_BUTTON, MONITOR_REFRESH, monitorStatusView } from './views';
+import {
+  actionToast,
+  maintenanceReplyView,
+  type MaintenanceReply,
+  MONITOR_BUTTON,
+  MONITOR_MUTES,
+  MONITOR_REFRESH,
+  MONITOR_UNMUTE,
+  monitorStatusView,
+  mutesView,
+  refusal,
+} from './views';
+import type { Monitor } from './monitor';
 
-/** The monitor plugin's status screen with a Refresh button (the check loop is its component). */
-export function monitorFeature(deps: { monitor: Monitor }): Feature {
-  const { monitor } = deps;
+export interface MonitorFeatureDeps {
+  engine: AlertEngine;
+  monitor: Monitor;
+  source: DockerAlertSource | undefined;
+  intervalSeconds: number;
+  clock: Clock;
+}
+
+/** Monitoring: status and mutes screens, the alert buttons, and /maintenance. */
+export function monitorFeature(deps: MonitorFeatureDeps): Feature {
+  const { engine, monitor, source, clock } = deps;
+  const status = () => {
+    const m = monitor.status();
+    return monitorStatusView({
+      now: clock.now(),
+      checkedAt: m.checkedAt,
+      intervalSeconds: deps.intervalSeconds,
+      readings: m.readings,
+      active: engine.active(),
+      mutes: engine.mutes().length,
+      maintenance: engine.maintenance(),
+      held: engine.heldCount(),
+      streams: source?.status(),
+    });
+  };
+  const answer = async (req: Req, outcome: ActOutcome, done: string): Promise<void> => {
+    await req.toast(actionToast(outcome, done), !outcome.ok);
+  };
   return {
     name: 'monitor',
     install(router) {
       const open = async (req: Req): Promise<void> => {
-        await req.reply(monitorStatusView(monitor.status()));
+        await req.reply(status());
       };
       router.command('monitor', open, 'Monitoring status');
       router.button(MONITOR_BUTTON, open);
       router.on(MONITOR_REFRESH, async (req) => {
-        if ((await req.show(monitorStatusView(monitor.status()))) === 'unchanged')
-          await req.toast('Already up to date');
+        if ((await req.show(status())) === 'unchanged') await req.toast('Already up to date');
       });
+      router.on(MONITOR_MUTES, async (req) => {
+        await req.show(mutesView(engine.mutes(), clock.now()));
+      });
+      router.on(MONITOR_UNMUTE, async (req, { rule }) => {
+        if (!req.isAdmin) return req.toast(refusal('admin-only'), true);
+        if (!engine.unmute(rule)) await req.toast(refusal('unknown'), true);
+        else await req.toast('Unmuted');
+        await req.show(mutesView(engine.mutes(), clock.now()));
+      });
+      router.on(ALERT_ACK, (req, { ref }) =>
+        answer(req, engine.ack(ref, req.user.id), 'Acknowledged'),
+      );
+      router.on(ALERT_SNOOZE, (req, { ref, hours }) =>
+        answer(req, engine.snooze(ref, Number(hours), req.user.id), `Snoozed for ${hours} h`),
+      );
+      router.on(ALERT_MUTE, async (req, { ref }) => {
+        if (!req.isAdmin) return req.toast(refusal('admin-only'), true);
+        await answer(req, engine.mute(ref, req.user.id), 'Muted: this kind for this target');
+      });
+      router.command(
+        'maintenance',
+        async (req, args) => {
+          await req.reply(maintenanceReplyView(maintenance(engine, req, args[0])));
+        },
+        'Maintenance mode: /maintenance 30m | off',
+      );
     },
   };
 }
 
-/** `--plugins monitor`: alerts on host thresholds and Docker events, and a status screen. */
-export const monitorPlugin = definePlugin({
-  name: 'monitor',
-  label: MONITOR_BUTTON,
-  description: 'alerts on CPU, memory, disk, temperature and Docker events; status screen',
-  settings: (config) => config.plugins.monitor,
-  create(ctx) {
-    const monitor = new Monitor({
-      config: ctx.settings,
-      system: ctx.system,
-      docker: ctx.docker,
-      sender: ctx.sender,
-      chatIds: ctx.notifyChatIds,
-      store: ctx.store,
-      clock: ctx.clock,
-      log: ctx.log,
-    });
-    return {
-      feature: monitorFeature({ monitor }),
-      components: [
-        component('monitor', {
-          required: false,
-          start: () => monitor.start(),
-          stop: () => monitor.stop(),
-        }),
-      ],
-    };
-  },
-});
+/** `/maintenance [30m|off|status]` (admins only). */
+function maintenance(engine: AlertEngine, req: Req, arg: string | undefined): MaintenanceReply {
+  if (!req.isAdmin) return { kind: 'admin-only' };
+  const word = (arg ?? 'status').toLowerCase();
+  if (word === 'status') {
+    const m = engine.maintenance();
+    return m === undefined ? { kind: 'off' } : { kind: 'on', until: m.until };
+  }
+  if (word === 'off') return { kind: engine.maintenanceOff() ? 'ended' : 'off' };
+  const ms = parseDuration(word);
+  if (ms === undefined) return { kind: 'usage' };
+  return { kind: 'on', until: engine.maintenanceOn(ms, `user ${req.user.id}`).until };
+}

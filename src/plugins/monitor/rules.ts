@@ -1,26 +1,31 @@
 import type {
+  FanReading,
   FilesystemUsage,
+  LoadAverage,
   MemoryInfo,
   TemperatureReading,
 } from '../../adapters/system/system-port';
-import type { MonitorConfig } from '../../config/types';
+import type { AlertsConfig, ConditionKind, MonitorConfig } from '../../config/types';
 
-/** One watched value this check, compared with its threshold (strictly greater alerts). */
+/** One watched value this check, compared with its threshold (strictly greater alerts; fans: strictly less). */
 export interface Reading {
   /** Stable identity across checks: 'cpu', 'memory', 'disk:/', 'temp:coretemp/Package id 0'. */
   readonly key: string;
-  readonly kind: 'cpu' | 'memory' | 'disk' | 'temperature';
+  readonly kind: ConditionKind;
   /** What a person calls it: "CPU", "Disk /", "coretemp Package id 0". */
   readonly label: string;
   readonly value: number;
   readonly threshold: number;
-  readonly unit: '%' | '°C';
+  readonly unit: '%' | '°C' | 'per core' | 'RPM';
+  /** Alerts when the value falls below the threshold (a stopped fan). */
+  readonly below?: boolean;
 }
 
-/** A condition clears only this far below its threshold, so a value hovering at it does not flap. */
-export const HYSTERESIS_POINTS = 5;
-/** Consecutive checks over the threshold before an alert fires. */
-export const DEBOUNCE_CHECKS = 2;
+/** The thresholds pyTMBot does not have (alerts.conditions). */
+export type ExtraThresholds = Pick<
+  AlertsConfig,
+  'swapThreshold' | 'loadPerCoreThreshold' | 'fanMinRpm'
+>;
 
 /** pyTMBot's mapping: GPU names → GPU threshold; NVMe/disk/SSD → disk threshold; anything else (PCH too) → CPU. */
 export function temperatureThreshold(
@@ -48,14 +53,50 @@ export function diskPercent(f: FilesystemUsage): number | undefined {
 /** Readings for one check from whatever the system port answered (a metric that failed is absent). */
 export function readings(
   thresholds: MonitorConfig['thresholds'],
+  extra: ExtraThresholds,
   sample: {
     cpu?: number;
     memory?: MemoryInfo;
     filesystems?: readonly FilesystemUsage[];
     temperatures?: readonly TemperatureReading[];
+    load?: LoadAverage;
+    fans?: readonly FanReading[];
   },
 ): Reading[] {
   const out: Reading[] = [];
+  const swap = sample.memory?.swap;
+  if (swap !== undefined && swap.totalBytes > 0) {
+    out.push({
+      key: 'swap',
+      kind: 'swap',
+      label: 'Swap',
+      value: (swap.usedBytes / swap.totalBytes) * 100,
+      threshold: extra.swapThreshold,
+      unit: '%',
+    });
+  }
+  if (sample.load !== undefined && sample.load.cores > 0) {
+    out.push({
+      key: 'load',
+      kind: 'load',
+      label: 'Load (1 min)',
+      value: sample.load.one / sample.load.cores,
+      threshold: extra.loadPerCoreThreshold,
+      unit: 'per core',
+    });
+  }
+  for (const f of sample.fans ?? []) {
+    const name = f.label === '' ? f.chip : `${f.chip} ${f.label}`;
+    out.push({
+      key: `fan:${f.chip}/${f.label}`,
+      kind: 'fan',
+      label: `Fan ${name}`,
+      value: f.rpm,
+      threshold: extra.fanMinRpm,
+      unit: 'RPM',
+      below: true,
+    });
+  }
   if (sample.cpu !== undefined) {
     out.push({
       key: 'cpu',

@@ -1,187 +1,169 @@
-import type { Notice } from './notices';
+import type { HostStreamStatus } from '../../alerts/docker-source';
+import type { ActOutcome } from '../../alerts/engine';
+import type { MaintenanceState } from '../../alerts/state';
+import type { AlertRecord, MuteRule } from '../../alerts/types';
+import { alertLine, stateLine } from '../../alerts/views';
 import type { Reading } from './rules';
-import { defineAction } from '../../telegram/actions';
-import { formatBytes, formatDuration, formatTime, shortId } from '../../views/docker-format';
+import { formatDuration, formatTime } from '../../views/docker-format';
 import { clip, html, joinHtml, type Html } from '../../views/html';
-import type { View } from '../../views/view';
+import { defineAction, field } from '../../telegram/actions';
+import type { ActionButton, View } from '../../views/view';
 
-/** The Plugins screen entry and the status screen's Refresh action. */
+/** The Plugins screen entry, the status screen's actions and the mutes screen's. */
 export const MONITOR_BUTTON = '📈 Monitoring';
 export const MONITOR_REFRESH = defineAction('monitor.refresh');
+export const MONITOR_MUTES = defineAction('monitor.mutes');
+export const MONITOR_UNMUTE = defineAction('monitor.unmute', {
+  rule: field.text(/^[A-Za-z0-9_-]{8}$/),
+});
 
-/** Most lines a folded summary lists before "…and N more" (keeps it far under 4096 chars). */
-const SUMMARY_LINES = 25;
 /** Most rows of the status screen's reading table. */
 const STATUS_ROWS = 25;
 /** Most active alerts listed on the status screen. */
-const ACTIVE_ROWS = 10;
+const ACTIVE_ROWS = 30;
+/** Most mute rules listed (each with its remove button). */
+const MUTE_ROWS = 20;
 
-const fmt = (r: Reading): string => `${r.value.toFixed(1)}${r.unit === '%' ? ' %' : ' °C'}`;
-const limit = (r: Reading): string => `${r.threshold}${r.unit === '%' ? ' %' : ' °C'}`;
-
-const ALERT_TITLE: Record<Reading['kind'], string> = {
-  cpu: '🔥 High CPU usage',
-  memory: '🧠 High memory usage',
-  disk: '💽 High disk usage',
-  temperature: '🌡️ High temperature',
-};
-
-/** One plain line per notice, for folded summaries. */
-export function noticeLine(n: Notice): Html {
-  switch (n.kind) {
-    case 'alert':
-      return html`${ALERT_TITLE[n.reading.kind]}: ${clip(n.reading.label, 80)} ${fmt(n.reading)} (threshold ${limit(n.reading)})`;
-    case 'resolved':
-      return html`✅ ${clip(n.reading.label, 80)} ${n.gone ? 'no longer reported' : `back to ${fmt(n.reading)}`}`;
-    case 'container-new':
-      return html`🆕 New container ${clip(n.container.name, 80)} (${clip(n.container.image, 80)})`;
-    case 'container-exited':
-      return html`🔴 Container ${clip(n.name, 80)} exited${n.exitCode !== undefined ? ` with code ${n.exitCode}` : ''}${n.oomKilled ? ' (out of memory)' : ''}`;
-    case 'container-unhealthy':
-      return html`💔 Container ${clip(n.name, 80)} is unhealthy`;
-    case 'container-healthy':
-      return html`💚 Container ${clip(n.name, 80)} is healthy again`;
-    case 'container-restarting':
-      return html`🔄 Container ${clip(n.name, 80)} keeps restarting`;
-    case 'image-new':
-      return html`🆕 New image ${clip(n.image.tags[0] ?? shortId(n.image.id), 80)}`;
-  }
-}
-
-/** The message for one notice sent on its own. */
-export function noticeView(n: Notice): View {
-  switch (n.kind) {
-    case 'alert': {
-      const r = n.reading;
-      const top =
-        n.top !== undefined && n.top.length > 0
-          ? html`\n\nTop processes:\n${joinHtml(
-              n.top.map(
-                (p) =>
-                  html`• <code>${clip(p.name, 40)}</code> (${p.pid}) CPU ${p.cpuPercent.toFixed(1)} %, mem ${p.memPercent.toFixed(1)} %`,
-              ),
-            )}`
-          : html``;
-      return {
-        html: html`<b>${ALERT_TITLE[r.kind]}</b> — ${clip(r.label, 100)}
-
-Now: <b>${fmt(r)}</b> (threshold ${limit(r)}, held for 2 checks)${top}`,
-      };
-    }
-    case 'resolved':
-      return {
-        html: html`✅ <b>${clip(n.reading.label, 100)}</b> ${n.gone ? 'is no longer reported' : 'has normalised'}
-${n.gone ? '' : `Now: ${fmt(n.reading)} (threshold ${limit(n.reading)})\n`}Lasted: ${formatDuration(n.durationMs)}`,
-      };
-    case 'container-new': {
-      const c = n.container;
-      return {
-        html: html`🆕 <b>New Docker container</b>
-
-Name: <code>${clip(c.name, 100)}</code>
-Image: <code>${clip(c.image, 150)}</code>
-Created: ${formatTime(c.createdAt)}
-Status: ${clip(c.status, 100)}
-Networks: ${c.networks.length > 0 ? clip(c.networks.join(', '), 300) : 'none'}
-Ports: ${c.ports.length > 0 ? clip(c.ports.join(', '), 300) : 'none published'}`,
-      };
-    }
-    case 'container-exited':
-      return {
-        html: html`🔴 <b>Container stopped unexpectedly</b>
-
-Name: <code>${clip(n.name, 100)}</code>
-Image: <code>${clip(n.image, 150)}</code>
-Exit code: ${n.exitCode ?? 'unknown'}${n.oomKilled ? '\nKilled: out of memory (OOM)' : ''}`,
-      };
-    case 'container-unhealthy':
-      return {
-        html: html`💔 <b>Container unhealthy</b>
-
-Name: <code>${clip(n.name, 100)}</code>${n.lastOutput !== '' ? html`\nLast check: <code>${clip(n.lastOutput, 500)}</code>` : ''}`,
-      };
-    case 'container-healthy':
-      return { html: html`💚 <b>Container healthy again</b>: <code>${clip(n.name, 100)}</code>` };
-    case 'container-restarting':
-      return {
-        html: html`🔄 <b>Container in a restart loop</b>
-
-Name: <code>${clip(n.name, 100)}</code>
-Status: ${clip(n.status, 100)}`,
-      };
-    case 'image-new': {
-      const i = n.image;
-      return {
-        html: html`🆕 <b>New Docker image</b>
-
-ID: <code>${shortId(i.id)}</code>
-Tags: ${i.tags.length > 0 ? clip(i.tags.join(', '), 300) : 'none'}
-Size: ${formatBytes(i.sizeBytes)}
-Created: ${formatTime(i.createdAt)}
-Platform: ${clip(i.os || '?', 30)}/${clip(i.architecture || '?', 30)}`,
-      };
-    }
-  }
-}
-
-/** Notices held back by the budget, folded into one message once the budget allows. */
-export function foldedView(notices: readonly Notice[], total: number, windowMinutes: number): View {
-  const shown = notices.slice(0, SUMMARY_LINES);
-  const more = total - shown.length;
-  return {
-    html: html`📋 <b>Monitoring summary</b>: ${total} notification(s) held back by the limit of alerts per ${windowMinutes} min
-
-${joinHtml(shown.map((n) => html`• ${noticeLine(n)}`))}${more > 0 ? `\n…and ${more} more` : ''}`,
-  };
-}
+const fmt = (value: number, unit: Reading['unit']): string =>
+  `${value.toFixed(unit === 'RPM' ? 0 : 1)} ${unit}`;
 
 /** What the status screen shows. */
 export interface MonitorStatus {
-  /** When the last check finished; undefined before the first. */
+  readonly now: number;
+  /** When the last host check finished; undefined before the first. */
   readonly checkedAt: number | undefined;
   readonly intervalSeconds: number;
   readonly readings: readonly Reading[];
-  /** Keys of readings with an active alert. */
-  readonly active: readonly { readonly reading: Reading; readonly since: number }[];
+  readonly active: readonly AlertRecord[];
+  readonly mutes: number;
+  readonly maintenance: MaintenanceState | undefined;
+  /** Messages waiting for the digest. */
   readonly held: number;
-  readonly docker: 'off' | 'ok' | 'unavailable';
-  readonly dockerActive: readonly Notice[];
+  /** Each Docker host's event stream; undefined when Docker is not watched. */
+  readonly streams: readonly HostStreamStatus[] | undefined;
 }
 
-/** Current values against thresholds, the active alerts, and a Refresh button. */
+const STREAM_WORDS: Record<HostStreamStatus['state'], string> = {
+  connecting: '⏳ connecting',
+  streaming: '🟢 streaming events',
+  reconnecting: '🟡 reconnecting',
+  polling: '🟡 polling (no event stream)',
+  unavailable: '🔴 engine unreachable',
+};
+
+function activeByHost(active: readonly AlertRecord[], now: number): Html {
+  if (active.length === 0) return html`None.`;
+  const hosts = [...new Set(active.map((a) => a.host))];
+  const parts: Html[] = [];
+  let shown = 0;
+  for (const h of hosts) {
+    const rows = active.filter((a) => a.host === h);
+    const lines = rows
+      .slice(0, Math.max(0, ACTIVE_ROWS - shown))
+      .map((a) => html`  • ${alertLine(a)} — ${stateLine(a, now)}`);
+    shown += lines.length;
+    parts.push(html`<b>${clip(h, 80)}</b>\n${joinHtml(lines)}`);
+  }
+  const more = active.length - shown;
+  return html`${joinHtml(parts)}${more > 0 ? `\n…and ${more} more` : ''}`;
+}
+
+/** Readings against thresholds, open alerts per host with their state, mutes, maintenance and event streams. */
 export function monitorStatusView(s: MonitorStatus): View {
-  const activeKeys = new Set(s.active.map((a) => a.reading.key));
+  const activeKeys = new Set(s.active.map((a) => a.target));
   const rows = s.readings.slice(0, STATUS_ROWS).map((r) => {
-    const mark = activeKeys.has(r.key) ? '🔴' : r.value > r.threshold ? '🟡' : '🟢';
-    return html`${mark} ${clip(r.label, 60)}: <b>${fmt(r)}</b> / ${limit(r)}`;
+    const over = r.below === true ? r.value < r.threshold : r.value > r.threshold;
+    const mark = activeKeys.has(r.label) ? '🔴' : over ? '🟡' : '🟢';
+    return html`${mark} ${clip(r.label, 60)}: <b>${fmt(r.value, r.unit)}</b> / ${fmt(r.threshold, r.unit)}`;
   });
   const extra = s.readings.length - rows.length;
-  const activeAll = [
-    ...s.active.map(
-      (a) =>
-        html`• ${ALERT_TITLE[a.reading.kind]}: ${clip(a.reading.label, 60)} since ${formatTime(a.since)}`,
-    ),
-    ...s.dockerActive.map((n) => html`• ${noticeLine(n)}`),
+  const m = s.maintenance;
+  const maintenance =
+    m === undefined
+      ? ''
+      : `\n🛠 Maintenance until ${formatTime(m.until)} (${clip(m.by, 40)}; ${m.alertIds.length} alert(s) recorded, summary when it ends)`;
+  const streams =
+    s.streams === undefined
+      ? 'Docker: off (monitor_docker: false)'
+      : joinHtml(
+          s.streams.map(
+            (st) =>
+              html`🐳 ${clip(st.label, 80)}: ${STREAM_WORDS[st.state]} for ${formatDuration(s.now - st.since)} (${st.events} events${st.rejected > 0 ? `, ${st.rejected} bad lines dropped` : ''})`,
+          ),
+        );
+  const buttons: ActionButton[] = [
+    MONITOR_REFRESH.button('🔄 Refresh'),
+    MONITOR_MUTES.button(`🔇 Mutes (${s.mutes})`),
   ];
-  const active = activeAll.slice(0, ACTIVE_ROWS);
-  if (activeAll.length > active.length)
-    active.push(html`…and ${activeAll.length - active.length} more`);
-  const docker =
-    s.docker === 'off'
-      ? 'off (monitor_docker: false)'
-      : s.docker === 'ok'
-        ? 'watching'
-        : 'engine unavailable';
   return {
     html: html`📈 <b>Monitoring</b> (every ${s.intervalSeconds} s)
-${s.checkedAt === undefined ? 'No check has finished yet.' : `Last check: ${new Date(s.checkedAt).toISOString().slice(11, 19)} UTC`}
+${s.checkedAt === undefined ? 'No check has finished yet.' : `Last check: ${new Date(s.checkedAt).toISOString().slice(11, 19)} UTC`}${maintenance}
 
 ${rows.length > 0 ? joinHtml(rows) : 'No readings.'}${extra > 0 ? `\n…and ${extra} more` : ''}
 
 <b>Active alerts</b>
-${active.length > 0 ? joinHtml(active) : 'None.'}${s.held > 0 ? `\n${s.held} notification(s) held back by the alert limit; they follow as one summary.` : ''}
-Docker: ${docker}
+${activeByHost(s.active, s.now)}${s.held > 0 ? `\n${s.held} notification(s) held back by the alert limit; they follow as one digest.` : ''}
+
+${streams}
 <i>🟢 below · 🟡 over, not yet confirmed · 🔴 alerting</i>`,
-    keyboard: { kind: 'inline', rows: [[MONITOR_REFRESH.button('🔄 Refresh')]] },
+    keyboard: { kind: 'inline', rows: [buttons] },
   };
+}
+
+/** Mute rules with a remove button each. */
+export function mutesView(mutes: readonly MuteRule[], now: number): View {
+  const shown = mutes.slice(0, MUTE_ROWS);
+  const lines = shown.map(
+    (m, i) =>
+      html`${i + 1}. ${m.kind.replace(/_/g, ' ')} · <code>${clip(m.target, 60)}</code> · ${clip(m.host, 60)} (by ${m.by}, ${formatDuration(now - m.createdAt)} ago)`,
+  );
+  const remove = shown.map((m, i) => MONITOR_UNMUTE.button(`🔔 Unmute ${i + 1}`, { rule: m.id }));
+  const rows: ActionButton[][] = [];
+  for (let i = 0; i < remove.length; i += 3) rows.push(remove.slice(i, i + 3));
+  rows.push([MONITOR_REFRESH.button('⬅️ Back')]);
+  return {
+    html: html`🔇 <b>Mutes</b>
+${lines.length > 0 ? joinHtml(lines) : 'No mute rules. Use 🔇 Mute this on an alert to add one.'}${mutes.length > shown.length ? `\n…and ${mutes.length - shown.length} more` : ''}`,
+    keyboard: { kind: 'inline', rows },
+  };
+}
+
+/** Why a press is refused, in words. */
+export function refusal(reason: 'unknown' | 'closed' | 'admin-only'): string {
+  switch (reason) {
+    case 'unknown':
+      return 'This alert button is not valid (any more). Open /monitor for the current alerts.';
+    case 'closed':
+      return 'This alert is already resolved.';
+    case 'admin-only':
+      return 'Only admins can mute or unmute alerts.';
+  }
+}
+
+/** The toast after Ack / Snooze / Mute. */
+export function actionToast(outcome: ActOutcome, done: string): string {
+  if (!outcome.ok) return refusal(outcome.reason);
+  return outcome.count > 1 ? `${done} (${outcome.count} alerts)` : done;
+}
+
+export type MaintenanceReply =
+  | { readonly kind: 'on'; readonly until: number }
+  | { readonly kind: 'off' | 'ended' | 'usage' | 'admin-only' };
+
+/** The answer to /maintenance. */
+export function maintenanceReplyView(r: MaintenanceReply): View {
+  switch (r.kind) {
+    case 'on':
+      return {
+        html: html`🛠 Maintenance is on until <b>${formatTime(r.until)}</b>: alerts are recorded, not sent; one summary follows when it ends. /maintenance off ends it now.`,
+      };
+    case 'off':
+      return { html: html`Maintenance is off. Start it with /maintenance 30m (or 2h, 1h30m, 1d).` };
+    case 'ended':
+      return { html: html`🛠 Maintenance ended; the summary of what happened meanwhile follows.` };
+    case 'usage':
+      return { html: html`Usage: /maintenance 30m | 2h | 1h30m | off | status (at most 7 days).` };
+    case 'admin-only':
+      return { html: html`Only admins can switch maintenance mode.` };
+  }
 }

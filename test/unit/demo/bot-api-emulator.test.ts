@@ -319,6 +319,43 @@ describe('a real telegraf bot over long polling', () => {
     expect(album[0]?.media_group_id).toBe(album[1]?.media_group_id);
   });
 
+  it('replaces a photo in place with editMessageMedia, keeping the message id', async () => {
+    emu.user(9);
+    const tg = botFor(emu).telegram;
+    const photo = await tg.sendPhoto(9, Input.fromBuffer(png(300, 200), 'a.png'), {
+      caption: '1 h',
+    });
+    const edited = await tg.editMessageMedia(
+      9,
+      photo.message_id,
+      undefined,
+      { type: 'photo', media: Input.fromBuffer(png(400, 100), 'b.png'), caption: '24 h' },
+      Markup.inlineKeyboard([Markup.button.callback('1 h', 'p1')]),
+    );
+    expect(edited).toMatchObject({ message_id: photo.message_id, caption: '24 h' });
+    if (typeof edited === 'boolean' || !('photo' in edited))
+      throw new Error('expected a photo message');
+    expect(edited.photo.at(-1)).toMatchObject({ width: 400, height: 100 });
+    expect(edited.photo.at(-1)?.file_id).not.toBe(photo.photo.at(-1)?.file_id);
+    expect(
+      emu
+        .transcript(9)
+        .find((m) => m.message_id === photo.message_id)
+        ?.edits.map((e) => e.method),
+    ).toEqual(['editMessageMedia']);
+    const text = await tg.sendMessage(9, 'plain');
+    expect(
+      (
+        await rejection(
+          tg.editMessageMedia(9, text.message_id, undefined, {
+            type: 'photo',
+            media: Input.fromBuffer(png(), 'c.png'),
+          }),
+        )
+      ).description,
+    ).toBe(TG_ERRORS.noMediaToEdit);
+  });
+
   it('accepts a user document upload and lets the bot download it', async () => {
     const bot = botFor(emu);
     let content = '';

@@ -61,7 +61,7 @@ function expectTyped(config: Config): void {
   for (const v of [
     m.maxNotifications,
     m.checkIntervalSeconds,
-    m.resetNotificationMinutes,
+    m.resetNotificationSeconds,
     m.retryAttempts,
     m.retryIntervalSeconds,
   ]) {

@@ -183,6 +183,8 @@ describe('HostSystem on a fixture host', () => {
     const net = await sys.networkTotals();
     expect(net.interfaces).toBe(2);
     expect(net.received).toEqual({ bytes: 1_048_676, packets: 1010, errors: 1, drops: 2 });
+    expect(net.byInterface?.map((i) => i.name)).toHaveLength(2);
+    expect(net.byInterface?.reduce((sum, i) => sum + i.rxBytes, 0)).toBe(1_048_676);
     const ifs = await sys.interfaces();
     expect(ifs).toEqual([
       {

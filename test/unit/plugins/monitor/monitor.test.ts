@@ -1,40 +1,39 @@
+import type { DockerEventsPort } from '../../../../src/adapters/docker/events-port';
+import type { DockerPort } from '../../../../src/adapters/docker/port';
 import type {
-  ContainerDetails,
-  ContainerSummary,
-  DockerPort,
-  ImageDetails,
-  ImageSummary,
-} from '../../../../src/adapters/docker/port';
-import type {
+  FanReading,
   FilesystemUsage,
   SensorInfo,
   SystemPort,
 } from '../../../../src/adapters/system/system-port';
+import { ALERT_ACK, ALERT_MUTE, ALERT_SNOOZE } from '../../../../src/alerts/views';
+import { ALERT_KINDS, type AlertKind, type Severity } from '../../../../src/alerts/types';
 import { ManualClock } from '../../../../src/clock';
-import type { MonitorConfig } from '../../../../src/config/types';
+import type { AlertsConfig, MonitorConfig } from '../../../../src/config/types';
 import { silentLogger } from '../../../../src/log/logger';
-import { DOCKER_STATE_FILE } from '../../../../src/plugins/monitor/docker-watch';
-import { monitorFeature } from '../../../../src/plugins/monitor/feature';
-import { Monitor } from '../../../../src/plugins/monitor/monitor';
 import { temperatureThreshold } from '../../../../src/plugins/monitor/rules';
-import { monitorStatusView } from '../../../../src/plugins/monitor/views';
-import { visibleText } from '../../../../src/views/html';
-import { TELEGRAM_LIMITS, type ActionButton } from '../../../../src/views/view';
-import { Pipeline } from '../../../support/pipeline';
+import { createMonitorPlugin } from '../../../../src/plugins/monitor/plugin';
+import { MONITOR_MUTES, MONITOR_UNMUTE } from '../../../../src/plugins/monitor/views';
+import type { ActionButton, View } from '../../../../src/views/view';
 import * as d from '../../../fixtures/server-data';
 import { FakeSender } from '../../../support/fake-sender';
 import { MemoryStore } from '../../../support/memory-store';
-import { details, imageDetails, summary } from '../../views/docker-fixtures';
+import { Pipeline } from '../../../support/pipeline';
 
 const CHAT = 500;
+const ADMIN = 500;
+const USER = 7;
 const GiB = 1024 ** 3;
 
 /** Host readings the test sets directly; `failing` names methods that reject. */
 class FakeSystem implements SystemPort {
   cpuTotal = 10;
   memUsedPercent = 10;
+  swapUsedPercent = 0;
+  loadOne = 1;
   disks: FilesystemUsage[] = [];
   temps: SensorInfo['temperatures'] = [];
+  fans: FanReading[] = [];
   failing = new Set<string>();
   private answer<T>(name: string, value: T): Promise<T> {
     return this.failing.has(name) ? Promise.reject(new Error(name)) : Promise.resolve(value);
@@ -42,15 +41,16 @@ class FakeSystem implements SystemPort {
   start(): void {}
   stop(): void {}
   context = () => d.onHost;
-  loadAverage = () => this.answer('loadAverage', d.load);
+  loadAverage = () => this.answer('loadAverage', { ...d.load, one: this.loadOne, cores: 4 });
   cpu = () => this.answer('cpu', { ...d.cpu, usage: { ...d.cpu.usage, total: this.cpuTotal } });
   memory = () =>
     this.answer('memory', {
       ...d.memory,
       totalBytes: 100 * GiB,
       usedBytes: this.memUsedPercent * GiB,
+      swap: { totalBytes: 10 * GiB, usedBytes: (this.swapUsedPercent / 10) * GiB, freeBytes: 0 },
     });
-  sensors = () => this.answer('sensors', { temperatures: this.temps, fans: [] });
+  sensors = () => this.answer('sensors', { temperatures: this.temps, fans: this.fans });
   processes = () => this.answer('processes', d.processes);
   topProcesses = () => this.answer('topProcesses', d.top);
   uptime = () => this.answer('uptime', d.uptime);
@@ -63,195 +63,192 @@ class FakeSystem implements SystemPort {
   processMemoryLimit = () => this.answer('processMemoryLimit', undefined);
 }
 
-/** One engine in memory: the monitor only lists and inspects. */
-class FakeDocker implements DockerPort {
-  readonly hosts = [{ index: 0, label: 'unix:///run/docker.sock' }];
-  containers: ContainerDetails[] = [];
-  images: ImageSummary[] = [];
-  down = false;
-  private up(): void {
-    if (this.down) throw new Error('connection refused');
-  }
-  ping = () => Promise.reject(new Error('unused'));
-  summary = () => Promise.reject(new Error('unused'));
-  listContainers(): Promise<ContainerSummary[]> {
-    this.up();
-    return Promise.resolve(
-      this.containers.map((c) =>
-        summary(c.name, {
-          id: c.id,
-          state: c.state,
-          health: c.health,
-          status: c.state === 'restarting' ? 'Restarting (1) 2 seconds ago' : 'Up',
-        }),
-      ),
-    );
-  }
-  inspectContainer(_h: number, id: string): Promise<ContainerDetails | undefined> {
-    return Promise.resolve(this.containers.find((c) => c.id === id));
-  }
-  containerStats = () => Promise.reject(new Error('unused'));
-  logs = () => Promise.reject(new Error('unused'));
-  act = () => Promise.reject(new Error('unused'));
-  listImages(): Promise<ImageSummary[]> {
-    this.up();
-    return Promise.resolve(this.images);
-  }
-  inspectImage(_h: number, id: string): Promise<ImageDetails | undefined> {
-    const i = this.images.find((x) => x.id === id);
-    return Promise.resolve(i && imageDetails({ ...i, os: 'linux', architecture: 'arm64' }));
-  }
-  imageHistory = () => Promise.reject(new Error('unused'));
-  assertReachable = () => Promise.resolve();
-}
+const unused = (): Promise<never> => Promise.reject(new Error('unused'));
+/** Docker is off in these tests (monitor_docker: false); the plugin never calls it. */
+const noDocker: DockerPort & DockerEventsPort = {
+  hosts: [{ index: 0, label: 'unix:///run/docker.sock' }],
+  ping: unused,
+  summary: unused,
+  listContainers: unused,
+  inspectContainer: unused,
+  containerStats: unused,
+  logs: unused,
+  act: unused,
+  listImages: unused,
+  inspectImage: unused,
+  imageHistory: unused,
+  assertReachable: unused,
+  subscribe: unused,
+};
 
-function config(over: Partial<MonitorConfig> = {}): MonitorConfig {
+const monitorConfig: MonitorConfig = {
+  thresholds: {
+    cpu: 80,
+    memory: 80,
+    disk: 80,
+    cpuTemperature: 85,
+    gpuTemperature: 90,
+    diskTemperature: 60,
+  },
+  maxNotifications: 10,
+  checkIntervalSeconds: 5,
+  resetNotificationSeconds: 300,
+  retryAttempts: 3,
+  retryIntervalSeconds: 10,
+  monitorDocker: false,
+};
+
+const rule = { debounceChecks: 2, hysteresis: 5 };
+function alertsConfig(over: Partial<AlertsConfig> = {}): AlertsConfig {
   return {
-    thresholds: {
-      cpu: 80,
-      memory: 80,
-      disk: 80,
-      cpuTemperature: 85,
-      gpuTemperature: 90,
-      diskTemperature: 60,
+    chatId: undefined,
+    threadId: undefined,
+    // Sent at once, so each check's alert is visible right after it.
+    settleMs: 0,
+    groupWindowMs: 0,
+    quietHours: undefined,
+    severity: Object.fromEntries(ALERT_KINDS.map((k) => [k, 'warning'])) as Record<
+      AlertKind,
+      Severity
+    >,
+    docker: {
+      events: true,
+      logLines: 10,
+      restartLoop: { restarts: 3, minutes: 5 },
+      stableMs: 30_000,
+      include: [],
+      exclude: [],
     },
-    maxNotifications: 3,
-    checkIntervalSeconds: 5,
-    resetNotificationMinutes: 5,
-    retryAttempts: 3,
-    retryIntervalSeconds: 10,
-    monitorDocker: false,
+    conditions: {
+      cpu: rule,
+      memory: rule,
+      disk: rule,
+      temperature: rule,
+      swap: rule,
+      load: { debounceChecks: 2, hysteresis: 0.5 },
+      fan: { debounceChecks: 2, hysteresis: 0 },
+    },
+    swapThreshold: 80,
+    loadPerCoreThreshold: 2,
+    fanMinRpm: 1,
     ...over,
   };
 }
 
 function setup(
-  over: Partial<MonitorConfig> = {},
+  over: Partial<AlertsConfig> = {},
   store = new MemoryStore(),
-  docker = new FakeDocker(),
+  clock = new ManualClock(),
 ) {
   const system = new FakeSystem();
   const sender = new FakeSender();
-  const clock = new ManualClock();
-  const monitor = new Monitor({
-    config: config(over),
+  const plugin = createMonitorPlugin({
+    monitor: monitorConfig,
+    alerts: alertsConfig(over),
+    globalChatIds: [CHAT],
+    adminIds: [ADMIN],
     system,
-    docker,
+    docker: noDocker,
     sender,
-    chatIds: [CHAT],
     store,
     clock,
     log: silentLogger,
+    sanitise: (t) => t,
   });
-  const texts = (): string[] => sender.textsTo(CHAT);
-  const tick = async (): Promise<void> => {
-    clock.advance(5000);
-    await monitor.check();
+  const texts = (): string[] => sender.sent.filter((s) => s.kind === 'send').map((s) => s.text);
+  /** One check interval (5 s) with the engine's timers. */
+  const tick = (): Promise<void> => clock.advanceAsync(5000);
+  const start = async (): Promise<void> => {
+    for (const c of plugin.components) await c.start?.();
   };
-  return { monitor, system, sender, clock, texts, tick, docker, store };
+  const stop = async (): Promise<void> => {
+    for (const c of [...plugin.components].reverse()) await c.stop?.();
+  };
+  return { feature: plugin.feature, start, stop, system, sender, clock, store, texts, tick };
 }
 
-describe('thresholds', () => {
-  it('alerts only after two consecutive checks over the threshold', async () => {
-    const t = setup();
+const buttons = (v: View | undefined): ActionButton[] =>
+  v?.keyboard?.kind === 'inline'
+    ? v.keyboard.rows.flat().filter((b): b is ActionButton => 'action' in b)
+    : [];
+
+describe('host conditions', () => {
+  it('alerts after debounce_checks consecutive checks over the threshold, with the busiest processes', async () => {
+    const t = setup({
+      conditions: { ...alertsConfig().conditions, cpu: { debounceChecks: 3, hysteresis: 5 } },
+    });
     t.system.cpuTotal = 95;
-    await t.tick();
-    expect(t.texts()).toEqual([]);
-    t.system.cpuTotal = 50;
-    await t.tick();
-    t.system.cpuTotal = 95;
+    await t.start();
     await t.tick();
     expect(t.texts()).toEqual([]);
     await t.tick();
     expect(t.texts()).toHaveLength(1);
-    expect(t.texts()[0]).toContain('High CPU usage');
-    expect(t.texts()[0]).toContain('95.0 %');
-    // The busiest processes come with a CPU alert (names escaped, not markup).
+    expect(t.texts()[0]).toContain('CPU 95 % over 80 % · this host');
     expect(t.sender.sent[0]?.view.html.value).toContain('&lt;i&gt;');
     await t.tick();
+    await t.tick();
     expect(t.texts()).toHaveLength(1);
+    await t.stop();
   });
 
-  it('resolves only below threshold − 5 points (hysteresis)', async () => {
-    const t = setup();
+  it('resolves only below threshold − hysteresis, editing the alert in place', async () => {
+    const t = setup({
+      conditions: { ...alertsConfig().conditions, memory: { debounceChecks: 2, hysteresis: 10 } },
+    });
     t.system.memUsedPercent = 90;
-    await t.tick();
+    await t.start();
     await t.tick();
     expect(t.texts()).toHaveLength(1);
-    t.system.memUsedPercent = 78;
-    await t.tick();
-    t.system.memUsedPercent = 81;
-    await t.tick();
     t.system.memUsedPercent = 75;
+    for (let i = 0; i < 12; i++) await t.tick();
+    expect(t.sender.sent.filter((s) => s.kind === 'edit')).toEqual([]);
+    t.system.memUsedPercent = 69;
     await t.tick();
-    expect(t.texts()).toHaveLength(1);
-    t.system.memUsedPercent = 74.9;
-    await t.tick();
-    expect(t.texts()).toHaveLength(2);
-    expect(t.texts()[1]).toContain('Memory has normalised');
+    const edit = t.sender.sent.find((s) => s.kind === 'edit');
+    expect(edit?.messageId).toBe(t.sender.sent[0]?.messageId);
+    expect(edit?.text).toContain('✅ resolved after 1 min');
+    expect(t.texts()[1]).toContain('Resolved after 1 min');
+    await t.stop();
   });
 
-  it('watches each filesystem and temperature sensor with the mapped threshold', async () => {
+  it('watches swap, load per core and fans that stopped after spinning', async () => {
     const t = setup();
-    t.system.disks = [
-      {
-        device: '/dev/sda1',
-        type: 'ext4',
-        mountPoint: '/',
-        sizeBytes: 100,
-        usedBytes: 90,
-        freeBytes: 10,
-      },
-      {
-        device: '/dev/sdb1',
-        type: 'ext4',
-        mountPoint: '/data',
-        sizeBytes: 100,
-        usedBytes: 10,
-        freeBytes: 90,
-      },
+    t.system.swapUsedPercent = 90;
+    t.system.loadOne = 12;
+    t.system.fans = [
+      { chip: 'nct6775', label: 'fan2', rpm: 900 },
+      { chip: 'nct6775', label: 'fan3', rpm: 0 },
     ];
-    t.system.temps = [
-      {
-        chip: 'nvme-pci-0100',
-        label: 'Composite',
-        celsius: 65,
-        highCelsius: undefined,
-        criticalCelsius: undefined,
-      },
-      {
-        chip: 'coretemp',
-        label: 'Core 0',
-        celsius: 65,
-        highCelsius: undefined,
-        criticalCelsius: undefined,
-      },
+    await t.start();
+    await t.tick();
+    t.system.fans = [
+      { chip: 'nct6775', label: 'fan2', rpm: 0 },
+      { chip: 'nct6775', label: 'fan3', rpm: 0 },
     ];
     await t.tick();
     await t.tick();
     const all = t.texts().join('\n');
-    expect(all).toContain('High disk usage — Disk /');
-    expect(all).not.toContain('/data');
-    expect(all).toContain('nvme-pci-0100 Composite');
-    expect(all).not.toContain('coretemp');
+    expect(all).toContain('Swap 90 % over 80 %');
+    expect(all).toContain('Load (1 min) 3 per core over 2 per core');
+    expect(all).toContain('fan Fan nct6775 fan2 stopped (0 RPM)');
+    expect(all).not.toContain('fan3');
+    await t.stop();
   });
 
   it('maps sensor names as pyTMBot did', () => {
-    const th = config().thresholds;
+    const th = monitorConfig.thresholds;
     const t = (chip: string, label = '') =>
       temperatureThreshold(
-        { chip, label, celsius: 1, highCelsius: undefined, criticalCelsius: undefined },
+        { chip, label, celsius: 50, highCelsius: undefined, criticalCelsius: undefined },
         th,
       );
     expect(t('amdgpu', 'edge')).toBe(90);
-    expect(t('nvidia')).toBe(90);
-    expect(t('nvme-pci-0100')).toBe(60);
-    expect(t('drivetemp', 'ssd')).toBe(60);
+    expect(t('nvme', 'Composite')).toBe(60);
+    expect(t('coretemp', 'Package id 0')).toBe(85);
     expect(t('pch_cannonlake')).toBe(85);
-    expect(t('acpitz')).toBe(85);
   });
 
-  it('reports a vanished sensor as resolved, but not when the read merely failed', async () => {
+  it('a vanished sensor resolves quietly, a failed read does not resolve', async () => {
     const t = setup();
     t.system.temps = [
       {
@@ -262,205 +259,140 @@ describe('thresholds', () => {
         criticalCelsius: undefined,
       },
     ];
-    await t.tick();
+    await t.start();
     await t.tick();
     expect(t.texts()).toHaveLength(1);
     t.system.failing.add('sensors');
     await t.tick();
-    expect(t.texts()).toHaveLength(1);
-    expect(t.monitor.status().active).toHaveLength(1);
+    expect(t.sender.sent.filter((s) => s.kind === 'edit')).toEqual([]);
     t.system.failing.clear();
     t.system.temps = [];
     await t.tick();
-    expect(t.texts()[1]).toContain('no longer reported');
-    expect(t.monitor.status().active).toHaveLength(0);
-  });
-});
-
-describe('notification budget', () => {
-  it('holds notices over budget and folds them into one summary when the window resets', async () => {
-    const t = setup({ maxNotifications: 2, resetNotificationMinutes: 1 });
-    t.system.cpuTotal = 95;
-    t.system.memUsedPercent = 95;
-    t.system.disks = [
-      {
-        device: '/dev/sda1',
-        type: 'ext4',
-        mountPoint: '/',
-        sizeBytes: 100,
-        usedBytes: 95,
-        freeBytes: 5,
-      },
-      {
-        device: '/dev/sdb1',
-        type: 'ext4',
-        mountPoint: '/data',
-        sizeBytes: 100,
-        usedBytes: 95,
-        freeBytes: 5,
-      },
-    ];
-    await t.tick();
-    await t.tick();
-    expect(t.texts()).toHaveLength(2);
-    expect(t.monitor.status().held).toBe(2);
-    expect(visibleText(monitorStatusView(t.monitor.status()).html.value)).toContain(
-      '2 notification(s) held back',
-    );
-    // Still inside the window: nothing more is sent, nothing is lost.
-    await t.tick();
-    expect(t.texts()).toHaveLength(2);
-    t.clock.advance(60_000);
-    await t.monitor.check();
-    expect(t.texts()).toHaveLength(3);
-    const summary = t.texts()[2] ?? '';
-    expect(summary).toContain('Monitoring summary: 2 notification(s)');
-    expect(summary).toContain('Disk /');
-    expect(summary).toContain('Disk /data');
-    expect(t.monitor.status().held).toBe(0);
-  });
-
-  it('keeps a folded summary within Telegram limits however many notices pile up', async () => {
-    const t = setup({ maxNotifications: 1, resetNotificationMinutes: 1 });
-    t.system.disks = Array.from({ length: 300 }, (_, i) => ({
-      device: `/dev/x${i}`,
-      type: 'ext4',
-      mountPoint: `/mnt/${'<b>'.repeat(30)}${i}`,
-      sizeBytes: 100,
-      usedBytes: 99,
-      freeBytes: 1,
-    }));
-    await t.tick();
-    await t.tick();
-    t.clock.advance(60_000);
-    await t.monitor.check();
-    const summary = t.sender.sent[1];
-    expect(summary?.text).toContain('299 notification(s)');
-    expect(summary?.text).toContain('…and 274 more');
-    expect(summary?.text.length ?? 0).toBeLessThanOrEqual(TELEGRAM_LIMITS.messageText);
-    const status = visibleText(monitorStatusView(t.monitor.status()).html.value);
-    expect(status.length).toBeLessThanOrEqual(TELEGRAM_LIMITS.messageText);
-  });
-});
-
-describe('docker', () => {
-  const running = (name: string, over: Partial<ContainerDetails> = {}) =>
-    details(name, { state: 'running', health: 'none', exitCode: 0, oomKilled: false, ...over });
-
-  it('baselines silently, then reports new containers and images with real fields', async () => {
-    const t = setup({ monitorDocker: true });
-    t.docker.containers = [running('web')];
-    t.docker.images = [
-      { id: `sha256:${'1'.repeat(64)}`, tags: ['web:1'], digests: [], size: 1, createdAt: 0 },
-    ];
-    await t.tick();
-    expect(t.texts()).toEqual([]);
-    t.docker.containers.push(running('intruder'));
-    t.docker.images.push({
-      id: `sha256:${'3'.repeat(64)}`,
-      tags: ['miner:latest'],
-      digests: [],
-      size: 5 * 1024 * 1024,
-      createdAt: Date.UTC(2026, 0, 2),
-    });
-    await t.tick();
-    const [container, image] = t.texts();
-    expect(container).toContain('New Docker container');
-    expect(container).toContain('intruder');
-    expect(container).not.toContain('N/A');
-    expect(image).toContain('miner:latest');
-    expect(image).toContain('Size: 5.0 MiB');
-    expect(image).toContain('linux/arm64');
-  });
-
-  it('reports unexpected exits, unhealthy, recovery and restart loops (debounced)', async () => {
-    const t = setup({ monitorDocker: true, maxNotifications: 10 });
-    t.docker.containers = [running('job'), running('db'), running('api'), running('flappy')];
-    await t.tick();
-    const set = (name: string, over: Partial<ContainerDetails>) => {
-      t.docker.containers = t.docker.containers.map((c) =>
-        c.name === name ? { ...c, ...over } : c,
-      );
-    };
-    set('job', { state: 'exited', exitCode: 0 });
-    set('db', { state: 'exited', exitCode: 137, oomKilled: true });
-    set('api', {
-      health: 'unhealthy',
-      lastHealthCheck: { at: 0, exitCode: 1, output: 'curl: (7) refused <x>' },
-    });
-    set('flappy', { state: 'restarting' });
-    await t.tick();
-    let all = t.texts().join('\n');
-    expect(all).not.toContain('job');
-    expect(all).toContain('Container stopped unexpectedly');
-    expect(all).toContain('Exit code: 137');
-    expect(all).toContain('out of memory');
-    expect(all).toContain('curl: (7) refused <x>');
-    expect(all).not.toContain('flappy');
-    await t.tick();
-    all = t.texts().join('\n');
-    expect(all).toContain('restart loop');
-    expect(all).toContain('flappy');
-    const active = visibleText(monitorStatusView(t.monitor.status()).html.value);
-    expect(active).toContain('Container api is unhealthy');
-    expect(active).toContain('Container flappy keeps restarting');
-    set('api', { health: 'healthy' });
-    await t.tick();
-    expect(t.texts().at(-1)).toContain('Container healthy again');
-  });
-
-  it('remembers known containers across a restart and announces only what changed meanwhile', async () => {
-    const store = new MemoryStore();
-    const docker = new FakeDocker();
-    docker.containers = [running('web')];
-    const first = setup({ monitorDocker: true }, store, docker);
-    await first.tick();
-    expect(store.files.has(DOCKER_STATE_FILE)).toBe(true);
-
-    docker.containers.push(running('added-while-down'));
-    const second = setup({ monitorDocker: true }, store, docker);
-    await second.tick();
-    expect(second.texts()).toHaveLength(1);
-    expect(second.texts()[0]).toContain('added-while-down');
-    expect(second.texts()[0]).not.toContain('web');
-  });
-
-  it('keeps watching the host when the engine is down, and says so on the status screen', async () => {
-    const t = setup({ monitorDocker: true });
-    t.docker.down = true;
-    t.system.cpuTotal = 99;
-    await t.tick();
-    await t.tick();
+    expect(t.sender.sent.filter((s) => s.kind === 'edit')).toHaveLength(1);
     expect(t.texts()).toHaveLength(1);
-    expect(visibleText(monitorStatusView(t.monitor.status()).html.value)).toContain(
-      'Docker: engine unavailable',
-    );
+    await t.stop();
+  });
+
+  it('an ongoing breach is not announced again after a restart; its end still edits and notifies', async () => {
+    const store = new MemoryStore();
+    const clock = new ManualClock();
+    const first = setup({}, store, clock);
+    first.system.cpuTotal = 95;
+    await first.start();
+    await first.tick();
+    await first.stop();
+    const second = setup({}, store, clock);
+    second.system.cpuTotal = 95;
+    await second.start();
+    await second.tick();
+    await second.tick();
+    expect(second.texts()).toEqual([]);
+    second.system.cpuTotal = 10;
+    await second.tick();
+    expect(second.sender.sent[0]).toMatchObject({
+      kind: 'edit',
+      messageId: first.sender.sent[0]?.messageId,
+    });
+    expect(second.texts()[0]).toContain('Resolved');
+    await second.stop();
   });
 });
 
-describe('status screen', () => {
-  it('opens from the Plugins button; Refresh edits in place or says "Already up to date"', async () => {
+describe('alert buttons, screens and /maintenance', () => {
+  async function withPipeline() {
     const t = setup();
-    const USER = 7;
-    const p = new Pipeline({ userIds: [USER] }, [monitorFeature({ monitor: t.monitor })]);
+    const p = new Pipeline({ userIds: [ADMIN, USER], adminIds: [ADMIN] }, [t.feature]);
     t.system.cpuTotal = 95;
+    await t.start();
     await t.tick();
-    await p.text(USER, '📈 Monitoring');
-    const screen = p.sender.sent[0]!;
-    expect(screen.text).toContain('🟡 CPU: 95.0 % / 80 %');
-    expect(screen.text).toContain('Active alerts\nNone.');
-    const refresh =
-      screen.view.keyboard?.kind === 'inline'
-        ? (screen.view.keyboard.rows[0]![0] as ActionButton)
-        : undefined;
-    const token = p.callbacks.issue(USER, refresh!.action, refresh!.args ?? []);
-    const same = await p.press(USER, token, screen.messageId);
-    expect(p.sender.answers.find((a) => a.id === same)?.text).toBe('Already up to date');
+    const alert = t.sender.sent[0];
+    const [ack, snooze1, , , mute] = buttons(alert?.view);
+    const token = (user: number, b: ActionButton | undefined) =>
+      p.callbacks.issue(user, b?.action ?? '', b?.args ?? []);
+    const toast = (id: string) => p.sender.answers.find((a) => a.id === id);
+    return { t, p, alert, ack, snooze1, mute, token, toast };
+  }
 
+  it('Ack from the alert acknowledges it and edits the message', async () => {
+    const { t, p, alert, ack, token, toast } = await withPipeline();
+    expect(ack?.action).toBe(ALERT_ACK.name);
+    const id = await p.press(USER, token(USER, ack), alert?.messageId);
+    expect(toast(id)?.text).toBe('Acknowledged');
+    await t.clock.advanceAsync(100);
+    const edit = t.sender.sent.find((s) => s.kind === 'edit');
+    expect(edit?.text).toContain(`acknowledged by ${USER}`);
+    await t.stop();
+  });
+
+  it('Snooze shows until when; forged and foreign tokens are refused', async () => {
+    const { t, p, alert, snooze1, token, toast } = await withPipeline();
+    expect(snooze1).toMatchObject({ action: ALERT_SNOOZE.name, args: [expect.any(String), '1'] });
+    const ok = await p.press(USER, token(USER, snooze1), alert?.messageId);
+    expect(toast(ok)?.text).toBe('Snoozed for 1 h');
+    const forged = await p.press(USER, 'AAAAAAAAAAAA', alert?.messageId);
+    expect(toast(forged)?.text).toMatch(/expired/);
+    const foreign = await p.press(USER, token(ADMIN, snooze1), alert?.messageId);
+    expect(toast(foreign)?.text).toMatch(/another user/);
+    const stale = await p.press(USER, p.callbacks.issue(USER, ALERT_ACK.name, ['a:nosuchid']));
+    expect(toast(stale)?.text).toMatch(/not valid/);
+    const badHours = await p.press(
+      USER,
+      p.callbacks.issue(USER, ALERT_SNOOZE.name, [snooze1?.args?.[0] ?? '', '999']),
+    );
+    expect(toast(badHours)).toMatchObject({ alert: true });
+    const malformed = await p.press(USER, p.callbacks.issue(USER, ALERT_ACK.name, ['<b>x</b>']));
+    expect(toast(malformed)).toMatchObject({ alert: true });
+    await t.stop();
+  });
+
+  it('Mute is for admins; the rule is listed on the Mutes screen and can be removed', async () => {
+    const { t, p, alert, mute, token, toast } = await withPipeline();
+    expect(mute?.action).toBe(ALERT_MUTE.name);
+    const refused = await p.press(USER, token(USER, mute), alert?.messageId);
+    expect(toast(refused)).toMatchObject({
+      text: 'Only admins can mute or unmute alerts.',
+      alert: true,
+    });
+    const ok = await p.press(ADMIN, token(ADMIN, mute), alert?.messageId);
+    expect(toast(ok)?.text).toBe('Muted: this kind for this target');
+    await p.press(ADMIN, p.callbacks.issue(ADMIN, MONITOR_MUTES.name, []));
+    const screen = p.sender.sent.at(-1);
+    expect(screen?.text).toContain('1. cpu · CPU · this host');
+    const unmute = buttons(screen?.view).find((b) => b.action === MONITOR_UNMUTE.name);
+    const denied = await p.press(USER, token(USER, unmute));
+    expect(toast(denied)?.alert).toBe(true);
+    await p.press(ADMIN, token(ADMIN, unmute));
+    expect(p.sender.sent.at(-1)?.text).toContain('No mute rules');
+    await t.stop();
+  });
+
+  it('the status screen lists active alerts per host with their state', async () => {
+    const { t, p } = await withPipeline();
+    await p.text(USER, '/monitor');
+    const text = p.sender.sent.at(-1)?.text ?? '';
+    expect(text).toContain('🔴 CPU: 95.0 % / 80.0 %');
+    expect(text).toContain('this host\n  • 🔥 CPU 95 % over 80 % · this host — 🔔 firing since');
+    expect(text).toContain('Docker: off');
+    await t.stop();
+  });
+
+  it('/maintenance is for admins, takes a duration, and ends with a summary', async () => {
+    const { t, p } = await withPipeline();
+    await p.text(USER, '/maintenance 30m');
+    expect(p.sender.sent.at(-1)?.text).toBe('Only admins can switch maintenance mode.');
+    await p.text(ADMIN, '/maintenance soon');
+    expect(p.sender.sent.at(-1)?.text).toContain('Usage: /maintenance 30m');
+    await p.text(ADMIN, '/maintenance 30m');
+    expect(p.sender.sent.at(-1)?.text).toContain('Maintenance is on until');
+    t.system.memUsedPercent = 95;
     await t.tick();
-    const changed = await p.press(USER, token, screen.messageId);
-    expect(p.sender.answers.find((a) => a.id === changed)?.text).toBeUndefined();
-    expect(p.sender.sent.at(-1)).toMatchObject({ kind: 'edit', messageId: screen.messageId });
-    expect(p.sender.sent.at(-1)?.text).toContain('🔴 CPU: 95.0 % / 80 %');
+    await t.tick();
+    const before = t.texts().length;
+    await p.text(ADMIN, '/maintenance off');
+    await t.clock.advanceAsync(100);
+    expect(t.texts()).toHaveLength(before + 1);
+    expect(t.texts().at(-1)).toContain('Maintenance ended: 1 alerts recorded');
+    expect(t.texts().at(-1)).toContain('Memory 95 % over 80 %');
+    await t.stop();
   });
 });

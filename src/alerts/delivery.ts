@@ -1,0 +1,158 @@
+import type { View } from '../views/view';
+import type { NotificationKind, NotificationRecord, OutboxItem } from './state';
+import type { AlertKind, AlertRecord, AlertTarget, Severity } from './types';
+import { alertView, GROUP_LINES, groupHeader, groupView, resolutionView } from './views';
+
+/** A message to send: which alerts it announces and which resolutions it lists. */
+export interface Outgoing {
+  readonly kind: NotificationKind;
+  readonly alertIds: readonly string[];
+  readonly resolvedIds: readonly string[];
+  readonly more: number;
+}
+
+/** Quiet hours as minutes of the day in the daemon's time zone; `start > end` spans midnight. */
+export interface QuietHours {
+  readonly startMinute: number;
+  readonly endMinute: number;
+}
+
+export function inQuietHours(q: QuietHours | undefined, now: number): boolean {
+  if (q === undefined || q.startMinute === q.endMinute) return false;
+  const d = new Date(now);
+  const m = d.getHours() * 60 + d.getMinutes();
+  return q.startMinute < q.endMinute
+    ? m >= q.startMinute && m < q.endMinute
+    : m >= q.startMinute || m < q.endMinute;
+}
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+/** Info is always silent; in quiet hours everything below critical is. */
+export function isSilent(records: readonly AlertRecord[], quiet: boolean): boolean {
+  const top = records.reduce((max, r) => Math.max(max, RANK[r.severity]), 0);
+  return top === RANK.info || (quiet && top < RANK.critical);
+}
+
+/** Whether a resolution deserves its own line: the alert was announced and nobody had acked or muted it. */
+export function announcesResolution(r: AlertRecord): boolean {
+  return (
+    r.sent &&
+    r.quietResolve !== true &&
+    (r.resolvedFrom === 'firing' || r.resolvedFrom === 'snoozed')
+  );
+}
+
+/**
+ * Turns queued items into messages: one alert alone keeps its own message with
+ * buttons, anything more arriving together becomes grouped messages of at most
+ * {@link GROUP_LINES} lines. Also returns which sent notifications to re-render.
+ */
+export function compose(
+  items: readonly OutboxItem[],
+  byId: ReadonlyMap<string, AlertRecord>,
+  notifications: readonly NotificationRecord[],
+): { outgoing: Outgoing[]; edits: string[] } {
+  const fires: string[] = [];
+  const resolved: string[] = [];
+  const edits = new Set<string>();
+  for (const item of items) {
+    const r = byId.get(item.alertId);
+    if (r === undefined) continue;
+    if (item.what === 'fire') {
+      if (r.state === 'firing' && !fires.includes(r.id)) fires.push(r.id);
+    } else {
+      for (const n of notifications) if (n.alertIds.includes(r.id)) edits.add(n.id);
+      if (announcesResolution(r) && !resolved.includes(r.id)) resolved.push(r.id);
+    }
+  }
+  const outgoing: Outgoing[] = [];
+  if (fires.length === 1 && resolved.length === 0) {
+    outgoing.push({ kind: 'single', alertIds: fires, resolvedIds: [], more: 0 });
+  } else if (fires.length === 0 && resolved.length === 1) {
+    outgoing.push({ kind: 'resolution', alertIds: [], resolvedIds: resolved, more: 0 });
+  } else {
+    const all = [
+      ...fires.map((id) => ({ id, fire: true })),
+      ...resolved.map((id) => ({ id, fire: false })),
+    ];
+    for (let i = 0; i < all.length; i += GROUP_LINES) {
+      const chunk = all.slice(i, i + GROUP_LINES);
+      outgoing.push({
+        kind: 'group',
+        alertIds: chunk.filter((c) => c.fire).map((c) => c.id),
+        resolvedIds: chunk.filter((c) => !c.fire).map((c) => c.id),
+        more: 0,
+      });
+    }
+  }
+  return { outgoing, edits: [...edits] };
+}
+
+/** Everything held back (budget or maintenance) as one message, listing at most {@link GROUP_LINES} and counting all. */
+export function composeSummary(
+  kind: 'digest' | 'maintenance',
+  ids: readonly string[],
+  byId: ReadonlyMap<string, AlertRecord>,
+): Outgoing {
+  const open: string[] = [];
+  const done: string[] = [];
+  for (const id of new Set(ids)) {
+    const r = byId.get(id);
+    if (r === undefined) continue;
+    if (r.state === 'resolved') done.push(id);
+    else if (r.state !== 'muted') open.push(id);
+  }
+  const listedOpen = open.slice(0, GROUP_LINES);
+  const listedDone = done.slice(0, Math.max(0, GROUP_LINES - listedOpen.length));
+  return {
+    kind,
+    alertIds: listedOpen,
+    resolvedIds: listedDone,
+    more: open.length + done.length - listedOpen.length - listedDone.length,
+  };
+}
+
+/** The message text of a notification from the alerts' current state. */
+export function renderNotification(
+  n: Pick<NotificationRecord, 'id' | 'kind' | 'alertIds' | 'resolvedIds' | 'more'>,
+  byId: ReadonlyMap<string, AlertRecord>,
+  now: number,
+  extra = '',
+): View {
+  const pick = (ids: readonly string[]): AlertRecord[] =>
+    ids.flatMap((id) => {
+      const r = byId.get(id);
+      return r === undefined ? [] : [r];
+    });
+  const alerts = pick(n.alertIds);
+  const resolved = pick(n.resolvedIds);
+  const first = alerts[0];
+  if (n.kind === 'single' && first !== undefined) return alertView(first, now);
+  const firstResolved = resolved[0];
+  if (n.kind === 'resolution' && firstResolved !== undefined)
+    return resolutionView(firstResolved, now);
+  const count = n.alertIds.length + n.resolvedIds.length + n.more;
+  const kind = n.kind === 'digest' || n.kind === 'maintenance' ? n.kind : 'group';
+  return groupView(groupHeader(kind, count, extra), alerts, resolved, n.more, n.id, now);
+}
+
+/** The engine's settings (from `alerts.*` and pyTMBot's `plugins_config.monitor.*`). */
+export interface AlertPolicy {
+  readonly severity: Readonly<Record<AlertKind, Severity>>;
+  /** Messages per budget window; the rest is folded into one digest. */
+  readonly maxNotifications: number;
+  readonly budgetWindowMs: number;
+  /** Wait this long after the first event so events arriving together share a message. */
+  readonly settleMs: number;
+  /** After a message, further alerts wait at least this long and go out as one group. */
+  readonly groupWindowMs: number;
+  readonly quietHours: QuietHours | undefined;
+  readonly targets: readonly AlertTarget[];
+}
+
+/** How the engine reaches Telegram: sends return the message id. */
+export interface AlertMessenger {
+  send(target: AlertTarget, view: View, silent: boolean): Promise<number>;
+  edit(chatId: number, messageId: number, view: View): Promise<void>;
+}

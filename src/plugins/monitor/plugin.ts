@@ -1,0 +1,170 @@
+import type { DockerEventsPort } from '../../adapters/docker/events-port';
+import type { DockerPort } from '../../adapters/docker/port';
+import type { SystemPort } from '../../adapters/system/system-port';
+import { DockerAlertSource } from '../../alerts/docker-source';
+import type { AlertMessenger, AlertPolicy } from '../../alerts/delivery';
+import { AlertEngine } from '../../alerts/engine';
+import { MaintenanceControl } from '../../alerts/maintenance-control';
+import { compileNamePattern } from '../../alerts/patterns';
+import type { AlertTarget } from '../../alerts/types';
+import type { Clock } from '../../clock';
+import type { AlertsConfig, MonitorConfig } from '../../config/types';
+import type { Feature } from '../../features/feature';
+import { component, type Component } from '../../lifecycle';
+import type { Logger } from '../../log/logger';
+import type { StateStore } from '../../state/json-store';
+import type { Sender } from '../../telegram/sender';
+import { sanitiseLog } from '../../views/docker-logs';
+import { definePlugin } from '../plugin';
+import { monitorFeature } from './feature';
+import { Monitor } from './monitor';
+import { MONITOR_BUTTON } from './views';
+
+/** The monitor plugin's settings: pyTMBot's section, the alert engine's, and who may mute. */
+export interface MonitorSettings {
+  readonly monitor: MonitorConfig;
+  readonly alerts: AlertsConfig;
+  readonly adminIds: readonly number[];
+}
+
+export interface MonitorPluginDeps extends MonitorSettings {
+  /** chat_id.global_chat_id: every one receives alerts. */
+  globalChatIds: readonly number[];
+  system: SystemPort;
+  docker: DockerPort & DockerEventsPort;
+  sender: Pick<Sender, 'send' | 'edit'>;
+  store: StateStore;
+  clock: Clock;
+  log: Logger;
+  /** The Logs screen's sanitising, applied to quoted log lines and health output. */
+  sanitise: (text: string) => string;
+}
+
+/** How host-condition alerts name the machine tmbot runs on. */
+const LOCAL_HOST = 'this host';
+
+/** Where alerts go: every global chat, plus the alert chat (in its forum topic). */
+export function alertTargets(
+  globalChatIds: readonly number[],
+  alerts: AlertsConfig,
+): AlertTarget[] {
+  const targets: AlertTarget[] = globalChatIds.map((chatId) => ({ chatId }));
+  if (alerts.chatId !== undefined && !globalChatIds.includes(alerts.chatId))
+    targets.push({
+      chatId: alerts.chatId,
+      ...(alerts.threadId !== undefined ? { threadId: alerts.threadId } : {}),
+    });
+  return targets;
+}
+
+/**
+ * The monitor plugin: the alert engine, Docker events from every host, host
+ * conditions and the maintenance switch for scripts, behind one feature.
+ */
+export function createMonitorPlugin(deps: MonitorPluginDeps): {
+  feature: Feature;
+  components: Component[];
+} {
+  const { monitor: m, alerts, clock, store, log } = deps;
+  const targets = alertTargets(deps.globalChatIds, alerts);
+  if (targets.length === 0)
+    log.warn(
+      'monitor: no global_chat_id or alerts.chat_id is configured; alerts have nowhere to go',
+    );
+  // Buttons belong to a user: the private chat's own user, or in a group the first admin.
+  const owner = (chatId: number): number => (chatId > 0 ? chatId : (deps.adminIds[0] ?? chatId));
+  const messenger: AlertMessenger = {
+    send: async (t, view, silent) =>
+      (
+        await deps.sender.send(t.chatId, view, {
+          forUser: owner(t.chatId),
+          silent,
+          ...(t.threadId !== undefined ? { threadId: t.threadId } : {}),
+        })
+      ).messageId,
+    edit: async (chatId, messageId, view) => {
+      await deps.sender.edit(chatId, messageId, view, { forUser: owner(chatId) });
+    },
+  };
+  const policy: AlertPolicy = {
+    severity: alerts.severity,
+    maxNotifications: m.maxNotifications,
+    budgetWindowMs: m.resetNotificationSeconds * 1000,
+    settleMs: alerts.settleMs,
+    groupWindowMs: alerts.groupWindowMs,
+    quietHours: alerts.quietHours,
+    targets,
+  };
+  const engine = new AlertEngine({ policy, clock, store, messenger, log: log.child('alerts') });
+  const source = m.monitorDocker
+    ? new DockerAlertSource({
+        docker: deps.docker,
+        engine,
+        clock,
+        store,
+        log: log.child('docker-events'),
+        sanitise: deps.sanitise,
+        options: {
+          ...alerts.docker,
+          include: alerts.docker.include.map(compileNamePattern),
+          exclude: alerts.docker.exclude.map(compileNamePattern),
+          retryIntervalMs: m.retryIntervalSeconds * 1000,
+          retryAttempts: m.retryAttempts,
+          pollIntervalMs: m.checkIntervalSeconds * 1000,
+        },
+      })
+    : undefined;
+  const monitor = new Monitor({
+    config: m,
+    alerts,
+    system: deps.system,
+    engine,
+    clock,
+    log,
+    host: LOCAL_HOST,
+  });
+  const control = new MaintenanceControl({ store, engine, clock, log });
+  const part = (name: string, p: { start(): void; stop(): void | Promise<void> }): Component =>
+    component(name, { required: false, start: () => p.start(), stop: () => p.stop() });
+  return {
+    feature: monitorFeature({
+      engine,
+      monitor,
+      source,
+      intervalSeconds: m.checkIntervalSeconds,
+      clock,
+    }),
+    // Started in this order, stopped in reverse: the engine outlives its sources.
+    components: [
+      part('alerts', engine),
+      part('maintenance-control', control),
+      part('monitor', monitor),
+      ...(source !== undefined ? [part('docker-events', source)] : []),
+    ],
+  };
+}
+
+/** `--plugins monitor`: alerts on Docker events and host conditions, with a status screen. */
+export const monitorPlugin = definePlugin<MonitorSettings>({
+  name: 'monitor',
+  label: MONITOR_BUTTON,
+  description:
+    'alerts on Docker events and host conditions, with ack / snooze / mute; status screen',
+  settings: (config) => ({
+    monitor: config.plugins.monitor,
+    alerts: config.alerts,
+    adminIds: config.access.adminIds,
+  }),
+  create: (ctx) =>
+    createMonitorPlugin({
+      ...ctx.settings,
+      globalChatIds: ctx.notifyChatIds,
+      system: ctx.system,
+      docker: ctx.docker,
+      sender: ctx.sender,
+      store: ctx.store,
+      clock: ctx.clock,
+      log: ctx.log,
+      sanitise: (text) => sanitiseLog(text, ctx.redact),
+    }),
+});

@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A private influxd (Debian's `influxdb`, 1.x) on loopback in a temp dir, stopped by its pid. */
+export interface InfluxTestServer {
+  readonly url: string;
+  /** Runs an InfluxQL statement (v1 `/query`) and returns the parsed JSON. */
+  query(q: string, db?: string): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        resolve(typeof address === 'object' && address !== null ? address.port : 0),
+      );
+    });
+  });
+}
+
+/** Starts influxd and waits (≤ 20 s) for `/ping`; throws when the binary is missing. */
+export async function startInfluxd(binary = '/usr/bin/influxd'): Promise<InfluxTestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'tmbot-influxd-'));
+  const [httpPort, rpcPort] = [await freePort(), await freePort()];
+  const config = join(dir, 'influxdb.conf');
+  writeFileSync(
+    config,
+    [
+      'reporting-disabled = true',
+      `bind-address = "127.0.0.1:${rpcPort}"`,
+      '[meta]',
+      `  dir = "${join(dir, 'meta')}"`,
+      '[data]',
+      `  dir = "${join(dir, 'data')}"`,
+      `  wal-dir = "${join(dir, 'wal')}"`,
+      '  query-log-enabled = false',
+      '[http]',
+      `  bind-address = "127.0.0.1:${httpPort}"`,
+      '  auth-enabled = false',
+      '  log-enabled = false',
+      '[ifql]',
+      '  enabled = false',
+      '[monitor]',
+      '  store-enabled = false',
+      '',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn(binary, ['-config', config], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+  const url = `http://127.0.0.1:${httpPort}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const ok = await Promise.race([
+      fetch(`${url}/ping`).then(
+        (r) => r.status === 204,
+        () => false,
+      ),
+      spawnError,
+    ]);
+    if (ok) break;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`influxd did not start: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stopped = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url,
+    async query(q, db) {
+      const params = new URLSearchParams({ q, epoch: 'ms', ...(db !== undefined ? { db } : {}) });
+      const res = await fetch(`${url}/query`, { method: 'POST', body: params });
+      return res.json();
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await stopped;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
