@@ -14,6 +14,8 @@ import { HttpRegistryClient } from './adapters/docker/registry';
 import { dockerHealthTargets, dockerQuickSummary } from './adapters/docker/summary';
 import { UpdateChecker } from './adapters/docker/update-checker';
 import { authFeature } from './features/auth';
+import { botUpdatesFeature } from './features/bot-updates';
+import { HttpReleaseFeed } from './adapters/releases/release-feed';
 import { dockerFeature } from './features/docker';
 import type { Feature } from './features/feature';
 import { healthFeature } from './features/health';
@@ -24,6 +26,7 @@ import { serverFeature, type ServerDeps } from './features/server';
 import { dockerCheckers } from './health/checkers/docker';
 import { pollingThresholds } from './health/checkers/update-loop';
 import { createHealth, type Health } from './health/health';
+import { readHostSample } from './health/host-sample';
 import { component, type Component } from './lifecycle';
 import type { Logger } from './log/logger';
 import type { Plugin, PluginPorts } from './plugins/plugin';
@@ -229,6 +232,12 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
       health: d.health.monitor,
       refreshMaxAgeMs: options.health.refreshMaxAgeMs,
       refreshWaitMs: options.health.refreshWaitMs,
+      hostSample: () =>
+        readHostSample(d.system, async () => {
+          const s = await dockerQuickSummary(d.docker, 0);
+          return s.ok ? { running: s.running, total: s.total } : undefined;
+        }),
+      log: log.child('health'),
     }),
     dockerFeature({
       docker: d.docker,
@@ -247,6 +256,16 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
       strictAccess: config.docker.strictAccess,
       charts: d.history !== undefined,
       logFileDeleteMs: options.dockerLogFileDeleteMs,
+      strictWaitMs: options.dockerStrictWaitMs,
+    }),
+    botUpdatesFeature({
+      feed: new HttpReleaseFeed({
+        url: config.botUpdates.releaseFeedUrl,
+        timeoutMs: config.botUpdates.timeoutMs,
+        userAgent: `tmbot/${APP_VERSION}`,
+      }),
+      clock,
+      log: log.child('updates'),
     }),
     ...(d.history !== undefined
       ? [historyFeature({ history: d.history.service, docker: d.docker })]

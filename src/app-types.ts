@@ -19,6 +19,8 @@ export interface AppOptions {
   shutdownGraceMs: number;
   /** How long "As file" container logs stay in the chat. */
   dockerLogFileDeleteMs: number;
+  /** docker.strict_access: how long the start-up ping is retried (TMBOT_DOCKER_STRICT_WAIT_SECONDS). */
+  dockerStrictWaitMs: number;
   /** The process environment parts adapters read (SSH_AUTH_SOCK for ssh:// Docker hosts). */
   env: Readonly<Record<string, string | undefined>>;
   /** Long-poll timeout of getUpdates (Telegram allows up to 50 s). */

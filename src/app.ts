@@ -20,7 +20,7 @@ import { connectToTelegram } from './telegram/connect';
 import { installPipeline } from './telegram/pipeline';
 import { asTelegrafSignal } from './telegram/polling';
 import type { UpdateReceiver } from './telegram/receiver';
-import { unknownTextView } from './views/menu';
+import { botDescriptionTexts, unknownTextView } from './views/menu';
 
 /**
  * The composition root: builds every part from the config and owns the start and stop
@@ -93,11 +93,18 @@ export function createApp(deps: AppDeps): App {
       },
     }),
     component('commands', {
-      start: () =>
-        bot.telegram.setMyCommands(router.commands()).then(
-          () => undefined,
-          (err: unknown) => tlog.warn('could not set the command menu', { error: err }),
-        ),
+      start: async () => {
+        const texts = botDescriptionTexts();
+        const steps: [string, () => Promise<unknown>][] = [
+          ['command menu', () => bot.telegram.setMyCommands(router.commands())],
+          ['description', () => bot.telegram.setMyDescription(texts.description)],
+          ['short description', () => bot.telegram.setMyShortDescription(texts.short)],
+        ];
+        for (const [what, step] of steps)
+          await step().catch((err: unknown) =>
+            tlog.warn(`could not set the ${what}`, { error: err }),
+          );
+      },
     }),
     component('auto-delete', {
       start: () => tg.autoDelete.start(),

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'E_FORBIDDEN'
   | 'E_DOCKER'
   | 'E_OUTLINE_UNAVAILABLE'
+  | 'E_RELEASE_FEED'
   | 'E_EXPOSITION'
   | 'E_REMOTE_HOST';
 

@@ -82,6 +82,7 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
       qrDeleteMs: numberFromEnv('TMBOT_QR_DELETE_SECONDS', 60) * 1000,
       shutdownGraceMs: 3500,
       dockerLogFileDeleteMs: numberFromEnv('TMBOT_DOCKER_LOG_FILE_DELETE_SECONDS', 30) * 1000,
+      dockerStrictWaitMs: numberFromEnv('TMBOT_DOCKER_STRICT_WAIT_SECONDS', 30) * 1000,
       env: process.env,
       pollTimeoutSeconds: Math.min(
         50,
@@ -277,6 +278,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const log = createLogger({
     level: cli.logLevel ?? 'info',
     format: cli.logFormat ?? (cli.mode === 'dev' || process.stdout.isTTY ? 'human' : 'json'),
+    colorize: cli.colorizeLogs,
     redactor,
   });
   for (const note of cli.notes) log.info(note);

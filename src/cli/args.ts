@@ -21,6 +21,8 @@ export interface CliOptions {
   mode: 'prod' | 'dev';
   logLevel: LogLevel | undefined;
   logFormat: LogFormat | undefined;
+  /** Colour the level in human-format log lines (pyTMBot's --colorize_logs). */
+  colorizeLogs: boolean;
   webhook: boolean;
   socketHost: string;
   plugins: string[];
@@ -40,6 +42,7 @@ Options:
   --mode dev|prod         dev uses bot_token.dev_bot_token (default prod)
   --log-level LEVEL       trace, debug, info, warn, error (default info)
   --log-format FORMAT     human or json (default: human on a terminal or in dev, json otherwise)
+  --colorize-logs         colour the level of human-format log lines
   --webhook               receive updates through the webhook server instead of polling
   --socket-host HOST      address the webhook server binds to (default 127.0.0.1)
   --plugins a,b           plugins to enable
@@ -76,6 +79,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     mode: 'prod',
     logLevel: undefined,
     logFormat: undefined,
+    colorizeLogs: false,
     webhook: false,
     socketHost: '127.0.0.1',
     plugins: [],
@@ -195,8 +199,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       }
       case '--colorize-logs':
-        optionalBool();
-        opts.notes.push('--colorize_logs is accepted for pyTMBot compatibility and has no effect');
+        opts.colorizeLogs = optionalBool();
         break;
       case '--check-config':
         opts.command = { kind: 'check-config' };

@@ -307,6 +307,10 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
     mode: source.mode,
     botToken: token,
     telegram: { apiRoot: apiRoot.endsWith('/') ? apiRoot : `${apiRoot}/` },
+    botUpdates: {
+      releaseFeedUrl: raw.bot_updates.release_feed_url,
+      timeoutMs: raw.bot_updates.timeout_seconds * 1000,
+    },
     stateDir: raw.state_dir ? raw.state_dir : undefined,
     access: {
       userIds: raw.access_control.allowed_user_ids,
@@ -401,6 +405,8 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
       raw.bot_token.dev_bot_token,
       raw.plugins_config.outline.api_url,
       raw.influxdb.token,
+      // A private release mirror may carry credentials in its URL.
+      /[@?]/.test(raw.bot_updates.release_feed_url) ? raw.bot_updates.release_feed_url : '',
     ].filter((s) => s !== '' && !PLACEHOLDER.test(s)),
   };
   return { config: deepFreeze(config), warnings, notices };

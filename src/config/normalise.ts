@@ -6,8 +6,10 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 
 /**
  * Bends a pyTMBot document into the schema's canonical shape, guided by the schema:
- * one-item lists become scalars where a scalar is expected, single values become
- * lists where a list is expected, `null` means "not set". Unknown keys are dropped
+ * lists become their first item where a scalar is expected (with a warning when
+ * there are several, as pyTMBot reads `[0]`), quoted numbers and booleans become
+ * numbers and booleans, single values become lists where a list is expected,
+ * `null` means "not set". Unknown keys are dropped
  * and reported as warnings with a did-you-mean suggestion.
  */
 export function normalise(
@@ -22,7 +24,16 @@ export function normalise(
     schema.type === 'integer' ||
     schema.type === 'number' ||
     schema.type === 'boolean';
-  if (scalar && Array.isArray(value) && value.length === 1) return value[0] ?? undefined;
+  if (scalar && Array.isArray(value)) {
+    if (value.length === 0) return undefined;
+    if (value.length > 1)
+      warnings.push({
+        path,
+        message: `${value.length} items where one value is expected; the first is used, as pyTMBot does`,
+      });
+    return coerceScalar(value[0] ?? undefined, schema.type);
+  }
+  if (scalar) return coerceScalar(value, schema.type);
   if (schema.type === 'array') {
     const list = Array.isArray(value) ? value : [value];
     const items = schema.items;
@@ -49,6 +60,33 @@ export function normalise(
     }
     return out;
   }
+  return value;
+}
+
+const TRUE_WORDS = new Set(['true', 'yes', 'on', '1', 't', 'y']);
+const FALSE_WORDS = new Set(['false', 'no', 'off', '0', 'f', 'n']);
+const INTEGER_TEXT = /^[+-]?\d{1,15}$/;
+const NUMBER_TEXT = /^[+-]?[\d.]{1,32}$/;
+
+/**
+ * pyTMBot's settings (pydantic, lax mode) accept quoted numbers and booleans
+ * (`'8443'`, `'true'`) and 0/1 for booleans; so does tmbot. Anything else is left
+ * as it is for the schema to report with its path.
+ */
+function coerceScalar(value: unknown, type: SchemaNode['type']): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (type === 'integer' && INTEGER_TEXT.test(text)) return Number(text);
+    if (type === 'number' && NUMBER_TEXT.test(text) && Number.isFinite(Number(text)))
+      return Number(text);
+    if (type === 'boolean') {
+      const word = text.toLowerCase();
+      if (TRUE_WORDS.has(word)) return true;
+      if (FALSE_WORDS.has(word)) return false;
+    }
+  }
+  if (type === 'boolean' && (value === 0 || value === 1)) return value === 1;
   return value;
 }
 

@@ -8,6 +8,8 @@ export interface Config {
   /** The token for the chosen mode. */
   readonly botToken: string;
   readonly telegram: { readonly apiRoot: string };
+  /** Where /check_bot_updates reads tmbot's latest release. */
+  readonly botUpdates: { readonly releaseFeedUrl: string; readonly timeoutMs: number };
   readonly stateDir: string | undefined;
   readonly access: {
     readonly userIds: readonly number[];
@@ -148,6 +150,7 @@ export interface RawConfig {
   config_version?: string;
   state_dir?: string;
   telegram: { api_root: string };
+  bot_updates: { release_feed_url: string; timeout_seconds: number };
   bot_token: { prod_token: string; dev_bot_token: string };
   access_control: {
     allowed_user_ids: number[];

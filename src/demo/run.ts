@@ -85,6 +85,7 @@ export async function startDemo(
         qrDeleteMs: 60_000,
         shutdownGraceMs: 4000,
         dockerLogFileDeleteMs: 30_000,
+        dockerStrictWaitMs: 30_000,
         env: {},
         pollTimeoutSeconds: 50,
         health: healthTimings(1),

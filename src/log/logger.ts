@@ -23,12 +23,48 @@ export interface LoggerOptions {
   redactor: Redactor;
   /** Where lines go; stdout unless a test captures them. */
   stream?: Writable;
+  /** ANSI colour for the level of human-format lines (`--colorize-logs`). */
+  colorize?: boolean;
 }
 
 const LEVELS: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3, trace: 4 };
+const COLOURS: Record<LogLevel, string> = {
+  error: '\x1b[31m',
+  warn: '\x1b[33m',
+  info: '\x1b[32m',
+  debug: '\x1b[36m',
+  trace: '\x1b[90m',
+};
+const RESET = '\x1b[0m';
+
+/** Bounds on log fields (pyTMBot's caps): long strings, big lists and deep objects are cut. */
+export const LOG_FIELD_LIMITS = { string: 512, items: 12, depth: 2 } as const;
+
+/** A field value within {@link LOG_FIELD_LIMITS}; what is cut says how much. */
+function capField(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') {
+    return value.length > LOG_FIELD_LIMITS.string
+      ? `${value.slice(0, LOG_FIELD_LIMITS.string)}… (${value.length - LOG_FIELD_LIMITS.string} more chars)`
+      : value;
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= LOG_FIELD_LIMITS.depth) return Array.isArray(value) ? '[list]' : '[object]';
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, LOG_FIELD_LIMITS.items).map((v) => capField(v, depth + 1));
+    return value.length > LOG_FIELD_LIMITS.items
+      ? [...kept, `… ${value.length - LOG_FIELD_LIMITS.items} more`]
+      : kept;
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of entries.slice(0, LOG_FIELD_LIMITS.items)) out[k] = capField(v, depth + 1);
+  if (entries.length > LOG_FIELD_LIMITS.items)
+    out['…'] = `${entries.length - LOG_FIELD_LIMITS.items} more keys`;
+  return out;
+}
 const MESSAGE = Symbol.for('message');
 
-/** Errors become plain objects; stack traces only when debugging. */
+/** Errors become plain objects (stack traces only when debugging); other fields are capped. */
 function serialiseErrors(meta: LogMeta, withStack: boolean): LogMeta {
   const out: LogMeta = {};
   for (const [key, value] of Object.entries(meta)) {
@@ -41,7 +77,7 @@ function serialiseErrors(meta: LogMeta, withStack: boolean): LogMeta {
         ...(withStack && value.stack ? { stack: value.stack } : {}),
       };
     } else {
-      out[key] = value;
+      out[key] = capField(value, 0);
     }
   }
   return out;
@@ -67,7 +103,12 @@ export function createLogger(options: LoggerOptions): Logger {
             const { timestamp, level, message, ns, ...rest } = info as Record<string, unknown>;
             const extra = Object.keys(rest).length > 0 ? ' ' + JSON.stringify(rest) : '';
             const nsText = typeof ns === 'string' ? `[${ns}] ` : '';
-            return `${String(timestamp)} ${String(level).padEnd(5)} ${nsText}${String(message)}${extra}`;
+            const levelText = String(level).padEnd(5);
+            const shown =
+              options.colorize === true && typeof level === 'string' && level in COLOURS
+                ? `${COLOURS[level as LogLevel]}${levelText}${RESET}`
+                : levelText;
+            return `${String(timestamp)} ${shown} ${nsText}${String(message)}${extra}`;
           }),
         );
   const transport =

@@ -92,12 +92,18 @@ export class TwoFactorGuard implements SecondFactor {
   async prompt(req: Req, pending?: PrivilegedAction): Promise<void> {
     const { sessions } = this.deps;
     const status = sessions.status(req.user.id);
+    const group = req.chat.type !== 'private';
+    // ForceReply(selective) reaches the author of the replied-to message and mentioned users:
+    // in a group the prompt replies to the user's own message and mentions them (button presses).
+    const replyTo = group && !req.isCallback ? req.messageId : undefined;
     const sent = await req.reply(
       codePromptView({
         action: pending?.label,
         enrolled: status.enrolled,
-        group: req.chat.type !== 'private',
+        group,
+        ...(group ? { mention: actorOf(req) } : {}),
       }),
+      replyTo !== undefined ? { replyTo } : {},
     );
     await sessions.beginChallenge(req.user.id, pending, {
       chatId: sent.chatId,

@@ -32,6 +32,8 @@ export interface PromptInfo {
   readonly enrolled: boolean;
   /** In groups the code must be a reply (privacy mode) or `/123456`. */
   readonly group: boolean;
+  /** In groups, the user the ForceReply is for: mentioned so `selective` reaches them. */
+  readonly mention?: { readonly id: number; readonly name: string };
 }
 
 export function codePromptView(p: PromptInfo): View {
@@ -42,8 +44,12 @@ export function codePromptView(p: PromptInfo): View {
     : html`
 
 First time? Press <b>${AUTH_BUTTONS.getQr}</b> (or /qrcode) and scan it with your authenticator app.`;
+  const who =
+    p.group && p.mention !== undefined
+      ? html`<a href="tg://user?id=${String(p.mention.id)}">${clip(p.mention.name || 'you', 64)}</a>, r`
+      : html`R`;
   const how = p.group
-    ? html`Reply to this message with the code, or send it as /123456.`
+    ? html`${who}eply to this message with the code, or send it as /123456.`
     : html`Send the code as a message: 123456 (or /123456).`;
   return {
     html: html`🔐 <b>Two-factor authentication</b>

@@ -14,6 +14,20 @@ export const LOG_LINE_CHARS = 1000;
  * bidi overrides dropped, then secrets masked (`redact`: the bot token and
  * configured secrets; then the shared container-data rules of `ContainerRedaction`).
  */
+/** The engine's per-line timestamp (`timestamps=true`): RFC 3339 with nanoseconds, then a space. */
+const LINE_TIMESTAMP = /^\d{4}-\d\d-\d\dT[\d:.]{8,18}(?:Z|[+-]\d\d:\d\d)$/;
+
+/** Log text without the engine's line timestamps (the chat view; the file keeps them). */
+export function stripLogTimestamps(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const space = line.indexOf(' ');
+      return space > 0 && LINE_TIMESTAMP.test(line.slice(0, space)) ? line.slice(space + 1) : line;
+    })
+    .join('\n');
+}
+
 export function sanitiseLog(text: string, redact: (s: string) => string): string {
   return new ContainerRedaction(redact).log(text);
 }
@@ -93,7 +107,10 @@ export function logsView(d: LogsViewData): View {
   rows.push(
     LOG_MODES.map((m) => at(m === d.mode ? `• ${MODE_BUTTON[m]}` : MODE_BUTTON[m], m, '', 0)),
   );
-  rows.push([DOCKER.container.button(`⬅️ Back to ${clip(d.name, 30)}`, base)]);
+  rows.push([
+    DOCKER.container.button(`⬅️ Back to ${clip(d.name, 30)}`, base),
+    DOCKER.containers.button('🏠 Back to all containers', { host: d.host, page: d.listPage }),
+  ]);
   const header = html`${hostLine(d.hostLabel)}📜 <b>Logs of ${clip(d.name, 64)}</b> · ${LOG_MODE_LABEL[d.mode]}
 Page ${page + 1}/${pages} · newest first · ${d.lines} line(s)${d.clipped ? ' · oldest part dropped' : ''}`;
   const content = body === '' ? html`<i>No log output.</i>` : html`<pre>${body}</pre>`;

@@ -97,3 +97,11 @@ ${plugins.map((p) => html`• <b>${clip(p.label, 64)}</b> — ${clip(p.descripti
     keyboard: { kind: 'reply', rows: [...plugins.map((p) => [p.label]), [BACK_TO_MAIN]] },
   };
 }
+
+/** The bot's profile texts (setMyDescription / setMyShortDescription): plain text, within Telegram's 512/120. */
+export function botDescriptionTexts(): { readonly description: string; readonly short: string } {
+  return {
+    description: `tmbot ${APP_VERSION} watches your server and its Docker engine: load, CPU, memory, disks, network, containers, images and logs, with alerts and 2FA for risky actions. Press Start to open the menu (only allowed users get answers).`,
+    short: 'Server and Docker monitoring and management, with alerts and 2FA.',
+  };
+}

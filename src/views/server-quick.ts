@@ -126,8 +126,9 @@ Bot uptime: ${duration(a.botUptimeSeconds)}
 tmbot watches this server and its Docker containers from Telegram; it reads pyTMBot's <code>pytmbot.yaml</code> unchanged.
 📖 Documentation: <a href="${docs}">${docs}</a>
 🐞 Issues: <a href="${PROJECT_URL}/issues">${PROJECT_URL}/issues</a>
+👤 Author: the tmbot authors (successor of pyTMBot) · 📜 License: MIT
 
-Commands: /help /server /back`,
+Commands: /help /server /back /check_bot_updates`,
     keyboard: {
       kind: 'inline',
       rows: [

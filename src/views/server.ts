@@ -357,6 +357,7 @@ Total: <b>${bytes(m.totalBytes)}</b>
 Used: ${bytes(m.usedBytes)} (<b>${of(m.usedBytes)}</b>)
 Free: ${bytes(m.freeBytes)}
 Available: ${bytes(m.availableBytes)} (${of(m.availableBytes)})
+Active: ${bytes(m.activeBytes)} · Inactive: ${bytes(m.inactiveBytes)}
 Cached: ${bytes(m.cachedBytes)}
 Buffers: ${bytes(m.buffersBytes)}
 Shared: ${bytes(m.sharedBytes)}${limit}
@@ -463,7 +464,7 @@ export function filesystemsBody(list: readonly FilesystemUsage[]): Html {
     }
     const denominator = f.usedBytes + f.freeBytes;
     const used = denominator > 0 ? (f.usedBytes / denominator) * 100 : 0;
-    return html`${head}\n   size ${bytes(f.sizeBytes)} · used <b>${percent(used)}</b> · free ${bytes(f.freeBytes)}`;
+    return html`${head}\n   size ${bytes(f.sizeBytes)} · used ${bytes(f.usedBytes)} (<b>${percent(used)}</b>) · free ${bytes(f.freeBytes)}`;
   });
   return fitItems(html`💾 <b>File system</b>\n`, items);
 }

@@ -75,6 +75,7 @@ describeDocker('container image', (suite) => {
     chownSync(config, TMBOT_UID, TMBOT_UID);
     chmodSync(config, 0o600);
     const name = `${prefix}-run`;
+    const volume = `${prefix}-state`;
     const { engine } = suite;
     await engine.cli([
       'run',
@@ -88,8 +89,9 @@ describeDocker('container image', (suite) => {
       'no-new-privileges',
       '--network',
       'host',
-      '--tmpfs',
-      `/var/lib/tmbot:uid=${TMBOT_UID},gid=${TMBOT_UID},mode=0700,size=16m`,
+      // State on a named volume, as docker-compose.yml has it.
+      '--volume',
+      `${volume}:/var/lib/tmbot`,
       '--tmpfs',
       `/tmp:uid=${TMBOT_UID},gid=${TMBOT_UID},mode=0700,size=16m,noexec,nosuid,nodev`,
       // The limits of docker-compose.yml.
@@ -172,5 +174,24 @@ describeDocker('container image', (suite) => {
     ).stdout.trim();
     expect(exit).toBe('0 false');
     expect(await logs()).toMatch(/"message":"stopped"/);
+
+    // The container is re-created (an update): the state written by the first one (access.json:
+    // lockouts and bans) is still there, owned by the image's user with mode 0700.
+    await engine.cli(['rm', name]);
+    const { stdout: kept } = await engine.cli([
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--volume',
+      `${volume}:/var/lib/tmbot`,
+      '--entrypoint',
+      'node',
+      IMAGE,
+      '-e',
+      "const fs = require('fs'); const s = fs.statSync('/var/lib/tmbot'); process.stdout.write(`${s.uid} ${(s.mode & 0o777).toString(8)} ${fs.readdirSync('/var/lib/tmbot').sort().join(',')}`)",
+    ]);
+    expect(kept).toMatch(new RegExp(`^${TMBOT_UID} 700 .*access\\.json`));
+    await engine.cli(['volume', 'rm', volume]);
   }, 120_000);
 });

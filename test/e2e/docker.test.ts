@@ -664,9 +664,12 @@ describe('docker.strict_access', () => {
     const d = Daemon.start({
       apiRoot: emu.apiRoot,
       config: { docker: { host: ['unix:///nonexistent/docker.sock'], strict_access: true } },
+      env: { TMBOT_DOCKER_STRICT_WAIT_SECONDS: '2' },
     });
     try {
       expect(await d.exited).toBe(1);
+      // A slow engine at boot gets retries (1 s apart first) before the start fails.
+      expect(d.output).toContain('Docker not reachable yet, retrying');
       expect(d.output).toContain(
         'Docker is not reachable at unix:///nonexistent/docker.sock: the socket does not exist',
       );

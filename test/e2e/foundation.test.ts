@@ -59,6 +59,9 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
     expect(emu.commands?.commands.map((c) => c.command)).toEqual(
       expect.arrayContaining(['start', 'help', 'back', 'getmyid']),
     );
+    // The bot profile texts are set at start (pyTMBot's set_my_description).
+    expect(emu.description('description')).toMatch(/tmbot .* watches your server/);
+    expect(emu.description('short_description')).toMatch(/Server and Docker monitoring/);
   });
 
   it('denies an unknown user twice, blocks the third time, alerts the admin once, and keeps the block after a restart', async () => {

@@ -47,6 +47,9 @@ describe('outline plugin', () => {
 
     await user.text('🍭 Plugins');
     expect((await user.nextReply()).text).toContain('🪐 Outline VPN');
+    expect(emu.commands?.commands.map((c) => c.command)).toContain('outline');
+    await user.command('/outline');
+    expect((await user.nextReply()).text).toContain('Outline');
     await user.text('🪐 Outline VPN');
     const menu = await user.nextReply();
     const entry = emu.transcript(USER_ID).find((e) => e.message_id === menu.message_id);

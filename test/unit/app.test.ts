@@ -79,6 +79,7 @@ describe('createApp (real telegraf against the Bot API emulator, in-process)', (
         qrDeleteMs: 60_000,
         shutdownGraceMs: 2000,
         dockerLogFileDeleteMs: 30_000,
+        dockerStrictWaitMs: 0,
         env: {},
         pollTimeoutSeconds: 1,
         health: healthTimings(0.05),

@@ -260,6 +260,7 @@ export class DockerodePort implements DockerPort, DockerEventsPort {
             since: Math.floor(this.options.clock.now() / 1000) - query.seconds,
             tail: query.maxLines,
           };
+    if (query.timestamps === true) params['timestamps'] = true;
     try {
       const { pieces, clipped } = await this.client(host).stream(`/containers/${id}/logs`, {
         query: params,

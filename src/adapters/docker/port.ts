@@ -206,9 +206,13 @@ export interface ContainerLiveStats {
 }
 
 /** What part of the log to read. */
-export type LogQuery =
+export type LogQuery = (
   | { readonly kind: 'tail'; readonly lines: number }
-  | { readonly kind: 'since'; readonly seconds: number; readonly maxLines: number };
+  | { readonly kind: 'since'; readonly seconds: number; readonly maxLines: number }
+) & {
+  /** Each line starts with the engine's RFC 3339 timestamp and a space. */
+  readonly timestamps?: boolean;
+};
 
 export interface LogText {
   /** stdout and stderr interleaved as the engine returns them; invalid UTF-8 replaced. */

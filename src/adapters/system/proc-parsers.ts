@@ -28,6 +28,9 @@ export interface MemoryFigures {
   buffersBytes: number;
   cachedBytes: number;
   sharedBytes: number;
+  /** Recently used memory, and memory the kernel may reclaim first (`Active`, `Inactive`). */
+  activeBytes: number;
+  inactiveBytes: number;
   swap: SwapInfo | undefined;
 }
 
@@ -51,6 +54,8 @@ export function memoryFromMeminfo(info: Map<string, number>): MemoryFigures {
     buffersBytes: buffers,
     cachedBytes: cached,
     sharedBytes: get('Shmem'),
+    activeBytes: get('Active'),
+    inactiveBytes: get('Inactive'),
     swap:
       swapTotal > 0
         ? {

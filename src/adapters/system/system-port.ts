@@ -90,6 +90,8 @@ export interface MemoryInfo {
   /** Page cache plus reclaimable slab. */
   readonly cachedBytes: number;
   readonly sharedBytes: number;
+  readonly activeBytes: number;
+  readonly inactiveBytes: number;
   readonly swap: SwapInfo | undefined;
   /** The container's cgroup memory limit and usage, when one is set. */
   readonly containerLimit: { readonly limitBytes: number; readonly usageBytes: number } | undefined;

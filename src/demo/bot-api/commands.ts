@@ -4,10 +4,27 @@ import { ApiError, TG_ERRORS } from './errors';
 import { isRecord, optJson, optStr } from './params';
 import type { CommandsPayload, Params } from './types';
 
-/** The bot's command lists. */
+export type DescriptionKind = 'description' | 'short_description';
+
+/** The bot's command lists and profile texts. */
 export class CommandRegistry {
   private sets = new Map<string, CommandsPayload>();
   private last: CommandsPayload | undefined;
+  private texts = new Map<DescriptionKind, string>();
+
+  /** What setMyDescription / setMyShortDescription last set (default language). */
+  description(kind: DescriptionKind): string | undefined {
+    return this.texts.get(kind);
+  }
+
+  /** setMyDescription (512 characters at most) and setMyShortDescription (120). */
+  setDescription(p: Params, kind: DescriptionKind): true {
+    const text = optStr(p, kind) ?? '';
+    if (text.length > (kind === 'description' ? 512 : 120))
+      throw new ApiError(400, `Bad Request: ${kind} is too long`);
+    this.texts.set(kind, text);
+    return true;
+  }
 
   /** The last setMyCommands payload (any scope), or undefined. */
   get latest(): CommandsPayload | undefined {
@@ -29,6 +46,7 @@ export class CommandRegistry {
   reset(): void {
     this.sets = new Map();
     this.last = undefined;
+    this.texts = new Map();
   }
 
   /** setMyCommands: 1-32 lowercase characters per command, 1-256 per description, 100 at most. */

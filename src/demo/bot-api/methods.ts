@@ -41,6 +41,8 @@ export function methodTable(s: MethodParts): Record<string, Handler> {
     setMyCommands: (p) => s.commands.set(p),
     getMyCommands: (p) => s.commands.get(p),
     deleteMyCommands: (p) => s.commands.delete(p),
+    setMyDescription: (p) => s.commands.setDescription(p, 'description'),
+    setMyShortDescription: (p) => s.commands.setDescription(p, 'short_description'),
     setWebhook: (p) => s.webhook.set(p),
     deleteWebhook: (p) => s.webhook.delete(p),
     getWebhookInfo: () => {

@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { BotCommand, Chat, User, UserFromGetMe, WebhookInfo } from '@telegraf/types';
 import { CallbackQueries } from './callbacks';
 import { ChatStore } from './chats';
-import { CommandRegistry } from './commands';
+import { CommandRegistry, type DescriptionKind } from './commands';
 import { MessageEditor } from './edits';
 import { methodTable, type Handler } from './methods';
 import { ApiError, TG_ERRORS } from './errors';
@@ -172,6 +172,11 @@ export class BotApiServer {
   /** The last setMyCommands payload (any scope), or undefined. */
   get commands(): CommandsPayload | undefined {
     return this.commandRegistry.latest;
+  }
+
+  /** What setMyDescription / setMyShortDescription last set. */
+  description(kind: DescriptionKind): string | undefined {
+    return this.commandRegistry.description(kind);
   }
 
   /** Commands currently set for one scope/language (what getMyCommands would answer). */

@@ -1,3 +1,4 @@
+import { awaitReachable } from './strict-start';
 import type { Feature } from '../feature';
 import { installContainers } from './containers';
 import { installImages } from './images';
@@ -26,7 +27,13 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
       installImages(router, screens);
     },
     async start() {
-      if (deps.strictAccess) await deps.docker.assertReachable();
+      if (deps.strictAccess)
+        await awaitReachable(
+          () => deps.docker.assertReachable(),
+          deps.clock,
+          deps.log,
+          deps.strictWaitMs,
+        );
     },
   };
 }

@@ -9,6 +9,7 @@ import {
   logsView,
   paginateNewestFirst,
   sanitiseLog,
+  stripLogTimestamps,
 } from '../../views/docker-logs';
 import { describeForUser } from '../../views/errors';
 import { clip } from '../../views/html';
@@ -40,13 +41,14 @@ async function logSession(
   const match = { userId: req.user.id, host, containerId: c.id, mode };
   const existing = sessionId === '' ? undefined : sessions.get(sessionId, match);
   if (existing !== undefined) return existing;
-  const raw = await s.deps.docker.logs(host, c.id, LOG_QUERY[mode]);
+  // Fetched with timestamps: the "As file" export keeps them, the chat view leaves them out.
+  const raw = await s.deps.docker.logs(host, c.id, { ...LOG_QUERY[mode], timestamps: true });
   const text = sanitiseLog(raw.text, s.deps.redact);
   const trimmed = text.replace(/\n$/, '');
   return sessions.add({
     ...match,
     text,
-    pages: paginateNewestFirst(text),
+    pages: paginateNewestFirst(stripLogTimestamps(text)),
     lines: trimmed === '' ? 0 : trimmed.split('\n').length,
     clipped: raw.clipped,
   });

@@ -24,6 +24,8 @@ export interface DockerFeatureDeps {
   strictAccess: boolean;
   /** How long "As file" log documents stay in the chat. */
   logFileDeleteMs?: number;
+  /** strict_access: how long the start-up ping is retried (default 30 s). */
+  strictWaitMs?: number;
   /** Offer history charts on container screens (history is on). */
   charts?: boolean;
   /** Longest wait for live stats on the details screen. */

@@ -40,9 +40,11 @@ export function outlineFeature(deps: OutlineFeatureDeps): Feature {
   return {
     name: 'outline',
     install(router) {
-      router.button(OUTLINE_MENU.open, async (req) => {
+      const open = async (req: Req): Promise<void> => {
         await req.reply(outlineMenuView());
-      });
+      };
+      router.command('outline', open, 'Outline VPN server');
+      router.button(OUTLINE_MENU.open, open);
       router.button(
         OUTLINE_MENU.info,
         screen(async () => outlineInfoView(await deps.outline.server())),

@@ -44,8 +44,9 @@ describe('parseArgs', () => {
       logLevel: 'warn',
       webhook: true,
       plugins: ['monitor', 'outline'],
+      colorizeLogs: false,
     });
-    expect(o.notes[0]).toMatch(/colorize_logs/);
+    expect(parseArgs(['--colorize_logs']).colorizeLogs).toBe(true);
     expect(parseArgs(['--health_check']).command).toEqual({ kind: 'health-check' });
     expect(parseArgs(['--webhook', 'False']).webhook).toBe(false);
     expect(parseArgs(['--debug'])).toMatchObject({ mode: 'dev', logLevel: 'debug' });

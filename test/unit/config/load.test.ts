@@ -65,6 +65,67 @@ describe('parseConfig', () => {
     expect(Object.isFrozen(config.access.userIds)).toBe(true);
   });
 
+  it("loads pyTMBot 0.3.3's own sample unchanged (two-item retry lists included)", () => {
+    const text = readFileSync(
+      join(__dirname, '..', '..', 'fixtures', 'pytmbot-0.3.3-sample.yaml'),
+      'utf8',
+    );
+    const { config, warnings } = parseConfig(source(text));
+    // pyTMBot reads retry_*[0]; the second item is reported, never an error.
+    expect(warnings.map((w) => w.path).sort()).toEqual([
+      'plugins_config.monitor.retry_attempts',
+      'plugins_config.monitor.retry_interval',
+    ]);
+    expect(warnings[0]?.message).toMatch(/first is used, as pyTMBot does/);
+    expect(config.access.userIds).toEqual([123456789, 987654321]);
+    expect(config.docker.strictAccess).toBe(false);
+    expect(config.webhook.trustedProxies).toEqual(['127.0.0.1']);
+    expect(config.plugins.monitor.checkIntervalSeconds).toBe(5);
+    expect(config.plugins.monitor.monitorDocker).toBe(true);
+  });
+
+  it('reads quoted numbers and booleans and multi-item scalar lists as pyTMBot does', () => {
+    const { config, warnings } = parseConfig(
+      source({
+        bot_token: { prod_token: [TOKEN, '999:other-token-ignored-by-pytmbot-xxxxxxxx'] },
+        access_control: {
+          allowed_user_ids: ['42', 43],
+          allowed_admins_ids: ['42'],
+          auth_salt: [SALT],
+        },
+        docker: {
+          host: ['unix:///var/run/docker.sock'],
+          debug_docker_client: 'false',
+          strict_access: 'TRUE',
+        },
+        webhook_config: { url: ['bot.example.org'], webhook_port: ['8443'], local_port: '5001' },
+      }),
+    );
+    expect(config.botToken).toBe(TOKEN);
+    expect(config.access.userIds).toEqual([42, 43]);
+    expect(config.access.adminIds).toEqual([42]);
+    expect(config.docker.debug).toBe(false);
+    expect(config.docker.strictAccess).toBe(true);
+    expect(config.webhook.publicPort).toBe(8443);
+    expect(config.webhook.localPort).toBe(5001);
+    expect(warnings).toEqual([
+      {
+        path: 'bot_token.prod_token',
+        message: '2 items where one value is expected; the first is used, as pyTMBot does',
+      },
+    ]);
+  });
+
+  it('still refuses text that is not a number where a number is expected', () => {
+    const issues = issuesOf(() =>
+      parseConfig(source({ ...minimal, webhook_config: { local_port: ['80a'] } })),
+    );
+    expect(issues).toContainEqual({
+      path: 'webhook_config.local_port',
+      message: 'must be an integer',
+    });
+  });
+
   it('accepts plain scalars and single values for lists alike', () => {
     const { config } = parseConfig(
       source({

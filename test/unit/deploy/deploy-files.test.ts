@@ -71,6 +71,7 @@ describe('docker-compose.yml', () => {
   const configPath = /PYTMBOT_CONFIG_PATH=(\S+)/.exec(dockerfile)?.[1];
   const compose = YAML.parse(read('docker-compose.yml')) as {
     services: Record<string, Record<string, unknown>>;
+    volumes?: Record<string, unknown>;
   };
   const svc = compose.services.tmbot!;
 
@@ -84,9 +85,12 @@ describe('docker-compose.yml', () => {
     expect(svc.group_add).toHaveLength(1);
   });
 
-  it("mounts the state tmpfs where the image keeps state, owned by the image's user", () => {
+  it('keeps state on a named volume where the image keeps state, so it survives re-creation', () => {
     expect(stateDir).toBe('/var/lib/tmbot');
-    expect(svc.tmpfs).toContain(`${stateDir}:uid=10001,gid=10001,mode=0700,size=16m`);
+    expect(svc.volumes).toContain(`tmbot-state:${stateDir}`);
+    expect(compose).toHaveProperty('volumes.tmbot-state');
+    // Never a tmpfs for state: lockouts, bans and the 2FA replay guard would vanish on restart.
+    expect((svc.tmpfs as string[]).some((t) => t.startsWith(`${stateDir}:`))).toBe(false);
     expect(svc.volumes).toContain(`./pytmbot.yaml:${configPath}:ro`);
   });
 });

@@ -212,6 +212,7 @@ function setup(over: Partial<DockerFeatureDeps> & { docker?: FakeDocker } = {}) 
     log: silentLogger,
     redact: (t) => redactor.redact(t),
     strictAccess: false,
+    strictWaitMs: 0,
     ...over,
   });
   const p = new Pipeline({ userIds: [ADMIN, USER, ADMIN2], adminIds: [ADMIN, ADMIN2] }, [feature]);
@@ -411,7 +412,8 @@ describe('docker feature', () => {
     docker.logsText =
       Array.from(
         { length: 400 },
-        (_, i) => `\x1b[32mline ${i}\x1b[0m token ${TOKEN} PASSWORD=pw${i}`,
+        (_, i) =>
+          `2026-12-05T09:00:${String(i % 60).padStart(2, '0')}.123456789Z \x1b[32mline ${i}\x1b[0m token ${TOKEN} PASSWORD=pw${i}`,
       ).join('\n') + '\n';
     await press(
       p,
@@ -422,17 +424,25 @@ describe('docker feature', () => {
     expect(first).toMatch(/Page 1\/\d+ · newest first · 400 line\(s\)/);
     expect(first).not.toMatch(/AAHdqTcv|\x1b|pw399/);
     expect(first).toContain('line 399 token [REDACTED] PASSWORD=[REDACTED]');
+    // Timestamps are fetched but left out of the chat view; the file keeps them.
+    expect(first).not.toContain('2026-12-05T09:00');
+    expect(buttonsOf(p).map((b) => b.text)).toContain('🏠 Back to all containers');
     const older = buttonsOf(p).find((b) => b.text === 'Older ➡️');
     if (older === undefined) throw new Error('no Older button');
     await press(p, ADMIN, older);
     expect(last(p)?.text).toMatch(/Page 2\//);
-    expect(docker.logCalls).toEqual([{ kind: 'tail', lines: 100 }]);
+    expect(docker.logCalls).toEqual([{ kind: 'tail', lines: 100, timestamps: true }]);
     await press(
       p,
       ADMIN,
       DOCKER.logs.call({ host: 0, id: c.id, page: 0, mode: 'hour', session: '', logPage: 0 }),
     );
-    expect(docker.logCalls.at(-1)).toEqual({ kind: 'since', seconds: 3600, maxLines: 5000 });
+    expect(docker.logCalls.at(-1)).toEqual({
+      kind: 'since',
+      seconds: 3600,
+      maxLines: 5000,
+      timestamps: true,
+    });
     const asFile = buttonsOf(p).find((b) => b.text === '📎 As file');
     if (asFile === undefined) throw new Error('no As file button');
     const id = await press(p, ADMIN, asFile);
@@ -440,6 +450,7 @@ describe('docker feature', () => {
     expect(files[0]?.name).toBe('web-logs.txt');
     expect(files[0]?.content.split('\n').filter(Boolean)).toHaveLength(400);
     expect(files[0]?.content).not.toContain(TOKEN);
+    expect(files[0]?.content).toMatch(/^2026-12-05T09:00:\d\d\.123456789Z line /m);
     expect(p.sender.answers.find((a) => a.id === id)).toMatchObject({
       text: 'Sent. Auto-delete in 30 s.',
     });

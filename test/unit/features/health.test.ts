@@ -1,5 +1,7 @@
 import { healthFeature, type HealthSource } from '../../../src/features/health';
+import type { HostSample } from '../../../src/health/analysis';
 import type { HealthSnapshot } from '../../../src/health/types';
+import { silentLogger } from '../../../src/log/logger';
 import type { ActionButton } from '../../../src/views/view';
 import { Pipeline } from '../../support/pipeline';
 
@@ -32,6 +34,16 @@ class FakeHealth implements HealthSource {
   }
 }
 
+const SAMPLE: HostSample = {
+  cpuPercent: 90,
+  iowaitPercent: 1,
+  memoryPercent: 40,
+  disk: { mount: '/', percent: 50 },
+  load1: 1,
+  cores: 4,
+  docker: { running: 1, total: 3 },
+};
+
 describe('health feature', () => {
   let health: FakeHealth;
   let p: Pipeline;
@@ -39,7 +51,13 @@ describe('health feature', () => {
   beforeEach(() => {
     health = new FakeHealth();
     p = new Pipeline({ userIds: [USER] }, [
-      healthFeature({ health, refreshMaxAgeMs: 10_000, refreshWaitMs: 3000 }),
+      healthFeature({
+        health,
+        refreshMaxAgeMs: 10_000,
+        refreshWaitMs: 3000,
+        hostSample: () => Promise.resolve(SAMPLE),
+        log: silentLogger,
+      }),
     ]);
   });
 
@@ -52,6 +70,9 @@ describe('health feature', () => {
     for (const t of texts)
       expect(t).toMatch(/^🩺 Health: ✅ healthy\n[\s\S]*Telegram API · 100 ms/);
     expect(health.refreshes).toEqual([]);
+    expect(texts[0]).toMatch(/Host score: \d+\/100/);
+    expect(texts[0]).toContain('Dominant pressure: CPU (90%)');
+    expect(texts[0]).toContain('1 running, 2 stopped');
   });
 
   it('Refresh re-checks and edits in place, or says "Already up to date"', async () => {

@@ -108,6 +108,8 @@ const memory: fc.Arbitrary<MemoryInfo> = fc.record({
   availableBytes: num,
   usedBytes: num,
   buffersBytes: num,
+  activeBytes: num,
+  inactiveBytes: num,
   cachedBytes: num,
   sharedBytes: num,
   swap: maybe(fc.record({ totalBytes: num, usedBytes: num, freeBytes: num })),

@@ -52,3 +52,40 @@ describe('logger redaction', () => {
     expect(parsed.error.stack).toBeUndefined();
   });
 });
+
+describe('logger output shape', () => {
+  it('colours the level only with --colorize-logs, and only in human format', () => {
+    const plain = capture();
+    createLogger({
+      level: 'info',
+      format: 'human',
+      redactor: new Redactor([]),
+      stream: plain.stream,
+    }).warn('w');
+    const coloured = capture();
+    createLogger({
+      level: 'info',
+      format: 'human',
+      colorize: true,
+      redactor: new Redactor([]),
+      stream: coloured.stream,
+    }).warn('w');
+    expect(plain.lines.join('')).not.toContain('\x1b[');
+    expect(coloured.lines.join('')).toContain('\x1b[33mwarn \x1b[0m w');
+  });
+
+  it('caps long strings, big lists and deep objects in fields (hostile container text cannot bloat a line)', () => {
+    const { stream, lines } = capture();
+    const log = createLogger({ level: 'info', format: 'json', redactor: new Redactor([]), stream });
+    log.info('capped', {
+      text: 'x'.repeat(10_000),
+      list: Array.from({ length: 100 }, (_, i) => i),
+      deep: { a: { b: { c: 'hidden' } } },
+    });
+    const line = JSON.parse(lines.join('')) as Record<string, unknown>;
+    expect(line.text).toBe(`${'x'.repeat(512)}… (9488 more chars)`);
+    expect(line.list).toEqual([...Array.from({ length: 12 }, (_, i) => i), '… 88 more']);
+    expect(line.deep).toEqual({ a: { b: '[object]' } });
+    expect(lines.join('').length).toBeLessThan(2000);
+  });
+});

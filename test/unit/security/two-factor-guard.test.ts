@@ -25,20 +25,28 @@ const RESTART: PrivilegedAction = {
 };
 
 /** A request from `userId` in their private chat, recording what the guard does with it. */
-function request(userId: number, isAdmin: boolean) {
+function request(
+  userId: number,
+  isAdmin: boolean,
+  where?: { chatId: number; isCallback: boolean },
+) {
   const replies: string[] = [];
+  const replyOptions: { replyTo?: number }[] = [];
   const toasts: string[] = [];
+  const rawReplies: string[] = [];
   const deletedLater: number[] = [];
   let nextId = 100;
   const req: Req = {
     user: { id: userId, firstName: 'Ann', lastName: undefined, username: undefined },
-    chat: { id: userId, type: 'private' },
+    chat: where ? { id: where.chatId, type: 'supergroup' } : { id: userId, type: 'private' },
     text: undefined,
     messageId: 50,
-    isCallback: true,
+    isCallback: where?.isCallback ?? true,
     isAdmin,
-    reply: (view: View) => {
+    reply: (view: View, options: { replyTo?: number } = {}) => {
       replies.push(visibleText(view.html.value));
+      replyOptions.push(options);
+      rawReplies.push(view.html.value);
       return Promise.resolve({ chatId: userId, messageId: nextId++ });
     },
     show: (view: View) => {
@@ -54,7 +62,7 @@ function request(userId: number, isAdmin: boolean) {
     sendPhoto: () => Promise.reject(new Error('unused')),
     sendDocument: () => Promise.reject(new Error('unused')),
   } as unknown as Req;
-  return { req, replies, toasts, deletedLater };
+  return { req, replies, replyOptions, rawReplies, toasts, deletedLater };
 }
 
 function setup() {
@@ -82,6 +90,24 @@ function setup() {
 }
 
 describe('TwoFactorGuard', () => {
+  it('in a group, the ForceReply prompt replies to the user message and mentions the user', async () => {
+    const { guard } = setup();
+    const typed = request(ADMIN, true, { chatId: -1001, isCallback: false });
+    await guard.prompt(typed.req);
+    expect(typed.replyOptions).toEqual([{ replyTo: 50 }]);
+    expect(typed.rawReplies[0]).toContain(`<a href="tg://user?id=${ADMIN}">Ann</a>, reply`);
+    // A button press has no user message to reply to: the mention alone targets the user.
+    const pressed = request(ADMIN, true, { chatId: -1001, isCallback: true });
+    await guard.prompt(pressed.req);
+    expect(pressed.replyOptions).toEqual([{}]);
+    expect(pressed.rawReplies[0]).toContain(`tg://user?id=${ADMIN}`);
+    // Private chats keep the reply keyboard and no reply-to.
+    const priv = request(ADMIN, true);
+    await guard.prompt(priv.req);
+    expect(priv.replyOptions).toEqual([{}]);
+    expect(priv.rawReplies[0]).not.toContain('tg://user');
+  });
+
   it('refuses a non-admin without running the action, and audits the denial', async () => {
     const { guard, audit } = setup();
     const r = request(PLAIN, false);

@@ -5,6 +5,7 @@ import {
   LOG_PAGE_CHARS,
   paginateNewestFirst,
   sanitiseLog,
+  stripLogTimestamps,
 } from '../../../src/views/docker-logs';
 import { visibleText } from '../../../src/views/html';
 import { TELEGRAM_LIMITS, type ActionButton } from '../../../src/views/view';
@@ -67,6 +68,16 @@ describe('paginateNewestFirst', () => {
   });
 });
 
+describe('stripLogTimestamps', () => {
+  it('removes the engine timestamp at the start of each line only', () => {
+    expect(
+      stripLogTimestamps(
+        '2026-12-05T09:00:01.123456789Z a\n2026-12-05T09:00:02+01:00 b 2026-12-05T09:00:03Z\nc\n',
+      ),
+    ).toBe('a\nb 2026-12-05T09:00:03Z\nc\n');
+  });
+});
+
 describe('logsView', () => {
   const base = {
     host: 0,
@@ -100,7 +111,9 @@ describe('logsView', () => {
       '500 lines',
       'Last hour',
       '⬅️ Back to <b>web</b>',
+      '🏠 Back to all containers',
     ]);
+    expect(buttons.at(-1)?.args).toEqual(['0', '2']);
     expect(buttons[0]?.args).toEqual(['0', base.containerId, '2', 'tail100', 'abc123', '0']);
     expect(buttons[2]?.args).toEqual(['0', base.containerId, '2', 'tail100', '', '0']);
     expect(buttons[5]?.args).toEqual(['0', base.containerId, '2', 'tail500', '', '0']);

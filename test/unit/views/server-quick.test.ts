@@ -89,6 +89,9 @@ describe('About me', () => {
     expect(t).toContain(`Version: ${APP_VERSION}`);
     expect(t).toContain('Node.js: v24.1.0');
     expect(t).toContain('Bot uptime: 01:01:01');
+    expect(t).toContain('Author: the tmbot authors');
+    expect(t).toContain('License: MIT');
+    expect(t).toContain('/check_bot_updates');
     expect(v.disablePreview).toBe(true);
     const urls =
       v.keyboard?.kind === 'inline'

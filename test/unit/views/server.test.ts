@@ -74,6 +74,7 @@ describe('server views', () => {
     expect(shown(coresBody(d.cpu))).toMatch(/cpu3 ▓▓▓▓▓▓▓▓░░░░ +70\.0 %/);
     expect(shown(cpuTimesBody(d.cpu))).toMatch(/iowait +1\.5 %/);
     expect(shown(memoryBody(d.memory))).toMatch(/Total: 16\.0 GiB\nUsed: 4\.00 GiB \(25\.0 %\)/);
+    expect(shown(memoryBody(d.memory))).toContain('Active: 3.00 GiB · Inactive: 1.25 GiB');
     expect(shown(swapBody(d.memory))).toContain('Used: 512 MiB (25.0 %)');
     expect(shown(processBody(d.processes))).toBe(
       '🚀 Processes: 130\nrunning: 3\nsleeping: 100\nidle: 25\nzombie: 2',
@@ -110,7 +111,7 @@ describe('server views', () => {
     const fs = shown(filesystemsBody(d.filesystems));
     expect(fs).toContain('/mnt/<b>xxx');
     expect(fs).toContain(`/dev/${d.MARKUP}`);
-    expect(fs).toContain('used 42.1 %'); // used / (used + available), like df
+    expect(fs).toContain('used 40.0 GiB (42.1 %)'); // used / (used + available), like df
     expect(fs).toContain('sizes not available');
     expect(shown(interfacesBody(d.interfaces))).toContain(
       `*_[${d.MARKUP}: down · speed n/a · MTU not available`,

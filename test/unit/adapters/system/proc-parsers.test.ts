@@ -36,6 +36,7 @@ describe('/proc parsers', () => {
     expect(m.usedBytes).toBe(3_000_000 * KiB);
     expect(m.cachedBytes).toBe(2_800_000 * KiB); // Cached + SReclaimable
     expect(m.sharedBytes).toBe(100_000 * KiB);
+    expect([m.activeBytes, m.inactiveBytes]).toEqual([3_000_000 * KiB, 2_000_000 * KiB]);
     expect(m.swap).toEqual({
       totalBytes: 2_000_000 * KiB,
       freeBytes: 1_500_000 * KiB,
