@@ -74,6 +74,7 @@ export function containerSummary(raw: unknown): ContainerSummary {
     health: str(health.Status) !== '' ? healthStatus(health.Status) : healthFromStatus(status),
     status,
     createdAt: num(c.Created) * 1000,
+    labels: labelPairs(c.Labels),
   };
 }
 

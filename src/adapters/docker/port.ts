@@ -73,6 +73,8 @@ export interface ContainerSummary {
   readonly status: string;
   /** ms since the epoch. */
   readonly createdAt: number;
+  /** The container's labels (compose project, service, dependencies…). */
+  readonly labels?: readonly KeyValue[] | undefined;
 }
 
 export interface KeyValue {

@@ -503,6 +503,7 @@ describe('docker feature', () => {
       '🖥 ssh://ops@b',
       '📦 Containers',
       '🖼 Images',
+      '🧱 Stacks',
     ]);
     await press(p, USER, DOCKER.overview.call({ host: 1 }));
     expect(last(p)?.text).toContain('✅ ssh://ops@b');

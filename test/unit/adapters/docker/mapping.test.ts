@@ -18,6 +18,7 @@ describe('engine JSON → port types', () => {
         State: 'running',
         Status: 'Up 3 minutes (health: starting)',
         Created: 1_700_000_000,
+        Labels: { 'com.docker.compose.project': 'shop', odd: 7 },
       }),
     ).toEqual({
       id: 'a'.repeat(64),
@@ -28,6 +29,7 @@ describe('engine JSON → port types', () => {
       health: 'starting',
       status: 'Up 3 minutes (health: starting)',
       createdAt: 1_700_000_000_000,
+      labels: [{ key: 'com.docker.compose.project', value: 'shop' }],
     });
     expect(
       containerSummary({ Id: 'b'.repeat(64), State: 'weird', Status: 'Up (unhealthy)' }),
