@@ -37,14 +37,16 @@ interface StackArgs {
   readonly page: number;
 }
 
-const SETTLED: Record<StackOp, (state: ContainerState | undefined) => boolean> = {
+const SETTLED: Record<'start' | 'stop', (state: ContainerState | undefined) => boolean> = {
   start: (s) => s === 'running' || s === 'restarting' || s === 'exited',
-  restart: (s) => s === 'running' || s === 'restarting',
   stop: (s) => s !== undefined && s !== 'running' && s !== 'paused' && s !== 'restarting',
 };
 
-/** The stack's containers in the order `op` takes them (stop goes in reverse). */
-function ordered(containers: readonly ContainerSummary[], op: StackOp): ContainerSummary[] {
+/** The stack's containers in start order, reversed for stop. */
+function ordered(
+  containers: readonly ContainerSummary[],
+  op: 'start' | 'stop',
+): ContainerSummary[] {
   const order = startOrder(containers);
   return op === 'stop' ? order.reverse() : order;
 }
@@ -92,7 +94,7 @@ async function settle(
   s: DockerScreens,
   host: number,
   id: string,
-  op: StackOp,
+  op: 'start' | 'stop',
 ): Promise<ContainerState | undefined> {
   const { docker, clock } = s.deps;
   const deadline = clock.now() + SETTLE_MS;
@@ -103,12 +105,32 @@ async function settle(
   }
 }
 
+/** One engine call of a stack action: a restart is a stop in reverse order, then a start in order. */
+interface Move {
+  readonly container: ContainerSummary;
+  readonly op: 'start' | 'stop';
+}
+
+function movesOf(containers: readonly ContainerSummary[], op: StackOp): Move[] {
+  const stops = ordered(containers, 'stop').map((container) => ({
+    container,
+    op: 'stop' as const,
+  }));
+  const starts = ordered(containers, 'start').map((container) => ({
+    container,
+    op: 'start' as const,
+  }));
+  return op === 'stop' ? stops : op === 'start' ? starts : [...stops, ...starts];
+}
+
 /** Runs `op` on each service in order, editing the message as each one moves; stops at a failure. */
 async function run(s: DockerScreens, req: Req, args: StackArgs, op: StackOp): Promise<void> {
   const { docker, clock, log } = s.deps;
   const t0 = clock.now();
-  const queue = ordered(await stackOf(s, args.host, args.project), op);
-  const steps: StackStep[] = queue.map((c) => ({ service: serviceOf(c), status: 'waiting' }));
+  const moves = movesOf(await stackOf(s, args.host, args.project), op);
+  const label = (m: Move): string =>
+    op === 'restart' ? `${m.op} ${serviceOf(m.container)}` : serviceOf(m.container);
+  const steps: StackStep[] = moves.map((m) => ({ service: label(m), status: 'waiting' }));
   const view = (tookMs?: number) =>
     stackProgressView({
       ...s.ctx(args.host),
@@ -119,21 +141,21 @@ async function run(s: DockerScreens, req: Req, args: StackArgs, op: StackOp): Pr
       ...(tookMs !== undefined ? { tookMs } : {}),
     });
   let failure: Error | undefined;
-  for (const [i, c] of queue.entries()) {
-    steps[i] = { service: serviceOf(c), status: 'working' };
+  for (const [i, m] of moves.entries()) {
+    steps[i] = { service: label(m), status: 'working' };
     await req.show(view());
     try {
-      await docker.act(args.host, c.id, op);
-      const state = await settle(s, args.host, c.id, op);
-      const ok = SETTLED[op](state);
-      steps[i] = { service: serviceOf(c), status: ok ? 'done' : 'failed', detail: state ?? 'gone' };
+      await docker.act(args.host, m.container.id, m.op);
+      const state = await settle(s, args.host, m.container.id, m.op);
+      const ok = SETTLED[m.op](state);
+      steps[i] = { service: label(m), status: ok ? 'done' : 'failed', detail: state ?? 'gone' };
       if (!ok)
         failure = new DockerError('refused', {
-          action: op,
-          detail: `${c.name} is ${state ?? 'gone'}`,
+          action: m.op,
+          detail: `${m.container.name} is ${state ?? 'gone'}`,
         });
     } catch (err) {
-      steps[i] = { service: serviceOf(c), status: 'failed', detail: describeForUser(err) };
+      steps[i] = { service: label(m), status: 'failed', detail: describeForUser(err) };
       failure = err instanceof Error ? err : new Error(String(err));
     }
     if (failure !== undefined) break;
@@ -142,7 +164,7 @@ async function run(s: DockerScreens, req: Req, args: StackArgs, op: StackOp): Pr
   log.info(`stack ${op} ${failure === undefined ? 'done' : 'failed'}`, {
     host: docker.hosts[args.host]?.label,
     stack: args.project,
-    services: steps.map((x) => `${x.service}:${x.status}`).join(','),
+    steps: steps.map((x) => `${x.service}:${x.status}`).join(','),
     user: req.user.id,
   });
   if (failure !== undefined) throw failure;
@@ -190,7 +212,9 @@ export function installStacks(router: Router, s: DockerScreens): void {
         ...s.ctx(host),
         project: args.project,
         op: args.op,
-        order: ordered(await stackOf(s, host, args.project), args.op).map(serviceOf),
+        order: movesOf(await stackOf(s, host, args.project), args.op).map((m) =>
+          args.op === 'restart' ? `${m.op} ${serviceOf(m.container)}` : serviceOf(m.container),
+        ),
         page: args.page,
       }),
     );
