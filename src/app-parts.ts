@@ -17,7 +17,7 @@ import { dockerFeature } from './features/docker';
 import type { Feature } from './features/feature';
 import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
-import { serverFeature } from './features/server';
+import { serverFeature, type ServerDeps } from './features/server';
 import { dockerCheckers } from './health/checkers/docker';
 import { pollingThresholds } from './health/checkers/update-loop';
 import { createHealth, type Health } from './health/health';
@@ -27,6 +27,8 @@ import type { Plugin, PluginPorts } from './plugins/plugin';
 import { ChatAdminNotifier } from './security/admin-notifier';
 import { JsonlAuditLog } from './security/audit-log';
 import { TwoFactorGuard } from './security/two-factor-guard';
+import { ContainerRedaction } from './security/redact-container';
+import { redactingDockerPort } from './security/redacting-docker-port';
 import { TwoFactorSessions } from './security/two-factor-sessions';
 import type { StateStore } from './state/json-store';
 import { AutoDeleteScheduler } from './telegram/auto-delete';
@@ -36,6 +38,7 @@ import { asTelegrafSignal } from './telegram/polling';
 import { UpdateReceiver } from './telegram/receiver';
 import { SafeSender } from './telegram/sender';
 import type { AppDeps } from './app-types';
+import type { WebhookObserver } from './webhook/server';
 import { telegramWebhook } from './webhook/telegram-webhook';
 import { APP_VERSION } from './version';
 
@@ -75,6 +78,7 @@ export function securityParts(deps: AppDeps, sender: SafeSender) {
     clock,
     onSecret: (secret) => deps.redactor.add(secret),
     limits: { sessionMs: config.access.sessionMinutes * 60_000 },
+    log,
   });
   const notifier = new ChatAdminNotifier(sender, config.adminChatIds, log);
   const guard = new TwoFactorGuard({ sessions, audit, notifier, clock, log });
@@ -86,6 +90,7 @@ export function updateReceiver(
   deps: AppDeps,
   tg: ReturnType<typeof telegramParts>,
   tlog: Logger,
+  observe?: WebhookObserver,
 ): UpdateReceiver {
   const { config, options } = deps;
   const { bot, dispatcher } = tg;
@@ -107,21 +112,28 @@ export function updateReceiver(
             clock: deps.clock,
             store: deps.store,
             log: deps.log.child('webhook'),
+            ...(observe !== undefined ? { observe } : {}),
           }),
     log: tlog,
   });
 }
 
-/** The Docker port over every configured host; its engines are dialled on first use. */
-export function dockerPort(deps: AppDeps): DockerodePort {
-  return new DockerodePort({
-    hosts: deps.config.docker.hosts,
-    tls: deps.config.docker.tls,
-    log: deps.log.child('docker'),
-    clock: deps.clock,
-    env: deps.options.env,
-    logCalls: deps.config.docker.debug,
-  });
+/**
+ * The Docker port over every configured host; its engines are dialled on first use. Every
+ * consumer (screens, logs, alerts) sees container data with secrets masked.
+ */
+export function dockerPort(deps: AppDeps): DockerPort {
+  return redactingDockerPort(
+    new DockerodePort({
+      hosts: deps.config.docker.hosts,
+      tls: deps.config.docker.tls,
+      log: deps.log.child('docker'),
+      clock: deps.clock,
+      env: deps.options.env,
+      logCalls: deps.config.docker.debug,
+    }),
+    new ContainerRedaction((text) => deps.redactor.redact(text)),
+  );
 }
 
 /** The health monitor with the core checks, the update loop's and one per Docker host. */
@@ -129,7 +141,7 @@ export function healthParts(
   deps: AppDeps,
   bot: Telegraf,
   receiver: UpdateReceiver,
-  docker: DockerodePort,
+  docker: DockerPort,
   system: SystemPort,
 ): Health {
   const { options } = deps;
@@ -168,6 +180,8 @@ export interface CoreFeatureDeps {
   botUsername: () => string | undefined;
   /** Enabled plugins, for the Plugins screen. */
   plugins: readonly { label: string; description: string }[];
+  /** The remote-host picker for Server / Quick view (docs/fleet.md). */
+  hostPicker: ServerDeps['hostPicker'];
 }
 
 /** The built-in features, in menu order. */
@@ -202,6 +216,7 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
           ? { running: s.running, total: s.total, images: s.images }
           : { unavailable: s.reason };
       },
+      ...(d.hostPicker !== undefined ? { hostPicker: d.hostPicker } : {}),
     }),
     healthFeature({
       health: d.health.monitor,

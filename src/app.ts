@@ -11,6 +11,7 @@ import {
   updateReceiver,
 } from './app-parts';
 import type { App, AppDeps } from './app-types';
+import { fleetParts } from './fleet/parts';
 import { componentsChecker } from './health/checkers/components';
 import { component, Lifecycle } from './lifecycle';
 import { builtInPlugins } from './plugins/registry';
@@ -34,7 +35,10 @@ export function createApp(deps: AppDeps): App {
   // Shared resources, owned here: one host sampler and one Docker port for every feature.
   const system = new HostSystem({ clock, log: deps.log.child('system') });
   const docker = dockerPort(deps);
-  const receiver = updateReceiver(deps, tg, tlog);
+  // Remote hosts, the Alertmanager receiver and /metrics: only when configured (docs/fleet.md).
+  const fleet = fleetParts({ ...deps, system, docker, sender, secondFactor: security.guard });
+  if (fleet !== undefined) sender.onApiError = fleet.telegramError;
+  const receiver = updateReceiver(deps, tg, tlog, fleet?.webhookObserver);
   const health = healthParts(deps, bot, receiver, docker, system);
   const ports = { system, docker, clock, store, sender, notifyChatIds: config.adminChatIds };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
@@ -49,9 +53,12 @@ export function createApp(deps: AppDeps): App {
       health,
       botUsername,
       plugins: plugins.entries,
+      hostPicker: () => fleet?.picker,
     }),
     ...plugins.features,
+    ...(fleet !== undefined ? [fleet.feature] : []),
   ];
+  if (fleet !== undefined) bot.use(fleet.middleware);
   const { router, access } = installPipeline(bot, features, {
     ...tg,
     clock,
@@ -88,6 +95,7 @@ export function createApp(deps: AppDeps): App {
     component('system', { start: () => system.start(), stop: () => system.stop() }),
     ...featureComponents(features),
     ...plugins.components,
+    ...(fleet !== undefined ? [fleet.component] : []),
     component('updates', {
       start: async () => {
         await receiver.prepare();

@@ -9,7 +9,9 @@ export type ErrorCode =
   | 'E_USER_INPUT'
   | 'E_FORBIDDEN'
   | 'E_DOCKER'
-  | 'E_OUTLINE_UNAVAILABLE';
+  | 'E_OUTLINE_UNAVAILABLE'
+  | 'E_EXPOSITION'
+  | 'E_REMOTE_HOST';
 
 export class TmbotError extends Error {
   constructor(

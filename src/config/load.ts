@@ -4,6 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import YAML from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { CONFIG_FORMAT_VERSION } from '../version';
+import { fleetFromRaw } from './fleet';
 import { normalise } from './normalise';
 import { loadSchema } from './schema';
 import type { Config, RawConfig } from './types';
@@ -171,7 +172,8 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
     }
   }
 
-  issues.push(...validate(doc).map(describeAjvError));
+  const schemaIssues = validate(doc).map(describeAjvError);
+  issues.push(...schemaIssues);
   // Defaults are in place now; cross-field checks read the canonical shape.
   const raw = doc as unknown as RawConfig;
   const read = source.readSecretFile ?? ((p: string) => readFileSync(p, 'utf8'));
@@ -284,7 +286,10 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
     issues.push({ path: 'telegram.api_root', message: 'must be an http(s) URL' });
   }
 
-  if (issues.length > 0) throw new ConfigError(issues);
+  // Fleet checks read the shape the schema guarantees, so they run only on a valid document.
+  const fleet =
+    schemaIssues.length === 0 ? fleetFromRaw(raw.hosts, raw.fleet, read, issues) : undefined;
+  if (issues.length > 0 || fleet === undefined) throw new ConfigError(issues);
 
   const strictEnv = env.STRICT_DOCKER_ACCESS;
   const strictAccess =
@@ -380,7 +385,9 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
       bucket: raw.influxdb.bucket,
       debugMode: raw.influxdb.debug_mode,
     },
+    fleet: fleet.fleet,
     secrets: [
+      ...fleet.secrets,
       token,
       salt,
       raw.bot_token.prod_token,

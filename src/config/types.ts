@@ -1,3 +1,5 @@
+import type { RawFleet, RawHost } from './fleet';
+
 /** The validated, normalised configuration. Frozen and passed in; never a global. */
 export interface Config {
   readonly configVersion: string;
@@ -67,6 +69,8 @@ export interface Config {
     readonly bucket: string;
     readonly debugMode: boolean;
   };
+  /** Remote hosts, the Alertmanager receiver and /metrics (docs/fleet.md). */
+  readonly fleet: FleetConfig;
   /** Every secret value, for the log redactor. */
   readonly secrets: readonly string[];
 }
@@ -152,4 +156,69 @@ export interface RawConfig {
     outline: { api_url: string; cert: string };
   };
   influxdb: { url: string; token: string; org: string; bucket: string; debug_mode: boolean };
+  hosts: RawHost[];
+  fleet: RawFleet;
+}
+
+/** How to authenticate and trust a remote endpoint (node_exporter, Prometheus, Alertmanager). */
+export interface EndpointAuth {
+  readonly bearerToken?: string;
+  readonly basicAuth?: { readonly username: string; readonly password: string };
+  /** PEM of the CA that signed the server's certificate (read from ca_file at load). */
+  readonly ca?: string;
+  /** SHA-256 fingerprint of the server's certificate (hex): pinned, so no CA is needed. */
+  readonly fingerprintSha256?: string;
+}
+
+/** Bounds on one request to a remote endpoint. */
+export interface RequestLimits {
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+}
+
+/** A remote HTTP(S) endpoint with its credentials and bounds. */
+export interface RemoteEndpoint {
+  readonly url: string;
+  readonly auth: EndpointAuth;
+  readonly limits: RequestLimits;
+}
+
+/** A `hosts:` entry: one node_exporter, or every host a Prometheus selector matches. */
+export type RemoteHostConfig =
+  | { readonly kind: 'node_exporter'; readonly name: string; readonly endpoint: RemoteEndpoint }
+  | {
+      readonly kind: 'prometheus';
+      /** Names the group; its hosts are named by `hostLabel`'s values. */
+      readonly name: string;
+      readonly endpoint: RemoteEndpoint;
+      /** PromQL matchers without braces (`job="node"`). */
+      readonly matchers: string;
+      readonly hostLabel: string;
+    };
+
+/** `fleet:` — remote hosts, the Alertmanager receiver and the /metrics endpoint. */
+export interface FleetConfig {
+  readonly hosts: readonly RemoteHostConfig[];
+  readonly scrapeIntervalMs: number;
+  /** Consecutive failed scrapes before "unreachable" is alerted. */
+  readonly unreachableAfter: number;
+  /** Points below a monitor threshold at which a host shows as "warning". */
+  readonly warningMarginPercent: number;
+  readonly pageSize: number;
+  readonly receiver:
+    | {
+        readonly listen: string;
+        readonly port: number;
+        readonly path: string;
+        readonly bearerToken: string;
+        readonly maxBodyBytes: number;
+        readonly rateLimit: { readonly limit: number; readonly windowMs: number };
+        readonly requestTimeoutMs: number;
+      }
+    | undefined;
+  /** Alertmanager's API, for "Silence" buttons; undefined hides them. */
+  readonly alertmanager: (RemoteEndpoint & { readonly privileged: boolean }) | undefined;
+  readonly metrics:
+    | { readonly listen: string; readonly port: number; readonly bearerToken: string | undefined }
+    | undefined;
 }

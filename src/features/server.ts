@@ -21,6 +21,7 @@ import {
   networkBody,
   processBody,
   SCREEN_TITLES,
+  LOCAL_HOST_ACTION,
   SERVER_ACTION,
   SERVER_MENU,
   serverMenuView,
@@ -53,6 +54,12 @@ export interface ServerDeps {
   readonly nodeVersion: string;
   /** Docker counts for Quick view; absent when this build has no Docker connection. */
   readonly dockerSummary?: () => Promise<QuickDockerLine>;
+  /**
+   * Remote hosts (docs/fleet.md): shows a host picker for Server / Quick view and resolves true,
+   * or false when there is only this host. Its "This host" button is `LOCAL_HOST_ACTION`.
+   */
+  readonly hostPicker?: () =>
+    ((req: Req, target: 'server' | 'quick') => Promise<boolean>) | undefined;
 }
 
 /** Rows in a Top list (pyTMBot's "Top 10"). */
@@ -213,9 +220,16 @@ export function serverFeature(deps: ServerDeps): Feature {
   return {
     name: 'server',
     install(router) {
+      const picked = async (req: Req, target: 'server' | 'quick'): Promise<boolean> =>
+        (await deps.hostPicker?.()?.(req, target)) ?? false;
       const menu = async (req: Req): Promise<void> => {
+        if (await picked(req, 'server')) return;
         await req.reply(serverMenuView());
       };
+      router.on(LOCAL_HOST_ACTION, async (req, { target }) => {
+        await req.toast();
+        await req.reply(target === 'quick' ? await quickScreen('overview') : serverMenuView());
+      });
       router.command('server', menu, 'Server monitoring');
       router.button(MAIN_MENU.server, menu);
 
@@ -239,6 +253,7 @@ export function serverFeature(deps: ServerDeps): Feature {
       });
 
       router.button(MAIN_MENU.quickView, async (req) => {
+        if (await picked(req, 'quick')) return;
         await req.reply(await quickScreen('overview'));
       });
       router.on(QUICK_ACTION, async (req, { sub }) => {

@@ -84,6 +84,9 @@ const CUT_MARKER = '\n[cut to fit Telegram]';
  * safely, "not modified" is success, callback buttons become opaque tokens.
  */
 export class SafeSender implements Sender {
+  /** Told the code of every Bot API error (tmbot's /metrics counts them). */
+  onApiError: ((code: number) => void) | undefined;
+
   constructor(
     private readonly telegram: Telegram,
     private readonly callbacks: CallbackStore,
@@ -96,6 +99,7 @@ export class SafeSender implements Sender {
       try {
         return await fn();
       } catch (err) {
+        if (err instanceof TelegramError) this.onApiError?.(err.code);
         if (!(err instanceof TelegramError) || attempt >= MAX_RETRIES) throw err;
         if (err.code === 429) {
           const after = Math.min(err.parameters?.retry_after ?? 1, MAX_RETRY_AFTER_S);

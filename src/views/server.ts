@@ -20,7 +20,7 @@ import type {
   TopProcesses,
   UptimeInfo,
 } from '../adapters/system/system-port';
-import { defineCodecAction } from '../telegram/actions';
+import { defineAction, defineCodecAction, field } from '../telegram/actions';
 import { clip, html, joinHtml, type Html } from './html';
 import { subMenuKeyboard } from './keyboards';
 import {
@@ -39,6 +39,11 @@ import {
 import { rows, type ActionButton, type Keyboard, type View } from './view';
 
 /** Reply-keyboard labels of the Server menu (pyTMBot's KB-02). */
+/** The remote-host picker's "This host" button (docs/fleet.md): the local Server menu or Quick view. */
+export const LOCAL_HOST_ACTION = defineAction('server.local', {
+  target: field.oneOf(['server', 'quick'] as const),
+});
+
 export const SERVER_MENU = {
   load: '🪫 Load average',
   cpu: '🔌 CPU',

@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger';
 import { safeEqual, type CredentialSet } from './credentials';
 import { limiterKey, resolveClientIp, type AddressSet } from './ip';
 import type { IpGuard } from './ip-guard';
+import type { SourceLimits } from './source-limits';
 
 /** Largest update body we read; Telegram's updates are a few KiB. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -34,6 +35,7 @@ export type Rejection =
   | 'bad-json'
   | 'bad-update'
   | 'busy'
+  | 'connections'
   | 'slow-or-malformed';
 
 export interface WebhookServerOptions {
@@ -51,9 +53,17 @@ export interface WebhookServerOptions {
   maxConnections: number;
 }
 
+/** Told of every refused request and every ban (tmbot's /metrics counts them). */
+export interface WebhookObserver {
+  rejected(reason: Rejection): void;
+  banned(): void;
+}
+
 export interface WebhookServerDeps {
   credentials: CredentialSet;
   guard: IpGuard;
+  /** Telegram-sized request budget for its ranges; connection caps per source. */
+  limits: SourceLimits;
   /** Where updates may come from: Telegram's ranges plus configured extras. */
   sources: AddressSet;
   trustedProxies: AddressSet;
@@ -65,6 +75,7 @@ export interface WebhookServerDeps {
   connected: () => void;
   clock: Clock;
   log: Logger;
+  observe?: WebhookObserver;
 }
 
 const REASON_TEXT: Record<Rejection, string> = {
@@ -81,6 +92,7 @@ const REASON_TEXT: Record<Rejection, string> = {
   'bad-json': 'invalid JSON',
   'bad-update': 'not an update',
   busy: 'bot busy',
+  connections: 'too many connections from one address',
   'slow-or-malformed': 'slow or malformed request',
 };
 
@@ -179,6 +191,11 @@ export class WebhookServer {
   private onConnection(socket: Socket): void {
     this.deps.connected();
     socket.on('error', () => undefined);
+    if (!this.deps.limits.admit(socket)) {
+      this.count('connections');
+      socket.destroy();
+      return;
+    }
     const result = resolveClientIp(socket.remoteAddress, undefined, this.deps.trustedProxies);
     if (
       result.ok &&
@@ -242,7 +259,7 @@ export class WebhookServer {
       }
       return;
     }
-    if (!this.deps.guard.take(key, 'main')) {
+    if (!this.deps.limits.take(ip)) {
       this.reject(req, res, 429, 'rate-limited', ip, { 'retry-after': '10' });
       return;
     }
@@ -361,6 +378,7 @@ export class WebhookServer {
 
   private strike(ip: string): void {
     if (this.deps.guard.strike(limiterKey(ip))) {
+      this.deps.observe?.banned();
       this.deps.log.warn(
         `banned ${limiterKey(ip)} from the webhook after repeated rejected requests`,
       );
@@ -369,6 +387,7 @@ export class WebhookServer {
 
   private count(reason: Rejection): void {
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+    this.deps.observe?.rejected(reason);
   }
 
   private logSummary(): void {

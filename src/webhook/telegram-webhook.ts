@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger';
 import type { StateStore } from '../state/json-store';
 import type { Dispatcher } from '../telegram/dispatcher';
 import { DEFAULT_POLLING } from '../telegram/polling';
+import type { WebhookObserver } from './server';
 import { WebhookSource } from './webhook-source';
 
 export interface TelegramWebhookDeps {
@@ -19,6 +20,7 @@ export interface TelegramWebhookDeps {
   clock: Clock;
   store: StateStore;
   log: Logger;
+  observe?: WebhookObserver;
 }
 
 /**
@@ -57,6 +59,7 @@ export function telegramWebhook(deps: TelegramWebhookDeps): WebhookSource {
       clock: deps.clock,
       store: deps.store,
       log: deps.log,
+      ...(deps.observe !== undefined ? { observe: deps.observe } : {}),
     },
   );
 }

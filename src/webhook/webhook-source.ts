@@ -9,7 +9,8 @@ import { CredentialSet, maskPath, newCredential, type WebhookCredential } from '
 import { AddressSet, TELEGRAM_SOURCE_RANGES } from './ip';
 import { FloodMode } from './flood-mode';
 import { DEFAULT_IP_GUARD, IpGuard } from './ip-guard';
-import { WebhookServer } from './server';
+import { WebhookServer, type WebhookObserver } from './server';
+import { DEFAULT_SOURCE_LIMITS, SourceLimits } from './source-limits';
 
 /** setWebhook parameters, as the Bot API names them. */
 export interface SetWebhookParams {
@@ -54,6 +55,8 @@ export interface WebhookSourceDeps {
   clock: Clock;
   store: StateStore;
   log: Logger;
+  /** Counts refusals and bans (for /metrics). */
+  observe?: WebhookObserver;
 }
 
 /** Registration failed in a way polling can survive (bad URL, setWebhook refused, port busy). */
@@ -144,6 +147,12 @@ export class WebhookSource implements UpdateSource {
       },
       { clock: this.deps.clock, store: this.deps.store, log: this.log },
     );
+    const sources = new AddressSet([...TELEGRAM_SOURCE_RANGES, ...s.extraRanges]);
+    const trustedProxies = new AddressSet(s.trustedProxies);
+    const limits = new SourceLimits(
+      { ...DEFAULT_SOURCE_LIMITS, windowMs: s.rateLimit.windowMs },
+      { guard, sources, trustedProxies, clock: this.deps.clock },
+    );
     this.server = new WebhookServer(
       {
         host: this.options.listenHost,
@@ -152,18 +161,20 @@ export class WebhookSource implements UpdateSource {
         requestTimeoutMs: s.requestTimeoutMs,
         keepAliveTimeoutMs: 5000,
         maxRequestsPerSocket: 1000,
-        maxConnections: 512,
+        maxConnections: DEFAULT_SOURCE_LIMITS.maxConnections,
       },
       {
         credentials: this.credentials,
         guard,
-        sources: new AddressSet([...TELEGRAM_SOURCE_RANGES, ...s.extraRanges]),
-        trustedProxies: new AddressSet(s.trustedProxies),
+        limits,
+        sources,
+        trustedProxies,
         deliver: this.deps.deliver,
         accepted: () => this.onAccepted(),
         connected: () => this.flood.connected(),
         clock: this.deps.clock,
         log: this.log,
+        ...(this.deps.observe !== undefined ? { observe: this.deps.observe } : {}),
       },
     );
     try {

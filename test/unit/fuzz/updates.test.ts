@@ -27,7 +27,7 @@ import { html } from '../../../src/views/html';
 import { fuzzParams, hostileId, hostileString, hostileText } from '../../support/fuzz';
 import { MemoryStore } from '../../support/memory-store';
 import { Pipeline } from '../../support/pipeline';
-import { parseHtml } from '../../support/bot-api-html';
+import { parseHtml } from '../../../src/demo/bot-api/html';
 import { checkView } from '../../support/telegram-rules';
 import { rawAction } from '../../support/raw-action';
 
