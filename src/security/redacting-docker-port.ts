@@ -11,7 +11,11 @@ export function redactingDockerPort(inner: DockerPort, redaction: ContainerRedac
     hosts: inner.hosts,
     ping: (host) => inner.ping(host),
     summary: (host) => inner.summary(host),
-    listContainers: (host) => inner.listContainers(host),
+    // Labels (compose project, service, dependencies) reach the stack screens.
+    listContainers: async (host) =>
+      (await inner.listContainers(host)).map((c) =>
+        c.labels === undefined ? c : { ...c, labels: redaction.pairs(c.labels) },
+      ),
     containerStats: (host, id) => inner.containerStats(host, id),
     act: (host, id, action) => inner.act(host, id, action),
     listImages: (host) => inner.listImages(host),
