@@ -81,6 +81,8 @@ export type DockerErrorCode =
   | 'host_gone'
   | 'container_gone'
   | 'image_gone'
+  /** No container carries that compose project label (any more). */
+  | 'stack_gone'
   /** An id that is not an engine id; refused before any request. */
   | 'bad_container_id'
   | 'bad_image_id'

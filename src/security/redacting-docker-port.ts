@@ -27,7 +27,20 @@ export function redactingDockerPort(
     hosts: inner.hosts,
     ping: (host) => inner.ping(host),
     summary: (host) => inner.summary(host),
-    listContainers: (host) => inner.listContainers(host),
+    // Labels (compose project, service, dependencies) reach the stack screens.
+    listContainers: async (host) =>
+      (await inner.listContainers(host)).map((c) =>
+        c.labels === undefined
+          ? c
+          : {
+              ...c,
+              labels: Object.fromEntries(
+                redaction
+                  .pairs(Object.entries(c.labels).map(([key, value]) => ({ key, value })))
+                  .map((p) => [p.key, p.value]),
+              ),
+            },
+      ),
     containerStats: (host, id) => inner.containerStats(host, id),
     act: (host, id, action) => inner.act(host, id, action),
     listImages: (host) => inner.listImages(host),

@@ -1,5 +1,6 @@
 import type { DockerSummary } from '../adapters/docker/port';
 import { DOCKER } from './docker-actions';
+import { STACKS } from './docker-stacks';
 import { buttonFor, type ActionCall } from '../telegram/actions';
 import { clip, clipMiddle, html, joinHtml } from './html';
 import { subMenuKeyboard } from './keyboards';
@@ -9,6 +10,7 @@ import type { InlineButton, View } from './view';
 export const DOCKER_MENU = {
   containers: '📦 Containers',
   images: '🖼 Images',
+  stacks: '🧱 Stacks',
   hosts: '🖥 Docker hosts',
 } as const;
 
@@ -52,7 +54,9 @@ ${joinHtml(lines, '\n')}${several ? html`\n\nContainers and Images open the ✅ 
     return {
       html: text,
       keyboard: subMenuKeyboard(
-        several ? Object.values(DOCKER_MENU) : [DOCKER_MENU.containers, DOCKER_MENU.images],
+        several
+          ? Object.values(DOCKER_MENU)
+          : [DOCKER_MENU.containers, DOCKER_MENU.images, DOCKER_MENU.stacks],
       ),
     };
   }
@@ -71,6 +75,7 @@ ${joinHtml(lines, '\n')}${several ? html`\n\nContainers and Images open the ✅ 
     DOCKER.containers.button(DOCKER_MENU.containers, cur),
     DOCKER.images.button(DOCKER_MENU.images, cur),
   ]);
+  rows.push([STACKS.list.button(DOCKER_MENU.stacks, cur)]);
   return { html: text, keyboard: { kind: 'inline', rows } };
 }
 

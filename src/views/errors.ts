@@ -10,6 +10,7 @@ const DOCKER_TEXT: Record<Exclude<DockerErrorCode, 'unavailable'>, (e: DockerErr
   host_gone: () => 'That Docker host is no longer configured.',
   container_gone: () => 'This container no longer exists. Open the list again.',
   image_gone: () => 'This image no longer exists. Open the list again.',
+  stack_gone: () => 'This stack has no containers any more. Open the stacks again.',
   bad_container_id: () => 'That is not a container id.',
   bad_image_id: () => 'That is not an image id.',
   refused: (e) => `The engine refused to ${e.info.action ?? 'do'} it: ${e.info.detail ?? ''}`,

@@ -158,7 +158,7 @@ describeDocker('Docker section, end to end', (suite) => {
       const keyboard = (entry?.reply_markup as { keyboard: { text: string }[][] }).keyboard
         .flat()
         .map((b) => b.text);
-      expect(keyboard).toEqual(['📦 Containers', '🖼 Images', '⬅️ Back to main menu']);
+      expect(keyboard).toEqual(['📦 Containers', '🖼 Images', '🧱 Stacks', '⬅️ Back to main menu']);
       const list = await send(u, '📦 Containers');
       expect(list.text).toContain('There are no containers on this host.');
       expect(list.text).not.toContain('Host:');

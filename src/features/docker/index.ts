@@ -5,6 +5,7 @@ import { installImages } from './images';
 import { installLogs } from './logs';
 import { installManage } from './manage';
 import { installOverview } from './overview';
+import { installStacks } from './stacks';
 import { dockerScreens, type DockerFeatureDeps } from './screens';
 
 export type { DockerFeatureDeps } from './screens';
@@ -12,7 +13,7 @@ export type { DockerFeatureDeps } from './screens';
 /**
  * The Docker section: overview and host picker, containers (list, details with
  * live stats, volumes / networks / runtime, logs, manage) and images (list,
- * details, history, used by, update checks). Privileged screens go through the
+ * details, history, used by, update checks) and compose stacks. Privileged screens go through the
  * 2FA guard; every screen names its host when several are configured.
  */
 export function dockerFeature(deps: DockerFeatureDeps): Feature {
@@ -25,6 +26,7 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
       installLogs(router, screens);
       installManage(router, screens);
       installImages(router, screens);
+      installStacks(router, screens);
     },
     async start() {
       if (deps.strictAccess)

@@ -21,6 +21,7 @@ import { Redactor } from '../../../src/log/redactor';
 import type { PrivilegedAction, SecondFactor } from '../../../src/security/second-factor';
 import type { Req } from '../../../src/telegram/request';
 import { DOCKER } from '../../../src/views/docker-actions';
+import { STACKS } from '../../../src/views/docker-stacks';
 import { html } from '../../../src/views/html';
 import type { ActionButton } from '../../../src/views/view';
 import { Pipeline } from '../../support/pipeline';
@@ -95,6 +96,7 @@ class FakeDocker implements DockerPort {
         id: c.id,
         state: c.state,
         imageId: c.imageId,
+        labels: Object.fromEntries(c.config.labels.map((l) => [l.key, l.value])),
       })),
     );
   }
@@ -514,6 +516,7 @@ describe('docker feature', () => {
       '🖥 ssh://ops@b',
       '📦 Containers',
       '🖼 Images',
+      '🧱 Stacks',
     ]);
     await press(p, USER, DOCKER.overview.call({ host: 1 }));
     expect(last(p)?.text).toContain('✅ ssh://ops@b');
@@ -552,5 +555,104 @@ describe('docker feature', () => {
     );
     const relaxed = setup({ docker, strictAccess: false });
     await expect(relaxed.feature.start?.()).resolves.toBeUndefined();
+  });
+});
+
+describe('docker feature: compose stacks', () => {
+  /** A container of compose project "shop", service `service`, depending on `deps`. */
+  const member = (service: string, deps?: string): ContainerDetails => {
+    const d = details(`shop-${service}-1`);
+    return {
+      ...d,
+      config: {
+        ...d.config,
+        labels: [
+          { key: 'com.docker.compose.project', value: 'shop' },
+          { key: 'com.docker.compose.service', value: service },
+          ...(deps !== undefined ? [{ key: 'com.docker.compose.depends_on', value: deps }] : []),
+        ],
+      },
+    };
+  };
+  const shop = (): ContainerDetails[] => [
+    member('web', 'api:service_started:false'),
+    member('api', 'db:service_healthy:false'),
+    member('db'),
+  ];
+  const acted = (docker: FakeDocker): string[] =>
+    docker.acts.map(([, id, op]) => {
+      const name = docker.containers[0]?.find((c) => c.id === id)?.name ?? id;
+      return `${op} ${name}`;
+    });
+
+  it('restart stops in reverse dependency order, then starts in order; audited as stack.restart', async () => {
+    const { p, docker, guard } = setup();
+    docker.containers[0] = shop();
+    await press(
+      p,
+      ADMIN,
+      STACKS.perform.call({ host: 0, project: 'shop', page: 0, op: 'restart' }),
+    );
+    expect(acted(docker)).toEqual([
+      'stop shop-web-1',
+      'stop shop-api-1',
+      'stop shop-db-1',
+      'start shop-db-1',
+      'start shop-api-1',
+      'start shop-web-1',
+    ]);
+    expect(guard.calls.at(-1)).toMatchObject({
+      audit: 'stack.restart',
+      target: 'stack shop',
+      destructive: true,
+    });
+    expect(last(p)?.text).toMatch(/^✅ Stack shop: restart done in [\d.]+ s/);
+    expect(guard.failed).toEqual([]);
+  });
+
+  it('stops at the first failure, says why, and the guard audits it as failed', async () => {
+    const { p, docker, guard } = setup();
+    docker.containers[0] = shop();
+    const act = docker.act.bind(docker);
+    docker.act = (host, id, op) =>
+      docker.containers[0]?.find((c) => c.id === id)?.name === 'shop-api-1'
+        ? Promise.reject(new DockerError('refused', { action: op, detail: 'no such image' }))
+        : act(host, id, op);
+    await press(p, ADMIN, STACKS.perform.call({ host: 0, project: 'shop', page: 0, op: 'start' }));
+    expect(acted(docker)).toEqual(['start shop-db-1']);
+    const text = last(p)?.text ?? '';
+    expect(text).toMatch(/^⚠️ start of stack shop stopped at a failure/);
+    expect(text).toMatch(/❌ api · .*no such image/);
+    expect(text).toContain('▫️ web');
+    expect(guard.failed).toEqual(['stack.start']);
+  });
+
+  it('plain users are refused by the guard; nothing is touched', async () => {
+    const { p, docker, guard } = setup();
+    docker.containers[0] = shop();
+    await press(p, USER, STACKS.perform.call({ host: 0, project: 'shop', page: 0, op: 'stop' }));
+    expect(docker.acts).toEqual([]);
+    expect(guard.denied).toEqual([{ userId: USER, audit: 'stack.stop' }]);
+    await press(p, USER, STACKS.confirm.call({ host: 0, project: 'shop', page: 0, op: 'stop' }));
+    expect(docker.acts).toEqual([]);
+  });
+
+  it('a stack that is gone says so', async () => {
+    const { p, docker } = setup();
+    docker.containers[0] = shop();
+    await press(p, ADMIN, STACKS.stack.call({ host: 0, project: 'gone', page: 0 }));
+    expect(last(p)?.text).toContain('This stack has no containers any more');
+    await press(p, ADMIN, STACKS.perform.call({ host: 0, project: 'gone', page: 0, op: 'stop' }));
+    expect(docker.acts).toEqual([]);
+    expect(last(p)?.text).toContain('This stack has no containers any more');
+  });
+
+  it("/stacks groups the host's containers and counts the standalone ones", async () => {
+    const { p, docker } = setup();
+    docker.containers[0] = [...shop(), details('solo')];
+    await p.text(USER, '/stacks');
+    expect(last(p)?.text).toBe(
+      '🧱 Stacks · 1 compose project\n\n🟢 shop · 3/3 running\n\n📦 Standalone: 1 container',
+    );
   });
 });

@@ -95,14 +95,14 @@ describe('overview and errors', () => {
       error: 'Docker is not reachable at ssh://ops@web2: connection refused',
     },
   ];
-  it('one host: counts and the Containers / Images keyboard', () => {
+  it('one host: counts and the Containers / Images / Stacks keyboard', () => {
     const v = dockerOverviewView({ hosts: hosts.slice(0, 1), current: 0, keyboard: 'reply' });
     expect(text(v)).toBe(
       '🐳 Docker\n\n🖥 unix:///var/run/docker.sock\n3 running / 5 containers · 1 image',
     );
     expect(v.keyboard).toEqual({
       kind: 'reply',
-      rows: [['📦 Containers', '🖼 Images'], ['⬅️ Back to main menu']],
+      rows: [['📦 Containers', '🖼 Images', '🧱 Stacks'], ['⬅️ Back to main menu']],
     });
   });
   it('several hosts: each with its state, the current one marked, a picker', () => {
@@ -115,7 +115,11 @@ describe('overview and errors', () => {
     );
     expect(reply.keyboard).toEqual({
       kind: 'reply',
-      rows: [['📦 Containers', '🖼 Images', '🖥 Docker hosts'], ['⬅️ Back to main menu']],
+      rows: [
+        ['📦 Containers', '🖼 Images', '🧱 Stacks'],
+        ['🖥 Docker hosts'],
+        ['⬅️ Back to main menu'],
+      ],
     });
     const picker = dockerOverviewView({ hosts, current: 1, keyboard: 'inline' });
     expect(inline(picker).map((b) => [b.text, b.action, b.args])).toEqual([
@@ -123,6 +127,7 @@ describe('overview and errors', () => {
       ['✅ ssh://ops@web2', 'docker.menu', ['1']],
       ['📦 Containers', 'docker.ctrs', ['1', '0']],
       ['🖼 Images', 'docker.imgs', ['1', '0']],
+      ['🧱 Stacks', 'docker.stacks', ['1', '0']],
     ]);
   });
   it('an error screen offers a retry only when asked to', () => {
