@@ -189,7 +189,12 @@ describeDocker('Docker section, end to end', (suite) => {
       const u = plain();
       const bobList = await send(u, '/containers');
       const bobDetails = await press(u, bobList, `🟢 ${prefix}-solo`, /Live usage/);
-      expect(buttons(bobDetails)).toEqual(['🔄 Refresh', '⬅️ All containers']);
+      expect(buttons(bobDetails)).toEqual([
+        '📈 CPU',
+        '📈 Memory',
+        '🔄 Refresh',
+        '⬅️ All containers',
+      ]);
     });
 
     it('with 20 containers in every state: 8 per page in name order, badges, every kind of details screen', async () => {

@@ -301,7 +301,13 @@ describe('server screens, end to end (real daemon, emulator, this host)', () => 
       const avg = mhz.reduce((a, b) => a + b, 0) / mhz.length;
       within(numberAfter(text, 'Clock now:'), avg, avg * 0.25);
     }
-    expect(buttonTexts(msg)).toEqual(['🔄 Refresh', '🧮 Per core', '⏱ CPU times', '🔝 Top 10']);
+    expect(buttonTexts(msg)).toEqual([
+      '🔄 Refresh',
+      '🧮 Per core',
+      '⏱ CPU times',
+      '🔝 Top 10',
+      '📈 Chart',
+    ]);
 
     const cores = (await press(u, msg, '🧮 Per core')).entry.text ?? '';
     expect(cores.match(/^cpu\d+ [▓░]{12} +[\d.]+ %$/gm)).toHaveLength(cpuCount());
