@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
@@ -74,6 +74,9 @@ function memoryFallback(maxBytes: number, err: unknown): OpenedDb {
 
 function openChecked(path: string, maxBytes: number): DatabaseSync {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  // State files are 0600; SQLite gives its -wal and -shm files the database file's mode.
+  closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
   const db = prepare(path, maxBytes);
   try {
     const row = db.prepare('PRAGMA quick_check').get() as { quick_check?: unknown } | undefined;

@@ -127,17 +127,22 @@ describeBrowser(
       await asPerson('user');
       await expectBot(click('#start-button'), 'Hi, Bob');
       await shot('start');
+      // Quick view reads the load first and the bot caches host figures for a few seconds, so
+      // the bounds are read from before Quick view to after the Load screen.
+      const before = loadavg();
       const quick = await expectBot(clickText('#reply-keyboard', '👀 Quick view'), 'Quick view');
       expect(quick).toMatch(/Docker: \d+ running/);
       await shot('quick-view');
       await expectBot(clickText('#reply-keyboard', '🚀 Server'), /Server/);
-      const before = loadavg();
       const load = await expectBot(clickText('#reply-keyboard', '🪫 Load average'), '1 min:');
       const after = loadavg();
       ['1 min:', '5 min:', '15 min:'].forEach((label, i) => {
         const shown = Number(/[\d.]+/.exec(load.slice(load.indexOf(label) + label.length))?.[0]);
-        expect(shown).toBeGreaterThanOrEqual(Math.min(before[i]!, after[i]!) - 0.5);
-        expect(shown).toBeLessThanOrEqual(Math.max(before[i]!, after[i]!) + 0.5);
+        // Load moves between reads on a busy machine: a margin of 0.5 or 20 %, whichever is more.
+        const lo = Math.min(before[i]!, after[i]!);
+        const hi = Math.max(before[i]!, after[i]!);
+        expect(shown).toBeGreaterThanOrEqual(lo - Math.max(0.5, lo * 0.2));
+        expect(shown).toBeLessThanOrEqual(hi + Math.max(0.5, hi * 0.2));
       });
       await shot('server-load');
 

@@ -25,6 +25,10 @@ const isRoot = process.getuid?.() === 0;
 const required = process.env.CI === 'true' || process.env.TMBOT_REQUIRE_DOCKER === '1';
 const suite = isRoot ? describe : required ? describe : describe.skip;
 
+// The history store (its own SQLite file, tested in test/unit/history) would fill the 64 KiB
+// tmpfs by itself: these runs watch the JSON state files alone.
+const NO_HISTORY = { history: { enabled: false } };
+
 const X = 7001;
 const Y = 7002;
 const Z = 7003;
@@ -122,7 +126,7 @@ suite('state dir under faults (real tmpfs and read-only bind mount)', () => {
     const state = join(mnt, 'state');
     mkdirSync(state, { mode: 0o700 });
     writeFileSync(join(state, 'access.json.tmp-0123456789ab'), 'partial', { mode: 0o600 });
-    const d = Daemon.start({ apiRoot: emu.apiRoot, stateDir: state });
+    const d = Daemon.start({ apiRoot: emu.apiRoot, stateDir: state, config: NO_HISTORY });
     await d.ready();
     expect(temps(state)).toEqual([]);
     expect(d.output).toMatch(/removed 1 temp file\(s\)/);
@@ -174,7 +178,7 @@ suite('state dir under faults (real tmpfs and read-only bind mount)', () => {
     const state = join(root, 'state');
     seed(state);
     readOnlyBind(state);
-    const d = Daemon.start({ apiRoot: emu.apiRoot, stateDir: state });
+    const d = Daemon.start({ apiRoot: emu.apiRoot, stateDir: state, config: NO_HISTORY });
     await d.ready();
     expect(d.output).toMatch(/is read-only .*read and enforced/);
     // X and Y are blocked (no answer); Z, a fresh stranger, is told about attempts.
@@ -187,7 +191,7 @@ suite('state dir under faults (real tmpfs and read-only bind mount)', () => {
   it('tampered entry in a writable dir: copied aside with a warning, blocked, modes kept', async () => {
     const state = join(root, 'state');
     seed(state);
-    const d = Daemon.start({ apiRoot: emu.apiRoot, stateDir: state });
+    const d = Daemon.start({ apiRoot: emu.apiRoot, stateDir: state, config: NO_HISTORY });
     await d.ready();
     expect(await replies([Y, Z])).toBe(1);
     expect(await d.stop()).toBe(0);

@@ -61,6 +61,7 @@ describe('Dockerfile', () => {
       '!tsconfig.build.json',
       '!src/',
       '!config/',
+      '!assets/',
     ]);
   });
 });
