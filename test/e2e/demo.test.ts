@@ -57,7 +57,9 @@ describeBrowser(
     let page: Page;
     let profile: string;
     let step = 0;
-    const prefix = uniqueName('demo');
+    // Other test files share the private engine: a leading digit sorts this container first in
+    // the list, whatever else runs at the same time.
+    const prefix = uniqueName('0demo');
     const container = `${prefix}-web`;
 
     beforeAll(async () => {
@@ -138,19 +140,19 @@ describeBrowser(
       const after = loadavg();
       ['1 min:', '5 min:', '15 min:'].forEach((label, i) => {
         const shown = Number(/[\d.]+/.exec(load.slice(load.indexOf(label) + label.length))?.[0]);
-        // Load moves between reads on a busy machine: a margin of 0.5 or 20 %, whichever is more.
+        // Load moves between reads on a busy machine: a margin of 0.5 or 30 %, whichever is more.
         const lo = Math.min(before[i]!, after[i]!);
         const hi = Math.max(before[i]!, after[i]!);
-        expect(shown).toBeGreaterThanOrEqual(lo - Math.max(0.5, lo * 0.2));
-        expect(shown).toBeLessThanOrEqual(hi + Math.max(0.5, hi * 0.2));
+        expect(shown).toBeGreaterThanOrEqual(lo - Math.max(0.5, lo * 0.3));
+        expect(shown).toBeLessThanOrEqual(hi + Math.max(0.5, hi * 0.3));
       });
       await shot('server-load');
 
       await asPerson('admin');
       await expectBot(click('#start-button'), 'Hi, Ada');
-      await expectBot(clickText('#reply-keyboard', '🐳 Docker'), /1 running \/ 1 container/);
+      await expectBot(clickText('#reply-keyboard', '🐳 Docker'), /\d+ running \/ \d+ container/);
       const list = await expectBot(clickText('#reply-keyboard', '📦 Containers'), container);
-      expect(list).toContain('1/1 running');
+      expect(list).toMatch(/\d+\/\d+ running/);
       await shot('docker-list');
       const details = await expectBot(clickText('.inline-kb', `🟢 ${container}`), 'Live usage');
       expect(details).toContain(HOSTILE);
