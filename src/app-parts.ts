@@ -24,6 +24,7 @@ import { createHealth, type Health } from './health/health';
 import { component, type Component } from './lifecycle';
 import type { Logger } from './log/logger';
 import type { Plugin, PluginPorts } from './plugins/plugin';
+import type { AccessControl } from './security/access-control';
 import { ChatAdminNotifier } from './security/admin-notifier';
 import { JsonlAuditLog } from './security/audit-log';
 import { TwoFactorGuard } from './security/two-factor-guard';
@@ -258,6 +259,25 @@ export function pluginParts(
       });
   }
   return built;
+}
+
+/**
+ * The state on disk. Started first (button tokens of the last run are valid again); stopped
+ * last: what the others wrote reaches the disk.
+ */
+export function stateComponent(
+  callbacks: CallbackStore,
+  access: Pick<AccessControl, 'save'>,
+  store: StateStore,
+): Component {
+  return component('state', {
+    start: () => callbacks.load(),
+    stop: async () => {
+      await callbacks.save();
+      await access.save();
+      await store.flush();
+    },
+  });
 }
 
 /** A feature's own start/stop as a component of the same name (required, as before). */
