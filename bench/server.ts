@@ -13,7 +13,7 @@ import { HostSystem } from '../src/adapters/system/host-system';
 import type { StaticCpu } from '../src/adapters/system/si-readers';
 import type { SystemPort } from '../src/adapters/system/system-port';
 import { systemClock } from '../src/clock';
-import { silentLogger } from '../src/log/logger';
+import { silentLogger } from '../test/support/silent-logger';
 import { BotApiEmulator, type EmuMessage } from '../test/support/bot-api-emulator';
 import { Daemon, TEST_SALT, TEST_TOKEN } from '../test/support/daemon';
 import { fmt, machine, percentile, sleep, writeSection } from './support';

@@ -18,6 +18,7 @@ import type { Feature } from './features/feature';
 import { healthFeature } from './features/health';
 import { menuFeature } from './features/menu';
 import { serverFeature } from './features/server';
+import { TwoFactorGuard } from './features/two-factor-guard';
 import { dockerCheckers } from './health/checkers/docker';
 import { pollingThresholds } from './health/checkers/update-loop';
 import { createHealth, type Health } from './health/health';
@@ -27,7 +28,6 @@ import type { Plugin, PluginPorts } from './plugins/plugin';
 import type { AccessControl } from './security/access-control';
 import { ChatAdminNotifier } from './security/admin-notifier';
 import { JsonlAuditLog } from './security/audit-log';
-import { TwoFactorGuard } from './security/two-factor-guard';
 import { TwoFactorSessions } from './security/two-factor-sessions';
 import type { StateStore } from './state/json-store';
 import { AutoDeleteScheduler } from './telegram/auto-delete';
@@ -37,6 +37,7 @@ import { asTelegrafSignal } from './telegram/polling';
 import { UpdateReceiver } from './telegram/receiver';
 import { SafeSender } from './telegram/sender';
 import type { AppDeps } from './app-types';
+import { dockerReasonText } from './views/errors';
 import { telegramWebhook } from './webhook/telegram-webhook';
 import { APP_VERSION } from './version';
 
@@ -201,7 +202,7 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
         const s = await dockerQuickSummary(d.docker, 0);
         return s.ok
           ? { running: s.running, total: s.total, images: s.images }
-          : { unavailable: s.reason };
+          : { unavailable: dockerReasonText(s.error) };
       },
     }),
     healthFeature({

@@ -154,7 +154,11 @@ function applyFlag(opts: CliOptions, c: FlagCursor): void {
       opts.config = c.takeValue('a file path');
       break;
     case '--mode':
-      opts.mode = oneOf(c.takeValue('dev or prod').toLowerCase(), ['dev', 'prod'], '--mode');
+      opts.mode = oneOf(
+        c.takeValue('dev or prod').toLowerCase(),
+        ['dev', 'prod'] as const,
+        '--mode',
+      );
       break;
     case '--debug':
       opts.mode = 'dev';
@@ -170,7 +174,7 @@ function applyFlag(opts: CliOptions, c: FlagCursor): void {
     case '--log-format':
       opts.logFormat = oneOf(
         c.takeValue('human or json').toLowerCase(),
-        ['human', 'json'],
+        ['human', 'json'] as const,
         '--log-format',
       );
       break;

@@ -8,7 +8,6 @@ import type {
   CpuInfo,
   DiskIo,
   FilesystemUsage,
-  HostScope,
   LoadAverage,
   LoggedInUser,
   MemoryInfo,
@@ -20,9 +19,7 @@ import type {
   TopProcesses,
   UptimeInfo,
 } from '../adapters/system/system-port';
-import { defineCodecAction } from '../telegram/actions';
 import { clip, html, joinHtml, type Html } from './html';
-import { subMenuKeyboard } from './keyboards';
 import {
   age,
   bar,
@@ -36,7 +33,8 @@ import {
   percent,
   utcMinute,
 } from './server-format';
-import { rows, type ActionButton, type Keyboard, type View } from './view';
+import type { TopSort } from './server';
+
 export function loadBody(l: LoadAverage): Html {
   const share = (v: number): string => percent((v / Math.max(1, l.cores)) * 100);
   return html`🪫 <b>Load average</b> (${l.cores} core${l.cores === 1 ? '' : 's'})

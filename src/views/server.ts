@@ -1,41 +1,11 @@
 /**
- * The server screens: pure functions from SystemPort data to views. Every
- * host-supplied string (process, mount, device, interface, user names) goes
- * through the `html` tag, so markup in it renders literally.
+ * The Server menu and the frame of its screens: navigation buttons, titles and the
+ * context note. The bodies are in server-bodies.ts.
  */
-import type {
-  ConnectionSummary,
-  CpuInfo,
-  DiskIo,
-  FilesystemUsage,
-  HostScope,
-  LoadAverage,
-  LoggedInUser,
-  MemoryInfo,
-  NetInterface,
-  NetworkTotals,
-  ProcessCounts,
-  ProcessRow,
-  SensorInfo,
-  TopProcesses,
-  UptimeInfo,
-} from '../adapters/system/system-port';
+import type { HostScope } from '../adapters/system/system-port';
 import { defineCodecAction } from '../telegram/actions';
-import { clip, html, joinHtml, type Html } from './html';
+import { html, type Html } from './html';
 import { subMenuKeyboard } from './keyboards';
-import {
-  age,
-  bar,
-  bytes,
-  cell,
-  count,
-  duration,
-  fitItems,
-  NA,
-  padCell,
-  percent,
-  utcMinute,
-} from './server-format';
 import { rows, type ActionButton, type Keyboard, type View } from './view';
 
 /** Reply-keyboard labels of the Server menu (pyTMBot's KB-02). */

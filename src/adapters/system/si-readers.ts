@@ -9,7 +9,7 @@ export interface StaticCpu {
 }
 
 /** systeminformation is loaded at its first use (the CPU screen, Users), not at start. */
-async function siStaticCpu(): Promise<StaticCpu> {
+export async function siStaticCpu(): Promise<StaticCpu> {
   const { default: si } = await import('systeminformation');
   const c = await si.cpu();
   const model = [c.manufacturer, c.brand]
@@ -25,7 +25,7 @@ async function siStaticCpu(): Promise<StaticCpu> {
   };
 }
 
-async function siUsers(): Promise<LoggedInUser[]> {
+export async function siUsers(): Promise<LoggedInUser[]> {
   const { default: si } = await import('systeminformation');
   const rows = await si.users();
   return rows.map((u) => {

@@ -12,7 +12,7 @@ import type {
 } from '../../../../src/adapters/system/system-port';
 import { ManualClock } from '../../../../src/clock';
 import type { MonitorConfig } from '../../../../src/config/types';
-import { silentLogger } from '../../../../src/log/logger';
+import { silentLogger } from '../../../support/silent-logger';
 import { DOCKER_STATE_FILE } from '../../../../src/plugins/monitor/docker-watch';
 import { monitorFeature } from '../../../../src/plugins/monitor/feature';
 import { Monitor } from '../../../../src/plugins/monitor/monitor';

@@ -1,10 +1,10 @@
 import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
 import { generateSync } from '@otplib/totp';
 import { ManualClock } from '../../../src/clock';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import type { AuditEntry, PrivilegedAction } from '../../../src/security/second-factor';
 import { deriveTotpSecret } from '../../../src/security/totp';
-import { TwoFactorGuard } from '../../../src/security/two-factor-guard';
+import { TwoFactorGuard } from '../../../src/features/two-factor-guard';
 import { TwoFactorSessions } from '../../../src/security/two-factor-sessions';
 import type { Req } from '../../../src/telegram/request';
 import { visibleText } from '../../../src/views/html';
