@@ -1,4 +1,5 @@
-import { withTimeout } from '../clock';
+import type { SystemPort } from '../adapters/system/system-port';
+import { withTimeout, type Clock } from '../clock';
 import { DockerUnavailableError } from '../errors';
 import type { Html } from '../views/html';
 import { SCREEN_TITLES, unavailableBody, type ScreenNav, type ServerScreen } from '../views/server';
@@ -43,49 +44,10 @@ export function serverReads(deps: ServerDeps): ServerReads {
   async function screenBody(nav: ScreenNav): Promise<Html> {
     const s: ServerScreen = nav.screen;
     try {
-      return await readBody(nav);
+      return await readBody(system, clock, nav);
     } catch (err) {
       log.warn(`${s} is not available`, { error: err });
       return unavailableBody(SCREEN_TITLES[s]);
-    }
-  }
-
-  async function readBody(nav: ScreenNav): Promise<Html> {
-    switch (nav.screen) {
-      case 'load':
-        return loadBody(await system.loadAverage());
-      case 'cpu':
-        return cpuBody(await system.cpu());
-      case 'cores':
-        return coresBody(await system.cpu());
-      case 'times':
-        return cpuTimesBody(await system.cpu());
-      case 'top':
-        return topBody(await system.topProcesses(TOP_LIMIT), nav.top?.sort ?? 'cpu');
-      case 'memory':
-        return memoryBody(await system.memory());
-      case 'swap':
-        return swapBody(await system.memory());
-      case 'sensors':
-        return sensorsBody(await system.sensors());
-      case 'fans':
-        return fansBody(await system.sensors());
-      case 'process':
-        return processBody(await system.processes());
-      case 'uptime':
-        return uptimeBody(await system.uptime());
-      case 'users':
-        return usersBody(await system.users(), clock.now());
-      case 'fs':
-        return filesystemsBody(await system.filesystems());
-      case 'diskio':
-        return diskIoBody(await system.diskIo());
-      case 'net':
-        return networkBody(await system.networkTotals());
-      case 'ifaces':
-        return interfacesBody(await system.interfaces());
-      case 'conns':
-        return connectionsBody(await system.connections());
     }
   }
 
@@ -123,4 +85,44 @@ export function serverReads(deps: ServerDeps): ServerReads {
   }
 
   return { screenBody, overview };
+}
+
+/** One SystemPort read, rendered. */
+async function readBody(system: SystemPort, clock: Clock, nav: ScreenNav): Promise<Html> {
+  switch (nav.screen) {
+    case 'load':
+      return loadBody(await system.loadAverage());
+    case 'cpu':
+      return cpuBody(await system.cpu());
+    case 'cores':
+      return coresBody(await system.cpu());
+    case 'times':
+      return cpuTimesBody(await system.cpu());
+    case 'top':
+      return topBody(await system.topProcesses(TOP_LIMIT), nav.top?.sort ?? 'cpu');
+    case 'memory':
+      return memoryBody(await system.memory());
+    case 'swap':
+      return swapBody(await system.memory());
+    case 'sensors':
+      return sensorsBody(await system.sensors());
+    case 'fans':
+      return fansBody(await system.sensors());
+    case 'process':
+      return processBody(await system.processes());
+    case 'uptime':
+      return uptimeBody(await system.uptime());
+    case 'users':
+      return usersBody(await system.users(), clock.now());
+    case 'fs':
+      return filesystemsBody(await system.filesystems());
+    case 'diskio':
+      return diskIoBody(await system.diskIo());
+    case 'net':
+      return networkBody(await system.networkTotals());
+    case 'ifaces':
+      return interfacesBody(await system.interfaces());
+    case 'conns':
+      return connectionsBody(await system.connections());
+  }
 }

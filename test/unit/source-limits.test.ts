@@ -3,11 +3,10 @@ import { join, relative } from 'node:path';
 import * as ts from 'typescript';
 
 // The size rules of STYLE.md, kept true by a test: no file in src/ over 400 lines, no function over
-// 80 lines. Generated schema types are the one exception.
+// 80 lines (STYLE.md exempts generated schema types; src/ has none today).
 const SRC = join(__dirname, '..', '..', 'src');
 const MAX_FILE_LINES = 400;
 const MAX_FUNCTION_LINES = 80;
-const GENERATED = new Set<string>([]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -49,7 +48,7 @@ function functionName(node: ts.Node): string {
   return '(anonymous)';
 }
 
-const files = sourceFiles(SRC).filter((path) => !GENERATED.has(relative(SRC, path)));
+const files = sourceFiles(SRC);
 
 describe('source size limits', () => {
   it('finds the source tree', () => {
