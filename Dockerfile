@@ -57,5 +57,6 @@ USER 10001:10001
 STOPSIGNAL SIGTERM
 # Exit 0 while the heartbeat the bot writes every 15 s is fresh and healthy or degraded (docs/health.md).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
-  CMD ["node", "/opt/tmbot/dist/main.js", "--health-check"]
-ENTRYPOINT ["/sbin/tini", "--", "node", "/opt/tmbot/dist/main.js"]
+  CMD ["node", "--disable-sigusr1", "/opt/tmbot/dist/main.js", "--health-check"]
+# --disable-sigusr1: SIGUSR1 must not open an inspector (code execution with the token and socket).
+ENTRYPOINT ["/sbin/tini", "--", "node", "--disable-sigusr1", "/opt/tmbot/dist/main.js"]

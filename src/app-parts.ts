@@ -28,6 +28,8 @@ import type { Plugin, PluginPorts } from './plugins/plugin';
 import type { AccessControl } from './security/access-control';
 import { ChatAdminNotifier } from './security/admin-notifier';
 import { JsonlAuditLog } from './security/audit-log';
+import { ContainerRedaction } from './security/redact-container';
+import { redactingDockerPort } from './security/redacting-docker-port';
 import { TwoFactorSessions } from './security/two-factor-sessions';
 import type { StateStore } from './state/json-store';
 import { AutoDeleteScheduler } from './telegram/auto-delete';
@@ -77,6 +79,7 @@ export function securityParts(deps: AppDeps, sender: SafeSender) {
     clock,
     onSecret: (secret) => deps.redactor.add(secret),
     limits: { sessionMs: config.access.sessionMinutes * 60_000 },
+    log,
   });
   const notifier = new ChatAdminNotifier(sender, config.adminChatIds, log);
   const guard = new TwoFactorGuard({ sessions, audit, notifier, clock, log });
@@ -114,16 +117,22 @@ export function updateReceiver(
   });
 }
 
-/** The Docker port over every configured host; its engines are dialled on first use. */
-export function dockerPort(deps: AppDeps): DockerodePort {
-  return new DockerodePort({
-    hosts: deps.config.docker.hosts,
-    tls: deps.config.docker.tls,
-    log: deps.log.child('docker'),
-    clock: deps.clock,
-    env: deps.options.env,
-    logCalls: deps.config.docker.debug,
-  });
+/**
+ * The Docker port over every configured host; its engines are dialled on first use. Every
+ * consumer (screens, logs, alerts) sees container data with secrets masked.
+ */
+export function dockerPort(deps: AppDeps): DockerPort {
+  return redactingDockerPort(
+    new DockerodePort({
+      hosts: deps.config.docker.hosts,
+      tls: deps.config.docker.tls,
+      log: deps.log.child('docker'),
+      clock: deps.clock,
+      env: deps.options.env,
+      logCalls: deps.config.docker.debug,
+    }),
+    new ContainerRedaction((text) => deps.redactor.redact(text)),
+  );
 }
 
 /** The health monitor with the core checks, the update loop's and one per Docker host. */
@@ -131,7 +140,7 @@ export function healthParts(
   deps: AppDeps,
   bot: Telegraf,
   receiver: UpdateReceiver,
-  docker: DockerodePort,
+  docker: DockerPort,
   system: SystemPort,
 ): Health {
   const { options } = deps;

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, USAGE, type CliOptions } from './cli/args';
+import { DEMO_USAGE, type DemoCommand } from './cli/demo-args';
 import { newSalt, writeStarterConfig } from './cli/init';
 import { resetTotp } from './cli/totp-reset';
 import { systemClock } from './clock';
@@ -23,6 +24,8 @@ import { APP_VERSION } from './version';
 const EXIT_OK = 0;
 const EXIT_FATAL = 1;
 const EXIT_USAGE = 2;
+/** A stop signal ends the process by then, whatever is in flight (drain grace + flush fit inside). */
+const HARD_EXIT_MS = 4800;
 
 function configPath(cli: CliOptions): string {
   return resolve(cli.config ?? process.env.PYTMBOT_CONFIG_PATH ?? 'pytmbot.yaml');
@@ -76,7 +79,7 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
       plugins: cli.plugins,
       getMyIdDeleteMs: numberFromEnv('TMBOT_GETMYID_DELETE_SECONDS', 30) * 1000,
       qrDeleteMs: numberFromEnv('TMBOT_QR_DELETE_SECONDS', 60) * 1000,
-      shutdownGraceMs: 4000,
+      shutdownGraceMs: 3500,
       dockerLogFileDeleteMs: numberFromEnv('TMBOT_DOCKER_LOG_FILE_DELETE_SECONDS', 30) * 1000,
       env: process.env,
       pollTimeoutSeconds: Math.min(
@@ -93,13 +96,16 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
 
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): Promise<void> => (stopping ??= app.stop(reason));
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  // SIGHUP and SIGUSR2 stop cleanly too (no reload): their default would kill without a flush.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR2'] as const) {
     process.on(signal, () => {
       if (stopping !== undefined && signal === 'SIGINT') {
         log.warn('second interrupt: exiting now');
         process.exit(EXIT_FATAL);
       }
-      void stop(signal);
+      // Whatever is still queued or hanging (a Bot API call, a handler): exit 0 within 5 s.
+      setTimeout(() => process.exit(EXIT_OK), HARD_EXIT_MS).unref();
+      void stop(signal).finally(() => setImmediate(() => process.exit(EXIT_OK)));
     });
   }
 
@@ -160,6 +166,49 @@ async function totpReset(cli: CliOptions, userId: number): Promise<number> {
   return EXIT_OK;
 }
 
+/** `tmbot demo`: prints the page URL, stops on SIGINT/SIGTERM and removes everything it wrote. */
+async function demo(cli: CliOptions, command: DemoCommand): Promise<number> {
+  if (command.help) {
+    process.stdout.write(`${DEMO_USAGE}\n`);
+    return EXIT_OK;
+  }
+  if (process.env.TMBOT_BOT_TOKEN || process.env.TMBOT_BOT_TOKEN_FILE) {
+    process.stderr.write(
+      'tmbot: demo mode never uses a real bot token; unset TMBOT_BOT_TOKEN (and _FILE) to run the demo\n',
+    );
+    return EXIT_USAGE;
+  }
+  const redactor = new Redactor([]);
+  const level = cli.logLevel ?? 'warn';
+  const log = createLogger({ level, format: 'human', redactor, stream: process.stderr });
+  const { startDemo } = await import('./demo/run');
+  const { port, plugins, dockerHost } = command;
+  const pageDir = resolve(__dirname, 'demo', 'page');
+  const running = await startDemo(
+    { port, plugins, dockerHost, pageDir },
+    { log, redactor, clock: systemClock },
+  );
+  let signalled: (signal: string) => void = () => undefined;
+  const stopSignal = new Promise<string>((res) => (signalled = res));
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
+    process.on(signal, () => signalled(signal));
+  process.stdout.write(
+    `tmbot demo is running. Open this URL in a browser on this machine:\n\n  ${running.url}\n\nCtrl-C stops it and removes everything it wrote.\n`,
+  );
+  try {
+    const reason = await Promise.race([
+      stopSignal,
+      running.finished.then(() => 'update source ended'),
+    ]);
+    await running.stop(reason);
+    return EXIT_OK;
+  } catch (err) {
+    log.error('demo failed', { error: err });
+    await running.stop('fatal error');
+    return EXIT_FATAL;
+  }
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   let cli: CliOptions;
   try {
@@ -197,6 +246,11 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'totp-reset':
       return totpReset(cli, cli.command.userId);
+    case 'demo':
+      return demo(cli, cli.command).catch((err: unknown) => {
+        process.stderr.write(`tmbot: demo could not start: ${(err as Error).message}\n`);
+        return EXIT_FATAL;
+      });
     default:
       break;
   }

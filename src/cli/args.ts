@@ -1,5 +1,6 @@
 import { UsageError } from '../errors';
 import type { LogFormat, LogLevel } from '../log/logger';
+import { parseDemoArgs, type DemoCommand } from './demo-args';
 
 export type Command =
   | { kind: 'run' }
@@ -9,7 +10,8 @@ export type Command =
   | { kind: 'help' }
   | { kind: 'health-check' }
   | { kind: 'init' }
-  | { kind: 'totp-reset'; userId: number };
+  | { kind: 'totp-reset'; userId: number }
+  | DemoCommand;
 
 export interface CliOptions {
   command: Command;
@@ -27,6 +29,7 @@ export interface CliOptions {
 export const USAGE = `Usage: tmbot [options]            run the bot
        tmbot init [--config FILE]  write a starter config (0600) with a fresh auth salt
        tmbot totp reset USER_ID    make a user enrol their 2FA app again
+       tmbot demo [--port N]       try the whole bot in a browser: no token, no Telegram
 
 Options:
   --config FILE           config file (default: $PYTMBOT_CONFIG_PATH, else ./pytmbot.yaml)
@@ -130,6 +133,17 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     notes: [],
   };
   const args = [...argv];
+  if (args[0] === 'demo') {
+    const demo = parseDemoArgs(args.slice(1));
+    opts.command = demo.command;
+    if (demo.logLevel !== undefined) {
+      const level = LEVEL_ALIASES[demo.logLevel.toLowerCase()];
+      if (level === undefined)
+        throw new UsageError(`--log-level must be one of trace, debug, info, warn, error`);
+      opts.logLevel = level;
+    }
+    return opts;
+  }
   if (args[0] === 'init') {
     opts.command = { kind: 'init' };
     args.shift();

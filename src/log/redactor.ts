@@ -3,8 +3,8 @@
  * also applied to every error text before it can reach a chat.
  */
 export class Redactor {
-  /** Bot tokens by shape, also inside `/bot<token>/` URLs. */
-  private static readonly TOKEN_PATTERN = /\d{5,12}:[A-Za-z0-9_-]{30,}/g;
+  /** Bot tokens by shape, also inside `/bot<token>/` URLs and URL-encoded (`%3A`). */
+  private static readonly TOKEN_PATTERN = /(?<![0-9])\d{5,16}(?::|%3[Aa])[A-Za-z0-9_-]{30,}/g;
   /** Values shorter than this are too likely to appear by chance to be replaced blindly. */
   private static readonly MIN_SECRET_LENGTH = 6;
 
@@ -15,9 +15,17 @@ export class Redactor {
     for (const s of secrets) this.add(s);
   }
 
-  /** Registers a secret value (bot token, salt, webhook path/secret, API URL…). */
-  add(secret: string | undefined): void {
-    if (secret === undefined || secret.length < Redactor.MIN_SECRET_LENGTH) return;
+  /**
+   * Registers a secret value (bot token, salt, webhook path/secret, API URL…) in every
+   * encoding people paste it in: as is, URL-encoded, and a token's secret half on its own.
+   */
+  add(value: string | undefined): void {
+    if (value === undefined) return;
+    for (const variant of secretVariants(value)) this.addOne(variant);
+  }
+
+  private addOne(secret: string): void {
+    if (secret.length < Redactor.MIN_SECRET_LENGTH) return;
     if (this.secrets.has(secret)) return;
     this.secrets.add(secret);
     // Longest first so a secret that contains another is replaced whole.
@@ -33,4 +41,13 @@ export class Redactor {
     if (this.pattern !== undefined) out = out.replace(this.pattern, '[REDACTED]');
     return out.replace(Redactor.TOKEN_PATTERN, '[REDACTED-TOKEN]');
   }
+}
+
+/** The forms a secret takes when pasted into URLs, env values or command lines. */
+function secretVariants(secret: string): string[] {
+  const out = new Set([secret, encodeURIComponent(secret)]);
+  out.add(encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+  const half = /^\d{5,16}:(.{20,})$/.exec(secret)?.[1];
+  if (half !== undefined) out.add(half);
+  return [...out];
 }

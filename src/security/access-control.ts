@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { StateStore } from '../state/json-store';
+import { intField, isValidStranger, validatedEntries } from '../state/state-entries';
 
 export interface AccessPolicy {
   readonly userIds: readonly number[];
@@ -81,13 +82,6 @@ const isPersisted = (v: unknown): v is Persisted =>
   typeof (v as Persisted).strangers === 'object' &&
   (v as Persisted).strangers !== null;
 
-const isStranger = (s: unknown): s is Stranger =>
-  typeof s === 'object' &&
-  s !== null &&
-  ['attempts', 'blockedUntil', 'lastAlertAt', 'lastSeenAt'].every((k) =>
-    Number.isFinite((s as Record<string, unknown>)[k]),
-  );
-
 /**
  * The allowlist decision. Allowed users pass with their admin flag; unknown users have their
  * attempts counted, are blocked on the last one (persisted, so a restart does not lift it),
@@ -112,11 +106,26 @@ export class AccessControl {
     this.users = new Set(policy.userIds);
     this.admins = new Set(policy.adminIds);
     this.chats = new Set(policy.chatIds);
-    const saved = deps.store.read(FILE, isPersisted);
-    for (const [id, s] of Object.entries(saved?.strangers ?? {})) {
-      const uid = Number(id);
-      if (Number.isSafeInteger(uid) && isStranger(s)) this.strangers.set(uid, s);
-    }
+    const restored = validatedEntries<Stranger>({
+      store: deps.store,
+      file: FILE,
+      entries: deps.store.read(FILE, isPersisted)?.strangers,
+      validate: isValidStranger,
+      // Never "not blocked": a tampered entry blocks that user (again) for the full time.
+      failClosed: (raw) => {
+        const now = deps.clock.now();
+        return {
+          attempts: this.limits.maxAttempts,
+          blockedUntil: Math.max(intField(raw, 'blockedUntil') ?? 0, now + this.limits.blockMs),
+          lastAlertAt: now,
+          lastSeenAt: now,
+        };
+      },
+      meaning: 'treated as blocked',
+      log: deps.log,
+      now: () => deps.clock.now(),
+    });
+    for (const [uid, s] of restored) this.strangers.set(uid, s);
   }
 
   private get limits(): AccessLimits {

@@ -1,5 +1,7 @@
 import type { Clock } from '../clock';
+import type { Logger } from '../log/logger';
 import type { StateStore } from '../state/json-store';
+import { intField, isValidTwoFactorUser, validatedEntries } from '../state/state-entries';
 import { base32Encode } from './base32';
 import type { PrivilegedAction } from './second-factor';
 import { deriveTotpSecret, otpauthUri, totpAccountName, verifyTotp } from './totp';
@@ -121,40 +123,6 @@ const isRotationFile = (v: unknown): v is RotationFile =>
   isObject(v.rotations) &&
   Object.values(v.rotations).every((n) => isInt(n) && n >= 0);
 
-function isAction(v: unknown): v is PrivilegedAction {
-  return (
-    isObject(v) &&
-    typeof v.label === 'string' &&
-    typeof v.action === 'string' &&
-    Array.isArray(v.args) &&
-    v.args.every((a) => typeof a === 'string') &&
-    typeof v.audit === 'string' &&
-    typeof v.target === 'string' &&
-    (v.destructive === undefined || typeof v.destructive === 'boolean')
-  );
-}
-
-function isRecord(v: unknown): v is UserRecord {
-  return (
-    isObject(v) &&
-    [
-      'lastStep',
-      'enrolledRotation',
-      'failures',
-      'blockedUntil',
-      'sessionUntil',
-      'sessionRotation',
-      'challengeAt',
-    ].every((k) => isInt(v[k])) &&
-    (v.blockReason === 'failures' || v.blockReason === 'burst') &&
-    Array.isArray(v.recentCodes) &&
-    v.recentCodes.every(isInt) &&
-    (v.pending === null || isAction(v.pending)) &&
-    Array.isArray(v.prompts) &&
-    v.prompts.every((p) => isObject(p) && isInt(p.chatId) && isInt(p.messageId))
-  );
-}
-
 const freshRecord = (): UserRecord => ({
   lastStep: -1,
   enrolledRotation: -1,
@@ -201,18 +169,39 @@ export class TwoFactorSessions {
       /** Told every derived secret, so the log redactor hides it. */
       onSecret?: (base32: string) => void;
       limits?: Partial<TwoFactorLimits>;
+      /** Where a tampered state entry is reported. */
+      log: Logger;
     },
   ) {
     this.limits = { ...DEFAULT_TWO_FACTOR_LIMITS, ...deps.limits };
-    const saved = deps.store.read(SESSIONS_FILE, isPersisted);
-    for (const [id, rec] of Object.entries(saved?.users ?? {})) {
-      const uid = Number(id);
-      if (Number.isSafeInteger(uid) && isRecord(rec)) this.users.set(uid, rec);
-    }
+    const restored = validatedEntries<UserRecord>({
+      store: deps.store,
+      file: SESSIONS_FILE,
+      entries: deps.store.read(SESSIONS_FILE, isPersisted)?.users,
+      validate: isValidTwoFactorUser,
+      failClosed: (raw, uid) => this.failClosed(raw, uid, deps.clock.now()),
+      meaning: 'treated as locked out, with no code of this time-step accepted again',
+      log: deps.log,
+      now: () => deps.clock.now(),
+    });
+    for (const [uid, rec] of restored) this.users.set(uid, rec);
   }
 
   private now(): number {
     return this.deps.clock.now();
+  }
+
+  /** A tampered record: locked out, replay guard at now, still enrolled (so no QR without a code). */
+  private failClosed(raw: unknown, userId: number, now: number): UserRecord {
+    const step = Math.floor(now / 30_000);
+    return {
+      ...freshRecord(),
+      lastStep: Math.max(intField(raw, 'lastStep') ?? step, step),
+      enrolledRotation:
+        intField(raw, 'enrolledRotation') ?? readRotations(this.deps.store)[String(userId)] ?? 0,
+      failures: this.limits.maxFailures,
+      blockedUntil: Math.max(intField(raw, 'blockedUntil') ?? 0, now + this.limits.failureBlockMs),
+    };
   }
 
   private record(userId: number): UserRecord {

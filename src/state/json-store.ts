@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
+import { removeStaleTemps, writeFileAtomic } from './atomic-file';
 
 /** Persistent JSON documents by name. Features receive this port, never the filesystem. */
 export interface StateStore {
@@ -41,6 +41,10 @@ export class JsonStateStore implements StateStore {
   private usable: boolean | undefined;
   private readonly memory = new Map<string, unknown>();
   private readonly pending = new Map<string, PendingWrite>();
+  /** Documents whose last write failed (full disk…): written again with the next write or flush. */
+  private readonly failed = new Map<string, unknown>();
+  /** Not writable, but its files can still be read (a read-only mount). */
+  private readable = false;
   /** Files whose last write failed: logged once until a write succeeds again. */
   private readonly failing = new Set<string>();
 
@@ -63,12 +67,21 @@ export class JsonStateStore implements StateStore {
       const st = await fs.promises.stat(this.dir);
       if ((st.mode & 0o077) !== 0) await fs.promises.chmod(this.dir, 0o700);
       await fs.promises.access(this.dir, fs.constants.W_OK);
+      const stale = removeStaleTemps(this.dir);
+      if (stale > 0)
+        this.log.warn(`removed ${stale} temp file(s) an interrupted write left in ${this.dir}`);
       this.usable = true;
     } catch (err) {
       this.usable = false;
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      this.readable = isReadableDir(this.dir);
       this.log.warn(
-        `state directory ${this.dir} is not writable (${(err as NodeJS.ErrnoException).code ?? 'error'}); ` +
-          'state is kept in memory only and lost on restart. Set TMBOT_STATE_DIR to a writable directory (a tmpfs in read-only containers).',
+        this.readable
+          ? `state directory ${this.dir} is read-only (${code}): existing state (blocked users, 2FA lockouts ` +
+              'and replay guard, webhook bans) is read and enforced, but changes are kept in memory only and ' +
+              'lost on restart. Make it writable (a tmpfs in read-only containers).'
+          : `state directory ${this.dir} is not usable (${code}); state is kept in memory only and lost on restart. ` +
+              'Set TMBOT_STATE_DIR to a writable directory (a tmpfs in read-only containers).',
       );
     }
   }
@@ -82,7 +95,8 @@ export class JsonStateStore implements StateStore {
     const file = this.path(name);
     if (!this.persistent) {
       const v = this.memory.get(name);
-      return guard(v) ? v : undefined;
+      if (guard(v)) return v;
+      if (!this.readable || this.memory.has(name)) return undefined;
     }
     let text: string;
     try {
@@ -117,6 +131,8 @@ export class JsonStateStore implements StateStore {
       this.memory.set(name, value);
       return Promise.resolve();
     }
+    this.failed.delete(name);
+    this.retryFailed();
     const existing = this.pending.get(name);
     if (existing !== undefined) {
       existing.next = value;
@@ -136,29 +152,25 @@ export class JsonStateStore implements StateStore {
       if (this.failing.delete(name)) this.log.info(`state file ${file} is written again`);
     })().catch((err: unknown) => {
       this.pending.delete(name);
+      // Kept, so the next write or flush tries again (a full disk may have room by then).
+      this.failed.set(name, entry.hasNext ? entry.next : value);
       if (this.failing.has(name)) return;
       this.failing.add(name);
-      this.log.warn(`cannot write state file ${file}`, { error: err });
+      this.log.warn(`cannot write state file ${file}; will retry`, { error: err });
     });
     this.pending.set(name, entry);
     return entry.running;
   }
 
   private async writeAtomic(file: string, text: string): Promise<void> {
-    const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
-    const handle = await fs.promises.open(tmp, 'wx', 0o600);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await fs.promises.rename(tmp, file);
-    } catch (err) {
-      await fs.promises.rm(tmp, { force: true });
-      throw err;
-    }
+    await writeFileAtomic(file, text);
+  }
+
+  /** Writes the documents whose last write failed, once each (no loop on a disk that stays full). */
+  private retryFailed(): void {
+    const again = [...this.failed];
+    this.failed.clear();
+    for (const [name, value] of again) if (!this.pending.has(name)) void this.write(name, value);
   }
 
   async appendLine(name: string, line: string): Promise<number> {
@@ -225,8 +237,18 @@ export class JsonStateStore implements StateStore {
   }
 
   async flush(): Promise<void> {
+    this.retryFailed();
     while (this.pending.size > 0) {
       await Promise.all([...this.pending.values()].map((p) => p.running));
     }
+  }
+}
+
+function isReadableDir(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.R_OK | fs.constants.X_OK);
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
   }
 }

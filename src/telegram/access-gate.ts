@@ -9,6 +9,7 @@ import {
   strangerAlertView,
   type StrangerAttempt,
 } from '../views/access';
+import type { StrangerThrottle } from '../security/access-alerts';
 import { grantAccess } from './access-state';
 import { parseCommand } from './router';
 import type { Sender } from './sender';
@@ -17,6 +18,8 @@ export interface AccessGateDeps {
   sender: Sender;
   log: Logger;
   botUsername: () => string | undefined;
+  /** Alert budget with digest, and the global budget of replies to strangers. */
+  throttle: StrangerThrottle;
 }
 
 const textOf = (ctx: Context): string | undefined =>
@@ -45,6 +48,9 @@ export function accessGate(access: AccessControl, deps: AccessGateDeps): Middlew
     );
     switch (decision.kind) {
       case 'drop':
+        // A button under a message the bot cannot see (inline): stop the spinner, nothing else.
+        if (ctx.callbackQuery !== undefined && chat === undefined)
+          await deps.sender.answer(ctx.callbackQuery.id).catch(() => undefined);
         return;
       case 'allow':
         grantAccess(ctx, { isAdmin: decision.isAdmin });
@@ -56,11 +62,14 @@ export function accessGate(access: AccessControl, deps: AccessGateDeps): Middlew
             .catch(() => undefined);
         return;
       case 'stranger':
-        if (decision.alert) await alertAdmins(ctx, decision, access.policy.adminChatIds, deps);
+        if (decision.alert && deps.throttle.alertNow(ctx.from?.id ?? 0))
+          await alertAdmins(ctx, decision, access.policy.adminChatIds, deps);
         if (decision.guest) {
           grantAccess(ctx, { isAdmin: false, guest: true });
           return next();
         }
+        // Under a crowd, strangers' replies are dropped first: allowed users keep the send path.
+        if (!deps.throttle.replyNow()) return;
         await tell(
           ctx,
           decision.attemptsLeft <= 0

@@ -13,6 +13,8 @@ export class Dispatcher {
   private inFlight = 0;
   private readonly waiters: (() => void)[] = [];
   private readonly idleWaiters: (() => void)[] = [];
+  /** Set by drain(): no update is taken or started any more (shutdown). */
+  private closed = false;
 
   constructor(
     private readonly handle: (update: Update) => Promise<void>,
@@ -35,6 +37,7 @@ export class Dispatcher {
 
   /** Queues an update; resolves when there is room for more (back-pressure). */
   async enqueue(update: Update): Promise<void> {
+    if (this.closed) return;
     const problem = malformedUpdate(update);
     if (problem !== undefined) {
       this.log.warn(`malformed update dropped: ${problem}`);
@@ -44,7 +47,7 @@ export class Dispatcher {
     this.inFlight++;
     const previous = this.chains.get(key) ?? Promise.resolve();
     const run = previous
-      .then(() => this.handle(update))
+      .then(() => (this.closed ? undefined : this.handle(update)))
       .catch((err: unknown) =>
         this.log.error('update handling failed', { error: err, update: update.update_id }),
       )
@@ -67,6 +70,15 @@ export class Dispatcher {
   /** Whether another update would have to wait for room (webhook mode answers 503 instead). */
   get saturated(): boolean {
     return this.inFlight >= this.maxInFlight;
+  }
+
+  /**
+   * Shutdown: takes no more updates, drops those queued but not started, and releases a
+   * receive loop waiting for room. `drain` then waits for the started ones.
+   */
+  close(): void {
+    this.closed = true;
+    this.waiters.splice(0).forEach((w) => w());
   }
 
   /** Waits until every queued update is handled, or `timeoutMs` passes; true when drained. */

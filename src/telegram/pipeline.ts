@@ -4,6 +4,8 @@ import type { Feature } from '../features/feature';
 import type { Logger } from '../log/logger';
 import { AccessControl, type AccessPolicy } from '../security/access-control';
 import type { StateStore } from '../state/json-store';
+import { StrangerThrottle } from '../security/access-alerts';
+import { strangerDigestView } from '../views/access';
 import { accessGate } from './access-gate';
 import type { AutoDeleteScheduler } from './auto-delete';
 import type { CallbackStore } from './callback-store';
@@ -60,7 +62,18 @@ export function installPipeline(
     { store: deps.store, clock, log: log.child('access') },
   );
   bot.use(updateDedup(clock));
-  bot.use(accessGate(access, { sender, log: log.child('access'), botUsername }));
+  const alog = log.child('access');
+  const throttle = new StrangerThrottle({
+    clock,
+    sendDigest: (digest) => {
+      for (const chat of access.policy.adminChatIds) {
+        sender
+          .send(chat, strangerDigestView(digest), { silent: true })
+          .catch((err: unknown) => alog.warn('could not send the access digest', { error: err }));
+      }
+    },
+  });
+  bot.use(accessGate(access, { sender, log: alog, botUsername, throttle }));
   bot.use(rateLimit({ clock, sender, log: log.child('ratelimit') }, deps.rateLimit));
   bot.use(router.middleware());
   return { router, access };

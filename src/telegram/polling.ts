@@ -129,11 +129,27 @@ export class Poller implements UpdateSource {
         if (decision.kind === 'backoff') delay = Math.min(delay * 2, this.options.backoff.maxMs);
         continue;
       }
+      if (!Array.isArray(updates)) {
+        // A malformed answer (`result: null`, an object) is a failure like a network error.
+        this.failures++;
+        this.log.warn(
+          `getUpdates answered without a list of updates; retrying in ${Math.round(delay / 1000)}s`,
+        );
+        await this.clock.sleep(delay, this.abort.signal);
+        delay = Math.min(delay * 2, this.options.backoff.maxMs);
+        continue;
+      }
       if (this.failures > 0) this.log.info('getUpdates recovered');
       this.failures = 0;
       delay = this.options.backoff.initialMs;
       this.lastSuccessAt = this.clock.now();
-      for (const update of updates) {
+      for (const update of updates as unknown[]) {
+        if (!isUpdateLike(update)) {
+          this.log.warn('getUpdates returned an entry that is not an update; skipped');
+          continue;
+        }
+        // Stopped while waiting for room: the rest stay with Telegram for the next start.
+        if (this.abort.signal.aborted) break;
         this.offset = Math.max(this.offset, update.update_id + 1);
         await this.onUpdate(update);
       }
@@ -151,4 +167,11 @@ export class Poller implements UpdateSource {
         );
     }
   }
+}
+
+/** An object with a non-negative integer update_id (the rest is checked by the dispatcher). */
+function isUpdateLike(value: unknown): value is Update {
+  if (typeof value !== 'object' || value === null) return false;
+  const id = (value as { update_id?: unknown }).update_id;
+  return Number.isSafeInteger(id) && (id as number) >= 0;
 }

@@ -105,6 +105,7 @@ export class UpdateReceiver {
   /** Stops receiving and waits (bounded) for updates in progress. */
   async stop(graceMs: number): Promise<void> {
     this.source.stop();
+    this.deps.dispatcher.close();
     const drained = await this.deps.dispatcher.drain(graceMs);
     if (!drained)
       this.deps.log.warn(

@@ -43,22 +43,41 @@ export interface StrangerAttempt {
     { readonly kind: 'text'; readonly text: string } | { readonly kind: 'button' | 'other' };
 }
 
+/** A stranger's name or text on one line: no newlines, bidi overrides or control characters to forge lines with. */
+const oneLine = (s: string): string =>
+  s
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+
 /** The admin-chat alert for an update from a user not on the allowlist, with the real ids. */
 export function strangerAlertView(a: StrangerAttempt): View {
-  const name = [a.user.firstName, a.user.lastName].filter(Boolean).join(' ');
+  const name = oneLine([a.user.firstName, a.user.lastName].filter(Boolean).join(' '));
   const what =
     a.sent.kind === 'text'
-      ? html`text: <code>${clip(a.sent.text, 64)}</code>`
+      ? html`text: <code>${clip(oneLine(a.sent.text), 64)}</code>`
       : a.sent.kind === 'button'
         ? html`a button press`
         : html`a non-text message`;
   return {
     html: html`${a.isPublic ? 'ℹ️ Setup command from a user not on the allowlist' : '⚠️ Unauthorized access attempt'} #${a.attempt}
-User: ${clip(name, 64)}${a.user.username !== undefined ? html` (@${clip(a.user.username, 64)})` : ''}
+User: ${clip(name, 64)}${a.user.username !== undefined ? html` (@${clip(oneLine(a.user.username), 64)})` : ''}
 User id: <code>${a.user.id}</code>
 Chat: <code>${a.chat.id}</code> (${clip(a.chat.type, 20)})
 Sent ${what}
 ${a.attemptsLeft <= 0 ? 'Blocked now.' : `Attempts left: ${a.attemptsLeft}.`}
 To allow this user, add the id to access_control.allowed_user_ids.`,
+  };
+}
+
+/** Strangers held back from individual alerts, in one message at the end of the window. */
+export function strangerDigestView(d: {
+  users: number;
+  ids: readonly number[];
+  windowMinutes: number;
+}): View {
+  const more = d.users - d.ids.length;
+  return {
+    html: html`⚠️ ${d.users} more unknown user(s) in the last ${d.windowMinutes} min (not alerted one by one): ${d.ids.join(', ')}${more > 0 ? ` (+${more} more)` : ''}
+To allow one, add the id to access_control.allowed_user_ids.`,
   };
 }

@@ -10,6 +10,7 @@ import {
   visibleText,
   type HtmlValue,
 } from './html';
+import { isSecretName } from '../security/redact-container';
 import { TELEGRAM_LIMITS } from './view';
 
 /** Shared pieces of the Docker screens: badges, sizes, times, masking, fitting. */
@@ -87,20 +88,6 @@ export function formatTime(ms: number | undefined): string {
 export function formatClock(ms: number | undefined): string {
   if (!validTime(ms)) return '—';
   return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
-}
-
-const SECRET_WORDS =
-  /(pass(wd|word|phrase)?|pwd|secret|token|key|auth|credential|private|jwt|cookie|session|salt|signature|cert)/i;
-const SECRET_PAIRS: readonly (readonly [RegExp, RegExp])[] = [
-  [/database|db/i, /url|uri|dsn/i],
-  [/api/i, /key/i],
-];
-
-/** True when a variable or label name suggests its value is a secret. */
-export function isSecretName(name: string): boolean {
-  // "authors" (an OCI label) is not "auth".
-  if (SECRET_WORDS.test(name.replace(/authors?/gi, ''))) return true;
-  return SECRET_PAIRS.some(([a, b]) => a.test(name) && b.test(name)) || /(^|_)dsn$/i.test(name);
 }
 
 export const HIDDEN = '<hidden>';

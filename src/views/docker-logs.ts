@@ -1,5 +1,6 @@
 import { DOCKER, LOG_MODES, type LogMode } from './docker-actions';
-import { hostLine, isSecretName, maskUrlPasswords } from './docker-format';
+import { ContainerRedaction } from '../security/redact-container';
+import { hostLine } from './docker-format';
 import { clip, html } from './html';
 import type { InlineButton, View } from './view';
 
@@ -8,42 +9,13 @@ export const LOG_PAGE_CHARS = 3200;
 /** A longer line is cut on the page (the file keeps it whole). */
 export const LOG_LINE_CHARS = 1000;
 
-export const REDACTED = '[REDACTED]';
-
-const ANSI = [
-  /\x1b\[[0-?]*[ -/]*[@-~]/g, // CSI: colours, cursor moves
-  /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, // OSC: titles, hyperlinks
-  /\x1b[PX^_][^\x1b]*(?:\x1b\\)?/g, // DCS, SOS, PM, APC strings
-  /\x1b[ -/]*[0-~]/g, // two-byte escapes
-  /\x9b[0-?]*[ -/]*[@-~]/g, // 8-bit CSI
-];
-const CONTROLS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]/g;
-/** Bidi overrides would let a line display as something else than it is. */
-const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
-const SECRET_PAIR =
-  /(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,63})\1(\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s,;&"'}]+)/g;
-const AUTH_HEADER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
-
 /**
  * Makes container output safe to show: ANSI and other control sequences removed,
- * bidi overrides dropped, then secrets masked — `redact` (the bot token and
- * configured secrets), credentials in URLs and Authorization values, and the
- * value of every `KEY=value` / `"key": "value"` pair whose key looks secret.
+ * bidi overrides dropped, then secrets masked (`redact`: the bot token and
+ * configured secrets; then the shared container-data rules of `ContainerRedaction`).
  */
 export function sanitiseLog(text: string, redact: (s: string) => string): string {
-  let out = text.toWellFormed();
-  for (const re of ANSI) out = out.replace(re, '');
-  out = out.replace(/\r\n?/g, '\n').replace(CONTROLS, '').replace(BIDI, '');
-  out = redact(out);
-  out = maskUrlPasswords(out).replace(AUTH_HEADER, `$1 ${REDACTED}`);
-  return out.replace(
-    SECRET_PAIR,
-    (whole, quote: string, key: string, sep: string, value: string) => {
-      if (!isSecretName(key) || value === REDACTED || /^\[REDACTED/.test(value)) return whole;
-      const q = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
-      return `${quote}${key}${quote}${sep}${q}${REDACTED}${q}`;
-    },
-  );
+  return new ContainerRedaction(redact).log(text);
 }
 
 /** Splits sanitised text into pages of at most `maxChars`, newest page first; lines stay in order within a page. */

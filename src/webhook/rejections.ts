@@ -15,6 +15,7 @@ export type Rejection =
   | 'bad-json'
   | 'bad-update'
   | 'busy'
+  | 'connections'
   | 'slow-or-malformed';
 
 /** How each rejection reads in the log. */
@@ -32,6 +33,7 @@ export const REASON_TEXT: Record<Rejection, string> = {
   'bad-json': 'invalid JSON',
   'bad-update': 'not an update',
   busy: 'bot busy',
+  connections: 'too many connections from one address',
   'slow-or-malformed': 'slow or malformed request',
 };
 

@@ -8,6 +8,7 @@ import { safeEqual, type CredentialSet } from './credentials';
 import { limiterKey, resolveClientIp, type AddressSet } from './ip';
 import type { IpGuard } from './ip-guard';
 import { isUpdate, REASON_TEXT, type Rejection } from './rejections';
+import type { SourceLimits } from './source-limits';
 
 /** Largest update body we read; Telegram's updates are a few KiB. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -38,6 +39,8 @@ export interface WebhookServerOptions {
 export interface WebhookServerDeps {
   credentials: CredentialSet;
   guard: IpGuard;
+  /** Telegram-sized request budget for its ranges; connection caps per source. */
+  limits: SourceLimits;
   /** Where updates may come from: Telegram's ranges plus configured extras. */
   sources: AddressSet;
   trustedProxies: AddressSet;
@@ -146,6 +149,11 @@ export class WebhookServer {
   private onConnection(socket: Socket): void {
     this.deps.connected();
     socket.on('error', () => undefined);
+    if (!this.deps.limits.admit(socket)) {
+      this.count('connections');
+      socket.destroy();
+      return;
+    }
     const result = resolveClientIp(socket.remoteAddress, undefined, this.deps.trustedProxies);
     if (
       result.ok &&
@@ -209,7 +217,7 @@ export class WebhookServer {
       }
       return;
     }
-    if (!this.deps.guard.take(key, 'main')) {
+    if (!this.deps.limits.take(ip)) {
       this.reject(req, res, 429, 'rate-limited', ip, { 'retry-after': '10' });
       return;
     }

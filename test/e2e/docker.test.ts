@@ -252,8 +252,7 @@ describeDocker('Docker section, end to end', (suite) => {
       expect(all).toMatch(/⚪ tmbot-dk\S+-created/);
 
       /** Opens a container's details from the list page it is on. */
-      const open = async (name: string, until: RegExp): Promise<EmuMessage> => {
-        const who = plain();
+      const open = async (name: string, until: RegExp, who = plain()): Promise<EmuMessage> => {
         const index = names.indexOf(name);
         let page = await send(who, '/containers');
         for (let p = 0; p < Math.floor(index / 8); p++)
@@ -270,7 +269,8 @@ describeDocker('Docker section, end to end', (suite) => {
       );
       expect((await open(`${prefix}-created`, /created/)).text).toMatch(/⚪ .* created/);
       expect((await open(`${prefix}-health`, /Live usage/)).text).toMatch(/running · 💚 healthy/);
-      const h = await open(hostile, /Live usage/);
+      // Environment values are admin material (a plain user sees only the names).
+      const h = await open(hostile, /Live usage/, anAdmin());
       expect(h.text).toContain(hostile);
       expect(h.text).toContain('DB_PASSWORD=<hidden>');
       expect(h.text).not.toContain('hunter2');

@@ -3,43 +3,22 @@
  * commands and files, presses inline buttons, and reads the bot's replies.
  */
 import type { Chat, User } from '@telegraf/types';
-import type { EmuMessage, TranscriptEntry } from './bot-api-emulator';
+import type {
+  EmuMessage,
+  GroupChatSpec,
+  MessageRef,
+  PressOptions,
+  TranscriptEntry,
+  UserContent,
+} from '../../src/demo/bot-api/types';
 
-/** Profile fields of an emulated user; `first_name` defaults to `User<id>`. */
-export interface UserProfile {
-  first_name?: string;
-  last_name?: string;
-  username?: string;
-  language_code?: string;
-}
-
-/** A group chat an emulated user writes in. */
-export interface GroupChatSpec {
-  id: number;
-  type: 'group' | 'supergroup';
-  title: string;
-  username?: string;
-}
-
-/** What a user sends, as the emulator's host side needs it. */
-export interface UserContent {
-  text?: string;
-  commandEntity?: boolean;
-  document?: { data: Buffer; fileName: string; mimeType?: string; caption?: string };
-  replyTo?: number;
-}
-
-/** Options of {@link UserDriver.press}. */
-export interface PressOptions {
-  /** Skip the check that the message really carries a button with this callback_data (forged presses). */
-  unchecked?: boolean;
-}
-
-/** A message reference: an emulator message or anything telegraf returned. */
-export interface MessageRef {
-  message_id: number;
-  chat: { id: number };
-}
+export type {
+  GroupChatSpec,
+  MessageRef,
+  PressOptions,
+  UserContent,
+  UserProfile,
+} from '../../src/demo/bot-api/types';
 
 /** The part of the emulator a driver talks to. Implemented by BotApiEmulator. */
 export interface DriverHost {

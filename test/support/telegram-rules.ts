@@ -3,7 +3,7 @@
  * balanced, entities escaped), text within the length limits after parsing, well-formed UTF-16,
  * and keyboards Telegram takes. Used by the view and sender property suites.
  */
-import { parseHtml, type ParsedText } from './bot-api-html';
+import { parseHtml, type ParsedText } from '../../src/demo/bot-api/html';
 import { visibleText } from '../../src/views/html';
 import { isActionButton, TELEGRAM_LIMITS, type Keyboard, type View } from '../../src/views/view';
 

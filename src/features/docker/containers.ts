@@ -1,3 +1,4 @@
+import { containerForViewer } from '../../security/redact-container';
 import type { ContainerDetails, ContainerLiveStats } from '../../adapters/docker/port';
 import type { Timer } from '../../clock';
 import type { Action } from '../../telegram/actions';
@@ -57,7 +58,7 @@ async function details(s: DockerScreens, req: Req, args: ContainerArgs): Promise
       const { stats, note } = await liveStats(s, host, c);
       return containerDetailsView({
         ...s.ctx(host),
-        container: c,
+        container: containerForViewer(c, req.isAdmin),
         stats,
         ...(note !== undefined ? { statsNote: statsNote(note) } : {}),
         page: args.page,

@@ -1,3 +1,4 @@
+import { imageForViewer } from '../../security/redact-container';
 import type { ImageDetails } from '../../adapters/docker/port';
 import { DockerError } from '../../errors';
 import type { Router } from '../../telegram/router';
@@ -44,7 +45,7 @@ export function installImages(router: Router, s: DockerScreens): void {
     await s.render(req, DOCKER.image.call(args), async () =>
       imageDetailsView({
         ...s.ctx(host),
-        image: await imageOrFail(host, args.id),
+        image: imageForViewer(await imageOrFail(host, args.id), req.isAdmin),
         page: args.page,
         now: clock.now(),
       }),

@@ -37,10 +37,10 @@ describe('Dockerfile', () => {
     expect(final.filter((l) => l.startsWith('RUN '))).toEqual([]);
     expect(final).toContain('USER 10001:10001');
     expect(final.find((l) => l.startsWith('ENTRYPOINT '))).toBe(
-      'ENTRYPOINT ["/sbin/tini", "--", "node", "/opt/tmbot/dist/main.js"]',
+      'ENTRYPOINT ["/sbin/tini", "--", "node", "--disable-sigusr1", "/opt/tmbot/dist/main.js"]',
     );
     expect(final.find((l) => l.startsWith('HEALTHCHECK '))).toMatch(
-      /CMD \["node", "\/opt\/tmbot\/dist\/main\.js", "--health-check"\]$/,
+      /CMD \["node", "--disable-sigusr1", "\/opt\/tmbot\/dist\/main\.js", "--health-check"\]$/,
     );
   });
 
@@ -105,6 +105,7 @@ describe('deploy/tmbot.service', () => {
       'SupplementaryGroups=docker',
       'CapabilityBoundingSet=',
       'RestartPreventExitStatus=2',
+      'Environment=NODE_OPTIONS=--disable-sigusr1',
     ]) {
       expect(settings).toContain(s);
     }

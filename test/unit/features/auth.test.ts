@@ -45,7 +45,7 @@ describe('auth feature and the 2FA guard', () => {
   beforeEach(() => {
     const clock: Clock = { ...systemClock, now: () => p.clock.now() };
     const store = new MemoryStore();
-    const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock });
+    const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock, log: silentLogger });
     audit = new JsonlAuditLog({ store, clock, log: silentLogger });
     notices = [];
     performed = [];

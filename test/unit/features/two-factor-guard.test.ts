@@ -59,7 +59,12 @@ function request(userId: number, isAdmin: boolean) {
 
 function setup() {
   const clock = new ManualClock();
-  const sessions = new TwoFactorSessions({ authSalt: SALT, store: new MemoryStore(), clock });
+  const sessions = new TwoFactorSessions({
+    authSalt: SALT,
+    store: new MemoryStore(),
+    clock,
+    log: silentLogger,
+  });
   const audit: AuditEntry[] = [];
   const notices: { text: string; except: number | undefined }[] = [];
   const guard = new TwoFactorGuard({

@@ -27,7 +27,7 @@ import { html } from '../../../src/views/html';
 import { fuzzParams, hostileId, hostileString, hostileText } from '../../support/fuzz';
 import { MemoryStore } from '../../support/memory-store';
 import { Pipeline } from '../../support/pipeline';
-import { parseHtml } from '../../support/bot-api-html';
+import { parseHtml } from '../../../src/demo/bot-api/html';
 import { checkView } from '../../support/telegram-rules';
 import { rawAction } from '../../support/raw-action';
 
@@ -263,7 +263,7 @@ describe('update handling under hostile updates', () => {
         // The pipeline's clock is created with it; the 2FA parts read it through this indirection.
         const made: { pipeline?: Pipeline } = {};
         const clock: Clock = { ...systemClock, now: () => made.pipeline?.clock.now() ?? 0 };
-        const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock });
+        const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock, log: silentLogger });
         const audit = new JsonlAuditLog({ store, clock, log: silentLogger });
         const notices: string[] = [];
         const guard = new TwoFactorGuard({

@@ -36,7 +36,7 @@ import {
   type IdCard,
 } from '../../../src/views/menu';
 import { TELEGRAM_LIMITS, type View } from '../../../src/views/view';
-import { parseHtml } from '../../support/bot-api-html';
+import { parseHtml } from '../../../src/demo/bot-api/html';
 import { fuzzParams, hostileId, hostileString, hostileText } from '../../support/fuzz';
 import { bland, checkView, skeleton } from '../../support/telegram-rules';
 import { rawAction } from '../../support/raw-action';

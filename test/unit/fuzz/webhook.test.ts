@@ -14,6 +14,7 @@ import { silentLogger } from '../../support/silent-logger';
 import { CredentialSet, newCredential } from '../../../src/webhook/credentials';
 import { AddressSet, TELEGRAM_SOURCE_RANGES } from '../../../src/webhook/ip';
 import { IpGuard } from '../../../src/webhook/ip-guard';
+import { DEFAULT_SOURCE_LIMITS, SourceLimits } from '../../../src/webhook/source-limits';
 import { WebhookServer } from '../../../src/webhook/server';
 import { fuzzParams, hostileString } from '../../support/fuzz';
 import { MemoryStore } from '../../support/memory-store';
@@ -60,6 +61,8 @@ async function startServer(): Promise<Server> {
     },
     { clock, store: new MemoryStore(), log: silentLogger },
   );
+  const sources = new AddressSet([...TELEGRAM_SOURCE_RANGES, `${TELEGRAM_PEER}/32`]);
+  const trustedProxies = new AddressSet([PROXY_PEER]);
   const server = new WebhookServer(
     {
       host: '127.0.0.1',
@@ -73,8 +76,12 @@ async function startServer(): Promise<Server> {
     {
       credentials: new CredentialSet(credential, clock),
       guard,
-      sources: new AddressSet([...TELEGRAM_SOURCE_RANGES, `${TELEGRAM_PEER}/32`]),
-      trustedProxies: new AddressSet([PROXY_PEER]),
+      limits: new SourceLimits(
+        { ...DEFAULT_SOURCE_LIMITS, maxConnections: 50, reservedConnections: 10 },
+        { guard, sources, trustedProxies, clock },
+      ),
+      sources,
+      trustedProxies,
       deliver: (u) => {
         delivered.push(u);
         return true;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSync } from '@otplib/totp';
@@ -10,6 +10,7 @@ import { deriveTotpSecret } from '../../../src/security/totp';
 import { bumpRotation, TwoFactorSessions } from '../../../src/security/two-factor-sessions';
 import { rawAction } from '../../support/raw-action';
 import { openStateStore } from '../../support/state-store';
+import { silentLogger } from '../../support/silent-logger';
 
 const SALT = 'unit-test-salt-0123456789abcdefghijklmnopqrstuv';
 const ADMIN = 1001;
@@ -42,6 +43,7 @@ describe('TwoFactorSessions', () => {
       store: await openStateStore(dir),
       clock,
       onSecret: (s) => secrets.push(s),
+      log: silentLogger,
     });
   }
 
@@ -236,12 +238,22 @@ describe('TwoFactorSessions', () => {
     expect(text).not.toMatch(new RegExp(`(?<!\\d)${c}(?!\\d)`));
   });
 
-  it('drops malformed records instead of trusting them', async () => {
+  it('never trusts a malformed record: it fails closed (locked out) and is copied aside', async () => {
     const store = await openStateStore(dir);
     await store.write('twofa.json', {
       v: 1,
       users: { '1001': { blockedUntil: 'never' }, abc: {} },
     });
-    expect((await boot()).status(ADMIN).state).toBe('unauthenticated');
+    const booted = await openStateStore(dir);
+    const sessions = new TwoFactorSessions({
+      authSalt: SALT,
+      store: booted,
+      clock,
+      log: silentLogger,
+    });
+    expect(sessions.status(ADMIN).state).toBe('blocked');
+    await booted.flush();
+    const aside = readdirSync(dir).filter((f) => f.startsWith('twofa.json.invalid-'));
+    expect(aside).toHaveLength(1);
   });
 });

@@ -66,7 +66,7 @@ describe('JsonStateStore', () => {
     await store.write('a.json', { n: 7 });
     expect(store.read('a.json', isCounter)).toEqual({ n: 7 });
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/not writable.*TMBOT_STATE_DIR/);
+    expect(warnings[0]).toMatch(/not usable.*TMBOT_STATE_DIR/);
   });
 
   it('appends lines with mode 0600', async () => {

@@ -104,4 +104,17 @@ describe('Dispatcher', () => {
     expect(await second).toBe(true);
     expect(clock.timerCount).toBe(0);
   });
+
+  it('close() takes no more updates and drops those queued but not started (shutdown)', async () => {
+    const g = gated();
+    const d = new Dispatcher(g.handle, silentLogger, new ManualClock());
+    await d.enqueue(text(1, 1));
+    await d.enqueue(text(2, 1));
+    await settle();
+    d.close();
+    await d.enqueue(text(3, 1));
+    await g.finish(1);
+    expect(await d.drain(1_000)).toBe(true);
+    expect(g.started).toEqual([1]);
+  });
 });

@@ -7,7 +7,7 @@
 import { networksView } from '../../../src/views/docker-containers';
 import { visibleText } from '../../../src/views/html';
 import { TELEGRAM_LIMITS } from '../../../src/views/view';
-import { parseHtml } from '../../support/bot-api-html';
+import { parseHtml } from '../../../src/demo/bot-api/html';
 import { details, NOW } from './docker-fixtures';
 
 describe('Docker screens at their longest', () => {

@@ -35,7 +35,7 @@ describe('sanitiseLog', () => {
     expect(out).toContain('MODE=prod');
     expect(out).toContain('"api_key": "[REDACTED]", "user": "ann"');
     expect(out).toContain("password: '[REDACTED]'");
-    expect(out).toContain('postgres://app:<hidden>@db:5432/x');
+    expect(out).toContain('postgres://app:[REDACTED]@db:5432/x');
   });
 
   it('replaces lone surrogates and drops bidi overrides that would disguise a line', () => {

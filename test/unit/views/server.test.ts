@@ -1,5 +1,5 @@
 import * as d from '../../fixtures/server-data';
-import { parseHtml } from '../../support/bot-api-html';
+import { parseHtml } from '../../../src/demo/bot-api/html';
 import { html, type Html } from '../../../src/views/html';
 import {
   contextNote,

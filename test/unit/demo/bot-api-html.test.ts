@@ -1,4 +1,4 @@
-import { EntityParseError, parseHtml } from '../../support/bot-api-html';
+import { EntityParseError, parseHtml } from '../../../src/demo/bot-api/html';
 
 describe('parseHtml (Telegram parse_mode HTML)', () => {
   it('turns tags into entities with UTF-16 offsets and decodes the four named entities', () => {
