@@ -24,7 +24,7 @@ import {
 } from '../views/server-bodies';
 import { quickView, type QuickDockerLine } from '../views/server-quick';
 import type { View } from '../views/view';
-import type { ServerDeps } from './server';
+import type { Logger } from '../log/logger';
 
 /** Rows in a Top list (pyTMBot's "Top 10"). */
 const TOP_LIMIT = 10;
@@ -38,7 +38,16 @@ export interface ServerReads {
   overview(): Promise<View>;
 }
 
-export function serverReads(deps: ServerDeps): ServerReads {
+/** What the reads need: the host, the clock, a logger, and Docker counts when Docker is configured. */
+export interface ServerReadDeps {
+  readonly system: SystemPort;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Docker counts for Quick view; absent when this build has no Docker connection. */
+  readonly dockerSummary?: () => Promise<QuickDockerLine>;
+}
+
+export function serverReads(deps: ServerReadDeps): ServerReads {
   const { system, clock, log } = deps;
 
   async function screenBody(nav: ScreenNav): Promise<Html> {

@@ -1,8 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { LoopDelayProbe } from '../adapters/system/loop-delay';
-import type { SystemPort } from '../adapters/system/system-port';
-import type { Clock } from '../clock';
-import type { Logger } from '../log/logger';
 import type { Req } from '../telegram/request';
 import type { Router } from '../telegram/router';
 import { MAIN_MENU } from '../views/keyboards';
@@ -14,25 +11,14 @@ import {
   type ScreenNav,
   type ServerScreen,
 } from '../views/server';
-import {
-  aboutView,
-  QUICK_ACTION,
-  quickSubView,
-  type QuickDockerLine,
-  type QuickSub,
-} from '../views/server-quick';
+import { aboutView, QUICK_ACTION, quickSubView, type QuickSub } from '../views/server-quick';
 import type { View } from '../views/view';
 import type { Feature } from './feature';
-import { serverReads } from './server-reads';
+import { serverReads, type ServerReadDeps } from './server-reads';
 
-export interface ServerDeps {
-  readonly system: SystemPort;
-  readonly clock: Clock;
-  readonly log: Logger;
+export interface ServerDeps extends ServerReadDeps {
   /** Shown on About me. */
   readonly nodeVersion: string;
-  /** Docker counts for Quick view; absent when this build has no Docker connection. */
-  readonly dockerSummary?: () => Promise<QuickDockerLine>;
 }
 
 /** The screen each Quick view sub-page shows. */
