@@ -15,7 +15,7 @@ import { ManualClock, systemClock } from '../src/clock';
 import { ChartRenderer, type ChartRequest } from '../src/history/chart';
 import { containerKey, fsKey, hostKey, netKey, tempKey } from '../src/history/series';
 import { HistoryStore } from '../src/history/store';
-import { silentLogger } from '../src/log/logger';
+import { silentLogger } from '../test/support/silent-logger';
 import { runBusybox, startEngine } from '../test/support/docker-engine';
 import { fmt, machine, percentile, writeSection } from './support';
 

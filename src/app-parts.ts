@@ -23,6 +23,7 @@ import { historyFeature } from './features/history';
 import { HistoryRuntime } from './history/runtime';
 import { menuFeature } from './features/menu';
 import { serverFeature, type ServerDeps } from './features/server';
+import { TwoFactorGuard } from './features/two-factor-guard';
 import { dockerCheckers } from './health/checkers/docker';
 import { pollingThresholds } from './health/checkers/update-loop';
 import { createHealth, type Health } from './health/health';
@@ -30,9 +31,9 @@ import { readHostSample } from './health/host-sample';
 import { component, type Component } from './lifecycle';
 import type { Logger } from './log/logger';
 import type { Plugin, PluginPorts } from './plugins/plugin';
+import type { AccessControl } from './security/access-control';
 import { ChatAdminNotifier } from './security/admin-notifier';
 import { JsonlAuditLog } from './security/audit-log';
-import { TwoFactorGuard } from './security/two-factor-guard';
 import { ContainerRedaction } from './security/redact-container';
 import { redactingDockerPort } from './security/redacting-docker-port';
 import { TwoFactorSessions } from './security/two-factor-sessions';
@@ -45,6 +46,7 @@ import { UpdateReceiver } from './telegram/receiver';
 import { SafeSender } from './telegram/sender';
 import type { AppDeps } from './app-types';
 import type { WebhookObserver } from './webhook/server';
+import { dockerReasonText } from './views/errors';
 import { telegramWebhook } from './webhook/telegram-webhook';
 import { APP_VERSION } from './version';
 import { forecastNoticeView } from './views/history';
@@ -224,7 +226,7 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
         const s = await dockerQuickSummary(d.docker, 0);
         return s.ok
           ? { running: s.running, total: s.total, images: s.images }
-          : { unavailable: s.reason };
+          : { unavailable: dockerReasonText(s.error) };
       },
       ...(d.hostPicker !== undefined ? { hostPicker: d.hostPicker } : {}),
     }),
@@ -333,6 +335,25 @@ export function pluginParts(
       });
   }
   return built;
+}
+
+/**
+ * The state on disk. Started first (button tokens of the last run are valid again); stopped
+ * last: what the others wrote reaches the disk.
+ */
+export function stateComponent(
+  callbacks: CallbackStore,
+  access: Pick<AccessControl, 'save'>,
+  store: StateStore,
+): Component {
+  return component('state', {
+    start: () => callbacks.load(),
+    stop: async () => {
+      await callbacks.save();
+      await access.save();
+      await store.flush();
+    },
+  });
 }
 
 /** A feature's own start/stop as a component of the same name (required, as before). */

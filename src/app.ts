@@ -8,6 +8,7 @@ import {
   historyParts,
   pluginParts,
   securityParts,
+  stateComponent,
   telegramParts,
   updateReceiver,
 } from './app-parts';
@@ -82,16 +83,7 @@ export function createApp(deps: AppDeps): App {
 
   const parts = new Lifecycle(log);
   parts.add(
-    component('state', {
-      // Started first (button tokens of the last run are valid again); stopped last: what the
-      // others wrote reaches the disk.
-      start: () => tg.callbacks.load(),
-      stop: async () => {
-        await tg.callbacks.save();
-        await access.save();
-        await store.flush();
-      },
-    }),
+    stateComponent(tg.callbacks, access, store),
     component('commands', {
       start: async () => {
         const texts = botDescriptionTexts();

@@ -71,6 +71,61 @@ const BOOLEAN = /^(true|false|1|0|yes|no|on|off)$/i;
 const TRUE = /^(true|1|yes|on)$/i;
 const PLUGIN_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
+/** One flag of argv and the words after it; `take*` consume those words. */
+class FlagCursor {
+  readonly raw: string;
+  readonly flag: string;
+  private readonly inline: string | undefined;
+
+  constructor(
+    private readonly args: readonly string[],
+    public index: number,
+  ) {
+    this.raw = args[index] ?? '';
+    const eq = this.raw.indexOf('=');
+    const withValue = this.raw.startsWith('--') && eq > 0;
+    this.flag = (withValue ? this.raw.slice(0, eq) : this.raw).replace(/_/g, '-');
+    this.inline = withValue ? this.raw.slice(eq + 1) : undefined;
+  }
+
+  /** `--flag=value` or `--flag value`. */
+  takeValue(what: string): string {
+    if (this.inline !== undefined) return this.inline;
+    const next = this.args[this.index + 1];
+    if (next === undefined || next.startsWith('--'))
+      throw new UsageError(`${this.flag} needs ${what}`);
+    this.index++;
+    return next;
+  }
+
+  /** `--flag`, `--flag=false` or `--flag true` (pyTMBot). */
+  takeOptionalBool(): boolean {
+    if (this.inline !== undefined) {
+      if (!BOOLEAN.test(this.inline))
+        throw new UsageError(`${this.flag} takes true or false, not '${this.inline}'`);
+      return TRUE.test(this.inline);
+    }
+    const next = this.args[this.index + 1];
+    if (next !== undefined && BOOLEAN.test(next)) {
+      this.index++;
+      return TRUE.test(next);
+    }
+    return true;
+  }
+
+  /** Every word up to the next flag (pyTMBot), or the inline value. */
+  takeWords(): string[] {
+    if (this.inline !== undefined) return [this.inline];
+    const words: string[] = [];
+    for (let next = this.args[this.index + 1]; next !== undefined && !next.startsWith('--');) {
+      words.push(next);
+      this.index++;
+      next = this.args[this.index + 1];
+    }
+    return words;
+  }
+}
+
 /** Parses argv (without node and script). Throws UsageError with a hint. */
 export function parseArgs(argv: readonly string[]): CliOptions {
   const opts: CliOptions = {
@@ -113,114 +168,99 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     args.splice(0, 1 + words.length);
   }
   for (let i = 0; i < args.length; i++) {
-    const raw = args[i] ?? '';
-    const eq = raw.indexOf('=');
-    const flag = (raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw).replace(/_/g, '-');
-    const inline = raw.startsWith('--') && eq > 0 ? raw.slice(eq + 1) : undefined;
-    const value = (what: string): string => {
-      if (inline !== undefined) return inline;
-      const next = args[i + 1];
-      if (next === undefined || next.startsWith('--'))
-        throw new UsageError(`${flag} needs ${what}`);
-      i++;
-      return next;
-    };
-    const optionalBool = (): boolean => {
-      if (inline !== undefined) {
-        if (!BOOLEAN.test(inline))
-          throw new UsageError(`${flag} takes true or false, not '${inline}'`);
-        return TRUE.test(inline);
-      }
-      const next = args[i + 1];
-      if (next !== undefined && BOOLEAN.test(next)) {
-        i++;
-        return TRUE.test(next);
-      }
-      return true;
-    };
-    switch (flag) {
-      case '--config':
-        opts.config = value('a file path');
-        break;
-      case '--mode': {
-        const m = value('dev or prod').toLowerCase();
-        if (m !== 'dev' && m !== 'prod')
-          throw new UsageError(`--mode must be dev or prod, not '${m}'`);
-        opts.mode = m;
-        break;
-      }
-      case '--debug':
-        opts.mode = 'dev';
-        opts.logLevel = 'debug';
-        break;
-      case '--log-level': {
-        const l = value('a level').toLowerCase();
-        const level = LEVEL_ALIASES[l];
-        if (level === undefined)
-          throw new UsageError(`--log-level must be one of trace, debug, info, warn, error`);
-        opts.logLevel = level;
-        break;
-      }
-      case '--log-format': {
-        const f = value('human or json').toLowerCase();
-        if (f !== 'human' && f !== 'json')
-          throw new UsageError(`--log-format must be human or json`);
-        opts.logFormat = f;
-        break;
-      }
-      case '--webhook':
-        opts.webhook = optionalBool();
-        break;
-      case '--socket-host': {
-        const h = value('a host or address');
-        if (!/^[A-Za-z0-9.:-]{1,253}$/.test(h))
-          throw new UsageError(`--socket-host '${h}' is not a host name or address`);
-        opts.socketHost = h;
-        break;
-      }
-      case '--plugins': {
-        // pyTMBot takes every word up to the next flag; commas work too.
-        const words = inline !== undefined ? [inline] : [];
-        while (
-          inline === undefined &&
-          args[i + 1] !== undefined &&
-          !args[i + 1]!.startsWith('--')
-        ) {
-          words.push(args[++i]!);
-        }
-        for (const name of words
-          .flatMap((w) => w.split(','))
-          .map((w) => w.trim())
-          .filter(Boolean)) {
-          if (!PLUGIN_NAME.test(name))
-            throw new UsageError(`--plugins: '${name}' is not a plugin name`);
-          if (!opts.plugins.includes(name)) opts.plugins.push(name);
-        }
-        break;
-      }
-      case '--colorize-logs':
-        opts.colorizeLogs = optionalBool();
-        break;
-      case '--check-config':
-        opts.command = { kind: 'check-config' };
-        break;
-      case '--health-check':
-        opts.command = { kind: 'health-check' };
-        break;
-      case '--salt':
-        opts.command = { kind: 'salt' };
-        break;
-      case '--version':
-      case '-v':
-        opts.command = { kind: 'version' };
-        break;
-      case '--help':
-      case '-h':
-        opts.command = { kind: 'help' };
-        break;
-      default:
-        throw new UsageError(`unknown option '${raw}'. Run tmbot --help for the list.`);
-    }
+    const cursor = new FlagCursor(args, i);
+    applyFlag(opts, cursor);
+    i = cursor.index;
   }
   return opts;
+}
+
+function applyFlag(opts: CliOptions, c: FlagCursor): void {
+  switch (c.flag) {
+    case '--config':
+      opts.config = c.takeValue('a file path');
+      break;
+    case '--mode':
+      opts.mode = oneOf(
+        c.takeValue('dev or prod').toLowerCase(),
+        ['dev', 'prod'] as const,
+        '--mode',
+      );
+      break;
+    case '--debug':
+      opts.mode = 'dev';
+      opts.logLevel = 'debug';
+      break;
+    case '--log-level': {
+      const level = LEVEL_ALIASES[c.takeValue('a level').toLowerCase()];
+      if (level === undefined)
+        throw new UsageError(`--log-level must be one of trace, debug, info, warn, error`);
+      opts.logLevel = level;
+      break;
+    }
+    case '--log-format':
+      opts.logFormat = oneOf(
+        c.takeValue('human or json').toLowerCase(),
+        ['human', 'json'] as const,
+        '--log-format',
+      );
+      break;
+    case '--webhook':
+      opts.webhook = c.takeOptionalBool();
+      break;
+    case '--socket-host': {
+      const h = c.takeValue('a host or address');
+      if (!/^[A-Za-z0-9.:-]{1,253}$/.test(h))
+        throw new UsageError(`--socket-host '${h}' is not a host name or address`);
+      opts.socketHost = h;
+      break;
+    }
+    case '--plugins':
+      addPlugins(opts.plugins, c.takeWords());
+      break;
+    case '--colorize-logs':
+      opts.colorizeLogs = c.takeOptionalBool();
+      break;
+    default:
+      opts.command = commandFlag(c);
+  }
+}
+
+/** The flags that choose what tmbot does instead of running. */
+function commandFlag(c: FlagCursor): Command {
+  switch (c.flag) {
+    case '--check-config':
+      return { kind: 'check-config' };
+    case '--health-check':
+      return { kind: 'health-check' };
+    case '--salt':
+      return { kind: 'salt' };
+    case '--version':
+    case '-v':
+      return { kind: 'version' };
+    case '--help':
+    case '-h':
+      return { kind: 'help' };
+    default:
+      throw new UsageError(`unknown option '${c.raw}'. Run tmbot --help for the list.`);
+  }
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  const found = allowed.find((a) => a === value);
+  if (found === undefined) {
+    throw new UsageError(`${flag} must be ${allowed.join(' or ')}, not '${value}'`);
+  }
+  return found;
+}
+
+/** pyTMBot takes every word up to the next flag; commas work too. */
+function addPlugins(plugins: string[], words: readonly string[]): void {
+  for (const name of words
+    .flatMap((w) => w.split(','))
+    .map((w) => w.trim())
+    .filter(Boolean)) {
+    if (!PLUGIN_NAME.test(name)) throw new UsageError(`--plugins: '${name}' is not a plugin name`);
+    if (!plugins.includes(name)) plugins.push(name);
+  }
 }

@@ -1,6 +1,6 @@
 import type { AuditTrail } from '../security/audit-log';
 import type { PrivilegedAction } from '../security/second-factor';
-import type { TwoFactorGuard } from '../security/two-factor-guard';
+import type { TwoFactorGuard } from './two-factor-guard';
 import type { TwoFactorSessions } from '../security/two-factor-sessions';
 import { defineAction } from '../telegram/actions';
 import type { Req } from '../telegram/request';

@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import { ForbiddenError, UserInputError } from '../errors';
 import type { Feature } from '../features/feature';
 import type { Logger } from '../log/logger';
-import type { SecondFactor } from '../security/second-factor';
+import type { SecondFactor } from '../features/second-factor';
 import type { Req } from '../telegram/request';
 import type { View } from '../views/view';
 import type { AlertmanagerClient } from './alertmanager-client';

@@ -5,7 +5,7 @@ import type { Clock } from '../clock';
 import type { Config } from '../config/types';
 import { component, type Component } from '../lifecycle';
 import type { Logger } from '../log/logger';
-import type { SecondFactor } from '../security/second-factor';
+import type { SecondFactor } from '../features/second-factor';
 import type { StateStore } from '../state/json-store';
 import type { Req } from '../telegram/request';
 import type { Sender } from '../telegram/sender';

@@ -1,5 +1,4 @@
 import type { ActionCall } from '../telegram/actions';
-import type { Req } from '../telegram/request';
 
 /**
  * A privileged action as the 2FA guard sees it; enough to audit it and to resume
@@ -14,24 +13,6 @@ export interface PrivilegedAction extends ActionCall {
   readonly target: string;
   /** Destructive actions also notify the admin chat. */
   readonly destructive?: boolean;
-}
-
-/**
- * The guard privileged handlers wrap themselves in. It refuses non-admins,
- * prompts for a code when there is no 2FA session (offering a button that
- * resumes exactly this action afterwards), and audits the outcome.
- *
- * The handler registered for `what.action` must itself call the guard with the
- * same `what`, so the resume button lands in the guard again:
- * `router.on(restart, (req, args) => guard.requireSecondFactor(req, restartOf(args), () => …))`.
- */
-export interface SecondFactor {
-  /** Runs `perform` when allowed; returns whether it ran. */
-  requireSecondFactor(
-    req: Req,
-    what: PrivilegedAction,
-    perform: () => Promise<void>,
-  ): Promise<boolean>;
 }
 
 export type AuditOutcome = 'ok' | 'failed' | 'denied' | 'prompted' | 'blocked';

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { silentLogger, type Logger } from '../log/logger';
+import type { Logger } from '../log/logger';
 import type { StateStore } from '../state/json-store';
 import { intField, isValidTwoFactorUser, validatedEntries } from '../state/state-entries';
 import { base32Encode } from './base32';
@@ -170,7 +170,7 @@ export class TwoFactorSessions {
       onSecret?: (base32: string) => void;
       limits?: Partial<TwoFactorLimits>;
       /** Where a tampered state entry is reported. */
-      log?: Logger;
+      log: Logger;
     },
   ) {
     this.limits = { ...DEFAULT_TWO_FACTOR_LIMITS, ...deps.limits };
@@ -181,7 +181,7 @@ export class TwoFactorSessions {
       validate: isValidTwoFactorUser,
       failClosed: (raw, uid) => this.failClosed(raw, uid, deps.clock.now()),
       meaning: 'treated as locked out, with no code of this time-step accepted again',
-      log: deps.log ?? silentLogger,
+      log: deps.log,
       now: () => deps.clock.now(),
     });
     for (const [uid, rec] of restored) this.users.set(uid, rec);

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareFn } from 'telegraf';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
-import { html } from '../views/html';
+import { accessNoticeView, RATE_LIMITED_TEXT } from '../views/access';
 import type { Sender } from './sender';
 
 /**
@@ -67,12 +67,13 @@ export function rateLimit(
     }
     if (w.hits.length >= options.requests) {
       deps.log.info('rate limit hit', { user: userId });
-      const text = "⚠️ You're sending requests too quickly. Please wait a few seconds.";
       if (ctx.callbackQuery !== undefined) {
-        await deps.sender.answer(ctx.callbackQuery.id, text).catch(() => undefined);
+        await deps.sender.answer(ctx.callbackQuery.id, RATE_LIMITED_TEXT).catch(() => undefined);
       } else if (now - w.warnedAt >= options.windowMs && ctx.chat !== undefined) {
         w.warnedAt = now;
-        await deps.sender.send(ctx.chat.id, { html: html`${text}` }).catch(() => undefined);
+        await deps.sender
+          .send(ctx.chat.id, accessNoticeView(RATE_LIMITED_TEXT))
+          .catch(() => undefined);
       }
       return;
     }

@@ -17,6 +17,10 @@ export function accessDeniedText(attemptsLeft: number): string {
   );
 }
 
+/** A user over the per-user rate limit: the toast, and (once per window) the message. */
+export const RATE_LIMITED_TEXT =
+  "⚠️ You're sending requests too quickly. Please wait a few seconds.";
+
 /** Any access text as a chat message. */
 export function accessNoticeView(text: string): View {
   return { html: html`${text}` };

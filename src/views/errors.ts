@@ -30,3 +30,8 @@ export function describeForUser(err: unknown): string {
   if (err instanceof DockerError) return dockerErrorText(err);
   return '⚠️ Something went wrong while handling that. The details are in the bot log.';
 }
+
+/** Why Docker gave no answer, without the host (the screen names it): the engine's reason when unreachable. */
+export function dockerReasonText(err: unknown): string {
+  return err instanceof DockerUnavailableError ? err.reason : describeForUser(err);
+}

@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger';
 import { safeEqual, type CredentialSet } from './credentials';
 import { limiterKey, resolveClientIp, type AddressSet } from './ip';
 import type { IpGuard } from './ip-guard';
+import { isUpdate, REASON_TEXT, type Rejection } from './rejections';
 import type { SourceLimits } from './source-limits';
 
 /** Largest update body we read; Telegram's updates are a few KiB. */
@@ -19,24 +20,6 @@ type CountedSocket = Socket & { [SERVED]?: number };
 const DETAIL_LINES_PER_SECOND = 20;
 /** How often the rejection summary is logged. */
 const SUMMARY_EVERY_MS = 60_000;
-
-/** Why a request was turned away; counted for the log summary. */
-export type Rejection =
-  | 'bad-peer'
-  | 'bad-forwarded'
-  | 'method'
-  | 'banned'
-  | 'rate-limited'
-  | 'unknown-path'
-  | 'foreign-source'
-  | 'bad-secret'
-  | 'content-type'
-  | 'too-large'
-  | 'bad-json'
-  | 'bad-update'
-  | 'busy'
-  | 'connections'
-  | 'slow-or-malformed';
 
 export interface WebhookServerOptions {
   host: string;
@@ -77,24 +60,6 @@ export interface WebhookServerDeps {
   log: Logger;
   observe?: WebhookObserver;
 }
-
-const REASON_TEXT: Record<Rejection, string> = {
-  'bad-peer': 'unreadable peer address',
-  'bad-forwarded': 'invalid X-Forwarded-For',
-  method: 'not POST',
-  banned: 'banned',
-  'rate-limited': 'rate limited',
-  'unknown-path': 'wrong path',
-  'foreign-source': 'source outside Telegram ranges',
-  'bad-secret': 'wrong or missing secret',
-  'content-type': 'not JSON',
-  'too-large': 'body too large',
-  'bad-json': 'invalid JSON',
-  'bad-update': 'not an update',
-  busy: 'bot busy',
-  connections: 'too many connections from one address',
-  'slow-or-malformed': 'slow or malformed request',
-};
 
 /**
  * The webhook HTTP(S) server. Each request passes the checks in order, cheapest
@@ -407,17 +372,4 @@ export class WebhookServer {
     this.counts.clear();
     this.ignoredForwarded = 0;
   }
-}
-
-/** Minimal shape: an object with a non-negative integer update_id and object payloads. */
-function isUpdate(value: unknown): value is Update {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const record = value as Record<string, unknown>;
-  const id = record.update_id;
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) return false;
-  const keys = Object.keys(record);
-  return (
-    keys.length >= 2 &&
-    keys.every((k) => k === 'update_id' || (typeof record[k] === 'object' && record[k] !== null))
-  );
 }

@@ -135,48 +135,7 @@ export class WebhookSource implements UpdateSource {
     const credential = newCredential();
     this.remember(credential);
     this.credentials = new CredentialSet(credential, this.deps.clock);
-    const guard = new IpGuard(
-      {
-        ...DEFAULT_IP_GUARD,
-        limit: s.rateLimit.limit,
-        unknownPathLimit: s.rateLimit.unknownPathLimit,
-        windowMs: s.rateLimit.windowMs,
-        banThreshold: s.ban.threshold,
-        banWindowMs: s.ban.windowMs,
-        banMs: s.ban.durationMs,
-      },
-      { clock: this.deps.clock, store: this.deps.store, log: this.log },
-    );
-    const sources = new AddressSet([...TELEGRAM_SOURCE_RANGES, ...s.extraRanges]);
-    const trustedProxies = new AddressSet(s.trustedProxies);
-    const limits = new SourceLimits(
-      { ...DEFAULT_SOURCE_LIMITS, windowMs: s.rateLimit.windowMs },
-      { guard, sources, trustedProxies, clock: this.deps.clock },
-    );
-    this.server = new WebhookServer(
-      {
-        host: this.options.listenHost,
-        port: s.localPort,
-        tls,
-        requestTimeoutMs: s.requestTimeoutMs,
-        keepAliveTimeoutMs: 5000,
-        maxRequestsPerSocket: 1000,
-        maxConnections: DEFAULT_SOURCE_LIMITS.maxConnections,
-      },
-      {
-        credentials: this.credentials,
-        guard,
-        limits,
-        sources,
-        trustedProxies,
-        deliver: this.deps.deliver,
-        accepted: () => this.onAccepted(),
-        connected: () => this.flood.connected(),
-        clock: this.deps.clock,
-        log: this.log,
-        ...(this.deps.observe !== undefined ? { observe: this.deps.observe } : {}),
-      },
-    );
+    this.server = this.buildServer(tls, this.credentials);
     try {
       this.bound = await this.server.listen();
     } catch (err) {
@@ -201,6 +160,56 @@ export class WebhookSource implements UpdateSource {
       this.timers.push(clock.setInterval(() => void this.rotate('timer'), s.rotation.intervalMs));
     }
     return `${this.base}${maskPath(credential)} (listening on ${this.bound.host}:${this.bound.port}, ${tls ? 'HTTPS' : 'plain HTTP'})`;
+  }
+
+  /** The HTTP(S) server with its guards: per-IP limits and bans, Telegram's source ranges, per-source limits. */
+  private buildServer(
+    tls: { cert: Buffer; key: Buffer } | undefined,
+    credentials: CredentialSet,
+  ): WebhookServer {
+    const s = this.options.settings;
+    const guard = new IpGuard(
+      {
+        ...DEFAULT_IP_GUARD,
+        limit: s.rateLimit.limit,
+        unknownPathLimit: s.rateLimit.unknownPathLimit,
+        windowMs: s.rateLimit.windowMs,
+        banThreshold: s.ban.threshold,
+        banWindowMs: s.ban.windowMs,
+        banMs: s.ban.durationMs,
+      },
+      { clock: this.deps.clock, store: this.deps.store, log: this.log },
+    );
+    const sources = new AddressSet([...TELEGRAM_SOURCE_RANGES, ...s.extraRanges]);
+    const trustedProxies = new AddressSet(s.trustedProxies);
+    const limits = new SourceLimits(
+      { ...DEFAULT_SOURCE_LIMITS, windowMs: s.rateLimit.windowMs },
+      { guard, sources, trustedProxies, clock: this.deps.clock },
+    );
+    return new WebhookServer(
+      {
+        host: this.options.listenHost,
+        port: s.localPort,
+        tls,
+        requestTimeoutMs: s.requestTimeoutMs,
+        keepAliveTimeoutMs: 5000,
+        maxRequestsPerSocket: 1000,
+        maxConnections: DEFAULT_SOURCE_LIMITS.maxConnections,
+      },
+      {
+        credentials,
+        guard,
+        limits,
+        sources,
+        trustedProxies,
+        deliver: this.deps.deliver,
+        accepted: () => this.onAccepted(),
+        connected: () => this.flood.connected(),
+        clock: this.deps.clock,
+        log: this.log,
+        ...(this.deps.observe !== undefined ? { observe: this.deps.observe } : {}),
+      },
+    );
   }
 
   run(): Promise<void> {

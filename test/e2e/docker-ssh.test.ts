@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Server, utils } from 'ssh2';
 import { DockerodePort } from '../../src/adapters/docker/dockerode-port';
 import { systemClock } from '../../src/clock';
-import { silentLogger } from '../../src/log/logger';
+import { silentLogger } from '../support/silent-logger';
 import { describeDocker } from '../support/docker-engine';
 
 describeDocker('ssh:// Docker host', (suite) => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import { DockerodePort } from '../../src/adapters/docker/dockerode-port';
 import { systemClock } from '../../src/clock';
-import { silentLogger } from '../../src/log/logger';
+import { silentLogger } from '../support/silent-logger';
 import { describeDocker } from '../support/docker-engine';
 
 function openssl(dir: string, args: string[]): void {

@@ -4,7 +4,7 @@
  * Bad requests are refused with 4xx and nothing is posted.
  */
 import { systemClock } from '../../src/clock';
-import { silentLogger } from '../../src/log/logger';
+import { silentLogger } from '../support/silent-logger';
 import { AlertmanagerClient } from '../../src/fleet/alertmanager-client';
 import { AlertmanagerRelay } from '../../src/fleet/alertmanager-relay';
 import { alertmanagerReceiver } from '../../src/fleet/endpoints';

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../../src/clock';
-import { silentLogger, type Logger } from '../../src/log/logger';
+import { type Logger } from '../../src/log/logger';
+import { silentLogger } from './silent-logger';
 import { JsonStateStore } from '../../src/state/json-store';
 
 /** A file-backed state store in `dir`, opened as the daemon opens its own. */

@@ -1,5 +1,5 @@
 import { component, Lifecycle } from '../../src/lifecycle';
-import { silentLogger } from '../../src/log/logger';
+import { silentLogger } from '../support/silent-logger';
 
 describe('Lifecycle', () => {
   function recorder(): {

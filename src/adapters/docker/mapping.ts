@@ -139,11 +139,9 @@ export function containerDetails(raw: unknown): ContainerDetails {
   const config = obj(c.Config);
   const host = obj(c.HostConfig);
   const net = obj(c.NetworkSettings);
-  const restart = obj(host.RestartPolicy);
   const log = arr(health.Log);
   const last = obj(log[log.length - 1]);
   const lastAt = time(last.End) ?? time(last.Start);
-  const stopTimeout = config.StopTimeout;
   return {
     id: str(c.Id),
     name: str(c.Name).replace(/^\//, ''),
@@ -164,59 +162,83 @@ export function containerDetails(raw: unknown): ContainerDetails {
     oomKilled: bool(state.OOMKilled),
     dead: bool(state.Dead),
     error: str(state.Error),
-    limits: {
-      memory: num(host.Memory),
-      memoryReservation: num(host.MemoryReservation),
-      cpuQuota: num(host.CpuQuota),
-      cpuPeriod: num(host.CpuPeriod),
-      nanoCpus: num(host.NanoCpus),
-      cpusetCpus: str(host.CpusetCpus),
-      pidsLimit: num(host.PidsLimit),
-      restartPolicy: str(restart.Name) || 'no',
-      maxRetries: num(restart.MaximumRetryCount),
-    },
-    config: {
-      user: str(config.User),
-      workdir: str(config.WorkingDir),
-      entrypoint: strList(config.Entrypoint),
-      cmd: strList(config.Cmd),
-      env: envPairs(config.Env),
-      labels: labelPairs(config.Labels),
-      tty: bool(config.Tty),
-      hostname: str(config.Hostname),
-      domainname: str(config.Domainname),
-      stopSignal: str(config.StopSignal),
-      ...(typeof stopTimeout === 'number' ? { stopTimeout } : {}),
-      exposedPorts: keys(config.ExposedPorts),
-      imageVolumes: keys(config.Volumes),
-    },
-    network: {
-      mode: str(host.NetworkMode),
-      ports: ports(net.Ports),
-      networks: networks(net.Networks),
-      sandboxId: str(net.SandboxID),
-      publishAll: bool(host.PublishAllPorts),
-      dns: strList(host.Dns),
-      dnsSearch: strList(host.DnsSearch),
-      dnsOptions: strList(host.DnsOptions),
-      extraHosts: strList(host.ExtraHosts),
-      links: strList(host.Links),
-    },
-    storage: {
-      mounts: mounts(c.Mounts),
-      binds: strList(host.Binds),
-      volumesFrom: strList(host.VolumesFrom),
-      tmpfs: Object.entries(obj(host.Tmpfs)).map(([key, value]) => ({ key, value: str(value) })),
-    },
-    security: {
-      privileged: bool(host.Privileged),
-      readonlyRootfs: bool(host.ReadonlyRootfs),
-      oomKillDisable: bool(host.OomKillDisable),
-      init: bool(host.Init),
-      securityOpt: strList(host.SecurityOpt),
-      capAdd: strList(host.CapAdd),
-      capDrop: strList(host.CapDrop),
-    },
+    limits: limitsOf(host),
+    config: configOf(config),
+    network: networkOf(host, net),
+    storage: storageOf(c, host),
+    security: securityOf(host),
+  };
+}
+
+type Raw = Record<string, unknown>;
+
+function limitsOf(host: Raw): ContainerDetails['limits'] {
+  const restart = obj(host.RestartPolicy);
+  return {
+    memory: num(host.Memory),
+    memoryReservation: num(host.MemoryReservation),
+    cpuQuota: num(host.CpuQuota),
+    cpuPeriod: num(host.CpuPeriod),
+    nanoCpus: num(host.NanoCpus),
+    cpusetCpus: str(host.CpusetCpus),
+    pidsLimit: num(host.PidsLimit),
+    restartPolicy: str(restart.Name) || 'no',
+    maxRetries: num(restart.MaximumRetryCount),
+  };
+}
+
+function configOf(config: Raw): ContainerDetails['config'] {
+  const stopTimeout = config.StopTimeout;
+  return {
+    user: str(config.User),
+    workdir: str(config.WorkingDir),
+    entrypoint: strList(config.Entrypoint),
+    cmd: strList(config.Cmd),
+    env: envPairs(config.Env),
+    labels: labelPairs(config.Labels),
+    tty: bool(config.Tty),
+    hostname: str(config.Hostname),
+    domainname: str(config.Domainname),
+    stopSignal: str(config.StopSignal),
+    ...(typeof stopTimeout === 'number' ? { stopTimeout } : {}),
+    exposedPorts: keys(config.ExposedPorts),
+    imageVolumes: keys(config.Volumes),
+  };
+}
+
+function networkOf(host: Raw, net: Raw): ContainerDetails['network'] {
+  return {
+    mode: str(host.NetworkMode),
+    ports: ports(net.Ports),
+    networks: networks(net.Networks),
+    sandboxId: str(net.SandboxID),
+    publishAll: bool(host.PublishAllPorts),
+    dns: strList(host.Dns),
+    dnsSearch: strList(host.DnsSearch),
+    dnsOptions: strList(host.DnsOptions),
+    extraHosts: strList(host.ExtraHosts),
+    links: strList(host.Links),
+  };
+}
+
+function storageOf(c: Raw, host: Raw): ContainerDetails['storage'] {
+  return {
+    mounts: mounts(c.Mounts),
+    binds: strList(host.Binds),
+    volumesFrom: strList(host.VolumesFrom),
+    tmpfs: Object.entries(obj(host.Tmpfs)).map(([key, value]) => ({ key, value: str(value) })),
+  };
+}
+
+function securityOf(host: Raw): ContainerDetails['security'] {
+  return {
+    privileged: bool(host.Privileged),
+    readonlyRootfs: bool(host.ReadonlyRootfs),
+    oomKillDisable: bool(host.OomKillDisable),
+    init: bool(host.Init),
+    securityOpt: strList(host.SecurityOpt),
+    capAdd: strList(host.CapAdd),
+    capDrop: strList(host.CapDrop),
   };
 }
 

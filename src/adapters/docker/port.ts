@@ -119,16 +119,9 @@ export interface HealthCheckResult {
 }
 
 /** Everything one `inspect` says that the details, volumes, networks and runtime screens show. */
-export interface ContainerDetails {
-  readonly id: string;
-  readonly name: string;
-  readonly image: string;
-  readonly imageId: string;
-  readonly state: ContainerState;
-  readonly health: HealthStatus;
+export interface ContainerDetails extends Omit<ContainerSummary, 'status'> {
   readonly failingStreak: number;
   readonly lastHealthCheck?: HealthCheckResult | undefined;
-  readonly createdAt: number;
   readonly startedAt?: number | undefined;
   readonly finishedAt?: number | undefined;
   readonly restartCount: number;

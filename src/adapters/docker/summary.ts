@@ -1,11 +1,12 @@
-import { DockerUnavailableError } from '../../errors';
-import { describeForUser } from '../../views/errors';
 import type { DockerPort, DockerSummary } from './port';
 
-/** Quick view's Docker line: counts, or why there are none (without the host: it is a field). Never throws. */
+/**
+ * Quick view's Docker line: counts, or the failure that stopped them (worded by
+ * `dockerReasonText` in views/errors). Never throws.
+ */
 export type DockerQuickSummary =
   | ({ readonly ok: true; readonly host: string } & DockerSummary)
-  | { readonly ok: false; readonly host: string; readonly reason: string };
+  | { readonly ok: false; readonly host: string; readonly error: unknown };
 
 /**
  * Running / total containers and images of one host (default: the first), counted
@@ -20,11 +21,7 @@ export async function dockerQuickSummary(
   try {
     return { ok: true, host: label, ...(await docker.summary(host)) };
   } catch (err) {
-    return {
-      ok: false,
-      host: label,
-      reason: err instanceof DockerUnavailableError ? err.reason : describeForUser(err),
-    };
+    return { ok: false, host: label, error: err };
   }
 }
 

@@ -1,10 +1,10 @@
 import * as os from 'node:os';
-import { basename } from 'node:path';
 import { withTimeout, type Clock } from '../../clock';
 import type { Logger } from '../../log/logger';
 import { cgroupMemoryLimitFiles, parseMemoryLimit } from './cgroup-parsers';
 import { CpuSampler } from './cpu-sampler';
 import { HostFs } from './host-fs';
+import { ProcessTable } from './process-table';
 import {
   memoryFromMeminfo,
   parseDiskstats,
@@ -13,20 +13,17 @@ import {
   parseMounts,
   parseNetDev,
   parseFilesystemTypes,
-  parsePidStat,
-  parseSocketStates,
-  parseSockstat,
   parseUptime,
   PROCESS_STATES,
   realMounts,
-  TCP_STATES,
-  type PidStat,
 } from './proc-parsers';
+import { readSensors } from './sensors';
+import { siStaticCpu, siUsers, type StaticCpu } from './si-readers';
+import { readConnections } from './sockets';
 import type {
   ConnectionSummary,
   CpuInfo,
   DiskIo,
-  FanReading,
   FilesystemUsage,
   HostScope,
   LoadAverage,
@@ -36,10 +33,8 @@ import type {
   NetworkCounters,
   NetworkTotals,
   ProcessCounts,
-  ProcessRow,
   SensorInfo,
   SystemPort,
-  TemperatureReading,
   TopProcesses,
   UptimeInfo,
 } from './system-port';
@@ -61,26 +56,8 @@ export const METRIC_TTL_MS = {
   sensors: 15_000,
 } as const;
 
-/** USER_HZ: the unit of /proc tick counters, 100 on every mainstream architecture. */
-const CLK_TCK = 100;
-/** Pids read per turn of the event loop during a process scan (~35 µs each). */
-const SCAN_CHUNK = 64;
 /** A statfs slower than this is a hung (network) mount; its sizes show as unavailable. */
 const STATFS_TIMEOUT_MS = 2000;
-/** A previous process scan older than this is too stale to measure CPU % against. */
-const SCAN_BASE_MAX_AGE_MS = 30_000;
-/** Above this many sockets the tables are not listed (100,000 take the kernel ~0.5 s of CPU to print). */
-const SOCKET_TABLE_LIMIT = 20_000;
-/** Temperatures outside this range are broken sensors, not heat. */
-const SANE_CELSIUS = { min: -50, max: 150 } as const;
-
-/** CPU facts that do not change while the host runs. */
-export interface StaticCpu {
-  readonly model: string | undefined;
-  readonly physicalCores: number | undefined;
-  readonly mhzMin: number | undefined;
-  readonly mhzMax: number | undefined;
-}
 
 export interface HostSystemOptions {
   readonly clock: Clock;
@@ -97,44 +74,7 @@ export interface HostSystemOptions {
   readonly processWindowMs?: number;
 }
 
-/** systeminformation is loaded at its first use (the CPU screen, Users), not at start. */
-async function siStaticCpu(): Promise<StaticCpu> {
-  const { default: si } = await import('systeminformation');
-  const c = await si.cpu();
-  const model = [c.manufacturer, c.brand]
-    .filter((s) => typeof s === 'string' && s.trim() !== '')
-    .join(' ');
-  const mhz = (ghz: number): number | undefined =>
-    Number.isFinite(ghz) && ghz > 0 ? Math.round(ghz * 1000) : undefined;
-  return {
-    model: model === '' ? undefined : model,
-    physicalCores: c.physicalCores > 0 ? c.physicalCores : undefined,
-    mhzMin: mhz(c.speedMin),
-    mhzMax: mhz(c.speedMax),
-  };
-}
-
-async function siUsers(): Promise<LoggedInUser[]> {
-  const { default: si } = await import('systeminformation');
-  const rows = await si.users();
-  return rows.map((u) => {
-    const since = new Date(`${u.date}T${u.time}`).getTime();
-    return {
-      name: u.user,
-      tty: u.tty,
-      host: u.ip,
-      since: Number.isFinite(since) ? since : undefined,
-    };
-  });
-}
-
-const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const positive = (n: number): number | undefined => (Number.isFinite(n) && n > 0 ? n : undefined);
-
-interface ProcScan {
-  readonly at: number;
-  readonly rows: ReadonlyMap<number, PidStat>;
-}
 
 /**
  * The real SystemPort. Hot metrics are direct reads of /proc and /sys (tens of
@@ -150,10 +90,8 @@ export class HostSystem implements SystemPort {
   private host: HostScope | undefined;
   private readonly log: Logger;
   private readonly clock: Clock;
-  private readonly windowMs: number;
+  private readonly table: ProcessTable;
   private staticCpu: Promise<StaticCpu | undefined> | undefined;
-  private lastScan: ProcScan | undefined;
-  private pageSize: number | undefined;
   private abort = new AbortController();
   private samplerFailed = false;
 
@@ -162,7 +100,7 @@ export class HostSystem implements SystemPort {
     this.clock = options.clock;
     this.log = options.log;
     this.cache = new TtlCache(options.clock);
-    this.windowMs = options.processWindowMs ?? 1000;
+    this.table = new ProcessTable(this.fs, options.clock, options.processWindowMs ?? 1000);
     this.sampler = new CpuSampler(this.fs, options.clock, (err) => {
       if (this.samplerFailed) return;
       this.samplerFailed = true;
@@ -299,76 +237,12 @@ export class HostSystem implements SystemPort {
   }
 
   sensors(): Promise<SensorInfo> {
-    return this.cache.get('sensors', METRIC_TTL_MS.sensors, () => this.readSensors());
-  }
-
-  /** hwmon as psutil reads it; thermal zones when there is no hwmon. Async: some hwmon drivers talk to hardware on read. */
-  private async readSensors(): Promise<SensorInfo> {
-    const temperatures: TemperatureReading[] = [];
-    const fans: FanReading[] = [];
-    const sane = (c: number): boolean =>
-      Number.isFinite(c) && c > SANE_CELSIUS.min && c < SANE_CELSIUS.max;
-    const milli = async (file: string): Promise<number | undefined> => {
-      const text = (await this.fs.tryRead(file))?.trim();
-      const v = Number(text);
-      return text !== undefined && text !== '' && Number.isFinite(v) ? v / 1000 : undefined;
-    };
-    const hwmons = (await this.fs.listAsync('sys/class/hwmon'))
-      .filter((n) => /^hwmon\d+$/.test(n))
-      .sort(byNumber);
-    for (const hw of hwmons) {
-      const dir = `sys/class/hwmon/${hw}`;
-      const chip = (await this.fs.tryRead(`${dir}/name`))?.trim() || hw;
-      // Older drivers keep their attributes under device/.
-      for (const base of [dir, `${dir}/device`]) {
-        const files = await this.fs.listAsync(base);
-        for (const f of files.filter((x) => /^temp\d+_input$/.test(x)).sort(byNumber)) {
-          const n = f.slice(4, -6);
-          const celsius = await milli(`${base}/${f}`);
-          if (celsius === undefined || !sane(celsius)) continue;
-          const label = (await this.fs.tryRead(`${base}/temp${n}_label`))?.trim() || `temp${n}`;
-          const high = await milli(`${base}/temp${n}_max`);
-          const crit = await milli(`${base}/temp${n}_crit`);
-          temperatures.push({
-            chip,
-            label,
-            celsius,
-            highCelsius: high !== undefined && sane(high) ? high : undefined,
-            criticalCelsius: crit !== undefined && sane(crit) ? crit : undefined,
-          });
-        }
-        for (const f of files.filter((x) => /^fan\d+_input$/.test(x)).sort(byNumber)) {
-          const n = f.slice(3, -6);
-          const rpm = Number((await this.fs.tryRead(`${base}/${f}`))?.trim());
-          if (!Number.isFinite(rpm) || rpm < 0) continue;
-          const label = (await this.fs.tryRead(`${base}/fan${n}_label`))?.trim() || `fan${n}`;
-          fans.push({ chip, label, rpm });
-        }
-      }
-    }
-    if (temperatures.length === 0) {
-      const zones = (await this.fs.listAsync('sys/class/thermal'))
-        .filter((n) => /^thermal_zone\d+$/.test(n))
-        .sort(byNumber);
-      for (const zone of zones) {
-        const celsius = await milli(`sys/class/thermal/${zone}/temp`);
-        if (celsius === undefined || !sane(celsius)) continue;
-        const chip = (await this.fs.tryRead(`sys/class/thermal/${zone}/type`))?.trim() || zone;
-        temperatures.push({
-          chip,
-          label: zone,
-          celsius,
-          highCelsius: undefined,
-          criticalCelsius: undefined,
-        });
-      }
-    }
-    return { temperatures, fans };
+    return this.cache.get('sensors', METRIC_TTL_MS.sensors, () => readSensors(this.fs));
   }
 
   processes(): Promise<ProcessCounts> {
     return this.cache.get('processes', METRIC_TTL_MS.processes, async () => {
-      const scan = await this.scan();
+      const scan = await this.table.scan();
       const byState: Record<string, number> = {};
       for (const p of scan.rows.values()) {
         const state = PROCESS_STATES[p.state] ?? 'other';
@@ -378,98 +252,10 @@ export class HostSystem implements SystemPort {
     });
   }
 
-  /**
-   * Reads /proc/<pid>/stat for every pid, synchronously but in chunks with a
-   * yield between them: 255 pids take ~9 ms in total yet never hold the event
-   * loop for more than ~2 ms (si.processes() takes 104–379 ms and one `cat` per pid).
-   */
-  private async scan(): Promise<ProcScan> {
-    const pids = this.fs.list('proc').filter((n) => /^\d+$/.test(n));
-    if (pids.length === 0) throw new Error('/proc lists no processes');
-    const rows = new Map<number, PidStat>();
-    for (let i = 0; i < pids.length; i += SCAN_CHUNK) {
-      if (i > 0) await yieldToLoop();
-      for (const pid of pids.slice(i, i + SCAN_CHUNK)) {
-        // A process can exit between readdir and read; it is simply gone.
-        const text = this.fs.tryReadSync(`proc/${pid}/stat`);
-        const row = text === undefined ? undefined : parsePidStat(text);
-        if (row !== undefined) rows.set(row.pid, row);
-      }
-    }
-    const scan = { at: this.clock.now(), rows };
-    this.lastScan = scan;
-    return scan;
-  }
-
   topProcesses(limit: number): Promise<TopProcesses> {
-    return this.cache.get(`top:${limit}`, METRIC_TTL_MS.top, async () => {
-      let base = this.lastScan;
-      if (base === undefined || this.clock.now() - base.at > SCAN_BASE_MAX_AGE_MS)
-        base = await this.scan();
-      const wait = this.windowMs - (this.clock.now() - base.at);
-      if (wait > 0) await this.clock.sleep(wait, this.abort.signal);
-      const current = await this.scan();
-      const windowMs = Math.max(0, current.at - base.at);
-      const totalMem = memoryFromMeminfo(parseMeminfo(this.fs.readSync('proc/meminfo'))).totalBytes;
-      const page = this.getPageSize();
-      const rows: ProcessRow[] = [];
-      for (const p of current.rows.values()) {
-        if (p.state === 'Z' || p.state === 'X') continue;
-        const before = base.rows.get(p.pid);
-        // A pid absent from (or reused since) the first scan started during the window.
-        const ticks =
-          before !== undefined && before.startTicks === p.startTicks
-            ? p.ticks - before.ticks
-            : p.ticks;
-        const cpuPercent =
-          windowMs > 0 ? Math.max(0, (ticks / CLK_TCK / (windowMs / 1000)) * 100) : 0;
-        const rssBytes = p.rssPages * page;
-        rows.push({
-          pid: p.pid,
-          name: p.comm,
-          cpuPercent,
-          memPercent: (rssBytes / totalMem) * 100,
-          rssBytes,
-        });
-      }
-      const byCpu = rows
-        .filter((r) => r.cpuPercent > 0)
-        .sort((a, b) => b.cpuPercent - a.cpuPercent || b.rssBytes - a.rssBytes)
-        .slice(0, limit);
-      const byMemory = rows
-        .filter((r) => r.rssBytes > 0)
-        .sort((a, b) => b.rssBytes - a.rssBytes)
-        .slice(0, limit);
-      return {
-        byCpu: byCpu.map((r) => this.withFullName(r)),
-        byMemory: byMemory.map((r) => this.withFullName(r)),
-        total: current.rows.size,
-        windowMs,
-      };
-    });
-  }
-
-  /**
-   * The name people know a process by: argv[0] without its directory (the
-   * kernel's comm is cut at 15 characters, and Node renames its main thread
-   * "MainThread"). Programs that rewrite their title ("sshd: root@pts/0") keep
-   * it. Kernel threads and zombies have no command line and keep comm.
-   */
-  private withFullName(row: ProcessRow): ProcessRow {
-    const argv0 = (this.fs.tryReadSync(`proc/${row.pid}/cmdline`) ?? '').split('\0')[0] ?? '';
-    const [program = '', ...rest] = argv0.split(' ');
-    const name = [basename(program), ...rest].join(' ').trim();
-    return name === '' ? row : { ...row, name };
-  }
-
-  /** The page size RSS is counted in, from the kernel's own report (no getconf child process). */
-  private getPageSize(): number {
-    if (this.pageSize === undefined) {
-      const head = this.fs.readHeadSync('proc/self/smaps', 4096) ?? '';
-      const kb = Number(/^KernelPageSize:\s+(\d+) kB/m.exec(head)?.[1]);
-      this.pageSize = Number.isFinite(kb) && kb > 0 ? kb * 1024 : 4096;
-    }
-    return this.pageSize;
+    return this.cache.get(`top:${limit}`, METRIC_TTL_MS.top, () =>
+      this.table.top(limit, this.abort.signal),
+    );
   }
 
   uptime(): Promise<UptimeInfo> {
@@ -570,56 +356,6 @@ export class HostSystem implements SystemPort {
   }
 
   connections(): Promise<ConnectionSummary> {
-    return this.cache.get('connections', METRIC_TTL_MS.connections, async () => {
-      const summary = this.socketSummary();
-      if (summary !== undefined && summary.total > SOCKET_TABLE_LIMIT) return summary;
-      const tcpByState: Record<string, number> = {};
-      let tcp = 0;
-      let udp = 0;
-      // Streamed: a busy host's socket tables run to megabytes and take the kernel a while to produce.
-      const read = await Promise.all([
-        ...['proc/net/tcp', 'proc/net/tcp6'].map((f) =>
-          this.fs.streamLines(f, (text) => {
-            for (const st of parseSocketStates(text)) {
-              const name = TCP_STATES[st] ?? `0x${st}`;
-              tcpByState[name] = (tcpByState[name] ?? 0) + 1;
-              tcp++;
-            }
-          }),
-        ),
-        ...['proc/net/udp', 'proc/net/udp6'].map((f) =>
-          this.fs.streamLines(f, (text) => (udp += parseSocketStates(text).length)),
-        ),
-      ]);
-      if (!read.some(Boolean)) throw new Error('/proc/net socket tables are unreadable');
-      return { total: tcp + udp, tcp, udp, tcpByState, detailed: true };
-    });
+    return this.cache.get('connections', METRIC_TTL_MS.connections, () => readConnections(this.fs));
   }
-
-  /** Socket counts from /proc/net/sockstat{,6}: constant cost however many sockets exist. */
-  private socketSummary(): ConnectionSummary | undefined {
-    const v4 = this.fs.tryReadSync('proc/net/sockstat');
-    if (v4 === undefined) return undefined;
-    const s = {
-      ...parseSockstat(v4),
-      ...parseSockstat(this.fs.tryReadSync('proc/net/sockstat6') ?? ''),
-    };
-    const timeWait = s.TCP?.tw ?? 0;
-    const otherTcp = (s.TCP?.inuse ?? 0) + (s.TCP6?.inuse ?? 0);
-    const udp = (s.UDP?.inuse ?? 0) + (s.UDP6?.inuse ?? 0);
-    return {
-      total: timeWait + otherTcp + udp,
-      tcp: timeWait + otherTcp,
-      udp,
-      tcpByState: { TIME_WAIT: timeWait, OTHER: otherTcp },
-      detailed: false,
-    };
-  }
-}
-
-/** Sorts names like hwmon10 after hwmon9. */
-function byNumber(a: string, b: string): number {
-  const na = Number(/\d+/.exec(a)?.[0]);
-  const nb = Number(/\d+/.exec(b)?.[0]);
-  return na - nb || a.localeCompare(b);
 }

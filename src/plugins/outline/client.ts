@@ -206,33 +206,9 @@ export class OutlineClient implements OutlinePort {
         tlsSocket?.destroy();
         reject(new OutlineUnavailableError(reason, { cause }));
       };
-      // A one-request agent whose sockets are TLS connections already checked against the pin.
-      const agent = new Agent({ keepAlive: false });
-      agent.createConnection = (_opts, done): undefined => {
-        const socket = connect({
-          host,
-          port,
-          rejectUnauthorized: false,
-          ...(isIP(host) !== 0 ? {} : { servername: host }),
-        });
+      const agent = this.pinnedAgent(host, port, (socket) => {
         tlsSocket = socket;
-        socket.once('secureConnect', () => {
-          const seen = (socket.getPeerCertificate().fingerprint256 ?? '').replace(/:/g, '');
-          if (seen.toUpperCase() !== this.fingerprint) {
-            socket.destroy();
-            done?.(
-              new OutlineUnavailableError(
-                'the server certificate does not match the pinned fingerprint',
-              ),
-              socket,
-            );
-            return;
-          }
-          done?.(null, socket);
-        });
-        socket.once('error', (err: Error) => done?.(err, socket));
-        return undefined;
-      };
+      });
       const req = request({
         host,
         port,
@@ -286,5 +262,36 @@ export class OutlineClient implements OutlinePort {
       });
       req.end();
     });
+  }
+
+  /** A one-request agent whose sockets are TLS connections already checked against the pin. */
+  private pinnedAgent(host: string, port: number, onSocket: (socket: TLSSocket) => void): Agent {
+    const agent = new Agent({ keepAlive: false });
+    agent.createConnection = (_opts, done): undefined => {
+      const socket = connect({
+        host,
+        port,
+        rejectUnauthorized: false,
+        ...(isIP(host) !== 0 ? {} : { servername: host }),
+      });
+      onSocket(socket);
+      socket.once('secureConnect', () => {
+        const seen = (socket.getPeerCertificate().fingerprint256 ?? '').replace(/:/g, '');
+        if (seen.toUpperCase() !== this.fingerprint) {
+          socket.destroy();
+          done?.(
+            new OutlineUnavailableError(
+              'the server certificate does not match the pinned fingerprint',
+            ),
+            socket,
+          );
+          return;
+        }
+        done?.(null, socket);
+      });
+      socket.once('error', (err: Error) => done?.(err, socket));
+      return undefined;
+    };
+    return agent;
   }
 }

@@ -9,7 +9,7 @@ import { HostWatch, type DockerAlertOptions } from '../../../src/alerts/docker-h
 import { compileNamePattern } from '../../../src/alerts/patterns';
 import type { AlertInput, AlertKind } from '../../../src/alerts/types';
 import { ManualClock } from '../../../src/clock';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { sanitiseLog } from '../../../src/views/docker-logs';
 import { details, summary } from '../views/docker-fixtures';
 

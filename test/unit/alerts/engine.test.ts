@@ -10,7 +10,7 @@ import {
   type Severity,
 } from '../../../src/alerts/types';
 import { ALERT_ACK, ALERT_MUTE, ALERT_SNOOZE } from '../../../src/alerts/views';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { visibleText } from '../../../src/views/html';
 import type { ActionButton, View } from '../../../src/views/view';
 import { MemoryStore } from '../../support/memory-store';

@@ -4,7 +4,7 @@ import { ALERT_KINDS, type AlertKind, type Severity } from '../../../src/alerts/
 import { parseArgs } from '../../../src/cli/args';
 import { parseMaintenanceArgs, runMaintenance } from '../../../src/cli/maintenance';
 import { ManualClock } from '../../../src/clock';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { MemoryStore } from '../../support/memory-store';
 
 function daemon(store: MemoryStore, clock: ManualClock) {

@@ -3,12 +3,12 @@ import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
 import { systemClock, type Clock } from '../../../src/clock';
 import { authFeature } from '../../../src/features/auth';
 import type { Feature } from '../../../src/features/feature';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import type { AdminNotifier } from '../../../src/security/admin-notifier';
 import { JsonlAuditLog } from '../../../src/security/audit-log';
 import type { PrivilegedAction } from '../../../src/security/second-factor';
 import { deriveTotpSecret } from '../../../src/security/totp';
-import { TwoFactorGuard } from '../../../src/security/two-factor-guard';
+import { TwoFactorGuard } from '../../../src/features/two-factor-guard';
 import { TwoFactorSessions } from '../../../src/security/two-factor-sessions';
 import type { Req } from '../../../src/telegram/request';
 import { html, visibleText } from '../../../src/views/html';
@@ -45,7 +45,7 @@ describe('auth feature and the 2FA guard', () => {
   beforeEach(() => {
     const clock: Clock = { ...systemClock, now: () => p.clock.now() };
     const store = new MemoryStore();
-    const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock });
+    const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock, log: silentLogger });
     audit = new JsonlAuditLog({ store, clock, log: silentLogger });
     notices = [];
     performed = [];

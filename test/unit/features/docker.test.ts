@@ -16,9 +16,10 @@ import type {
 import type { ImageUpdate, UpdateCheckPort } from '../../../src/adapters/docker/update-checker';
 import { DockerError, DockerUnavailableError } from '../../../src/errors';
 import { dockerFeature, type DockerFeatureDeps } from '../../../src/features/docker';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { Redactor } from '../../../src/log/redactor';
-import type { PrivilegedAction, SecondFactor } from '../../../src/security/second-factor';
+import type { SecondFactor } from '../../../src/features/second-factor';
+import type { PrivilegedAction } from '../../../src/security/second-factor';
 import type { Req } from '../../../src/telegram/request';
 import { DOCKER } from '../../../src/views/docker-actions';
 import { STACKS } from '../../../src/views/docker-stacks';

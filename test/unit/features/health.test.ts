@@ -1,7 +1,7 @@
 import { healthFeature, type HealthSource } from '../../../src/features/health';
 import type { HostSample } from '../../../src/health/analysis';
 import type { HealthSnapshot } from '../../../src/health/types';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import type { ActionButton } from '../../../src/views/view';
 import { Pipeline } from '../../support/pipeline';
 

@@ -1,7 +1,7 @@
 import type { SystemPort } from '../../../src/adapters/system/system-port';
 import { ManualClock } from '../../../src/clock';
 import { serverFeature, type ServerDeps } from '../../../src/features/server';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { SERVER_ACTION, SERVER_MENU } from '../../../src/views/server';
 import { QUICK_ACTION } from '../../../src/views/server-quick';
 import type { ActionButton } from '../../../src/views/view';

@@ -6,7 +6,7 @@ import { TelegramError, type Telegram } from 'telegraf';
 import { ManualClock } from '../../../src/clock';
 import { createBotMetrics } from '../../../src/fleet/bot-metrics';
 import { parseExposition } from '../../../src/fleet/exposition';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { CallbackStore } from '../../../src/telegram/callback-store';
 import { SafeSender } from '../../../src/telegram/sender';
 import { html } from '../../../src/views/html';

@@ -1,5 +1,5 @@
 import { ManualClock } from '../../../src/clock';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import type { HostStatus, RemoteSnapshot } from '../../../src/fleet/port';
 import { FleetWatch } from '../../../src/fleet/watch';
 import { visibleText } from '../../../src/views/html';

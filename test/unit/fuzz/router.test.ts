@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { ManualClock } from '../../../src/clock';
 import type { Feature } from '../../../src/features/feature';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { parseAuditLine } from '../../../src/security/audit-log';
 import { deriveTotpSecret, verifyTotp } from '../../../src/security/totp';
 import { CallbackStore } from '../../../src/telegram/callback-store';

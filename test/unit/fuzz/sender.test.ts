@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import type { Telegram } from 'telegraf';
 import { ManualClock, systemClock } from '../../../src/clock';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { CallbackStore } from '../../../src/telegram/callback-store';
 import { SafeSender } from '../../../src/telegram/sender';
 import { clip, html, joinHtml, visibleText, type Html } from '../../../src/views/html';

@@ -24,6 +24,12 @@ import type {
 } from '../../../src/adapters/system/system-port';
 import type { Html } from '../../../src/views/html';
 import {
+  SERVER_SCREENS,
+  serverScreenView,
+  unavailableBody,
+  type ScreenNav,
+} from '../../../src/views/server';
+import {
   connectionsBody,
   coresBody,
   cpuBody,
@@ -36,16 +42,12 @@ import {
   memoryBody,
   networkBody,
   processBody,
-  SERVER_SCREENS,
   sensorsBody,
-  serverScreenView,
   swapBody,
   topBody,
-  unavailableBody,
   uptimeBody,
   usersBody,
-  type ScreenNav,
-} from '../../../src/views/server';
+} from '../../../src/views/server-bodies';
 import {
   aboutView,
   QUICK_SUBS,

@@ -14,11 +14,11 @@ import { systemClock, type Clock } from '../../../src/clock';
 import { authFeature } from '../../../src/features/auth';
 import type { Feature } from '../../../src/features/feature';
 import { menuFeature } from '../../../src/features/menu';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { JsonlAuditLog } from '../../../src/security/audit-log';
 import type { PrivilegedAction } from '../../../src/security/second-factor';
 import { deriveTotpSecret } from '../../../src/security/totp';
-import { TwoFactorGuard } from '../../../src/security/two-factor-guard';
+import { TwoFactorGuard } from '../../../src/features/two-factor-guard';
 import { TwoFactorSessions } from '../../../src/security/two-factor-sessions';
 import { Dispatcher } from '../../../src/telegram/dispatcher';
 import type { Req } from '../../../src/telegram/request';
@@ -263,7 +263,7 @@ describe('update handling under hostile updates', () => {
         // The pipeline's clock is created with it; the 2FA parts read it through this indirection.
         const made: { pipeline?: Pipeline } = {};
         const clock: Clock = { ...systemClock, now: () => made.pipeline?.clock.now() ?? 0 };
-        const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock });
+        const sessions = new TwoFactorSessions({ authSalt: SALT, store, clock, log: silentLogger });
         const audit = new JsonlAuditLog({ store, clock, log: silentLogger });
         const notices: string[] = [];
         const guard = new TwoFactorGuard({

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { connect } from 'node:net';
 import type { Update } from 'telegraf/types';
 import { ManualClock } from '../../../src/clock';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { CredentialSet, newCredential } from '../../../src/webhook/credentials';
 import { AddressSet, TELEGRAM_SOURCE_RANGES } from '../../../src/webhook/ip';
 import { IpGuard } from '../../../src/webhook/ip-guard';

@@ -11,7 +11,8 @@ import {
   probeHeartbeat,
 } from '../../../src/health/heartbeat';
 import type { HealthLevel, HealthSnapshot } from '../../../src/health/types';
-import { silentLogger, type Logger } from '../../../src/log/logger';
+import { type Logger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 
 const NOW = Date.UTC(2026, 0, 1, 12);
 

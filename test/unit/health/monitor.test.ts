@@ -3,7 +3,8 @@ import { HealthMonitor } from '../../../src/health/monitor';
 import { healthTimings } from '../../../src/health/timings';
 import type { CheckOutcome, HealthChecker, HealthLevel } from '../../../src/health/types';
 import { worst } from '../../../src/health/types';
-import { silentLogger, type Logger } from '../../../src/log/logger';
+import { type Logger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 
 /** A checker whose next outcome the test sets; counts its runs. */
 function scripted(name: string, intervalMs: number, level: HealthLevel = 'healthy', label = name) {

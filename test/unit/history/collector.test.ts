@@ -11,7 +11,7 @@ import { HistoryCollector } from '../../../src/history/collector';
 import { containerKey, fsKey, hostKey, netKey, tempKey } from '../../../src/history/series';
 import { HistoryService } from '../../../src/history/service';
 import { HistoryStore } from '../../../src/history/store';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import * as d from '../../fixtures/server-data';
 import { summary } from '../views/docker-fixtures';
 

@@ -2,7 +2,7 @@ import type { FilesystemUsage } from '../../../src/adapters/system/system-port';
 import { ManualClock } from '../../../src/clock';
 import { ForecastWatch, type ForecastNotice } from '../../../src/history/forecast-watch';
 import type { DiskForecast } from '../../../src/history/service';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 
 const GiB = 1024 ** 3;
 const disk: FilesystemUsage = {

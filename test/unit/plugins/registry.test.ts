@@ -1,5 +1,5 @@
 import type { Logger } from '../../../src/log/logger';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { definePlugin } from '../../../src/plugins/plugin';
 import { builtInPlugins, PluginRegistry } from '../../../src/plugins/registry';
 

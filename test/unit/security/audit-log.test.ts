@@ -10,7 +10,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../src/clock';
-import { silentLogger, type Logger } from '../../../src/log/logger';
+import { type Logger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { JsonlAuditLog, parseAuditLine } from '../../../src/security/audit-log';
 import { openStateStore } from '../../support/state-store';
 

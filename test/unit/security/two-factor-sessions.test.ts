@@ -10,6 +10,7 @@ import { deriveTotpSecret } from '../../../src/security/totp';
 import { bumpRotation, TwoFactorSessions } from '../../../src/security/two-factor-sessions';
 import { rawAction } from '../../support/raw-action';
 import { openStateStore } from '../../support/state-store';
+import { silentLogger } from '../../support/silent-logger';
 
 const SALT = 'unit-test-salt-0123456789abcdefghijklmnopqrstuv';
 const ADMIN = 1001;
@@ -42,6 +43,7 @@ describe('TwoFactorSessions', () => {
       store: await openStateStore(dir),
       clock,
       onSecret: (s) => secrets.push(s),
+      log: silentLogger,
     });
   }
 
@@ -243,7 +245,12 @@ describe('TwoFactorSessions', () => {
       users: { '1001': { blockedUntil: 'never' }, abc: {} },
     });
     const booted = await openStateStore(dir);
-    const sessions = new TwoFactorSessions({ authSalt: SALT, store: booted, clock });
+    const sessions = new TwoFactorSessions({
+      authSalt: SALT,
+      store: booted,
+      clock,
+      log: silentLogger,
+    });
     expect(sessions.status(ADMIN).state).toBe('blocked');
     await booted.flush();
     const aside = readdirSync(dir).filter((f) => f.startsWith('twofa.json.invalid-'));

@@ -11,7 +11,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, systemClock } from '../../../src/clock';
-import { silentLogger, type Logger } from '../../../src/log/logger';
+import { type Logger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { JsonStateStore } from '../../../src/state/json-store';
 import { openStateStore } from '../../support/state-store';
 import { resolveStateDir } from '../../../src/state/state-dir';

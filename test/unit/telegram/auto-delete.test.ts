@@ -1,5 +1,6 @@
 import { ManualClock } from '../../../src/clock';
-import { silentLogger, type Logger } from '../../../src/log/logger';
+import { type Logger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { AutoDeleteScheduler } from '../../../src/telegram/auto-delete';
 import { MemoryStore } from '../../support/memory-store';
 

@@ -2,7 +2,7 @@ import { TelegramError } from 'telegraf';
 import type { UserFromGetMe } from 'telegraf/types';
 import { ManualClock } from '../../../src/clock';
 import { FatalTelegramError } from '../../../src/errors';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { connectToTelegram } from '../../../src/telegram/connect';
 
 const ME: UserFromGetMe = {

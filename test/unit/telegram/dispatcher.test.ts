@@ -1,6 +1,7 @@
 import type { Update } from 'telegraf/types';
 import { ManualClock } from '../../../src/clock';
-import { silentLogger, type Logger } from '../../../src/log/logger';
+import { type Logger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { Dispatcher } from '../../../src/telegram/dispatcher';
 
 const text = (id: number, chat: number): Update => ({

@@ -1,7 +1,7 @@
 import { Telegraf, type Context, type MiddlewareFn } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { ManualClock } from '../../../src/clock';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { DEFAULT_RATE_LIMIT, rateLimit, updateDedup } from '../../../src/telegram/guards';
 import { FakeSender } from '../../support/fake-sender';
 

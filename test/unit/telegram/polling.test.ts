@@ -1,7 +1,7 @@
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { systemClock } from '../../../src/clock';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { classifyTelegramFailure, DEFAULT_POLLING, Poller } from '../../../src/telegram/polling';
 import { TelegramError } from 'telegraf';
 import { BotApiEmulator } from '../../support/bot-api-emulator';

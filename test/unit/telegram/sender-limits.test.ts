@@ -5,7 +5,7 @@
  */
 import type { Telegram } from 'telegraf';
 import { ManualClock, systemClock } from '../../../src/clock';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { CallbackStore } from '../../../src/telegram/callback-store';
 import { SafeSender } from '../../../src/telegram/sender';
 import { html } from '../../../src/views/html';

@@ -2,7 +2,7 @@
 import { PNG } from 'pngjs';
 import { Telegraf } from 'telegraf';
 import { ManualClock, systemClock } from '../../../src/clock';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { CallbackStore } from '../../../src/telegram/callback-store';
 import { SafeSender } from '../../../src/telegram/sender';
 import { html } from '../../../src/views/html';

@@ -6,7 +6,7 @@
 import { systemClock } from '../../../src/clock';
 import type { Update } from 'telegraf/types';
 import { menuFeature } from '../../../src/features/menu';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { Dispatcher } from '../../../src/telegram/dispatcher';
 import { malformedUpdate } from '../../../src/telegram/update-shape';
 import { Pipeline } from '../../support/pipeline';

@@ -2,8 +2,17 @@ import * as d from '../../fixtures/server-data';
 import { parseHtml } from '../../../src/demo/bot-api/html';
 import { html, type Html } from '../../../src/views/html';
 import {
-  connectionsBody,
   contextNote,
+  SERVER_ACTION,
+  SERVER_MENU,
+  SERVER_SCREENS,
+  serverKeyboard,
+  serverMenuView,
+  serverScreenView,
+  unavailableBody,
+} from '../../../src/views/server';
+import {
+  connectionsBody,
   coresBody,
   cpuBody,
   cpuTimesBody,
@@ -15,19 +24,12 @@ import {
   memoryBody,
   networkBody,
   processBody,
-  SERVER_ACTION,
-  SERVER_MENU,
-  SERVER_SCREENS,
-  serverKeyboard,
-  serverMenuView,
-  serverScreenView,
   sensorsBody,
   swapBody,
   topBody,
-  unavailableBody,
   uptimeBody,
   usersBody,
-} from '../../../src/views/server';
+} from '../../../src/views/server-bodies';
 import { bytes, count, duration, percent } from '../../../src/views/server-format';
 import { TELEGRAM_LIMITS, type ActionButton } from '../../../src/views/view';
 

@@ -1,5 +1,5 @@
 import { ManualClock } from '../../../src/clock';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import { FloodMode } from '../../../src/webhook/flood-mode';
 
 describe('FloodMode', () => {

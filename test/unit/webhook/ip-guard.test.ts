@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../src/clock';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import type { JsonStateStore } from '../../../src/state/json-store';
 import { openStateStore } from '../../support/state-store';
 import { DEFAULT_IP_GUARD, IpGuard, type IpGuardOptions } from '../../../src/webhook/ip-guard';

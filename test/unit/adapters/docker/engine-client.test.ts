@@ -8,7 +8,7 @@ import { parseDockerHost } from '../../../../src/adapters/docker/hosts';
 import { systemClock } from '../../../../src/clock';
 import { DockerError, DockerUnavailableError } from '../../../../src/errors';
 import { describeForUser } from '../../../../src/views/errors';
-import { silentLogger } from '../../../../src/log/logger';
+import { silentLogger } from '../../../support/silent-logger';
 
 /**
  * The transport's failure modes, against HTTP servers on unix sockets that play a

@@ -7,7 +7,7 @@ import {
   parseBearerChallenge,
   retryAfterSeconds,
 } from '../../../../src/adapters/docker/registry';
-import { silentLogger } from '../../../../src/log/logger';
+import { silentLogger } from '../../../support/silent-logger';
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 

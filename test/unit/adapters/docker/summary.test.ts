@@ -1,6 +1,7 @@
 import type { DockerPort } from '../../../../src/adapters/docker/port';
 import { dockerHealthTargets, dockerQuickSummary } from '../../../../src/adapters/docker/summary';
 import { DockerUnavailableError } from '../../../../src/errors';
+import { dockerReasonText } from '../../../../src/views/errors';
 
 const port = (down: boolean): DockerPort =>
   ({
@@ -26,7 +27,7 @@ const port = (down: boolean): DockerPort =>
   }) as unknown as DockerPort;
 
 describe('Docker summaries for other screens', () => {
-  it('gives counts, or the user-facing reason, never an exception', async () => {
+  it('gives counts, or the typed failure (worded by the view), never an exception', async () => {
     await expect(dockerQuickSummary(port(false))).resolves.toEqual({
       ok: true,
       host: 'unix:///a.sock',
@@ -34,11 +35,10 @@ describe('Docker summaries for other screens', () => {
       total: 3,
       images: 4,
     });
-    await expect(dockerQuickSummary(port(false), 1)).resolves.toEqual({
-      ok: false,
-      host: 'ssh://b',
-      reason: 'connection refused',
-    });
+    const down = await dockerQuickSummary(port(false), 1);
+    expect(down).toEqual({ ok: false, host: 'ssh://b', error: expect.any(DockerUnavailableError) });
+    expect(down.ok ? undefined : dockerReasonText(down.error)).toBe('connection refused');
+    expect(dockerReasonText(new Error('secret detail'))).not.toContain('secret detail');
   });
   it('names health targets so people recognise them, and fails a ping with the error code only', async () => {
     const d = {

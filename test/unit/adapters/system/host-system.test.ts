@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostSystem, type HostSystemOptions } from '../../../../src/adapters/system/host-system';
 import { ManualClock } from '../../../../src/clock';
-import { silentLogger } from '../../../../src/log/logger';
+import { silentLogger } from '../../../support/silent-logger';
 
 const FIXTURES = join(__dirname, '..', '..', '..', 'fixtures');
 const KiB = 1024;

@@ -1,6 +1,6 @@
 import { ManualClock } from '../../../../src/clock';
 import { awaitReachable } from '../../../../src/features/docker/strict-start';
-import { silentLogger } from '../../../../src/log/logger';
+import { silentLogger } from '../../../support/silent-logger';
 
 /** Settles `p` while moving the manual clock a second at a time (at most `maxMs`). */
 async function settle<T>(

@@ -7,7 +7,7 @@ import {
   readHostSample,
   type HostSample,
 } from '../../../../src/health/checkers/host';
-import { silentLogger } from '../../../../src/log/logger';
+import { silentLogger } from '../../../support/silent-logger';
 import * as d from '../../../fixtures/server-data';
 
 const signal = new AbortController().signal;

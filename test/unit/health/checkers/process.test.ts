@@ -1,7 +1,7 @@
 import { HostSystem } from '../../../../src/adapters/system/host-system';
 import { systemClock } from '../../../../src/clock';
 import { assessProcess, processChecker } from '../../../../src/health/checkers/process';
-import { silentLogger } from '../../../../src/log/logger';
+import { silentLogger } from '../../../support/silent-logger';
 
 const MB = 1024 * 1024;
 const signal = new AbortController().signal;

@@ -10,7 +10,7 @@ import { ALERT_ACK, ALERT_MUTE, ALERT_SNOOZE } from '../../../../src/alerts/view
 import { ALERT_KINDS, type AlertKind, type Severity } from '../../../../src/alerts/types';
 import { ManualClock } from '../../../../src/clock';
 import type { AlertsConfig, MonitorConfig } from '../../../../src/config/types';
-import { silentLogger } from '../../../../src/log/logger';
+import { silentLogger } from '../../../support/silent-logger';
 import { temperatureThreshold } from '../../../../src/plugins/monitor/rules';
 import { createMonitorPlugin } from '../../../../src/plugins/monitor/plugin';
 import { MONITOR_MUTES, MONITOR_UNMUTE } from '../../../../src/plugins/monitor/views';

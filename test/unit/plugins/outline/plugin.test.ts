@@ -1,5 +1,5 @@
 import { systemClock } from '../../../../src/clock';
-import { silentLogger } from '../../../../src/log/logger';
+import { silentLogger } from '../../../support/silent-logger';
 import {
   OutlineUnavailableError,
   type OutlineAccessKey,

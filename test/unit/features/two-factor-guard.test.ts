@@ -1,10 +1,10 @@
 import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
 import { generateSync } from '@otplib/totp';
 import { ManualClock } from '../../../src/clock';
-import { silentLogger } from '../../../src/log/logger';
+import { silentLogger } from '../../support/silent-logger';
 import type { AuditEntry, PrivilegedAction } from '../../../src/security/second-factor';
 import { deriveTotpSecret } from '../../../src/security/totp';
-import { TwoFactorGuard } from '../../../src/security/two-factor-guard';
+import { TwoFactorGuard } from '../../../src/features/two-factor-guard';
 import { TwoFactorSessions } from '../../../src/security/two-factor-sessions';
 import type { Req } from '../../../src/telegram/request';
 import { visibleText } from '../../../src/views/html';
@@ -67,7 +67,12 @@ function request(
 
 function setup() {
   const clock = new ManualClock();
-  const sessions = new TwoFactorSessions({ authSalt: SALT, store: new MemoryStore(), clock });
+  const sessions = new TwoFactorSessions({
+    authSalt: SALT,
+    store: new MemoryStore(),
+    clock,
+    log: silentLogger,
+  });
   const audit: AuditEntry[] = [];
   const notices: { text: string; except: number | undefined }[] = [];
   const guard = new TwoFactorGuard({

@@ -15,9 +15,10 @@ import {
 } from '../views/auth';
 import { visibleText } from '../views/html';
 import type { View } from '../views/view';
-import type { AdminNotifier } from './admin-notifier';
-import type { AuditLog, PrivilegedAction, SecondFactor } from './second-factor';
-import type { PromptRef, TwoFactorSessions } from './two-factor-sessions';
+import type { AdminNotifier } from '../security/admin-notifier';
+import type { AuditLog, PrivilegedAction } from '../security/second-factor';
+import type { PromptRef, TwoFactorSessions } from '../security/two-factor-sessions';
+import type { SecondFactor } from './second-factor';
 
 /** How long a "wrong code" note stays in the chat. */
 const NOTE_DELETE_MS = 30_000;
