@@ -85,6 +85,7 @@ describeDocker('alerts from two engines, across an engine restart, and on OOM', 
       context,
     );
   const diedLine = (name: string, host: string, exit = 'exit \\d+(?: \\(SIG[A-Z]+\\))?'): RegExp =>
+    // eslint-disable-next-line security/detect-non-literal-regexp -- names and hosts escaped; `exit` is this file's own pattern
     new RegExp(`${escape(name)} died, ${exit} · ${escape(host)}`);
 
   beforeAll(async () => {
@@ -192,6 +193,7 @@ describeDocker('alerts from two engines, across an engine restart, and on OOM', 
     });
     await created.start();
     const alert = await toAdmin(
+      // eslint-disable-next-line security/detect-non-literal-regexp -- the name and host are escaped
       new RegExp(`${escape(name)} killed: out of memory \\(OOM\\) · ${escape(suite.engine.host)}`),
     );
     const inspected = await created.inspect();
