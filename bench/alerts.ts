@@ -280,11 +280,18 @@ async function burst(
       names.map(async (n) => {
         await run(docker, n);
         const c = docker.getContainer(n);
+        // Under heavy load the cgroup freezer can time out ("unable to freeze"): that pair is
+        // skipped, and the events the engine really emitted are what the table counts.
         for (let i = 0; i < PAUSE_CYCLES; i++) {
-          await c.pause();
-          await c.unpause();
+          if (
+            await c.pause().then(
+              () => true,
+              () => false,
+            )
+          )
+            await c.unpause().catch(() => undefined);
         }
-        await c.kill();
+        await c.kill().catch(() => undefined);
         await c.remove({ force: true });
       }),
     );
