@@ -48,17 +48,7 @@ export function createApp(deps: AppDeps): App {
   const health = healthParts(deps, bot, receiver, docker, system);
   const history = historyParts(deps, system, docker, sender);
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
-  const plugins = pluginParts(
-    requested,
-    config,
-    {
-      ...{ system, docker, clock, store, sender },
-      notifyChatIds: config.adminChatIds,
-      redact: (text: string) => deps.redactor.redact(text),
-    },
-    deps.log,
-  );
-  const botUsername = tg.botUsername;
+  const plugins = pluginParts(requested, deps, { system, docker, sender });
   const features = [
     ...coreFeatures({
       app: deps,
@@ -66,7 +56,7 @@ export function createApp(deps: AppDeps): App {
       system,
       docker,
       health,
-      botUsername,
+      botUsername: tg.botUsername,
       plugins: plugins.entries,
       hostPicker: () => fleet?.picker,
       history,
