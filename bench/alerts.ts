@@ -6,7 +6,9 @@
  * daemon's worst event-loop stall against an idle daemon and an idle control
  * process measured in the same run, RSS).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import { BotApiEmulator, type EmulatorEvent } from '../test/support/bot-api-emulator';
 import {
@@ -20,7 +22,6 @@ import {
 } from '../test/support/daemon';
 import { BUSYBOX_IMAGE, startEngine } from '../test/support/docker-engine';
 import {
-  daemonLoopSummary,
   fmt,
   machine,
   percentile,
@@ -65,12 +66,14 @@ interface DaemonOptions {
   groupSeconds: number;
   maxNotifications: number;
   logLevel: 'debug' | 'info';
+  env?: Record<string, string>;
 }
 
 function start(emu: BotApiEmulator, host: string, o: DaemonOptions): Daemon {
   return Daemon.start({
     apiRoot: emu.apiRoot,
     logLevel: o.logLevel,
+    ...(o.env !== undefined ? { env: o.env } : {}),
     args: o.monitor ? ['--plugins', 'monitor'] : [],
     config: testConfig(emu.apiRoot, {
       // The reply probe asks every ~100 ms: far above the per-user limit of a person.
@@ -219,29 +222,47 @@ interface BurstResult {
   load: string;
 }
 
-/** Runs `work` against a debug-level daemon (its loop probe on) and returns the daemon's loop summary. */
+/** Preloaded into the burst and idle daemons: their event loop over the windows marked below. */
+const LOOP_PROBE = join(__dirname, 'loop-probe.js');
+
+/**
+ * Runs `work` against a daemon with {@link LOOP_PROBE} preloaded, and returns the daemon's
+ * event-loop figures over `work` alone (start-up excluded) with a control process's over the same window.
+ */
 async function withProbedDaemon<T>(
   emu: BotApiEmulator,
   host: string,
   work: (daemon: Daemon) => Promise<T>,
 ): Promise<{ result: T; loop: DaemonLoopSummary; control: number }> {
+  const marks = mkdtempSync(join(tmpdir(), 'tmbot-bench-loop-'));
+  const markFile = join(marks, 'mark');
+  const mark = async (name: string): Promise<DaemonLoopSummary> => {
+    writeFileSync(markFile, name);
+    const out = `${markFile}.${name}.json`;
+    for (const deadline = Date.now() + 30_000; !existsSync(out); await sleep(50))
+      if (Date.now() > deadline) throw new Error(`the loop probe wrote no ${out}`);
+    return JSON.parse(readFileSync(out, 'utf8')) as DaemonLoopSummary;
+  };
   const daemon = start(emu, host, {
     monitor: true,
     groupSeconds: 10,
     maxNotifications: BUDGET.max,
-    logLevel: 'debug',
+    logLevel: 'info',
+    env: { NODE_OPTIONS: `--require ${LOOP_PROBE}`, BENCH_LOOP_MARK: markFile },
   });
   try {
     await daemon.ready();
     await daemon.waitForLog(/events streaming/, 15_000);
     await sleep(3000);
+    await mark('startup');
     const control = startLoopControl();
     const result = await work(daemon);
-    await daemon.stop();
-    return { result, loop: daemonLoopSummary(daemon.output), control: await control.stop() };
+    const loop = await mark('work');
+    return { result, loop, control: await control.stop() };
   } finally {
     await daemon.stop();
     daemon.cleanup();
+    rmSync(marks, { recursive: true, force: true });
   }
 }
 
@@ -357,12 +378,12 @@ ${machine()}; private engine (${storageDriver}); daemon with \`--plugins monitor
 | burst: killed containers named in those messages (nothing dropped) | ${b.listed} / ${BURST_CONTAINERS}, all listed ${(b.allListedMs / 1000).toFixed(0)} s after the burst began (the digest waits for the budget window) | all |
 | **burst: longest stretch the daemon kept its event loop busy** (main-thread CPU between two 2 ms probe ticks; immune to preemption) | **${busy(b.loop)}** | ≤ 20 ms |
 | burst: worst event-loop stall, wall clock (p99 tick) | ${fmt(b.loop.loopMaxStallMs)} (${fmt(b.loop.loopP99StallMs)}) | |
-| idle daemon, same start-up, same duration: busy stretch / worst stall (p99) | ${busy(idle.loop)} / ${fmt(idle.loop.loopMaxStallMs)} (${fmt(idle.loop.loopP99StallMs)}) | |
+| idle daemon, as long, after the same start-up: busy stretch / worst stall (p99) | ${busy(idle.loop)} / ${fmt(idle.loop.loopMaxStallMs)} (${fmt(idle.loop.loopP99StallMs)}) | |
 | control: an idle Node process's worst stall over the same windows (idle run / burst run) | ${fmt(idle.control)} / ${fmt(b.control)} | |
 | reply to \`/maintenance status\` during the burst, p50 / max (${b.replyMs.length} round trips) | ${fmt(percentile(b.replyMs, 50))} / ${fmt(Math.max(...b.replyMs))} | |
 | RSS before / after the burst | ${b.rssBefore.toFixed(1)} / ${b.rssAfter.toFixed(1)} MiB | |
 
-Latency is dominated by the settle delay (\`alerts.settle_ms\`, 300 ms: events arriving together share a message) plus the inspect and log look-ups for the died alert. Loop figures come from the daemon's own probe (perf_hooks \`monitorEventLoopDelay\`, 2 ms, run at log level debug and logged at stop), covering the daemon from start to stop; the wall-clock stall includes time the shared machine did not schedule the process at all, which the control process (doing nothing) shows too.`;
+Latency is dominated by the settle delay (\`alerts.settle_ms\`, 300 ms: events arriving together share a message) plus the inspect and log look-ups for the died alert. Loop figures come from a probe preloaded into the daemon (\`bench/loop-probe.js\`: perf_hooks \`monitorEventLoopDelay\` at 2 ms plus main-thread CPU time between ticks, the daemon's own probe), reset after start-up so they cover only the burst (or the same time idle); the wall-clock stall includes time the shared machine did not schedule the process at all, which the control process (doing nothing) shows too, while the busy stretch counts only the daemon's own work.`;
 }
 
 async function main(): Promise<void> {
