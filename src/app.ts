@@ -13,6 +13,7 @@ import {
   updateReceiver,
 } from './app-parts';
 import type { App, AppDeps } from './app-types';
+import { ExpectedChanges } from './alerts/expected';
 import { fleetParts } from './fleet/parts';
 import { componentsChecker } from './health/checkers/components';
 import { component, Lifecycle } from './lifecycle';
@@ -37,6 +38,8 @@ export function createApp(deps: AppDeps): App {
   // Shared resources, owned here: one host sampler and one Docker port for every feature.
   const system = new HostSystem({ clock, log: deps.log.child('system') });
   const docker = dockerPort(deps);
+  // Operator actions (image updates) announce intended restarts here; the alerts stay quiet.
+  const expected = new ExpectedChanges(clock);
   // Remote hosts, the Alertmanager receiver and /metrics: only when configured (docs/fleet.md).
   const fleet = fleetParts({ ...deps, system, docker, sender, secondFactor: security.guard });
   if (fleet !== undefined) sender.onApiError = fleet.telegramError;
@@ -51,6 +54,7 @@ export function createApp(deps: AppDeps): App {
     sender,
     notifyChatIds: config.adminChatIds,
     redact: (text: string) => deps.redactor.redact(text),
+    expected,
   };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
   const plugins = pluginParts(requested, config, ports, deps.log);
@@ -61,6 +65,7 @@ export function createApp(deps: AppDeps): App {
       security,
       system,
       docker,
+      expected,
       health,
       botUsername,
       plugins: plugins.entries,

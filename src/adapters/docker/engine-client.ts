@@ -38,9 +38,13 @@ export interface RequestOptions {
   timeoutMs: number;
   /** Statuses that count as success besides 200/201/204. */
   okStatuses?: readonly number[];
+  /** JSON request body (POST); without it the query doubles as the body, as docker-modem does. */
+  body?: unknown;
 }
 
 export interface StreamOptions extends RequestOptions {
+  /** Default GET; an image pull is a POST whose body streams progress. */
+  method?: 'GET' | 'POST';
   /** Keep at most this many bytes of the body: the newest ones. */
   maxBytes: number;
   /** Turns body chunks into the pieces to keep (e.g. log frames); default: the chunk itself. */
@@ -160,7 +164,7 @@ export class EngineClient {
     const timer = this.clock.setTimeout(() => controller.abort(), options.timeoutMs);
     try {
       const res = (await this.dial(
-        'GET',
+        options.method ?? 'GET',
         path,
         options,
         true,
@@ -245,7 +249,10 @@ export class EngineClient {
         {
           path: `${path}?`,
           method,
-          options: { ...options.query },
+          options:
+            options.body === undefined
+              ? { ...options.query }
+              : { _query: { ...options.query }, _body: options.body },
           statusCodes,
           isStream,
           abortSignal: signal,
