@@ -240,6 +240,8 @@ export class UpdateRunner {
       try {
         const old = host < 0 ? undefined : await docker.inspectContainer(host, j.oldId);
         if (host >= 0 && old !== undefined) {
+          const quiet = [j.name, j.keptAs];
+          this.deps.expected?.expect(j.host, quiet, QUIET_AFTER_MS);
           // Created but not yet journalled: the successor is found by the name it took.
           const successor =
             j.newId ??

@@ -73,12 +73,13 @@ async function statusOf(
   r: Room,
   host: number,
   c: ContainerDetails,
+  fresh: boolean,
 ): Promise<ContainerUpdateStatus> {
   if (UNTAGGED.test(c.image) || parseImageRef(c.image) === undefined) return { kind: 'untagged' };
   const image = (await r.s.deps.docker.listImages(host)).find((i) => i.id === c.imageId);
   if (image === undefined) return { kind: 'unknown', reason: 'the engine does not list its image' };
   // The tag may name another image here by now: the container's own image is what is compared.
-  const [result] = await r.s.deps.updates.check([{ ...image, tags: [c.image] }]);
+  const [result] = await r.s.deps.updates.check([{ ...image, tags: [c.image] }], { fresh });
   return result?.status ?? { kind: 'untagged' };
 }
 
@@ -87,6 +88,7 @@ async function screenData(
   host: number,
   c: ContainerDetails,
   page: number,
+  fresh = false,
 ): Promise<UpdateScreenData> {
   const label = hostLabel(r, host);
   const rollback = r.state.rollback(label, c.name);
@@ -100,7 +102,7 @@ async function screenData(
     container: c,
     page,
     policy: updatePolicy(c.config.labels),
-    status: await statusOf(r, host, c),
+    status: await statusOf(r, host, c, fresh),
     pinned: r.state.pin(label, c.name),
     rollback: kept,
   };
@@ -251,9 +253,19 @@ async function run(r: Room, req: Req, args: Args & { op: UpdateOp }): Promise<vo
   );
 }
 
-function showScreen(r: Room, req: Req, args: Args, c: ContainerDetails): Promise<void> {
-  return r.s.render(req, UPDATE.screen.call(args), async () =>
-    updateScreenView(await screenData(r, args.host, c, args.page)),
+/** The update screen; `fresh` (opening it, "Check again") asks the registry past its cache. */
+function showScreen(
+  r: Room,
+  req: Req,
+  args: Args,
+  c: ContainerDetails,
+  fresh = false,
+): Promise<void> {
+  return r.s.render(
+    req,
+    UPDATE.screen.call(args),
+    async () => updateScreenView(await screenData(r, args.host, c, args.page, fresh)),
+    fresh ? UPDATE_TOAST.checking : undefined,
   );
 }
 
@@ -315,7 +327,7 @@ export function installUpdates(
       host,
       args.id,
       (c) => ({ label: `image update of ${clip(c.name, 40)}`, audit: 'container.update_check' }),
-      (c) => showScreen(r, req, { ...args, host }, c),
+      (c) => showScreen(r, req, { ...args, host }, c, true),
     );
   });
 
