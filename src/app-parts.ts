@@ -203,6 +203,40 @@ export interface CoreFeatureDeps {
   history: HistoryRuntime | undefined;
 }
 
+/** The Docker section: screens, registry update checks and (unless off) safe image updates. */
+function dockerFeatureFor(d: CoreFeatureDeps): Feature {
+  const { config, options, clock, log } = d.app;
+  return dockerFeature({
+    docker: d.docker,
+    updates: new UpdateChecker(
+      new HttpRegistryClient({
+        clock,
+        log: log.child('registry'),
+        userAgent: `tmbot/${APP_VERSION}`,
+      }),
+      { clock },
+    ),
+    secondFactor: d.security.guard,
+    clock,
+    log: log.child('docker'),
+    redact: (text) => d.app.redactor.redact(text),
+    strictAccess: config.docker.strictAccess,
+    charts: d.history !== undefined,
+    logFileDeleteMs: options.dockerLogFileDeleteMs,
+    strictWaitMs: options.dockerStrictWaitMs,
+    ...(config.docker.imageUpdates !== undefined
+      ? {
+          imageUpdates: {
+            ops: d.docker.updates,
+            store: d.app.store,
+            expected: d.expected,
+            settings: config.docker.imageUpdates,
+          },
+        }
+      : {}),
+  });
+}
+
 /** The built-in features, in menu order. */
 export function coreFeatures(d: CoreFeatureDeps): Feature[] {
   const { config, options, clock, log } = d.app;
@@ -249,35 +283,7 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
         }),
       log: log.child('health'),
     }),
-    dockerFeature({
-      docker: d.docker,
-      updates: new UpdateChecker(
-        new HttpRegistryClient({
-          clock,
-          log: log.child('registry'),
-          userAgent: `tmbot/${APP_VERSION}`,
-        }),
-        { clock },
-      ),
-      secondFactor: guard,
-      clock,
-      log: log.child('docker'),
-      redact: (text) => d.app.redactor.redact(text),
-      strictAccess: config.docker.strictAccess,
-      charts: d.history !== undefined,
-      logFileDeleteMs: options.dockerLogFileDeleteMs,
-      strictWaitMs: options.dockerStrictWaitMs,
-      ...(config.docker.imageUpdates !== undefined
-        ? {
-            imageUpdates: {
-              ops: d.docker.updates,
-              store: d.app.store,
-              expected: d.expected,
-              settings: config.docker.imageUpdates,
-            },
-          }
-        : {}),
-    }),
+    dockerFeatureFor(d),
     botUpdatesFeature({
       feed: new HttpReleaseFeed({
         url: config.botUpdates.releaseFeedUrl,

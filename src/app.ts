@@ -38,8 +38,6 @@ export function createApp(deps: AppDeps): App {
   // Shared resources, owned here: one host sampler and one Docker port for every feature.
   const system = new HostSystem({ clock, log: deps.log.child('system') });
   const docker = dockerPort(deps);
-  // Operator actions (image updates) announce intended restarts here; the alerts stay quiet.
-  const expected = new ExpectedChanges(clock);
   // Remote hosts, the Alertmanager receiver and /metrics: only when configured (docs/fleet.md).
   const fleet = fleetParts({ ...deps, system, docker, sender, secondFactor: security.guard });
   if (fleet !== undefined) sender.onApiError = fleet.telegramError;
@@ -54,7 +52,8 @@ export function createApp(deps: AppDeps): App {
     sender,
     notifyChatIds: config.adminChatIds,
     redact: (text: string) => deps.redactor.redact(text),
-    expected,
+    // Operator actions (image updates) announce intended restarts here; the alerts stay quiet.
+    expected: new ExpectedChanges(clock),
   };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
   const plugins = pluginParts(requested, config, ports, deps.log);
@@ -65,7 +64,7 @@ export function createApp(deps: AppDeps): App {
       security,
       system,
       docker,
-      expected,
+      expected: ports.expected,
       health,
       botUsername,
       plugins: plugins.entries,
