@@ -407,23 +407,25 @@ describeDocker('safe image updates, end to end', (suite) => {
     await runBusybox(suite.engine, { name: canary, cmd: 'while true; do sleep 1; done' });
     await suite.engine.cli(['kill', '-s', 'KILL', canary]);
     await emu.waitForMessage(
-      (m) => m.chat.id === ADMIN_CHAT_ID && new RegExp(`${canary} died`).test(m.text ?? ''),
+      (m) => m.chat.id === ADMIN_CHAT_ID && (m.text ?? '').includes(`${canary} died`),
       30_000,
     );
     const texts = emu.transcript(ADMIN_CHAT_ID).map((m) => m.text ?? '');
-    const about = (re: RegExp): string[] => texts.filter((t) => re.test(t));
+    const about = (...parts: string[]): string[] =>
+      texts.filter((t) => parts.some((p) => t.includes(p)));
     // The test's own `docker create` alerted: alerts about this container do get through…
-    expect(about(new RegExp(`container ${app} created`))).toHaveLength(1);
+    expect(about(`container ${app} created`)).toHaveLength(1);
     // …but none of the containers the updates created, stopped, renamed or removed did.
-    const alerts = [
-      `${app} died`,
-      `${app} killed`,
-      `${app} is unhealthy`,
-      `${app} is in a restart loop`,
-      `container ${app} removed`,
-      `${app}-tmbot-old`,
-    ];
-    expect(about(new RegExp(alerts.join('|')))).toEqual([]);
+    expect(
+      about(
+        `${app} died`,
+        `${app} killed`,
+        `${app} is unhealthy`,
+        `${app} is in a restart loop`,
+        `container ${app} removed`,
+        `${app}-tmbot-old`,
+      ),
+    ).toEqual([]);
   });
 
   it('a daemon killed mid-update puts the old container back at its next start', async () => {
