@@ -335,6 +335,9 @@ describeDocker('safe image updates, end to end', (suite) => {
     expect(after.Image).toBe(before.Image);
     expect(configOf(after)).toEqual(configOf(before));
     expect(await inspect(`${app}-tmbot-old`)).toBeUndefined();
+    // The tag names the old image again, so a later `docker compose up` does not pick the broken one.
+    const tagged = await suite.engine.cli(['image', 'inspect', '-f', '{{.Id}}', `${repo()}:1`]);
+    expect(tagged.stdout.trim()).toBe(before.Image);
     const mine = await suite.engine.docker.listContainers({ all: true, filters: { name: [app] } });
     expect(mine.map((c) => c.Id)).toEqual([before.Id]);
     expect(auditEntries()).toContainEqual(

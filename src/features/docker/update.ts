@@ -161,9 +161,14 @@ async function execute(
   } finally {
     await progress.flush();
   }
-  // A rollback that did not happen leaves the tag where it was.
-  if (rollback !== undefined && outcome.ok !== true)
-    await r.d.ops.tagImage(host, c.imageId, c.image).catch(() => undefined);
+  // Back to the old container *and* image: the tag names what the container runs again.
+  const tagMoved = op === 'rollback' || (outcome.ok === false && outcome.failedAt !== 'pull');
+  if (outcome.ok === false && tagMoved)
+    await r.d.ops
+      .tagImage(host, c.imageId, c.image)
+      .catch((err: unknown) =>
+        r.s.deps.log.warn('could not point the tag back at the old image', { error: err }),
+      );
   let result: UpdateResult;
   if (outcome.ok === true) {
     const keptUntil = op === 'update' ? clock.now() + r.d.settings.keepMs : undefined;
