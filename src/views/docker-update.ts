@@ -68,7 +68,9 @@ export function updateScreenView(d: UpdateScreenData): View {
   const policy =
     d.policy === 'never'
       ? html`\nPolicy: ${UPDATE_LABEL}=never — this container is never updated from here.`
-      : html`\nPolicy: ${UPDATE_LABEL}=${d.policy}`;
+      : d.policy === 'auto'
+        ? html`\nPolicy: ${UPDATE_LABEL}=auto — unattended updates are not implemented; applied when an admin asks.`
+        : html`\nPolicy: ${UPDATE_LABEL}=notify`;
   return {
     html: html`${hostLine(d.hostLabel)}⬆️ <b>Image update · ${clip(c.name, NAME_MAX)}</b>
 Image: <code>${clip(c.image, 200)}</code> (running ${shortId(c.imageId)})
