@@ -283,11 +283,19 @@ export class EngineClient {
             ? json
             : Buffer.isBuffer(json)
               ? json.toString('utf8')
-              : '';
+              : streamCause(err);
       return new EngineHttpError(status, message.trim().slice(0, 300));
     }
     return new DockerUnavailableError(this.label, describeConnectionError(err, timeoutMs), {
       cause: err,
     });
   }
+}
+
+/** A streamed request's error carries the engine's reason only in its message ("(HTTP code 404) … - reason"). */
+function streamCause(err: unknown): string {
+  const message = (err as { message?: unknown }).message;
+  if (typeof message !== 'string') return '';
+  const dash = message.indexOf(' - ');
+  return message.startsWith('(HTTP code ') && dash > 0 ? message.slice(dash + 3, dash + 303) : '';
 }
