@@ -212,12 +212,17 @@ describeDocker('safe image updates, end to end', (suite) => {
     const b = (m.reply_markup?.inline_keyboard ?? []).flat().find((x) => x.text.startsWith(text));
     if (b === undefined || !('callback_data' in b))
       throw new Error(`no button "${text}" in: ${buttons(m).join(' | ')}`);
+    // Alerts share the admin's chat: wait for the prompt itself, newer than anything so far.
+    const last = Math.max(0, ...emu.transcript(m.chat.id).map((e) => e.message_id));
+    const next = (re: RegExp, after: number): Promise<EmuMessage> =>
+      emu.waitForMessage(
+        (x) => x.chat.id === m.chat.id && x.message_id > after && re.test(x.text ?? ''),
+        10_000,
+      );
     await admin.press(m, b.callback_data);
-    const prompt = await admin.nextReply(10_000);
-    expect(prompt.text).toMatch(/Two-factor authentication/);
+    const prompt = await next(/Two-factor authentication/, last);
     await admin.text(totp(ADMIN_ID));
-    const accepted = await admin.nextReply(10_000);
-    expect(accepted.text).toMatch(/Code accepted/);
+    const accepted = await next(/Code accepted/, prompt.message_id);
     authed = true;
     return press(accepted, 'Continue', until);
   }
@@ -456,6 +461,29 @@ describeDocker('safe image updates, end to end', (suite) => {
     expect(await inspect(`${app}-tmbot-old`)).toBeUndefined();
     if (successor !== undefined) expect(await inspect(successor.Id)).toBeUndefined();
     await daemon.waitForLog(/interrupted image update was rolled back/);
+    const tagged = await suite.engine.cli(['image', 'inspect', '-f', '{{.Id}}', `${repo()}:1`]);
+    expect(tagged.stdout.trim()).toBe(before.Image);
     first.cleanup();
+  });
+
+  it('stale buttons change nothing: pinned meanwhile, or the container replaced meanwhile', async () => {
+    const before = await inspect(app);
+    if (before === undefined) throw new Error('no app container');
+    await repush(suite.engine, `${repo()}:1`, before.Image, 'v6');
+    // A confirmation left open while someone else pins the version.
+    const early = await press(await updateScreen(app), '⬆️ Update now', /Are you sure/);
+    await press(await updateScreen(app), '📌 Pin this version', /Pinned to/);
+    const refused = await press(early, '✅ Yes, update', /Pinned to/);
+    expect(buttons(refused)).not.toContain('⬆️ Update now');
+    expect((await inspect(app))?.Id).toBe(before.Id);
+    await press(refused, '📍 Unpin', /Update available/);
+    // A confirmation left open while the container is updated from another screen.
+    const stale = await press(await updateScreen(app), '⬆️ Update now', /Are you sure/);
+    const other = await press(await updateScreen(app), '⬆️ Update now', /Are you sure/);
+    await press(other, '✅ Yes, update', /done in [\d.]+ s/);
+    const updated = await inspect(app);
+    const gone = await press(stale, '✅ Yes, update', /no longer exists/);
+    expect(gone.text).toContain('This container no longer exists');
+    expect((await inspect(app))?.Id).toBe(updated?.Id);
   });
 });

@@ -2,6 +2,7 @@ import type { ContainerDetails, DockerPort } from '../../adapters/docker/port';
 import type { ContainerUpdatePort, PullProgress } from '../../adapters/docker/update-port';
 import type { ExpectedChanges } from '../../alerts/expected';
 import type { Clock } from '../../clock';
+import { DockerError, DockerUnavailableError } from '../../errors';
 import type { Logger } from '../../log/logger';
 import type { UpdateState } from './update-state';
 
@@ -183,8 +184,19 @@ export class UpdateRunner {
     let last: ContainerDetails | undefined;
     let restarts: number | undefined;
     for (;;) {
-      last = await docker.inspectContainer(host, id);
-      if (last === undefined) return { kind: 'error', error: new Error('container vanished') };
+      // A busy engine may miss one quick deadline: that is no verdict on the new container.
+      const seen = await docker.inspectContainer(host, id).then(
+        (c) => ({ c }),
+        (error: unknown) => ({ error }),
+      );
+      if ('error' in seen) {
+        if (!(seen.error instanceof DockerUnavailableError) || clock.now() >= deadline)
+          return { kind: 'error', error: seen.error };
+        await clock.sleep(POLL_MS);
+        continue;
+      }
+      last = seen.c;
+      if (last === undefined) return { kind: 'error', error: new DockerError('container_gone') };
       restarts ??= last.restartCount;
       if (last.state === 'exited' || last.state === 'dead' || last.restartCount > restarts)
         return { kind: 'exited', exitCode: last.exitCode };
@@ -250,6 +262,8 @@ export class UpdateRunner {
           if (successor !== undefined) await ops.removeContainer(host, successor);
           if (old.name !== j.name) await ops.renameContainer(host, j.oldId, j.name);
           if (j.wasRunning) await docker.act(host, j.oldId, 'start');
+          // The pull may have moved the tag: it names what the container runs again.
+          await ops.tagImage(host, old.imageId, old.image).catch(() => undefined);
           log.warn('an interrupted image update was rolled back', { container: j.name });
           recovered++;
         }

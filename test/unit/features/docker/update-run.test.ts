@@ -5,7 +5,7 @@ import type {
 } from '../../../../src/adapters/docker/update-port';
 import { ExpectedChanges } from '../../../../src/alerts/expected';
 import { ManualClock } from '../../../../src/clock';
-import { DockerError } from '../../../../src/errors';
+import { DockerError, DockerUnavailableError } from '../../../../src/errors';
 import {
   keptName,
   UpdateRunner,
@@ -42,8 +42,15 @@ class FakeEngine implements ContainerUpdatePort {
     return [...this.containers.values()].find((c) => c.name === name);
   }
 
+  /** Inspects of a started new container that miss their deadline (a busy engine). */
+  slowInspects = 0;
   inspectContainer(_h: number, id: string): Promise<ContainerDetails | undefined> {
-    return Promise.resolve(this.containers.get(id));
+    const c = this.containers.get(id);
+    if (c?.id.startsWith('new') === true && c.state === 'running' && this.slowInspects > 0) {
+      this.slowInspects--;
+      return Promise.reject(new DockerUnavailableError(HOST, 'no answer within 1.8 s'));
+    }
+    return Promise.resolve(c);
   }
   listContainers() {
     return Promise.resolve([...this.containers.values()].map((c) => ({ ...c, status: '' })));
@@ -224,6 +231,13 @@ describe('UpdateRunner: replace a container, roll back on failure', () => {
     const s = setup();
     s.engine.healthCheck = true;
     expect((await run(s)).outcome.ok).toBe(true);
+  });
+
+  it('an engine that misses a deadline while the new container starts is asked again, not rolled back', async () => {
+    const s = setup();
+    s.engine.slowInspects = 3;
+    expect((await run(s)).outcome.ok).toBe(true);
+    expect(s.engine.slowInspects).toBe(0);
   });
 
   it('a failed pull changes nothing', async () => {
