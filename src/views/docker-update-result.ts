@@ -52,7 +52,9 @@ export function whyText(why: UpdateWhy): string {
     case 'error':
       return describeForUser(why.error);
     case 'exited':
-      return `the new container stopped (exit code ${why.exitCode})`;
+      return why.exitCode === undefined
+        ? 'the new container stopped and was restarted by its restart policy'
+        : `the new container stopped (exit code ${why.exitCode})`;
     case 'unhealthy':
       return `the new container became unhealthy${why.output.trim() !== '' ? `: ${why.output.trim()}` : ''}`;
     case 'timeout':

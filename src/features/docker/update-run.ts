@@ -12,7 +12,8 @@ export type UpdateStep = 'pull' | 'stop' | 'create' | 'start' | 'verify' | 'clea
 /** Why a replacement failed (worded by the views). */
 export type UpdateWhy =
   | { readonly kind: 'error'; readonly error: unknown }
-  | { readonly kind: 'exited'; readonly exitCode: number }
+  /** `exitCode` undefined: it exited and its restart policy already started it again. */
+  | { readonly kind: 'exited'; readonly exitCode: number | undefined }
   | { readonly kind: 'unhealthy'; readonly output: string }
   | { readonly kind: 'timeout'; readonly state: string; readonly health: string };
 
@@ -182,7 +183,6 @@ export class UpdateRunner {
     const deadline = clock.now() + startTimeoutMs;
     let upSince: number | undefined;
     let last: ContainerDetails | undefined;
-    let restarts: number | undefined;
     for (;;) {
       // A busy engine may miss one quick deadline: that is no verdict on the new container.
       const seen = await docker.inspectContainer(host, id).then(
@@ -197,9 +197,10 @@ export class UpdateRunner {
       }
       last = seen.c;
       if (last === undefined) return { kind: 'error', error: new DockerError('container_gone') };
-      restarts ??= last.restartCount;
-      if (last.state === 'exited' || last.state === 'dead' || last.restartCount > restarts)
+      if (['exited', 'dead', 'restarting'].includes(last.state))
         return { kind: 'exited', exitCode: last.exitCode };
+      // A new container starts with no restarts: any means it exited in between two looks.
+      if (last.restartCount > 0) return { kind: 'exited', exitCode: undefined };
       if (last.health === 'unhealthy')
         return { kind: 'unhealthy', output: last.lastHealthCheck?.output ?? '' };
       const now = clock.now();

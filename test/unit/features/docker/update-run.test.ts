@@ -22,7 +22,7 @@ const OLD_IMAGE = `sha256:${'1'.repeat(64)}`;
 const NEW_IMAGE = `sha256:${'2'.repeat(64)}`;
 
 /** How a container of an image behaves once started. */
-type Behaviour = 'runs' | 'exits' | 'unhealthy' | 'never-healthy';
+type Behaviour = 'runs' | 'exits' | 'restarted' | 'unhealthy' | 'never-healthy';
 
 /** An engine in memory: containers by id, a registry tag, and a log of every call. */
 class FakeEngine implements ContainerUpdatePort {
@@ -71,6 +71,7 @@ class FakeEngine implements ContainerUpdatePort {
       this.containers.set(id, {
         ...c,
         state: b === 'exits' ? 'exited' : 'running',
+        restartCount: b === 'restarted' ? 1 : 0,
         exitCode: b === 'exits' ? 3 : 0,
         health: c.id.startsWith('new') && this.healthCheck && b === 'runs' ? 'healthy' : health,
       });
@@ -210,6 +211,16 @@ describe('UpdateRunner: replace a container, roll back on failure', () => {
     expect([...s.engine.containers.keys()]).toEqual([s.old.id]);
     expect(s.engine.byName('web')?.state).toBe('running');
     expect(s.updates.journals()).toEqual([]);
+  });
+
+  it('a new container its restart policy already restarted counts as exited', async () => {
+    const s = setup();
+    s.engine.behaviour.set(NEW_IMAGE, 'restarted');
+    expect((await run(s)).outcome).toMatchObject({
+      ok: false,
+      why: { kind: 'exited', exitCode: undefined },
+      restored: true,
+    });
   });
 
   it('unhealthy at once, or never healthy within the timeout: rolled back with the reason', async () => {
