@@ -331,10 +331,17 @@ export function historyParts(
 /** The enabled plugins built: their features, their (optional) components and their menu entries. */
 export function pluginParts(
   plugins: readonly Plugin[],
-  config: Config,
-  ports: PluginPorts,
-  log: Logger,
+  deps: AppDeps,
+  shared: Pick<PluginPorts, 'system' | 'docker' | 'sender' | 'expected'>,
 ): { features: Feature[]; components: Component[]; entries: Plugin[] } {
+  const { config, clock, store, log } = deps;
+  const ports: PluginPorts = {
+    ...shared,
+    clock,
+    store,
+    notifyChatIds: config.adminChatIds,
+    redact: (text: string) => deps.redactor.redact(text),
+  };
   const built = {
     features: [] as Feature[],
     components: [] as Component[],

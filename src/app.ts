@@ -50,17 +50,7 @@ export function createApp(deps: AppDeps): App {
   const history = historyParts(deps, system, docker, sender);
   const expected = new ExpectedChanges(clock);
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
-  const plugins = pluginParts(
-    requested,
-    config,
-    {
-      ...{ system, docker, clock, store, sender, expected },
-      notifyChatIds: config.adminChatIds,
-      redact: (text: string) => deps.redactor.redact(text),
-    },
-    deps.log,
-  );
-  const botUsername = tg.botUsername;
+  const plugins = pluginParts(requested, deps, { system, docker, sender, expected });
   const features = [
     ...coreFeatures({
       app: deps,
@@ -69,7 +59,7 @@ export function createApp(deps: AppDeps): App {
       docker,
       expected,
       health,
-      botUsername,
+      botUsername: tg.botUsername,
       plugins: plugins.entries,
       hostPicker: () => fleet?.picker,
       history,
