@@ -12,46 +12,48 @@ import {
   BUSYBOX_IMAGE,
   describeDocker,
   pushTestImage,
-  removeAll,
   startRegistry,
+  startSecondEngine,
   uniqueName,
+  type OwnedDockerEngine,
   type TestRegistry,
 } from '../support/docker-engine';
 import { silentLogger } from '../support/silent-logger';
 
 jest.setTimeout(120_000);
 
-describeDocker('ContainerUpdateOps on a real engine', (suite) => {
+describeDocker('ContainerUpdateOps on a real engine', () => {
+  /** An engine of its own: its image pushes and pulls must not reach other suites' alerts. */
+  let own: OwnedDockerEngine;
   const prefix = uniqueName('tmbot-updops');
   const nets = [`${prefix}-a`, `${prefix}-b`];
   let registry: TestRegistry;
   let port: DockerodePort;
 
   beforeAll(async () => {
-    registry = await startRegistry();
+    [registry, own] = await Promise.all([startRegistry(), startSecondEngine()]);
     port = new DockerodePort({
-      hosts: [suite.engine.host],
+      hosts: [own.host],
       tls: undefined,
       log: silentLogger,
       clock: systemClock,
       env: {},
     });
-    for (const n of nets) await suite.engine.cli(['network', 'create', n]);
+    for (const n of nets) await own.cli(['network', 'create', n]);
   });
 
   afterAll(async () => {
-    await removeAll(suite.engine, prefix);
-    for (const n of nets) await suite.engine.cli(['network', 'rm', n]).catch(() => undefined);
     await registry?.stop();
+    await own?.stop();
   });
 
   it('pulls a tag with layer progress and returns the image id the tag names', async () => {
     const ref = `${registry.host}/updops/${prefix}:1`;
-    await pushTestImage(suite.engine, ref, 'p1');
-    await suite.engine.cli(['rmi', ref]);
+    await pushTestImage(own, ref, 'p1');
+    await own.cli(['rmi', ref]);
     const seen: PullProgress[] = [];
     const id = await port.updates.pullImage(0, ref, (p) => seen.push(p));
-    const local = (await suite.engine.cli(['image', 'inspect', '-f', '{{.Id}}', ref])).stdout;
+    const local = (await own.cli(['image', 'inspect', '-f', '{{.Id}}', ref])).stdout;
     expect(id).toBe(local.trim());
     const last = seen[seen.length - 1];
     expect(last?.layers).toBeGreaterThan(0);
@@ -76,13 +78,13 @@ describeDocker('ContainerUpdateOps on a real engine', (suite) => {
     await expect(port.updates.tagImage(0, 'sha256:nope', 'a:1')).rejects.toBeInstanceOf(
       DockerError,
     );
-    const a = await suite.engine.docker.createContainer({
+    const a = await own.docker.createContainer({
       name: `${prefix}-taken-a`,
       Image: BUSYBOX_IMAGE,
       Cmd: ['true'],
       HostConfig: { NetworkMode: 'none' },
     });
-    await suite.engine.docker.createContainer({
+    await own.docker.createContainer({
       name: `${prefix}-taken-b`,
       Image: BUSYBOX_IMAGE,
       Cmd: ['true'],
@@ -97,7 +99,7 @@ describeDocker('ContainerUpdateOps on a real engine', (suite) => {
 
   it('a clone keeps both networks with their aliases, the anonymous volume and its data, ports and limits', async () => {
     const name = `${prefix}-net`;
-    const created = await suite.engine.docker.createContainer({
+    const created = await own.docker.createContainer({
       name,
       Image: BUSYBOX_IMAGE,
       Cmd: ['/bin/sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'],
@@ -113,16 +115,16 @@ describeDocker('ContainerUpdateOps on a real engine', (suite) => {
       },
       NetworkingConfig: { EndpointsConfig: { [nets[0] ?? '']: { Aliases: ['web'] } } },
     });
-    await suite.engine.cli(['network', 'connect', '--alias', 'mon', nets[1] ?? '', name]);
+    await own.cli(['network', 'connect', '--alias', 'mon', nets[1] ?? '', name]);
     await created.start();
-    await suite.engine.cli(['exec', name, 'sh', '-c', 'echo kept > /anon/f']);
-    await suite.engine.cli(['stop', '-t', '2', name]);
+    await own.cli(['exec', name, 'sh', '-c', 'echo kept > /anon/f']);
+    await own.cli(['stop', '-t', '2', name]);
     await port.updates.renameContainer(0, created.id, `${name}-tmbot-old`);
 
     const id = await port.updates.cloneContainer(0, created.id, { name, image: BUSYBOX_IMAGE });
-    await suite.engine.docker.getContainer(id).start();
+    await own.docker.getContainer(id).start();
     const before = await created.inspect();
-    const after = await suite.engine.docker.getContainer(id).inspect();
+    const after = await own.docker.getContainer(id).inspect();
     expect(after.Name).toBe(`/${name}`);
     expect(after.Config.Env).toEqual(before.Config.Env);
     expect(after.HostConfig.PortBindings).toEqual(before.HostConfig.PortBindings);
@@ -137,7 +139,7 @@ describeDocker('ContainerUpdateOps on a real engine', (suite) => {
     expect(aliases(nets[1] ?? '')).toEqual(['mon']);
     const anon = (i: typeof after) => i.Mounts.find((m) => m.Destination === '/anon')?.Name;
     expect(anon(after)).toBe(anon(before));
-    const { stdout } = await suite.engine.cli(['exec', name, 'cat', '/anon/f']);
+    const { stdout } = await own.cli(['exec', name, 'cat', '/anon/f']);
     expect(stdout.trim()).toBe('kept');
   });
 });

@@ -22,10 +22,11 @@ import {
 import {
   BUSYBOX_IMAGE,
   describeDocker,
-  removeAll,
   runBusybox,
   startRegistry,
+  startSecondEngine,
   uniqueName,
+  type OwnedDockerEngine,
   type DockerTestEngine,
   type TestRegistry,
 } from '../support/docker-engine';
@@ -129,7 +130,9 @@ function configOf(i: Inspect): Record<string, unknown> {
   };
 }
 
-describeDocker('safe image updates, end to end', (suite) => {
+describeDocker('safe image updates, end to end', () => {
+  /** An engine of its own: its image pushes and pulls must not reach other suites' alerts. */
+  let own: OwnedDockerEngine;
   const prefix = uniqueName('upd');
   let emu: BotApiEmulator;
   let daemon: Daemon;
@@ -152,7 +155,7 @@ describeDocker('safe image updates, end to end', (suite) => {
           rate_limit: UNLIMITED_RATE,
         },
         docker: {
-          host: [suite.engine.host],
+          host: [own.host],
           image_updates: { start_timeout_seconds: 20, min_up_seconds: 2, keep_days: 7 },
         },
         plugins_config: { monitor: { monitor_docker: true, max_notifications: 500 } },
@@ -168,12 +171,13 @@ describeDocker('safe image updates, end to end', (suite) => {
   };
 
   beforeAll(async () => {
-    [emu, registry] = await Promise.all([
+    [emu, registry, own] = await Promise.all([
       BotApiEmulator.start({ token: TEST_TOKEN, botUsername: 'tmbot_test_bot' }),
       startRegistry(),
+      startSecondEngine(),
     ]);
     admin = emu.user(ADMIN_ID, { first_name: 'Admin' });
-    images.v1 = await pushApp(suite.engine, `${repo()}:1`, 'v1');
+    images.v1 = await pushApp(own, `${repo()}:1`, 'v1');
     await start();
   });
 
@@ -184,8 +188,8 @@ describeDocker('safe image updates, end to end', (suite) => {
     expect(daemon.output).not.toContain('s3cr3t-value');
     daemon?.cleanup();
     await emu?.stop();
-    await removeAll(suite.engine, prefix);
     await registry?.stop();
+    await own?.stop();
   });
 
   async function press(m: EmuMessage, text: string, until: RegExp): Promise<EmuMessage> {
@@ -245,7 +249,7 @@ describeDocker('safe image updates, end to end', (suite) => {
 
   /** The app container: env (one secret), labels (compose ones too), port, volume, restart policy, limits. */
   async function runApp(name: string, ref: string): Promise<Inspect> {
-    const c = await suite.engine.docker.createContainer({
+    const c = await own.docker.createContainer({
       name,
       Image: ref,
       Env: ['APP_MODE=production', 'API_TOKEN=s3cr3t-value'],
@@ -271,7 +275,7 @@ describeDocker('safe image updates, end to end', (suite) => {
   }
 
   const inspect = (idOrName: string): Promise<Inspect | undefined> =>
-    suite.engine.docker
+    own.docker
       .getContainer(idOrName)
       .inspect()
       .catch(() => undefined);
@@ -290,7 +294,7 @@ describeDocker('safe image updates, end to end', (suite) => {
 
   it('Update: the new container runs the new image with the same configuration; the old one is gone', async () => {
     const before = await runApp(app, `${repo()}:1`);
-    images.v2 = await repush(suite.engine, `${repo()}:1`, images.v1 ?? '', 'v2');
+    images.v2 = await repush(own, `${repo()}:1`, images.v1 ?? '', 'v2');
     const screen = await updateScreen(app);
     expect(screen.text).toContain('⬆️ Update available');
     expect(screen.text).toContain('Policy: tmbot.update=notify');
@@ -323,7 +327,7 @@ describeDocker('safe image updates, end to end', (suite) => {
   it('an image that exits at once is rolled back: the very same old container runs again', async () => {
     const before = await inspect(app);
     if (before === undefined) throw new Error('no app container');
-    images.v3 = await repush(suite.engine, `${repo()}:1`, before.Image, 'v3', [
+    images.v3 = await repush(own, `${repo()}:1`, before.Image, 'v3', [
       'CMD ["/bin/sh","-c","exit 3"]',
     ]);
     const screen = await updateScreen(app);
@@ -342,9 +346,9 @@ describeDocker('safe image updates, end to end', (suite) => {
     expect(configOf(after)).toEqual(configOf(before));
     expect(await inspect(`${app}-tmbot-old`)).toBeUndefined();
     // The tag names the old image again, so a later `docker compose up` does not pick the broken one.
-    const tagged = await suite.engine.cli(['image', 'inspect', '-f', '{{.Id}}', `${repo()}:1`]);
+    const tagged = await own.cli(['image', 'inspect', '-f', '{{.Id}}', `${repo()}:1`]);
     expect(tagged.stdout.trim()).toBe(before.Image);
-    const mine = await suite.engine.docker.listContainers({ all: true, filters: { name: [app] } });
+    const mine = await own.docker.listContainers({ all: true, filters: { name: [app] } });
     expect(mine.map((c) => c.Id)).toEqual([before.Id]);
     expect(auditEntries()).toContainEqual(
       expect.objectContaining({ action: 'container.update', outcome: 'failed' }),
@@ -354,7 +358,7 @@ describeDocker('safe image updates, end to end', (suite) => {
   it('a health check that never passes is rolled back too', async () => {
     const before = await inspect(app);
     if (before === undefined) throw new Error('no app container');
-    await repush(suite.engine, `${repo()}:1`, before.Image, 'v4', [
+    await repush(own, `${repo()}:1`, before.Image, 'v4', [
       'HEALTHCHECK --interval=1s --timeout=1s --retries=2 CMD false',
     ]);
     const screen = await updateScreen(app);
@@ -399,7 +403,7 @@ describeDocker('safe image updates, end to end', (suite) => {
 
   it('tmbot.update=never hides the Update button', async () => {
     const name = `${prefix}-never`;
-    await runBusybox(suite.engine, {
+    await runBusybox(own, {
       name,
       cmd: 'while true; do sleep 1; done',
       labels: { 'tmbot.update': 'never' },
@@ -413,8 +417,8 @@ describeDocker('safe image updates, end to end', (suite) => {
 
   it('the updates raised no crash, created or removed alert; a real crash still alerts', async () => {
     const canary = `${prefix}-canary`;
-    await runBusybox(suite.engine, { name: canary, cmd: 'while true; do sleep 1; done' });
-    await suite.engine.cli(['kill', '-s', 'KILL', canary]);
+    await runBusybox(own, { name: canary, cmd: 'while true; do sleep 1; done' });
+    await own.cli(['kill', '-s', 'KILL', canary]);
     await emu.waitForMessage(
       (m) => m.chat.id === ADMIN_CHAT_ID && (m.text ?? '').includes(`${canary} died`),
       30_000,
@@ -441,7 +445,7 @@ describeDocker('safe image updates, end to end', (suite) => {
     const before = await inspect(app);
     if (before === undefined) throw new Error('no app container');
     // A health check that stays "starting" keeps the update waiting: the daemon dies right there.
-    await repush(suite.engine, `${repo()}:1`, before.Image, 'v5', [
+    await repush(own, `${repo()}:1`, before.Image, 'v5', [
       'HEALTHCHECK --interval=60s --start-period=60s CMD true',
     ]);
     const screen = await updateScreen(app);
@@ -462,7 +466,7 @@ describeDocker('safe image updates, end to end', (suite) => {
     expect(await inspect(`${app}-tmbot-old`)).toBeUndefined();
     if (successor !== undefined) expect(await inspect(successor.Id)).toBeUndefined();
     await daemon.waitForLog(/interrupted image update was rolled back/);
-    const tagged = await suite.engine.cli(['image', 'inspect', '-f', '{{.Id}}', `${repo()}:1`]);
+    const tagged = await own.cli(['image', 'inspect', '-f', '{{.Id}}', `${repo()}:1`]);
     expect(tagged.stdout.trim()).toBe(before.Image);
     first.cleanup();
   });
@@ -470,7 +474,7 @@ describeDocker('safe image updates, end to end', (suite) => {
   it('stale buttons change nothing: pinned meanwhile, or the container replaced meanwhile', async () => {
     const before = await inspect(app);
     if (before === undefined) throw new Error('no app container');
-    await repush(suite.engine, `${repo()}:1`, before.Image, 'v6');
+    await repush(own, `${repo()}:1`, before.Image, 'v6');
     // A confirmation left open while someone else pins the version.
     const early = await press(await updateScreen(app), '⬆️ Update now', /Are you sure/);
     await press(await updateScreen(app), '📌 Pin this version', /Pinned to/);
