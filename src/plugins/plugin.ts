@@ -1,6 +1,7 @@
 import type { DockerEventsPort } from '../adapters/docker/events-port';
 import type { DockerPort } from '../adapters/docker/port';
 import type { SystemPort } from '../adapters/system/system-port';
+import type { ExpectedChanges } from '../alerts/expected';
 import type { Clock } from '../clock';
 import type { Config } from '../config/types';
 import type { Feature } from '../features/feature';
@@ -22,6 +23,8 @@ export interface PluginPorts {
   readonly redact: (text: string) => string;
   /** Where notices go (`chat_id.global_chat_id`). */
   readonly notifyChatIds: readonly number[];
+  /** Intended container changes announced by operator actions (image updates), not alerted. */
+  readonly expected?: ExpectedChanges;
 }
 
 /** What a plugin's factory receives: the ports, its own settings and its own log namespace. */
