@@ -84,6 +84,7 @@ function mapDocker(dk: RawConfig['docker'], strictAccess: boolean): Config['dock
             ...(dk.tls_key ? { key: dk.tls_key } : {}),
           }
         : undefined,
+    registryAuthFile: dk.registry_auth_file || undefined,
   };
 }
 

@@ -30,6 +30,8 @@ export interface Config {
     /** Files for tcp:// hosts; undefined means plain HTTP (only sensible on a private network). */
     readonly tls:
       { readonly ca?: string; readonly cert?: string; readonly key?: string } | undefined;
+    /** A Docker config.json with registry credentials for update checks; undefined: anonymous. */
+    readonly registryAuthFile: string | undefined;
   };
   readonly webhook: {
     readonly url: string;
@@ -168,6 +170,7 @@ export interface RawConfig {
     tls_ca: string;
     tls_cert: string;
     tls_key: string;
+    registry_auth_file: string;
   };
   webhook_config: {
     url: string;
