@@ -566,7 +566,7 @@ describeDocker('Docker section, end to end', (suite) => {
         const images = await send(u, '/images');
         expect(images.text).toMatch(/Images · 4/);
         // OS/arch from inspect on every entry (Debian's engine speaks API 1.41: no shared size).
-        expect(images.text.match(/· linux\/\w+ · [\d.]+ \w+ · created/g)).toHaveLength(4);
+        expect((images.text ?? '').match(/· linux\/\w+ · [\d.]+ \w+ · created/g)).toHaveLength(4);
         const details = await press(u, images, `📦 ${app1}`, /Platform/);
         expect(details.text).toMatch(
           /Platform: linux\/\w+ · Size: [\d.]+ \w+.*\nLayers: \d+ · root fs: layers/,
