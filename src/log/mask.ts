@@ -28,8 +28,7 @@ export function maskIp(value: string): string {
     return `${a}.${b}.*.*${suffix}`;
   }
   if (family === 6) {
-    const groups = plain.split(':').filter((g) => g !== '');
-    return `${groups.slice(0, 2).join(':')}:…${suffix}`;
+    return `${plain.split(':').slice(0, 2).join(':')}:…${suffix}`;
   }
   return '…';
 }
