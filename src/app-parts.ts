@@ -111,8 +111,9 @@ export function updateReceiver(
     clock: deps.clock,
     webhook: !options.webhook
       ? undefined
-      : () =>
+      : (onLost) =>
           telegramWebhook({
+            onLost,
             telegram: bot.telegram,
             settings: config.webhook,
             listenHost: options.socketHost,
