@@ -11,6 +11,7 @@ import type { Clock } from './clock';
 import type { Config } from './config/types';
 import { DockerodePort } from './adapters/docker/dockerode-port';
 import { HttpRegistryClient } from './adapters/docker/registry';
+import { DockerConfigCredentials } from './adapters/docker/registry-auth';
 import { dockerHealthTargets, dockerQuickSummary } from './adapters/docker/summary';
 import { UpdateChecker } from './adapters/docker/update-checker';
 import type { ContainerUpdatePort } from './adapters/docker/update-port';
@@ -111,8 +112,9 @@ export function updateReceiver(
     clock: deps.clock,
     webhook: !options.webhook
       ? undefined
-      : () =>
+      : (onLost) =>
           telegramWebhook({
+            onLost,
             telegram: bot.telegram,
             settings: config.webhook,
             listenHost: options.socketHost,
@@ -212,6 +214,7 @@ function dockerFeatureFor(d: CoreFeatureDeps): Feature {
         clock,
         log: log.child('registry'),
         userAgent: `tmbot/${APP_VERSION}`,
+        ...registryCredentials(config.docker.registryAuthFile, clock, log, d.app.redactor),
       }),
       { clock },
     ),
@@ -365,4 +368,22 @@ export function pluginParts(
       });
   }
   return built;
+}
+
+/** Registry credentials from docker.registry_auth_file, learnt by the log redactor as read. */
+function registryCredentials(
+  path: string | undefined,
+  clock: Clock,
+  log: Logger,
+  redactor: { add(value: string): void },
+): { credentials?: DockerConfigCredentials } {
+  if (path === undefined) return {};
+  return {
+    credentials: new DockerConfigCredentials({
+      path,
+      clock,
+      log: log.child('registry'),
+      onSecret: (value) => redactor.add(value),
+    }),
+  };
 }

@@ -91,6 +91,7 @@ function mapDocker(dk: RawConfig['docker'], strictAccess: boolean): Config['dock
           keepMs: dk.image_updates.keep_days * 86_400_000,
         }
       : undefined,
+    registryAuthFile: dk.registry_auth_file || undefined,
   };
 }
 

@@ -33,6 +33,8 @@ export interface Config {
     readonly imageUpdates:
       | { readonly startTimeoutMs: number; readonly minUpMs: number; readonly keepMs: number }
       | undefined;
+    /** A Docker config.json with registry credentials for update checks; undefined: anonymous. */
+    readonly registryAuthFile: string | undefined;
   };
   readonly webhook: {
     readonly url: string;
@@ -214,6 +216,7 @@ export interface RawConfig {
       min_up_seconds: number;
       keep_days: number;
     };
+    registry_auth_file: string;
   };
   webhook_config: {
     url: string;

@@ -122,7 +122,7 @@ function usageSection(d: ContainerDetailsData): Html {
   const s = d.stats;
   if (s === undefined) return html`<b>Live usage</b>\n${d.statsNote ?? 'not running'}`;
   return html`<b>Live usage</b> · as of ${formatClock(d.now)}
-Memory: ${formatBytes(s.memoryUsed)} / ${formatBytes(s.memoryLimit)} (${pct(s.memoryUsed, s.memoryLimit)})
+Memory: ${formatBytes(s.memoryUsed)} / ${formatBytes(s.memoryLimit)} (${pct(s.memoryUsed, s.memoryLimit)})${s.memoryLimit > 0 ? html` · headroom ${formatBytes(Math.max(0, s.memoryLimit - s.memoryUsed))}` : ''}
 CPU: ${s.cpuPercent === undefined ? '— (needs a second sample; refresh)' : `${s.cpuPercent.toFixed(1)} %`}
 Network: ↓ ${formatBytes(s.netRx)} · ↑ ${formatBytes(s.netTx)} · errors ${s.rxErrors}/${s.txErrors}
 Throttled periods: ${s.throttledPeriods} · PIDs: ${s.pids}`;

@@ -1,13 +1,8 @@
 import type { Clock } from '../../clock';
-import {
-  newerTagsInMajor,
-  parseDigestRef,
-  parseImageRef,
-  repoKey,
-  type ImageRef,
-} from './image-ref';
+import { parseDigestRef, parseImageRef, repoKey, type ImageRef } from './image-ref';
 import type { ImageSummary } from './port';
 import type { RegistryAnswer, RegistryPort } from './registry';
+import { newerTags } from './tag-order';
 
 /** The outcome for one tag of a local image. */
 export type UpdateStatus =
@@ -23,7 +18,7 @@ export interface ImageUpdate {
   readonly tag: string;
   readonly imageId: string;
   readonly status: UpdateStatus;
-  /** Newer semver tags in the same major, newest first (empty when unknown). */
+  /** Newer tags by the tag's own order (version, date, numbered), newest first (empty when unknown). */
   readonly newerTags: readonly string[];
   /** When the registry was asked (ms); older than now when served from the cache. */
   readonly checkedAt: number;
@@ -56,8 +51,8 @@ export interface UpdateCheckPort {
 
 /**
  * Compares each tagged image's repo digest with the digest its registry serves
- * for the same tag now (`RegistryPort`), and lists newer semver tags in the same
- * major. Answers are cached per registry/repository:tag for an hour; a 429 is
+ * for the same tag now (`RegistryPort`), and lists newer tags (`newerTags`: versions
+ * in the same major, later dates, larger numbered suffixes). Answers are cached per registry/repository:tag for an hour; a 429 is
  * cached until the registry's own retry time.
  */
 export class UpdateChecker implements UpdateCheckPort {
@@ -131,7 +126,7 @@ export class UpdateChecker implements UpdateCheckPort {
     const base = {
       tag,
       imageId: image.id,
-      newerTags: newerTagsInMajor(ref.tag, facts.tags),
+      newerTags: newerTags(ref.tag, facts.tags),
       checkedAt: facts.checkedAt,
     };
     const answer = facts.digest;
