@@ -4,6 +4,7 @@
  */
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
+import type { DockerLogFollowPort } from './adapters/docker/log-follow-port';
 import type { DockerEventsPort } from './adapters/docker/events-port';
 import type { DockerPort } from './adapters/docker/port';
 import type { SystemPort } from './adapters/system/system-port';
@@ -131,7 +132,7 @@ export function updateReceiver(
  * The Docker port over every configured host; its engines are dialled on first use. Every
  * consumer (screens, logs, alerts) sees container data with secrets masked.
  */
-export function dockerPort(deps: AppDeps): DockerPort & DockerEventsPort {
+export function dockerPort(deps: AppDeps): DockerPort & DockerEventsPort & DockerLogFollowPort {
   return redactingDockerPort(
     new DockerodePort({
       hosts: deps.config.docker.hosts,

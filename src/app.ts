@@ -50,6 +50,7 @@ export function createApp(deps: AppDeps): App {
     store,
     sender,
     notifyChatIds: config.adminChatIds,
+    audit: security.audit,
     redact: (text: string) => deps.redactor.redact(text),
   };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);

@@ -1,4 +1,5 @@
 import type { DockerEventsPort } from '../adapters/docker/events-port';
+import type { DockerLogFollowPort } from '../adapters/docker/log-follow-port';
 import type { DockerPort } from '../adapters/docker/port';
 import type { SystemPort } from '../adapters/system/system-port';
 import type { Clock } from '../clock';
@@ -6,20 +7,23 @@ import type { Config } from '../config/types';
 import type { Feature } from '../features/feature';
 import type { Component } from '../lifecycle';
 import type { Logger } from '../log/logger';
+import type { AuditLog } from '../security/second-factor';
 import type { StateStore } from '../state/json-store';
 import type { Sender } from '../telegram/sender';
 
 /** What a plugin may use: the shared ports, never the app or the bot. */
 export interface PluginPorts {
   readonly system: SystemPort;
-  /** With every engine's event stream (alerts). */
-  readonly docker: DockerPort & DockerEventsPort;
+  /** With every engine's event stream (alerts) and log follow (log-pattern alerts). */
+  readonly docker: DockerPort & DockerEventsPort & DockerLogFollowPort;
   readonly clock: Clock;
   readonly store: StateStore;
   /** Sends its own messages (alerts, notices) through the safe sender, and edits them (resolved alerts). */
   readonly sender: Pick<Sender, 'send' | 'edit'>;
   /** The log redactor (bot token, configured secrets), for text quoted from containers. */
   readonly redact: (text: string) => string;
+  /** The audit log, for what a plugin does by itself (a restart by a log pattern). */
+  readonly audit?: AuditLog;
   /** Where notices go (`chat_id.global_chat_id`). */
   readonly notifyChatIds: readonly number[];
 }

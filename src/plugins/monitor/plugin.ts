@@ -1,4 +1,5 @@
 import type { DockerEventsPort } from '../../adapters/docker/events-port';
+import type { DockerLogFollowPort } from '../../adapters/docker/log-follow-port';
 import type { DockerPort } from '../../adapters/docker/port';
 import type { SystemPort } from '../../adapters/system/system-port';
 import { DockerAlertSource } from '../../alerts/docker-source';
@@ -12,6 +13,8 @@ import type { AlertsConfig, MonitorConfig } from '../../config/types';
 import type { Feature } from '../../features/feature';
 import { component, type Component } from '../../lifecycle';
 import type { Logger } from '../../log/logger';
+import { createLogWatch } from '../../logwatch/setup';
+import type { AuditLog } from '../../security/second-factor';
 import type { StateStore } from '../../state/json-store';
 import type { Sender } from '../../telegram/sender';
 import { sanitiseLog } from '../../views/docker-logs';
@@ -31,7 +34,9 @@ export interface MonitorPluginDeps extends MonitorSettings {
   /** chat_id.global_chat_id: every one receives alerts. */
   globalChatIds: readonly number[];
   system: SystemPort;
-  docker: DockerPort & DockerEventsPort;
+  docker: DockerPort & DockerEventsPort & DockerLogFollowPort;
+  /** Restarts by log patterns (`action: restart`) are recorded here. */
+  audit?: AuditLog;
   sender: Pick<Sender, 'send' | 'edit'>;
   store: StateStore;
   clock: Clock;
@@ -96,6 +101,17 @@ export function createMonitorPlugin(deps: MonitorPluginDeps): {
     targets,
   };
   const engine = new AlertEngine({ policy, clock, store, messenger, log: log.child('alerts') });
+  const logWatch = m.monitorDocker
+    ? createLogWatch({
+        config: alerts.logWatch,
+        docker: deps.docker,
+        engine,
+        clock,
+        log: log.child('log-patterns'),
+        sanitise: deps.sanitise,
+        audit: deps.audit,
+      })
+    : undefined;
   const source = m.monitorDocker
     ? new DockerAlertSource({
         docker: deps.docker,
@@ -112,6 +128,7 @@ export function createMonitorPlugin(deps: MonitorPluginDeps): {
           retryAttempts: m.retryAttempts,
           pollIntervalMs: m.checkIntervalSeconds * 1000,
         },
+        ...(logWatch !== undefined ? { observer: logWatch } : {}),
       })
     : undefined;
   const monitor = new Monitor({
@@ -139,6 +156,7 @@ export function createMonitorPlugin(deps: MonitorPluginDeps): {
       part('alerts', engine),
       part('maintenance-control', control),
       part('monitor', monitor),
+      ...(logWatch !== undefined ? [part('log-patterns', logWatch)] : []),
       ...(source !== undefined ? [part('docker-events', source)] : []),
     ],
   };
@@ -166,5 +184,6 @@ export const monitorPlugin = definePlugin<MonitorSettings>({
       clock: ctx.clock,
       log: ctx.log,
       sanitise: (text) => sanitiseLog(text, ctx.redact),
+      ...(ctx.audit !== undefined ? { audit: ctx.audit } : {}),
     }),
 });
