@@ -78,6 +78,7 @@ export class LogMatcher<T> {
   private watchdog: Timer | undefined;
   private lastTick = -1;
   private closed = false;
+  private waiting: (() => void)[] = [];
   readonly stats: MatcherStats = { matched: 0, lines: 0, dropped: 0, timeouts: 0, workers: 0 };
 
   constructor(private readonly options: MatcherOptions<T>) {
@@ -96,6 +97,15 @@ export class LogMatcher<T> {
     this.pump();
   }
 
+  /**
+   * Undefined while the queue is under half full; otherwise a promise that settles when it
+   * is again (or the matcher closes), for the log streams to pause on.
+   */
+  room(): Promise<void> | undefined {
+    if (this.closed || this.queue.length < this.options.maxQueue / 2) return undefined;
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
   /** Lines waiting or being matched. */
   get pending(): number {
     return this.queue.length + (this.inFlight?.length ?? 0);
@@ -105,6 +115,7 @@ export class LogMatcher<T> {
   async close(): Promise<void> {
     this.closed = true;
     this.queue = [];
+    this.release();
     this.inFlight = undefined;
     this.watchdog?.cancel();
     this.watchdog = undefined;
@@ -158,11 +169,18 @@ export class LogMatcher<T> {
       this.stats.matched++;
       this.options.onMatch(item.tag, item.line, m.hits[i + 1] ?? 0);
     }
+    if (this.queue.length < this.options.maxQueue / 2) this.release();
     if (this.queue.length === 0) {
       this.watchdog?.cancel();
       this.watchdog = undefined;
     }
     this.pump();
+  }
+
+  private release(): void {
+    const w = this.waiting;
+    this.waiting = [];
+    for (const resolve of w) resolve();
   }
 
   /** Runs every `timeoutMs` while a batch is out: no progress since the last look means stuck. */

@@ -33,6 +33,7 @@ function quantifier(src: string, i: number): { end: number; many: boolean } | un
   if (c === '*' || c === '+') return { end: i + 1, many: true };
   if (c === '?') return { end: i + 1, many: false };
   if (c !== '{') return undefined;
+  // eslint-disable-next-line security/detect-unsafe-regex -- anchored, no nested repetition, on at most 24 characters
   const m = /^\{(\d+)(,(\d*))?\}/.exec(src.slice(i, i + 24));
   if (m === null) return undefined;
   const min = Number(m[1]);

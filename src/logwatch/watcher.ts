@@ -222,6 +222,7 @@ export class LogWatch {
         signal: f.abort.signal,
         maxLineBytes: this.deps.maxLineBytes,
         onLine: (line) => this.line(f, line),
+        backpressure: () => this.matcher?.room(),
       })
       .catch((err: unknown) =>
         this.deps.log.debug(`log patterns: cannot follow ${name}`, { error: err }),
@@ -237,7 +238,18 @@ export class LogWatch {
     f.seq++;
     f.ring.push(line.length > CONTEXT_CHARS ? line.slice(0, CONTEXT_CHARS) : line);
     if (f.ring.length > RING) f.ring.shift();
-    this.matcher?.push({ f, seq: f.seq }, line, f.mask);
+    this.matcher?.push({ f, seq: f.seq }, line, f.paused.size === 0 ? f.mask : this.unpaused(f));
+  }
+
+  /** The container's mask without the patterns resting after a cut-off (those are not even tried). */
+  private unpaused(f: Followed): number {
+    const now = this.deps.clock.now();
+    let mask = f.mask;
+    for (const [p, until] of f.paused) {
+      if (until <= now) f.paused.delete(p);
+      else mask &= ~(1 << p);
+    }
+    return mask;
   }
 
   /** The matching line with up to `n` lines before it that are still remembered. */

@@ -8,6 +8,11 @@ export interface LogFollow {
   /** Longer lines are cut to this many bytes (the rest until the newline is dropped). */
   readonly maxLineBytes: number;
   onLine(line: string, stream: LogStream, cut: boolean): void;
+  /**
+   * Asked after each chunk: a promise pauses reading until it settles (the engine keeps
+   * the lines meanwhile), so a consumer that falls behind slows the stream, not loses lines.
+   */
+  backpressure?(): Promise<void> | undefined;
 }
 
 /**

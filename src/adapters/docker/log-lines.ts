@@ -22,6 +22,15 @@ export class LineCutter {
       const nl = chunk.indexOf(0x0a, start);
       const end = nl === -1 ? chunk.length : nl;
       const room = this.maxBytes - this.size;
+      if (nl !== -1 && this.size === 0 && !this.cut && end - start <= room) {
+        // The common case, a whole line inside one chunk: no copy before the string.
+        this.onLine(
+          chunk.toString('utf8', start, end > start && chunk[end - 1] === 0x0d ? end - 1 : end),
+          false,
+        );
+        start = nl + 1;
+        continue;
+      }
       if (end - start > room) this.cut = true;
       const piece = chunk.subarray(start, start + Math.min(end - start, Math.max(0, room)));
       if (piece.length > 0) {
@@ -71,6 +80,13 @@ export class FrameDemuxer {
         offset += take;
         continue;
       }
+      if (this.header.length === 0 && chunk.length - offset >= HEADER) {
+        // The whole header is in this chunk: read it in place.
+        this.stream = chunk[offset] === 2 ? 'stderr' : 'stdout';
+        this.remaining = chunk.readUInt32BE(offset + 4);
+        offset += HEADER;
+        continue;
+      }
       const need = HEADER - this.header.length;
       this.header = Buffer.concat([this.header, chunk.subarray(offset, offset + need)]);
       offset += need;
@@ -90,7 +106,7 @@ export class FrameDemuxer {
 export function readFollowedLog(
   res: NodeJS.ReadableStream,
   tty: boolean,
-  follow: Pick<LogFollow, 'maxLineBytes' | 'onLine'>,
+  follow: Pick<LogFollow, 'maxLineBytes' | 'onLine' | 'backpressure'>,
 ): Promise<void> {
   const cutter = (stream: LogStream): LineCutter =>
     new LineCutter(follow.maxLineBytes, (line, cut) => follow.onLine(line, stream, cut));
@@ -103,7 +119,14 @@ export function readFollowedLog(
       err.end();
       resolve();
     };
-    res.on('data', (chunk: Buffer) => (tty ? out.push(chunk) : demux.push(chunk)));
+    res.on('data', (chunk: Buffer) => {
+      if (tty) out.push(chunk);
+      else demux.push(chunk);
+      const wait = follow.backpressure?.();
+      if (wait === undefined) return;
+      res.pause();
+      void wait.then(() => res.resume());
+    });
     res.on('end', done);
     res.on('close', done);
     res.on('error', done);

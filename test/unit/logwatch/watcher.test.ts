@@ -82,7 +82,7 @@ function setup(rules: LogRule[]) {
   const audit: AuditEntry[] = [];
   const watch = new LogWatch({
     docker: docker as unknown as LogWatchDeps['docker'],
-    engine: engine as unknown as LogWatchDeps['engine'],
+    engine,
     clock,
     log: silentLogger,
     sanitise: (t) => sanitiseLog(t, (s) => s),
@@ -198,5 +198,31 @@ describe('log watch', () => {
     await until(() => engine.fired.length === 2);
     expect(facts(engine.fired[1]).action).toBe('budget-spent');
     expect(docker.actions).toHaveLength(1);
+  });
+});
+
+describe('log watch under a hostile line', () => {
+  it('cuts off a catastrophic pattern, says so once and stops trying it on that container', async () => {
+    // `(a+)+$` is refused at load; a rule built directly shows the matcher's bound holds anyway.
+    const { docker, engine, watch, until } = setup([
+      rule({ name: 'evil', source: '(a+)+$' }),
+      rule({ name: 'fatal' }),
+    ]);
+    try {
+      docker.containers = [summary(ID, 'web-1')];
+      await watch.sync(0);
+      docker.write(ID, `${'a'.repeat(64)}!`);
+      await until(() => engine.fired.length === 1);
+      const cut = facts(engine.fired[0]);
+      expect(cut).toMatchObject({ pattern: 'evil', cutOff: true });
+      expect(watch.stats().timeouts).toBe(1);
+      // The same hostile line again is not even tried (the pattern rests); others still match.
+      docker.write(ID, `${'a'.repeat(64)}!`);
+      docker.write(ID, 'FATAL after');
+      await until(() => engine.fired.some((f) => facts(f).pattern === 'fatal'));
+      expect(watch.stats().timeouts).toBe(1);
+    } finally {
+      await watch.stop();
+    }
   });
 });
