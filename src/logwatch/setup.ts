@@ -15,7 +15,7 @@ export interface LogWatchSetup {
   readonly clock: Clock;
   readonly log: Logger;
   readonly sanitise: (text: string) => string;
-  readonly audit: AuditLog | undefined;
+  readonly audit?: AuditLog | undefined;
 }
 
 /** The log-pattern watcher for `alerts.log_patterns`; undefined when none is configured. */
@@ -26,9 +26,9 @@ export function createLogWatch(s: LogWatchSetup): LogWatch | undefined {
     docker: s.docker,
     engine: s.engine,
     clock: s.clock,
-    log: s.log,
+    log: s.log.child('log-patterns'),
     sanitise: s.sanitise,
-    audit: s.audit,
+    audit: s.audit ?? undefined,
     rules: c.patterns.map((p) => ({
       name: p.name,
       source: p.source,

@@ -102,15 +102,7 @@ export function createMonitorPlugin(deps: MonitorPluginDeps): {
   };
   const engine = new AlertEngine({ policy, clock, store, messenger, log: log.child('alerts') });
   const logWatch = m.monitorDocker
-    ? createLogWatch({
-        config: alerts.logWatch,
-        docker: deps.docker,
-        engine,
-        clock,
-        log: log.child('log-patterns'),
-        sanitise: deps.sanitise,
-        audit: deps.audit,
-      })
+    ? createLogWatch({ ...deps, config: alerts.logWatch, engine })
     : undefined;
   const source = m.monitorDocker
     ? new DockerAlertSource({
