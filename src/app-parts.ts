@@ -194,6 +194,21 @@ export interface CoreFeatureDeps {
   hostPicker: ServerDeps['hostPicker'];
   /** Undefined when `history.enabled` is false. */
   history: HistoryRuntime | undefined;
+  /** One update checker (and its registry cache) for the Docker screens and the reports. */
+  updates: UpdateChecker;
+}
+
+/** The image update checker: registries asked at most hourly per tag (its cache). */
+export function updateChecker(deps: AppDeps): UpdateChecker {
+  const { clock } = deps;
+  return new UpdateChecker(
+    new HttpRegistryClient({
+      clock,
+      log: deps.log.child('registry'),
+      userAgent: `tmbot/${APP_VERSION}`,
+    }),
+    { clock },
+  );
 }
 
 /** The built-in features, in menu order. */
@@ -244,14 +259,7 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
     }),
     dockerFeature({
       docker: d.docker,
-      updates: new UpdateChecker(
-        new HttpRegistryClient({
-          clock,
-          log: log.child('registry'),
-          userAgent: `tmbot/${APP_VERSION}`,
-        }),
-        { clock },
-      ),
+      updates: d.updates,
       secondFactor: guard,
       clock,
       log: log.child('docker'),

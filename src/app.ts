@@ -10,6 +10,7 @@ import {
   securityParts,
   stateComponent,
   telegramParts,
+  updateChecker,
   updateReceiver,
 } from './app-parts';
 import type { App, AppDeps } from './app-types';
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps): App {
   const receiver = updateReceiver(deps, tg, tlog, fleet?.webhookObserver);
   const health = healthParts(deps, bot, receiver, docker, system);
   const history = historyParts(deps, system, docker, sender);
+  const updates = updateChecker(deps);
   const ports = {
     system,
     docker,
@@ -51,6 +53,8 @@ export function createApp(deps: AppDeps): App {
     sender,
     notifyChatIds: config.adminChatIds,
     audit: security.audit,
+    ...(history !== undefined ? { history: history.service } : {}),
+    updates,
     redact: (text: string) => deps.redactor.redact(text),
   };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
@@ -67,6 +71,7 @@ export function createApp(deps: AppDeps): App {
       plugins: plugins.entries,
       hostPicker: () => fleet?.picker,
       history,
+      updates,
     }),
     ...plugins.features,
     ...(fleet !== undefined ? [fleet.feature] : []),

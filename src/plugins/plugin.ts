@@ -6,6 +6,8 @@ import type { Clock } from '../clock';
 import type { Config } from '../config/types';
 import type { Feature } from '../features/feature';
 import type { Component } from '../lifecycle';
+import type { UpdateCheckPort } from '../adapters/docker/update-checker';
+import type { HistoryService } from '../history/service';
 import type { Logger } from '../log/logger';
 import type { AuditLog } from '../security/second-factor';
 import type { StateStore } from '../state/json-store';
@@ -19,11 +21,15 @@ export interface PluginPorts {
   readonly clock: Clock;
   readonly store: StateStore;
   /** Sends its own messages (alerts, notices) through the safe sender, and edits them (resolved alerts). */
-  readonly sender: Pick<Sender, 'send' | 'edit'>;
+  readonly sender: Pick<Sender, 'send' | 'edit' | 'sendPhoto'>;
   /** The log redactor (bot token, configured secrets), for text quoted from containers. */
   readonly redact: (text: string) => string;
   /** The audit log, for what a plugin does by itself (a restart by a log pattern). */
   readonly audit?: AuditLog;
+  /** Metric history (charts, disk forecasts) when it is on. */
+  readonly history?: Pick<HistoryService, 'chart' | 'forecast'>;
+  /** The image update checker the Docker screens use (shared registry cache). */
+  readonly updates?: UpdateCheckPort;
   /** Where notices go (`chat_id.global_chat_id`). */
   readonly notifyChatIds: readonly number[];
 }

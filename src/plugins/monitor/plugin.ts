@@ -9,17 +9,20 @@ import { MaintenanceControl } from '../../alerts/maintenance-control';
 import { compileNamePattern } from '../../alerts/patterns';
 import type { AlertTarget } from '../../alerts/types';
 import type { Clock } from '../../clock';
+import type { UpdateCheckPort } from '../../adapters/docker/update-checker';
+import type { ReportConfig } from '../../config/report';
 import type { AlertsConfig, MonitorConfig } from '../../config/types';
+import type { HistoryService } from '../../history/service';
 import type { Feature } from '../../features/feature';
 import { component, type Component } from '../../lifecycle';
 import type { Logger } from '../../log/logger';
-import { createLogWatch } from '../../logwatch/setup';
 import type { AuditLog } from '../../security/second-factor';
 import type { StateStore } from '../../state/json-store';
 import type { Sender } from '../../telegram/sender';
 import { sanitiseLog } from '../../views/docker-logs';
 import { definePlugin } from '../plugin';
 import { monitorFeature } from './feature';
+import { monitorExtras } from './extras';
 import { Monitor } from './monitor';
 import { MONITOR_BUTTON } from './views';
 
@@ -27,6 +30,8 @@ import { MONITOR_BUTTON } from './views';
 export interface MonitorSettings {
   readonly monitor: MonitorConfig;
   readonly alerts: AlertsConfig;
+  /** Scheduled reports to the alert chats (docs/reports.md). */
+  readonly report?: ReportConfig;
   readonly adminIds: readonly number[];
 }
 
@@ -37,7 +42,10 @@ export interface MonitorPluginDeps extends MonitorSettings {
   docker: DockerPort & DockerEventsPort & DockerLogFollowPort;
   /** Restarts by log patterns (`action: restart`) are recorded here. */
   audit?: AuditLog;
-  sender: Pick<Sender, 'send' | 'edit'>;
+  sender: Pick<Sender, 'send' | 'edit' | 'sendPhoto'>;
+  /** For reports: disk forecasts and a chart when history is on; image updates. */
+  history?: Pick<HistoryService, 'chart' | 'forecast'>;
+  updates?: UpdateCheckPort;
   store: StateStore;
   clock: Clock;
   log: Logger;
@@ -101,9 +109,7 @@ export function createMonitorPlugin(deps: MonitorPluginDeps): {
     targets,
   };
   const engine = new AlertEngine({ policy, clock, store, messenger, log: log.child('alerts') });
-  const logWatch = m.monitorDocker
-    ? createLogWatch({ ...deps, config: alerts.logWatch, engine })
-    : undefined;
+  const extras = monitorExtras(deps, engine, targets);
   const source = m.monitorDocker
     ? new DockerAlertSource({
         docker: deps.docker,
@@ -120,7 +126,7 @@ export function createMonitorPlugin(deps: MonitorPluginDeps): {
           retryAttempts: m.retryAttempts,
           pollIntervalMs: m.checkIntervalSeconds * 1000,
         },
-        ...(logWatch !== undefined ? { observer: logWatch } : {}),
+        ...(extras.logWatch !== undefined ? { observer: extras.logWatch } : {}),
       })
     : undefined;
   const monitor = new Monitor({
@@ -148,7 +154,7 @@ export function createMonitorPlugin(deps: MonitorPluginDeps): {
       part('alerts', engine),
       part('maintenance-control', control),
       part('monitor', monitor),
-      ...(logWatch !== undefined ? [part('log-patterns', logWatch)] : []),
+      ...extras.components,
       ...(source !== undefined ? [part('docker-events', source)] : []),
     ],
   };
@@ -163,6 +169,7 @@ export const monitorPlugin = definePlugin<MonitorSettings>({
   settings: (config) => ({
     monitor: config.plugins.monitor,
     alerts: config.alerts,
+    report: config.report,
     adminIds: config.access.adminIds,
   }),
   create: (ctx) =>
@@ -177,5 +184,7 @@ export const monitorPlugin = definePlugin<MonitorSettings>({
       log: ctx.log,
       sanitise: (text) => sanitiseLog(text, ctx.redact),
       ...(ctx.audit !== undefined ? { audit: ctx.audit } : {}),
+      ...(ctx.history !== undefined ? { history: ctx.history } : {}),
+      ...(ctx.updates !== undefined ? { updates: ctx.updates } : {}),
     }),
 });
