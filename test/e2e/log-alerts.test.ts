@@ -1,10 +1,13 @@
 /**
- * Log-pattern alerts end to end: the built daemon with `--plugins monitor` following the
- * logs of a real engine's container, the Bot API emulator as Telegram. A container that
- * prints a matching line over and over gives exactly one alert (the rate window holds),
- * with the secret in the line redacted.
+ * Log-pattern alerts and the scheduled report end to end: the built daemon with
+ * `--plugins monitor` following the logs of a real engine's container, the Bot API emulator
+ * as Telegram. A container that prints a matching line over and over gives exactly one alert
+ * (the rate window holds), with the secret in the line redacted. The daily report's time is
+ * set a minute back and its last run to the day before, as after a daemon that was down at
+ * report time: it is sent once at start.
  */
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BotApiEmulator } from '../support/bot-api-emulator';
 import {
@@ -49,12 +52,22 @@ describeDocker('log-pattern alerts', (suite) => {
   let emu: BotApiEmulator;
   let daemon: Daemon;
   const prefix = uniqueName('lgw');
+  const stateRoot = mkdtempSync(join(tmpdir(), 'tmbot-lgw-'));
+  // The daily report's time: the minute before now (UTC), last sent the day before.
+  const reportAt = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
+  const hhmm = new Date(reportAt).toISOString().slice(11, 16);
 
   beforeAll(async () => {
+    const stateDir = join(stateRoot, 'state');
+    mkdirSync(stateDir, { mode: 0o700 });
+    const seeded = join(stateDir, 'report.json');
+    writeFileSync(seeded, JSON.stringify({ v: 1, daily: reportAt - 86_400_000 }));
+    chmodSync(seeded, 0o600);
     emu = await BotApiEmulator.start({ token: TEST_TOKEN });
     emu.user(ADMIN_ID, { first_name: 'Ann' });
     daemon = Daemon.start({
       apiRoot: emu.apiRoot,
+      stateDir,
       args: ['--plugins', 'monitor'],
       config: testConfig(emu.apiRoot, {
         docker: { host: [suite.engine.host] },
@@ -89,6 +102,7 @@ describeDocker('log-pattern alerts', (suite) => {
             },
           ],
         },
+        report: { daily: hhmm, timezone: 'UTC' },
       }),
     });
     await daemon.ready();
@@ -101,7 +115,35 @@ describeDocker('log-pattern alerts', (suite) => {
     expect(daemon.output).not.toContain(TEST_SALT);
     expect(daemon.output).not.toContain(SECRET);
     daemon.cleanup();
+    rmSync(stateRoot, { recursive: true, force: true });
     await emu.stop();
+  });
+
+  it('sends the daily report missed a minute ago once, at start, to the alert chat', async () => {
+    const isReport = (m: { chat: { id: number }; text?: string; caption?: string }): boolean =>
+      m.chat.id === ADMIN_CHAT_ID && (m.text ?? m.caption ?? '').includes('Daily report');
+    const report = await emu.waitForMessage(isReport, 30_000);
+    const text = report.text ?? report.caption ?? '';
+    expect(text).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d → \d{4}-\d\d-\d\d \d\d:\d\d \(UTC\)/);
+    expect(text).toMatch(/this host: up \d/);
+    expect(text).toContain(`🐳 ${suite.engine.host}:`);
+    expect(text).toMatch(/Alerts: \d+ fired, \d+ resolved, \d+ open now/);
+    expect(text).toContain('Top CPU:');
+    // Remembered right after the send: a restart would not repeat it.
+    await until('report.json to record the report', () => {
+      try {
+        const saved = JSON.parse(readFileSync(join(daemon.stateDir, 'report.json'), 'utf8')) as {
+          daily?: number;
+        };
+        return saved.daily === reportAt ? true : undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    const reports = emu.events.filter(
+      (e) => e.type === 'message' && e.sender === 'bot' && isReport(e.message),
+    );
+    expect(reports).toHaveLength(1);
   });
 
   it('a container printing a matching line every 100 ms alerts once, redacted, with context', async () => {
