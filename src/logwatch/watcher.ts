@@ -158,6 +158,9 @@ export class LogWatch {
     const key = `${host}/${e.id}`;
     const name = e.attributes.name ?? e.id.slice(0, 12);
     if (e.action === 'start') {
+      // A restart: the old stream may not have noticed its end yet; the new one replaces it.
+      this.followed.get(key)?.abort.abort();
+      this.followed.delete(key);
       // Lines written between the start and the follow opening are read too.
       this.follow(host, e.id, name, e.attributes, Math.floor(e.time / 1000));
     } else if (e.action === 'destroy') {

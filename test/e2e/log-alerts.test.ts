@@ -173,5 +173,25 @@ describeDocker('log-pattern alerts', (suite) => {
     );
     expect(logAlerts).toHaveLength(1);
     expect(JSON.stringify(emu.events)).not.toContain(SECRET);
+
+    // Stopped, then started again: its log is followed again from the start.
+    await suite.engine.cli(['stop', '-t', '1', name]);
+    const stopped = await until('the count after the stop', () =>
+      persistedCount(daemon.stateDir, `${name}/fatal`),
+    );
+    await suite.engine.cli(['start', name]);
+    await until('matches after the restart', () => {
+      const n = persistedCount(daemon.stateDir, `${name}/fatal`);
+      // More than the lines still queued at the stop could add (it writes 10 matches a second).
+      return n !== undefined && n > stopped + 30 ? n : undefined;
+    });
+    expect(
+      emu.events.filter(
+        (e) =>
+          e.type === 'message' &&
+          e.sender === 'bot' &&
+          (e.message.text ?? '').includes(`${name} logged`),
+      ),
+    ).toHaveLength(1);
   });
 });

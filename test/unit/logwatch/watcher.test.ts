@@ -166,7 +166,13 @@ describe('log watch', () => {
       timeNano: '1700000000.500000000',
     };
     watch.event(0, start);
-    expect(docker.follows.get(ID)?.since).toBe(1_700_000_000);
+    const first = docker.follows.get(ID);
+    expect(first?.since).toBe(1_700_000_000);
+    // Restarted before the old stream noticed its end: the new start replaces it.
+    watch.event(0, { ...start, time: 1_700_000_100_000 });
+    expect(first?.signal.aborted).toBe(true);
+    expect(docker.follows.get(ID)?.since).toBe(1_700_000_100);
+    expect(watch.following).toBe(1);
     watch.event(0, { ...start, action: 'destroy' });
     expect(docker.follows.get(ID)?.signal.aborted).toBe(true);
     expect(watch.following).toBe(0);
