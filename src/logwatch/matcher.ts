@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Clock, Timer } from '../clock';
 
@@ -5,11 +6,17 @@ import type { Clock, Timer } from '../clock';
  * The worker's code, plain CommonJS so it runs the same from `dist/` and under ts-jest.
  * Before each test it writes (batch, line, pattern, a counter) into shared memory, so
  * the main thread can tell a stuck match from a slow batch and name the culprit.
+ * It first tells its OS thread id: a test counts as stuck after it used `timeoutMs` of CPU,
+ * so a thread the OS merely did not run (a loaded host) is never cut off.
  */
 const SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const patterns = workerData.patterns.map((p) => new RegExp(p.source, p.flags));
 const progress = new Int32Array(workerData.progress);
+// The OS thread id, so the main thread can read this thread's CPU time (Linux).
+let tid = 0;
+try { tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()) || 0; } catch {}
+parentPort.postMessage({ tid });
 parentPort.on('message', (m) => {
   const hits = [];
   Atomics.store(progress, 0, m.batch);
@@ -77,6 +84,9 @@ export class LogMatcher<T> {
   private batch = 0;
   private watchdog: Timer | undefined;
   private lastTick = -1;
+  /** The worker's CPU time (ms) when the counter last moved; undefined where it cannot be read. */
+  private cpuAtTick: number | undefined;
+  private tid = 0;
   private closed = false;
   private waiting: (() => void)[] = [];
   readonly stats: MatcherStats = { matched: 0, lines: 0, dropped: 0, timeouts: 0, workers: 0 };
@@ -125,6 +135,7 @@ export class LogMatcher<T> {
   }
 
   private spawn(): Worker {
+    this.tid = 0;
     const w = new Worker(SOURCE, {
       eval: true,
       workerData: { patterns: this.options.patterns, progress: this.shared },
@@ -132,7 +143,11 @@ export class LogMatcher<T> {
     });
     this.stats.workers++;
     w.unref();
-    w.on('message', (m: { batch: number; hits: number[] }) => this.answered(m));
+    w.on('message', (m: { batch: number; hits: number[] } | { tid: number }) => {
+      if ('tid' in m) {
+        if (this.worker === w) this.tid = m.tid;
+      } else this.answered(m);
+    });
     // A crash (its heap cap, say) is handled like a stuck test: the line it was on is skipped.
     w.on('error', () => {
       if (this.worker === w) this.replace(this.position());
@@ -155,6 +170,7 @@ export class LogMatcher<T> {
       masks: items.map((x) => x.mask),
     });
     this.lastTick = -1;
+    this.cpuAtTick = undefined;
     this.watchdog ??= this.options.clock.setInterval(() => this.check(), this.options.timeoutMs);
   }
 
@@ -189,10 +205,19 @@ export class LogMatcher<T> {
     // The worker has not started this batch yet (booting, or the message is on its way).
     if (Atomics.load(this.progress, 0) !== this.batch) return;
     const tick = Atomics.load(this.progress, 3);
+    const cpu = threadCpuMs(this.tid);
     if (tick !== this.lastTick) {
       this.lastTick = tick;
+      this.cpuAtTick = cpu;
       return;
     }
+    // Not moved, but the OS did not give it a full slice of CPU yet: not stuck, only starved.
+    if (
+      cpu !== undefined &&
+      this.cpuAtTick !== undefined &&
+      cpu - this.cpuAtTick < this.options.timeoutMs
+    )
+      return;
     this.replace(this.position());
   }
 
@@ -221,5 +246,16 @@ export class LogMatcher<T> {
       }
     }
     this.pump();
+  }
+}
+
+/** CPU time (ms) of thread `tid` of this process, from the scheduler; undefined when unknown. */
+function threadCpuMs(tid: number): number | undefined {
+  if (tid <= 0) return undefined;
+  try {
+    const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    return Number.isFinite(ns) ? ns / 1e6 : undefined;
+  } catch {
+    return undefined;
   }
 }
