@@ -14,6 +14,8 @@ import { DockerodePort } from './adapters/docker/dockerode-port';
 import { HttpRegistryClient } from './adapters/docker/registry';
 import { dockerHealthTargets, dockerQuickSummary } from './adapters/docker/summary';
 import { UpdateChecker } from './adapters/docker/update-checker';
+import type { ContainerUpdatePort } from './adapters/docker/update-port';
+import type { ExpectedChanges } from './alerts/expected';
 import { authFeature } from './features/auth';
 import { botUpdatesFeature } from './features/bot-updates';
 import { HttpReleaseFeed } from './adapters/releases/release-feed';
@@ -131,18 +133,22 @@ export function updateReceiver(
  * The Docker port over every configured host; its engines are dialled on first use. Every
  * consumer (screens, logs, alerts) sees container data with secrets masked.
  */
-export function dockerPort(deps: AppDeps): DockerPort & DockerEventsPort & DockerLogFollowPort {
-  return redactingDockerPort(
-    new DockerodePort({
-      hosts: deps.config.docker.hosts,
-      tls: deps.config.docker.tls,
-      log: deps.log.child('docker'),
-      clock: deps.clock,
-      env: deps.options.env,
-      logCalls: deps.config.docker.debug,
-    }),
-    new ContainerRedaction((text) => deps.redactor.redact(text)),
-  );
+export function dockerPort(
+  deps: AppDeps,
+): DockerPort & DockerEventsPort & DockerLogFollowPort & { readonly updates: ContainerUpdatePort } {
+  const inner = new DockerodePort({
+    hosts: deps.config.docker.hosts,
+    tls: deps.config.docker.tls,
+    log: deps.log.child('docker'),
+    clock: deps.clock,
+    env: deps.options.env,
+    logCalls: deps.config.docker.debug,
+  });
+  // Updates return ids and progress counts only: nothing of a container's configuration to mask.
+  return {
+    ...redactingDockerPort(inner, new ContainerRedaction((text) => deps.redactor.redact(text))),
+    updates: inner.updates,
+  };
 }
 
 /** The health monitor with the core checks, the update loop's and one per Docker host. */
@@ -184,7 +190,9 @@ export interface CoreFeatureDeps {
   app: AppDeps;
   security: ReturnType<typeof securityParts>;
   system: SystemPort;
-  docker: DockerPort;
+  docker: DockerPort & { readonly updates: ContainerUpdatePort };
+  /** Intended container changes the alerts must not report as crashes (shared with the monitor). */
+  expected: ExpectedChanges;
   health: Health;
   botUsername: () => string | undefined;
   /** Enabled plugins, for the Plugins screen. */
@@ -208,6 +216,33 @@ export function updateChecker(deps: AppDeps): UpdateChecker {
     }),
     { clock },
   );
+}
+
+/** The Docker section: screens, registry update checks and (unless off) safe image updates. */
+function dockerFeatureFor(d: CoreFeatureDeps): Feature {
+  const { config, options, clock, log } = d.app;
+  return dockerFeature({
+    docker: d.docker,
+    updates: d.updates,
+    secondFactor: d.security.guard,
+    clock,
+    log: log.child('docker'),
+    redact: (text) => d.app.redactor.redact(text),
+    strictAccess: config.docker.strictAccess,
+    charts: d.history !== undefined,
+    logFileDeleteMs: options.dockerLogFileDeleteMs,
+    strictWaitMs: options.dockerStrictWaitMs,
+    ...(config.docker.imageUpdates !== undefined
+      ? {
+          imageUpdates: {
+            ops: d.docker.updates,
+            store: d.app.store,
+            expected: d.expected,
+            settings: config.docker.imageUpdates,
+          },
+        }
+      : {}),
+  });
 }
 
 /** The built-in features, in menu order. */
@@ -256,18 +291,7 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
         }),
       log: log.child('health'),
     }),
-    dockerFeature({
-      docker: d.docker,
-      updates: d.updates,
-      secondFactor: guard,
-      clock,
-      log: log.child('docker'),
-      redact: (text) => d.app.redactor.redact(text),
-      strictAccess: config.docker.strictAccess,
-      charts: d.history !== undefined,
-      logFileDeleteMs: options.dockerLogFileDeleteMs,
-      strictWaitMs: options.dockerStrictWaitMs,
-    }),
+    dockerFeatureFor(d),
     botUpdatesFeature({
       feed: new HttpReleaseFeed({
         url: config.botUpdates.releaseFeedUrl,
@@ -317,7 +341,10 @@ export function historyParts(
 export function pluginParts(
   plugins: readonly Plugin[],
   deps: AppDeps,
-  shared: Pick<PluginPorts, 'system' | 'docker' | 'sender' | 'audit' | 'history' | 'updates'>,
+  shared: Pick<
+    PluginPorts,
+    'system' | 'docker' | 'sender' | 'expected' | 'audit' | 'history' | 'updates'
+  >,
 ): { features: Feature[]; components: Component[]; entries: Plugin[] } {
   const { config, clock, store, log } = deps;
   const ports: PluginPorts = {

@@ -18,6 +18,7 @@ import {
   stateComponent,
 } from './app-components';
 import type { App, AppDeps } from './app-types';
+import { ExpectedChanges } from './alerts/expected';
 import { fleetParts } from './fleet/parts';
 import { componentsChecker } from './health/checkers/components';
 import { component, Lifecycle } from './lifecycle';
@@ -48,24 +49,22 @@ export function createApp(deps: AppDeps): App {
   const receiver = updateReceiver(deps, tg, tlog, fleet?.webhookObserver);
   const health = healthParts(deps, bot, receiver, docker, system);
   const history = historyParts(deps, system, docker, sender);
-  const updates = updateChecker(deps);
+  const shared = { expected: new ExpectedChanges(clock), updates: updateChecker(deps) };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
-  const plugins = pluginParts(requested, deps, {
-    ...{ system, docker, sender, updates, audit: security.audit },
-    ...(history !== undefined ? { history: history.service } : {}),
-  });
+  const ports = { ...shared, system, docker, sender, audit: security.audit };
+  const plugins = pluginParts(requested, deps, { ...ports, history: history?.service });
   const features = [
     ...coreFeatures({
       app: deps,
       security,
       system,
       docker,
+      ...shared,
       health,
       botUsername: tg.botUsername,
       plugins: plugins.entries,
       hostPicker: () => fleet?.picker,
       history,
-      updates,
     }),
     ...plugins.features,
     ...(fleet !== undefined ? [fleet.feature] : []),

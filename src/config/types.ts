@@ -31,6 +31,10 @@ export interface Config {
     /** Files for tcp:// hosts; undefined means plain HTTP (only sensible on a private network). */
     readonly tls:
       { readonly ca?: string; readonly cert?: string; readonly key?: string } | undefined;
+    /** Safe image updates (docs/updates.md); undefined when off. */
+    readonly imageUpdates:
+      | { readonly startTimeoutMs: number; readonly minUpMs: number; readonly keepMs: number }
+      | undefined;
   };
   readonly webhook: {
     readonly url: string;
@@ -210,6 +214,12 @@ export interface RawConfig {
     tls_ca: string;
     tls_cert: string;
     tls_key: string;
+    image_updates: {
+      enabled: boolean;
+      start_timeout_seconds: number;
+      min_up_seconds: number;
+      keep_days: number;
+    };
   };
   webhook_config: {
     url: string;

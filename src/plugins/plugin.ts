@@ -2,6 +2,7 @@ import type { DockerEventsPort } from '../adapters/docker/events-port';
 import type { DockerLogFollowPort } from '../adapters/docker/log-follow-port';
 import type { DockerPort } from '../adapters/docker/port';
 import type { SystemPort } from '../adapters/system/system-port';
+import type { ExpectedChanges } from '../alerts/expected';
 import type { Clock } from '../clock';
 import type { Config } from '../config/types';
 import type { Feature } from '../features/feature';
@@ -27,11 +28,13 @@ export interface PluginPorts {
   /** The audit log, for what a plugin does by itself (a restart by a log pattern). */
   readonly audit?: AuditLog;
   /** Metric history (charts, disk forecasts) when it is on. */
-  readonly history?: Pick<HistoryService, 'chart' | 'forecast'>;
+  readonly history?: Pick<HistoryService, 'chart' | 'forecast'> | undefined;
   /** The image update checker the Docker screens use (shared registry cache). */
   readonly updates?: UpdateCheckPort;
   /** Where notices go (`chat_id.global_chat_id`). */
   readonly notifyChatIds: readonly number[];
+  /** Intended container changes announced by operator actions (image updates), not alerted. */
+  readonly expected?: ExpectedChanges;
 }
 
 /** What a plugin's factory receives: the ports, its own settings and its own log namespace. */

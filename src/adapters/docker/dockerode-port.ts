@@ -33,6 +33,8 @@ import type {
   LogText,
 } from './port';
 import { cpuPercent, cpuSample, liveStats, type CpuSample } from './stats';
+import { ContainerUpdateOps } from './update-ops';
+import type { ContainerUpdatePort } from './update-port';
 
 /** Deadlines (ms). Quick calls answer in milliseconds on a healthy engine (perf-probe §3). */
 export interface DockerTimeouts {
@@ -91,6 +93,8 @@ const ACTIONS: Record<
 /** The one real {@link DockerPort}: dockerode against every configured host. */
 export class DockerodePort implements DockerPort, DockerEventsPort, DockerLogFollowPort {
   readonly hosts: readonly DockerHostRef[];
+  /** Pull, re-create, rename, re-tag: the engine calls of safe image updates. */
+  readonly updates: ContainerUpdatePort;
   private readonly clients: readonly EngineClient[];
   private readonly timeouts: DockerTimeouts;
   private readonly maxLogBytes: number;
@@ -113,6 +117,7 @@ export class DockerodePort implements DockerPort, DockerEventsPort, DockerLogFol
         ),
     );
     this.hosts = this.clients.map((c, index) => ({ index, label: c.label }));
+    this.updates = new ContainerUpdateOps((h) => this.client(h), this.timeouts.action);
     for (const c of this.clients) {
       if (c.spec.connection.kind === 'tcp' && c.spec.connection.protocol === 'http') {
         this.log.warn(

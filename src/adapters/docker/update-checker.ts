@@ -50,7 +50,8 @@ export interface UpdateCheckerOptions {
 
 /** Update checks that ask the user's engine nothing and the registry as little as possible. */
 export interface UpdateCheckPort {
-  check(images: readonly ImageSummary[]): Promise<ImageUpdate[]>;
+  /** `fresh`: ask the registry even when a cached answer is still valid (an admin about to update). */
+  check(images: readonly ImageSummary[], options?: { fresh?: boolean }): Promise<ImageUpdate[]>;
 }
 
 /**
@@ -73,7 +74,10 @@ export class UpdateChecker implements UpdateCheckPort {
     this.errorTtlMs = options.errorTtlMs ?? 300_000;
   }
 
-  async check(images: readonly ImageSummary[]): Promise<ImageUpdate[]> {
+  async check(
+    images: readonly ImageSummary[],
+    options: { fresh?: boolean } = {},
+  ): Promise<ImageUpdate[]> {
     const now = this.options.clock.now();
     for (const [key, facts] of this.cache) if (facts.expiresAt <= now) this.cache.delete(key);
     const jobs: { tag: string; ref: ImageRef; image: ImageSummary }[] = [];
@@ -92,7 +96,7 @@ export class UpdateChecker implements UpdateCheckPort {
         const i = next++;
         const job = limited[i];
         if (job === undefined) continue;
-        results[i] = await this.checkOne(job.tag, job.ref, job.image);
+        results[i] = await this.checkOne(job.tag, job.ref, job.image, options.fresh === true);
       }
     };
     await Promise.all(
@@ -101,7 +105,12 @@ export class UpdateChecker implements UpdateCheckPort {
     return results;
   }
 
-  private async checkOne(tag: string, ref: ImageRef, image: ImageSummary): Promise<ImageUpdate> {
+  private async checkOne(
+    tag: string,
+    ref: ImageRef,
+    image: ImageSummary,
+    fresh: boolean,
+  ): Promise<ImageUpdate> {
     const locals = image.digests
       .map(parseDigestRef)
       .filter(
@@ -118,7 +127,7 @@ export class UpdateChecker implements UpdateCheckPort {
         status: { kind: 'unknown', reason: 'no registry digest here (built or loaded locally)' },
       };
     }
-    const facts = await this.remote(ref);
+    const facts = await this.remote(ref, fresh);
     const base = {
       tag,
       imageId: image.id,
@@ -156,11 +165,13 @@ export class UpdateChecker implements UpdateCheckPort {
   }
 
   /** Cached registry facts for a ref; concurrent callers share one lookup. */
-  private remote(ref: ImageRef): Promise<RemoteFacts> {
+  private remote(ref: ImageRef, fresh: boolean): Promise<RemoteFacts> {
     const key = `${repoKey(ref)}:${ref.tag}`;
     const now = this.options.clock.now();
     const cached = this.cache.get(key);
-    if (cached !== undefined && cached.expiresAt > now) return Promise.resolve(cached);
+    // A rate limit is honoured even for a fresh check.
+    const usable = !fresh || cached?.digest.kind === 'rate-limited';
+    if (cached !== undefined && cached.expiresAt > now && usable) return Promise.resolve(cached);
     const pending = this.inflight.get(key);
     if (pending !== undefined) return pending;
     const lookup = (async (): Promise<RemoteFacts> => {

@@ -1,3 +1,4 @@
+import type { ExpectedChanges } from '../../alerts/expected';
 import type { DockerEventsPort } from '../../adapters/docker/events-port';
 import type { DockerLogFollowPort } from '../../adapters/docker/log-follow-port';
 import type { DockerPort } from '../../adapters/docker/port';
@@ -51,6 +52,8 @@ export interface MonitorPluginDeps extends MonitorSettings {
   log: Logger;
   /** The Logs screen's sanitising, applied to quoted log lines and health output. */
   sanitise: (text: string) => string;
+  /** Intended container changes (image updates) that must not alert. */
+  expected?: ExpectedChanges;
 }
 
 /** How host-condition alerts name the machine tmbot runs on. */
@@ -105,6 +108,7 @@ function dockerSource(
     store: deps.store,
     log: deps.log.child('docker-events'),
     sanitise: deps.sanitise,
+    ...(deps.expected !== undefined ? { expected: deps.expected } : {}),
     options: {
       ...alerts.docker,
       include: alerts.docker.include.map(compileNamePattern),
@@ -201,5 +205,6 @@ export const monitorPlugin = definePlugin<MonitorSettings>({
       ...(ctx.audit !== undefined ? { audit: ctx.audit } : {}),
       ...(ctx.history !== undefined ? { history: ctx.history } : {}),
       ...(ctx.updates !== undefined ? { updates: ctx.updates } : {}),
+      ...(ctx.expected !== undefined ? { expected: ctx.expected } : {}),
     }),
 });
