@@ -1,6 +1,7 @@
 import type { DockerLogFollowPort } from '../adapters/docker/log-follow-port';
 import type { DockerPort } from '../adapters/docker/port';
 import type { AlertEngine } from '../alerts/engine';
+import type { ExpectedChanges } from '../alerts/expected';
 import { compileNamePattern } from '../alerts/patterns';
 import type { Clock } from '../clock';
 import type { LogWatchConfig } from '../config/logwatch';
@@ -16,6 +17,7 @@ export interface LogWatchSetup {
   readonly log: Logger;
   readonly sanitise: (text: string) => string;
   readonly audit?: AuditLog | undefined;
+  readonly expected?: Pick<ExpectedChanges, 'expect' | 'settle'> | undefined;
 }
 
 /** The log-pattern watcher for `alerts.log_patterns`; undefined when none is configured. */
@@ -29,6 +31,7 @@ export function createLogWatch(s: LogWatchSetup): LogWatch | undefined {
     log: s.log.child('log-patterns'),
     sanitise: s.sanitise,
     audit: s.audit ?? undefined,
+    expected: s.expected,
     rules: c.patterns.map((p) => ({
       name: p.name,
       source: p.source,

@@ -2,6 +2,7 @@ import type { DockerEvent } from '../adapters/docker/events-port';
 import type { DockerLogFollowPort } from '../adapters/docker/log-follow-port';
 import type { DockerPort } from '../adapters/docker/port';
 import type { AlertEngine } from '../alerts/engine';
+import type { ExpectedChanges } from '../alerts/expected';
 import type { NamePattern } from '../alerts/patterns';
 import type { LogPatternFacts } from '../alerts/types';
 import type { Clock, Timer } from '../clock';
@@ -30,6 +31,8 @@ export interface LogWatchDeps {
   readonly sanitise: (text: string) => string;
   /** Where restarts by `action: restart` are recorded. */
   readonly audit: AuditLog | undefined;
+  /** Told about a restart by `action: restart`, so it does not alert as a crash. */
+  readonly expected?: Pick<ExpectedChanges, 'expect' | 'settle'> | undefined;
   readonly rules: readonly LogRule[];
   readonly maxLineBytes: number;
   readonly matchTimeoutMs: number;
@@ -48,6 +51,10 @@ const SWEEP_MS = 5000;
 /** A pattern that was cut off by the time bound rests this long for that container. */
 const PAUSE_MS = 3600_000;
 const HOUR_MS = 3600_000;
+/** How long a restart by `action: restart` may take before its events alert again. */
+const RESTART_WINDOW_MS = 60_000;
+/** Late events of a finished restart are still expected this long. */
+const RESTART_GRACE_MS = 10_000;
 /** The audit log's user id for what the daemon does by itself. */
 const DAEMON_USER = 0;
 
@@ -315,6 +322,7 @@ export class LogWatch {
     let action: NonNullable<LogPatternFacts['action']> = 'budget-spent';
     if (recent.length < w.rule.maxRestartsPerHour) {
       recent.push(now);
+      this.deps.expected?.expect(w.hostLabel, [f.name], RESTART_WINDOW_MS);
       action = await this.deps.docker.act(f.host, f.id, 'restart').then(
         () => 'restarted' as const,
         (err: unknown) => {
@@ -322,6 +330,7 @@ export class LogWatch {
           return 'restart-failed' as const;
         },
       );
+      this.deps.expected?.settle(w.hostLabel, [f.name], RESTART_GRACE_MS);
       await this.deps.audit
         ?.record({
           userId: DAEMON_USER,

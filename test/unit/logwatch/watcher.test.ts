@@ -80,6 +80,7 @@ function setup(rules: LogRule[]) {
   const docker = new FakeDocker();
   const engine = new FakeEngine();
   const audit: AuditEntry[] = [];
+  const expected: string[] = [];
   const watch = new LogWatch({
     docker: docker as unknown as LogWatchDeps['docker'],
     engine,
@@ -87,6 +88,10 @@ function setup(rules: LogRule[]) {
     log: silentLogger,
     sanitise: (t) => sanitiseLog(t, (s) => s),
     audit: { record: (e) => Promise.resolve(void audit.push(e)) },
+    expected: {
+      expect: (host, targets) => void expected.push(`expect ${host}/${targets.join()}`),
+      settle: (host, targets) => void expected.push(`settle ${host}/${targets.join()}`),
+    },
     rules,
     maxLineBytes: 4096,
     matchTimeoutMs: 250,
@@ -102,7 +107,7 @@ function setup(rules: LogRule[]) {
       await clock.advanceAsync(10);
     }
   };
-  return { clock, docker, engine, audit, watch, until };
+  return { clock, docker, engine, audit, expected, watch, until };
 }
 
 const facts = (i: AlertInput | undefined): LogPatternFacts => {
@@ -179,7 +184,7 @@ describe('log watch', () => {
   });
 
   it('restarts within the hourly budget, audits it and says so in the alert', async () => {
-    const { docker, engine, watch, until, clock, audit } = setup([
+    const { docker, engine, watch, until, clock, audit, expected } = setup([
       rule({ action: 'restart', rateLimitMs: 60_000 }),
     ]);
     stop = () => watch.stop();
@@ -189,6 +194,8 @@ describe('log watch', () => {
     await until(() => engine.fired.length === 1);
     expect(facts(engine.fired[0]).action).toBe('restarted');
     expect(docker.actions).toEqual([[ID, 'restart']]);
+    // Announced, so the die / start of the restart is not alerted as a crash.
+    expect(expected).toEqual(['expect local/web-1', 'settle local/web-1']);
     expect(audit).toEqual([
       {
         userId: 0,
