@@ -15,6 +15,10 @@ export function monitorExtras(
   engine: AlertEngine,
   targets: readonly AlertTarget[],
 ): { logWatch: LogWatch | undefined; components: Component[] } {
+  if (!deps.monitor.monitorDocker && deps.alerts.logWatch.patterns.length > 0)
+    deps.log.warn(
+      'alerts.log_patterns are set but plugins_config.monitor.monitor_docker is false: no log is watched',
+    );
   const logWatch = deps.monitor.monitorDocker
     ? createLogWatch({ ...deps, config: deps.alerts.logWatch, engine })
     : undefined;
