@@ -4,6 +4,7 @@
  */
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
+import type { DockerLogFollowPort } from './adapters/docker/log-follow-port';
 import type { DockerEventsPort } from './adapters/docker/events-port';
 import type { DockerPort } from './adapters/docker/port';
 import type { SystemPort } from './adapters/system/system-port';
@@ -11,7 +12,7 @@ import type { Clock } from './clock';
 import type { Config } from './config/types';
 import { DockerodePort } from './adapters/docker/dockerode-port';
 import { HttpRegistryClient } from './adapters/docker/registry';
-import { DockerConfigCredentials } from './adapters/docker/registry-auth';
+import { registryCredentialsFrom } from './adapters/docker/registry-auth';
 import { dockerHealthTargets, dockerQuickSummary } from './adapters/docker/summary';
 import { UpdateChecker } from './adapters/docker/update-checker';
 import type { ContainerUpdatePort } from './adapters/docker/update-port';
@@ -136,7 +137,7 @@ export function updateReceiver(
  */
 export function dockerPort(
   deps: AppDeps,
-): DockerPort & DockerEventsPort & { readonly updates: ContainerUpdatePort } {
+): DockerPort & DockerEventsPort & DockerLogFollowPort & { readonly updates: ContainerUpdatePort } {
   const inner = new DockerodePort({
     hosts: deps.config.docker.hosts,
     tls: deps.config.docker.tls,
@@ -202,6 +203,27 @@ export interface CoreFeatureDeps {
   hostPicker: ServerDeps['hostPicker'];
   /** Undefined when `history.enabled` is false. */
   history: HistoryRuntime | undefined;
+  /** One update checker (and its registry cache) for the Docker screens and the reports. */
+  updates: UpdateChecker;
+}
+
+/** The image update checker: registries asked at most hourly per tag (its cache). */
+export function updateChecker(deps: AppDeps): UpdateChecker {
+  const { clock } = deps;
+  return new UpdateChecker(
+    new HttpRegistryClient({
+      clock,
+      log: deps.log.child('registry'),
+      userAgent: `tmbot/${APP_VERSION}`,
+      ...registryCredentialsFrom(
+        deps.config.docker.registryAuthFile,
+        clock,
+        deps.log,
+        deps.redactor,
+      ),
+    }),
+    { clock },
+  );
 }
 
 /** The Docker section: screens, registry update checks and (unless off) safe image updates. */
@@ -209,15 +231,7 @@ function dockerFeatureFor(d: CoreFeatureDeps): Feature {
   const { config, options, clock, log } = d.app;
   return dockerFeature({
     docker: d.docker,
-    updates: new UpdateChecker(
-      new HttpRegistryClient({
-        clock,
-        log: log.child('registry'),
-        userAgent: `tmbot/${APP_VERSION}`,
-        ...registryCredentials(config.docker.registryAuthFile, clock, log, d.app.redactor),
-      }),
-      { clock },
-    ),
+    updates: d.updates,
     secondFactor: d.security.guard,
     clock,
     log: log.child('docker'),
@@ -335,7 +349,10 @@ export function historyParts(
 export function pluginParts(
   plugins: readonly Plugin[],
   deps: AppDeps,
-  shared: Pick<PluginPorts, 'system' | 'docker' | 'sender' | 'expected'>,
+  shared: Pick<
+    PluginPorts,
+    'system' | 'docker' | 'sender' | 'expected' | 'audit' | 'history' | 'updates'
+  >,
 ): { features: Feature[]; components: Component[]; entries: Plugin[] } {
   const { config, clock, store, log } = deps;
   const ports: PluginPorts = {
@@ -368,22 +385,4 @@ export function pluginParts(
       });
   }
   return built;
-}
-
-/** Registry credentials from docker.registry_auth_file, learnt by the log redactor as read. */
-function registryCredentials(
-  path: string | undefined,
-  clock: Clock,
-  log: Logger,
-  redactor: { add(value: string): void },
-): { credentials?: DockerConfigCredentials } {
-  if (path === undefined) return {};
-  return {
-    credentials: new DockerConfigCredentials({
-      path,
-      clock,
-      log: log.child('registry'),
-      onSecret: (value) => redactor.add(value),
-    }),
-  };
 }

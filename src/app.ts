@@ -8,6 +8,7 @@ import {
   pluginParts,
   securityParts,
   telegramParts,
+  updateChecker,
   updateReceiver,
 } from './app-parts';
 import {
@@ -48,16 +49,17 @@ export function createApp(deps: AppDeps): App {
   const receiver = updateReceiver(deps, tg, tlog, fleet?.webhookObserver);
   const health = healthParts(deps, bot, receiver, docker, system);
   const history = historyParts(deps, system, docker, sender);
-  const expected = new ExpectedChanges(clock);
+  const shared = { expected: new ExpectedChanges(clock), updates: updateChecker(deps) };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
-  const plugins = pluginParts(requested, deps, { system, docker, sender, expected });
+  const ports = { ...shared, system, docker, sender, audit: security.audit };
+  const plugins = pluginParts(requested, deps, { ...ports, history: history?.service });
   const features = [
     ...coreFeatures({
       app: deps,
       security,
       system,
       docker,
-      expected,
+      ...shared,
       health,
       botUsername: tg.botUsername,
       plugins: plugins.entries,

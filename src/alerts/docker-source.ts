@@ -67,9 +67,17 @@ interface HostRun {
   pollOnly: boolean;
 }
 
+/** Something else that follows containers on the same event streams (log-pattern alerts). */
+export interface DockerEventObserver {
+  event(host: number, e: DockerEvent): void;
+  /** After each (re)list of a host: its containers may have changed unseen. */
+  sync(host: number): Promise<void>;
+}
+
 export type DockerSourceDeps = Omit<HostWatchDeps, 'changed' | 'docker'> & {
   docker: DockerPort & DockerEventsPort;
   store: StateStore;
+  observer?: DockerEventObserver;
 };
 
 /**
@@ -145,6 +153,11 @@ export class DockerAlertSource {
       try {
         await r.watch.reconcile(r.baseline);
         r.baseline = true;
+        this.deps.observer?.sync(r.watch.index).catch((err: unknown) =>
+          this.deps.log.warn(`docker host ${r.watch.label}: log watch could not re-list`, {
+            error: err,
+          }),
+        );
         if (r.pollOnly) {
           this.setState(r, 'polling');
           failures = 0;
@@ -192,6 +205,7 @@ export class DockerAlertSource {
   private onEvent(r: HostRun, e: DockerEvent): void {
     r.events++;
     r.lastNano = e.timeNano;
+    this.deps.observer?.event(r.watch.index, e);
     r.watch.handle(e).catch((err: unknown) =>
       this.deps.log.warn(`docker host ${r.watch.label}: could not handle an event`, {
         error: err,

@@ -145,6 +145,11 @@ export class AlertEngine {
     return this.doc.alerts.filter((a) => a.state !== 'resolved' && !a.oneShot);
   }
 
+  /** Every alert held, resolved ones included (kept for 48 h), for reports. */
+  records(): readonly AlertRecord[] {
+    return this.doc.alerts;
+  }
+
   mutes(): readonly MuteRule[] {
     return this.doc.mutes;
   }

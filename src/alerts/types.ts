@@ -18,6 +18,7 @@ export const ALERT_KINDS = [
   'swap',
   'load',
   'fan',
+  'log_pattern',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -47,6 +48,7 @@ export type AlertFacts =
   | { readonly kind: 'container_created'; readonly image: string }
   | { readonly kind: 'container_removed' }
   | { readonly kind: 'image_new'; readonly tags: readonly string[] }
+  | LogPatternFacts
   | {
       readonly kind: 'cpu' | 'memory' | 'disk' | 'temperature' | 'swap' | 'load' | 'fan';
       readonly label: string;
@@ -56,6 +58,22 @@ export type AlertFacts =
       /** Busiest processes, for CPU and memory alerts when the system answered. */
       readonly top?: readonly ProcessLine[];
     };
+
+/** A watched container printed a line matching a configured log pattern. */
+export interface LogPatternFacts {
+  readonly kind: 'log_pattern';
+  readonly container: string;
+  /** The pattern's name from config. */
+  readonly pattern: string;
+  /** Context lines and the matching line last, redacted. */
+  readonly lines: readonly string[];
+  /** Matching lines seen since the alert fired (this one included). */
+  readonly count: number;
+  /** The restart action's outcome, when the pattern has one. */
+  readonly action?: 'restarted' | 'restart-failed' | 'budget-spent';
+  /** The pattern was cut off by the time bound on this line (and paused for the container). */
+  readonly cutOff?: boolean;
+}
 
 /** One row of the busiest processes quoted in a CPU or memory alert. */
 export interface ProcessLine {

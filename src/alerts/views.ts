@@ -2,7 +2,7 @@ import { formatDuration, formatTime } from '../views/docker-format';
 import { clip, html, joinHtml, type Html } from '../views/html';
 import { defineAction, field } from '../telegram/actions';
 import type { ActionButton, Keyboard, View } from '../views/view';
-import type { AlertFacts, AlertRecord, ExitFacts } from './types';
+import type { AlertFacts, AlertRecord, ExitFacts, LogPatternFacts } from './types';
 
 /** Snooze lengths offered on every alert, in hours. */
 export const SNOOZE_HOURS = ['1', '4', '24'] as const;
@@ -35,6 +35,7 @@ const ICON: Record<AlertFacts['kind'], string> = {
   swap: '🧠',
   load: '📈',
   fan: '🌀',
+  log_pattern: '📜',
 };
 
 function exitWords(f: ExitFacts): string {
@@ -66,6 +67,8 @@ export function alertLine(r: AlertRecord): string {
       return `${ICON[f.kind]} container ${t} removed · ${where}`;
     case 'image_new':
       return `${ICON[f.kind]} new image ${t} · ${where}`;
+    case 'log_pattern':
+      return `${ICON[f.kind]} ${clip(f.container, 60)} logged '${clip(f.pattern, 40)}'${f.count > 1 ? ` (${f.count}×)` : ''} · ${where}`;
     case 'fan':
       return `${ICON[f.kind]} fan ${clip(f.label, 60)} stopped (${value(f)}) · ${where}`;
     default:
@@ -80,8 +83,27 @@ Exit: <b>${exitWords(f)}</b>${f.ranMs !== undefined ? `\nRan for: ${formatDurati
 Restarts: ${f.restartCount}${lines.length > 0 ? html`\nLast log lines:\n<pre>${lines.join('\n')}</pre>` : ''}`;
 }
 
+const ACTION_WORDS: Record<NonNullable<LogPatternFacts['action']>, string> = {
+  restarted: '🔁 restarted by tmbot (action: restart)',
+  'restart-failed': '⚠️ the restart (action: restart) failed',
+  'budget-spent': '⏸ not restarted: max_restarts_per_hour is spent',
+};
+
+function logPatternDetails(f: LogPatternFacts): Html {
+  const lines = f.lines.map((l) => clip(l, LOG_LINE_CHARS));
+  const notes = [
+    ...(f.action !== undefined ? [ACTION_WORDS[f.action]] : []),
+    ...(f.cutOff === true
+      ? ['✂️ matching this line took too long: it was cut off, the pattern paused here for an hour']
+      : []),
+  ];
+  return html`<pre>${lines.join('\n')}</pre>${notes.length > 0 ? `\n${notes.join('\n')}` : ''}`;
+}
+
 function details(f: AlertFacts): Html {
   switch (f.kind) {
+    case 'log_pattern':
+      return logPatternDetails(f);
     case 'container_died':
     case 'container_oom':
       return exitDetails(f);

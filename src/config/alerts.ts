@@ -1,5 +1,6 @@
 import { compileNamePattern } from '../alerts/patterns';
 import type { ConfigIssue } from '../errors';
+import { checkLogPatterns, logWatchConfig } from './logwatch';
 import type { AlertsConfig, ConditionKind, RawAlerts } from './types';
 
 const minuteOfDay = (hhmm: string): number => {
@@ -39,6 +40,7 @@ export function checkAlerts(raw: unknown, issues: ConfigIssue[]): void {
       path: `alerts.quiet_hours.${start === '' ? 'start' : 'end'}`,
       message: 'set both start and end (HH:MM), or neither',
     });
+  checkLogPatterns(raw, issues);
 }
 
 /** `alerts:` after validation → typed settings. */
@@ -82,5 +84,6 @@ export function alertsConfig(raw: RawAlerts): AlertsConfig {
     swapThreshold: c.swap.threshold,
     loadPerCoreThreshold: c.load.threshold,
     fanMinRpm: c.fan.min_rpm,
+    logWatch: logWatchConfig(raw.log_patterns, raw.log_watch),
   };
 }

@@ -9,6 +9,7 @@ import { historyIssues } from './history';
 import { normalise } from './normalise';
 import { checkAccess, checkDocker, checkToken, checkWebhook } from './checks';
 import { toConfig } from './map';
+import { reportIssues } from './report';
 import { loadSchema } from './schema';
 import type { Config, RawConfig } from './types';
 
@@ -194,7 +195,7 @@ export function parseConfig(source: ConfigSource): LoadedConfig {
   }
 
   checkAlerts(raw.alerts, issues);
-  issues.push(...historyIssues(raw));
+  issues.push(...historyIssues(raw), ...reportIssues(raw));
   // Fleet checks read the shape the schema guarantees, so they run only on a valid document.
   const fleet =
     schemaIssues.length === 0 ? fleetFromRaw(raw.hosts, raw.fleet, read, issues) : undefined;

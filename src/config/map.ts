@@ -1,6 +1,7 @@
 import { alertsConfig } from './alerts';
 import { PLACEHOLDER } from './checks';
 import { historyConfig } from './history';
+import { reportConfig } from './report';
 import type { Config, FleetConfig, RawConfig } from './types';
 
 /** What parseConfig settled before mapping: the values the file alone does not decide. */
@@ -43,6 +44,7 @@ export function toConfig(raw: RawConfig, s: Settled): Config {
     },
     fleet: s.fleet.fleet,
     history: historyConfig(raw),
+    report: reportConfig(raw.report),
     secrets: [
       ...s.fleet.secrets,
       s.token,

@@ -1,4 +1,6 @@
 import type { AlertKind, Severity } from '../alerts/types';
+import type { LogWatchConfig, RawLogPattern, RawLogWatch } from './logwatch';
+import type { RawReport, ReportConfig } from './report';
 
 /** The validated, normalised configuration. Frozen and passed in; never a global. */
 export interface Config {
@@ -82,6 +84,8 @@ export interface Config {
   /** Remote hosts, the Alertmanager receiver and /metrics (docs/fleet.md). */
   readonly fleet: FleetConfig;
   readonly history: HistoryConfig;
+  /** Scheduled reports (docs/reports.md). */
+  readonly report: ReportConfig;
   /** Every secret value, for the log redactor. */
   readonly secrets: readonly string[];
 }
@@ -148,6 +152,8 @@ export interface AlertsConfig {
   readonly swapThreshold: number;
   readonly loadPerCoreThreshold: number;
   readonly fanMinRpm: number;
+  /** Log-pattern alerts (docs/log-alerts.md). */
+  readonly logWatch: LogWatchConfig;
 }
 
 /** `hosts:` and `fleet:` as the YAML has them after schema defaults (snake_case). */
@@ -259,6 +265,7 @@ export interface RawConfig {
     outline: { api_url: string; cert: string };
   };
   alerts: RawAlerts;
+  report: RawReport;
   influxdb: {
     url: string;
     token: string;
@@ -370,4 +377,6 @@ export interface RawAlerts {
     load: RawCondition & { threshold: number };
     fan: RawCondition & { min_rpm: number };
   };
+  log_patterns: RawLogPattern[];
+  log_watch: RawLogWatch;
 }

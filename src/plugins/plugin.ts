@@ -1,4 +1,5 @@
 import type { DockerEventsPort } from '../adapters/docker/events-port';
+import type { DockerLogFollowPort } from '../adapters/docker/log-follow-port';
 import type { DockerPort } from '../adapters/docker/port';
 import type { SystemPort } from '../adapters/system/system-port';
 import type { ExpectedChanges } from '../alerts/expected';
@@ -6,21 +7,30 @@ import type { Clock } from '../clock';
 import type { Config } from '../config/types';
 import type { Feature } from '../features/feature';
 import type { Component } from '../lifecycle';
+import type { UpdateCheckPort } from '../adapters/docker/update-checker';
+import type { HistoryService } from '../history/service';
 import type { Logger } from '../log/logger';
+import type { AuditLog } from '../security/second-factor';
 import type { StateStore } from '../state/json-store';
 import type { Sender } from '../telegram/sender';
 
 /** What a plugin may use: the shared ports, never the app or the bot. */
 export interface PluginPorts {
   readonly system: SystemPort;
-  /** With every engine's event stream (alerts). */
-  readonly docker: DockerPort & DockerEventsPort;
+  /** With every engine's event stream (alerts) and log follow (log-pattern alerts). */
+  readonly docker: DockerPort & DockerEventsPort & DockerLogFollowPort;
   readonly clock: Clock;
   readonly store: StateStore;
   /** Sends its own messages (alerts, notices) through the safe sender, and edits them (resolved alerts). */
-  readonly sender: Pick<Sender, 'send' | 'edit'>;
+  readonly sender: Pick<Sender, 'send' | 'edit' | 'sendPhoto'>;
   /** The log redactor (bot token, configured secrets), for text quoted from containers. */
   readonly redact: (text: string) => string;
+  /** The audit log, for what a plugin does by itself (a restart by a log pattern). */
+  readonly audit?: AuditLog;
+  /** Metric history (charts, disk forecasts) when it is on. */
+  readonly history?: Pick<HistoryService, 'chart' | 'forecast'> | undefined;
+  /** The image update checker the Docker screens use (shared registry cache). */
+  readonly updates?: UpdateCheckPort;
   /** Where notices go (`chat_id.global_chat_id`). */
   readonly notifyChatIds: readonly number[];
   /** Intended container changes announced by operator actions (image updates), not alerted. */

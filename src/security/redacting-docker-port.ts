@@ -1,4 +1,5 @@
 import type { DockerEventsPort } from '../adapters/docker/events-port';
+import type { DockerLogFollowPort } from '../adapters/docker/log-follow-port';
 import type { DockerPort } from '../adapters/docker/port';
 import type { ContainerRedaction } from './redact-container';
 
@@ -8,10 +9,13 @@ import type { ContainerRedaction } from './redact-container';
  * Ids, names, states and figures pass through unchanged.
  */
 export function redactingDockerPort(
-  inner: DockerPort & DockerEventsPort,
+  inner: DockerPort & DockerEventsPort & DockerLogFollowPort,
   redaction: ContainerRedaction,
-): DockerPort & DockerEventsPort {
+): DockerPort & DockerEventsPort & DockerLogFollowPort {
   return {
+    // Raw lines for the log-pattern matcher (redacting every line would cost the event loop);
+    // its only consumer redacts the lines it quotes with the same ContainerRedaction.
+    followLogs: (host, id, follow) => inner.followLogs(host, id, follow),
     // Event attributes carry labels and names: their values are masked like log text.
     subscribe: (host, sub) =>
       inner.subscribe(host, {

@@ -6,7 +6,9 @@ import { BoundedLineSplitter, parseEventLine } from './event-lines';
 import type { DockerEventsPort, EventSubscription } from './events-port';
 import { parseDockerHost, type DockerTlsFiles } from './hosts';
 import { arr, obj, str } from './json';
+import type { DockerLogFollowPort, LogFollow } from './log-follow-port';
 import { FrameDecoder, RawDecoder } from './log-frames';
+import { readFollowedLog } from './log-lines';
 import {
   containerDetails,
   containerState,
@@ -89,7 +91,7 @@ const ACTIONS: Record<
 };
 
 /** The one real {@link DockerPort}: dockerode against every configured host. */
-export class DockerodePort implements DockerPort, DockerEventsPort {
+export class DockerodePort implements DockerPort, DockerEventsPort, DockerLogFollowPort {
   readonly hosts: readonly DockerHostRef[];
   /** Pull, re-create, rename, re-tag: the engine calls of safe image updates. */
   readonly updates: ContainerUpdatePort;
@@ -351,6 +353,21 @@ export class DockerodePort implements DockerPort, DockerEventsPort {
       res.on('close', resolve);
       res.on('error', () => resolve());
     });
+  }
+
+  async followLogs(host: number, id: string, follow: LogFollow): Promise<void> {
+    const info = await this.find(host, `/containers/${containerId(id)}/json`);
+    if (info === undefined) throw new DockerError('container_gone');
+    const query: Record<string, string> = { follow: '1', stdout: '1', stderr: '1' };
+    if (follow.since !== undefined) query['since'] = String(Math.floor(follow.since));
+    else query['tail'] = '0';
+    const res = await this.client(host).openStream(
+      `/containers/${id}/logs`,
+      query,
+      this.timeouts.quick,
+      follow.signal,
+    );
+    await readFollowedLog(res, obj(obj(info).Config).Tty === true, follow);
   }
 
   async assertReachable(): Promise<void> {

@@ -148,3 +148,21 @@ async function readBounded(path: string): Promise<string> {
     await handle.close();
   }
 }
+
+/** Registry credentials from docker.registry_auth_file, learnt by the log redactor as read. */
+export function registryCredentialsFrom(
+  path: string | undefined,
+  clock: Clock,
+  log: Logger,
+  redactor: { add(value: string): void },
+): { credentials?: DockerConfigCredentials } {
+  if (path === undefined) return {};
+  return {
+    credentials: new DockerConfigCredentials({
+      path,
+      clock,
+      log: log.child('registry'),
+      onSecret: (value) => redactor.add(value),
+    }),
+  };
+}

@@ -1,23 +1,29 @@
 import type { ExpectedChanges } from '../../alerts/expected';
 import type { DockerEventsPort } from '../../adapters/docker/events-port';
+import type { DockerLogFollowPort } from '../../adapters/docker/log-follow-port';
 import type { DockerPort } from '../../adapters/docker/port';
 import type { SystemPort } from '../../adapters/system/system-port';
-import { DockerAlertSource } from '../../alerts/docker-source';
+import { DockerAlertSource, type DockerEventObserver } from '../../alerts/docker-source';
 import type { AlertMessenger, AlertPolicy } from '../../alerts/delivery';
 import { AlertEngine } from '../../alerts/engine';
 import { MaintenanceControl } from '../../alerts/maintenance-control';
 import { compileNamePattern } from '../../alerts/patterns';
 import type { AlertTarget } from '../../alerts/types';
 import type { Clock } from '../../clock';
+import type { UpdateCheckPort } from '../../adapters/docker/update-checker';
+import type { ReportConfig } from '../../config/report';
 import type { AlertsConfig, MonitorConfig } from '../../config/types';
+import type { HistoryService } from '../../history/service';
 import type { Feature } from '../../features/feature';
 import { component, type Component } from '../../lifecycle';
 import type { Logger } from '../../log/logger';
+import type { AuditLog } from '../../security/second-factor';
 import type { StateStore } from '../../state/json-store';
 import type { Sender } from '../../telegram/sender';
 import { sanitiseLog } from '../../views/docker-logs';
 import { definePlugin } from '../plugin';
 import { monitorFeature } from './feature';
+import { monitorExtras } from './extras';
 import { Monitor } from './monitor';
 import { MONITOR_BUTTON } from './views';
 
@@ -25,6 +31,8 @@ import { MONITOR_BUTTON } from './views';
 export interface MonitorSettings {
   readonly monitor: MonitorConfig;
   readonly alerts: AlertsConfig;
+  /** Scheduled reports to the alert chats (docs/reports.md). */
+  readonly report?: ReportConfig;
   readonly adminIds: readonly number[];
 }
 
@@ -32,8 +40,13 @@ export interface MonitorPluginDeps extends MonitorSettings {
   /** chat_id.global_chat_id: every one receives alerts. */
   globalChatIds: readonly number[];
   system: SystemPort;
-  docker: DockerPort & DockerEventsPort;
-  sender: Pick<Sender, 'send' | 'edit'>;
+  docker: DockerPort & DockerEventsPort & DockerLogFollowPort;
+  /** Restarts by log patterns (`action: restart`) are recorded here. */
+  audit?: AuditLog;
+  sender: Pick<Sender, 'send' | 'edit' | 'sendPhoto'>;
+  /** For reports: disk forecasts and a chart when history is on; image updates. */
+  history?: Pick<HistoryService, 'chart' | 'forecast'>;
+  updates?: UpdateCheckPort;
   store: StateStore;
   clock: Clock;
   log: Logger;
@@ -82,7 +95,11 @@ function alertMessenger(
 }
 
 /** Docker events from every host, with pyTMBot's retry_* used for re-subscribing and its interval for the polling fallback. */
-function dockerSource(deps: MonitorPluginDeps, engine: AlertEngine): DockerAlertSource {
+function dockerSource(
+  deps: MonitorPluginDeps,
+  engine: AlertEngine,
+  observer: DockerEventObserver | undefined,
+): DockerAlertSource {
   const { monitor: m, alerts } = deps;
   return new DockerAlertSource({
     docker: deps.docker,
@@ -100,6 +117,7 @@ function dockerSource(deps: MonitorPluginDeps, engine: AlertEngine): DockerAlert
       retryAttempts: m.retryAttempts,
       pollIntervalMs: m.checkIntervalSeconds * 1000,
     },
+    ...(observer !== undefined ? { observer } : {}),
   });
 }
 
@@ -128,7 +146,8 @@ export function createMonitorPlugin(deps: MonitorPluginDeps): {
     targets,
   };
   const engine = new AlertEngine({ policy, clock, store, messenger, log: log.child('alerts') });
-  const source = m.monitorDocker ? dockerSource(deps, engine) : undefined;
+  const extras = monitorExtras(deps, engine, targets);
+  const source = m.monitorDocker ? dockerSource(deps, engine, extras.logWatch) : undefined;
   const monitor = new Monitor({
     config: m,
     alerts,
@@ -154,6 +173,7 @@ export function createMonitorPlugin(deps: MonitorPluginDeps): {
       part('alerts', engine),
       part('maintenance-control', control),
       part('monitor', monitor),
+      ...extras.components,
       ...(source !== undefined ? [part('docker-events', source)] : []),
     ],
   };
@@ -168,6 +188,7 @@ export const monitorPlugin = definePlugin<MonitorSettings>({
   settings: (config) => ({
     monitor: config.plugins.monitor,
     alerts: config.alerts,
+    report: config.report,
     adminIds: config.access.adminIds,
   }),
   create: (ctx) =>
@@ -181,6 +202,9 @@ export const monitorPlugin = definePlugin<MonitorSettings>({
       clock: ctx.clock,
       log: ctx.log,
       sanitise: (text) => sanitiseLog(text, ctx.redact),
+      ...(ctx.audit !== undefined ? { audit: ctx.audit } : {}),
+      ...(ctx.history !== undefined ? { history: ctx.history } : {}),
+      ...(ctx.updates !== undefined ? { updates: ctx.updates } : {}),
       ...(ctx.expected !== undefined ? { expected: ctx.expected } : {}),
     }),
 });

@@ -1,4 +1,5 @@
 import type { DockerEventsPort } from '../../../../src/adapters/docker/events-port';
+import type { DockerLogFollowPort } from '../../../../src/adapters/docker/log-follow-port';
 import type { DockerPort } from '../../../../src/adapters/docker/port';
 import type {
   FanReading,
@@ -65,7 +66,7 @@ class FakeSystem implements SystemPort {
 
 const unused = (): Promise<never> => Promise.reject(new Error('unused'));
 /** Docker is off in these tests (monitor_docker: false); the plugin never calls it. */
-const noDocker: DockerPort & DockerEventsPort = {
+const noDocker: DockerPort & DockerEventsPort & DockerLogFollowPort = {
   hosts: [{ index: 0, label: 'unix:///run/docker.sock' }],
   ping: unused,
   summary: unused,
@@ -79,6 +80,7 @@ const noDocker: DockerPort & DockerEventsPort = {
   imageHistory: unused,
   assertReachable: unused,
   subscribe: unused,
+  followLogs: unused,
 };
 
 const monitorConfig: MonitorConfig = {
@@ -131,6 +133,7 @@ function alertsConfig(over: Partial<AlertsConfig> = {}): AlertsConfig {
     swapThreshold: 80,
     loadPerCoreThreshold: 2,
     fanMinRpm: 1,
+    logWatch: { patterns: [], maxLineBytes: 4096, matchTimeoutMs: 250, maxContainers: 100 },
     ...over,
   };
 }
