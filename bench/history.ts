@@ -81,7 +81,11 @@ async function renderTimes(): Promise<RenderTimes> {
   const { chartOption, CHART_FONT } = await import('../src/history/chart');
   const echarts = await import('echarts');
   const { Resvg } = await import('@resvg/resvg-js');
-  const font = { loadSystemFonts: false, fontFiles: [CHART_FONT], defaultFontFamily: 'DejaVu Sans' };
+  const font = {
+    loadSystemFonts: false,
+    fontFiles: [CHART_FONT],
+    defaultFontFamily: 'DejaVu Sans',
+  };
   const svgOf = (option: ReturnType<typeof chartOption>): string => {
     const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 800, height: 400 });
     chart.setOption(option);

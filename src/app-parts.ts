@@ -257,6 +257,7 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
       redact: (text) => d.app.redactor.redact(text),
       strictAccess: config.docker.strictAccess,
       charts: d.history !== undefined,
+      ...(d.history !== undefined ? { recentStats: d.history.recentStats.bind(d.history) } : {}),
       logFileDeleteMs: options.dockerLogFileDeleteMs,
       strictWaitMs: options.dockerStrictWaitMs,
     }),

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { DockerPort } from '../adapters/docker/port';
+import type { ContainerLiveStats, DockerPort } from '../adapters/docker/port';
 import type { SystemPort } from '../adapters/system/system-port';
 import type { Clock } from '../clock';
 import type { Config, HistoryConfig } from '../config/types';
@@ -40,9 +40,11 @@ export class HistoryRuntime {
   private readonly collector: HistoryCollector;
   private readonly exporter: InfluxExporter | undefined;
   private readonly watch: ForecastWatch | undefined;
+  private readonly intervalMs: number;
 
   constructor(deps: HistoryRuntimeDeps) {
     const { config, clock } = deps;
+    this.intervalMs = config.intervalSeconds * 1000;
     const log = deps.log.child('history');
     this.store = new HistoryStore({
       path: deps.stateDir === undefined ? undefined : join(deps.stateDir, HISTORY_FILE),
@@ -77,7 +79,7 @@ export class HistoryRuntime {
       exporter: this.exporter,
       clock,
       log,
-      intervalMs: config.intervalSeconds * 1000,
+      intervalMs: this.intervalMs,
       maxContainers: config.maxContainers,
     });
     this.watch =
@@ -106,6 +108,14 @@ export class HistoryRuntime {
     await this.exporter?.stop();
     await this.renderer.close();
     this.store.close();
+  }
+
+  /**
+   * A container's live stats from the collector's last sample, if it is recent
+   * (within two intervals); undefined sends the caller to the engine.
+   */
+  recentStats(host: number, id: string): ContainerLiveStats | undefined {
+    return this.collector.recentStats(host, id, 2 * this.intervalMs);
   }
 
   /** The store's warning, if any, for the health screen. */
