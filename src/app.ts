@@ -51,6 +51,9 @@ export function createApp(deps: AppDeps): App {
     sender,
     notifyChatIds: config.adminChatIds,
     redact: (text: string) => deps.redactor.redact(text),
+    ...(history !== undefined && config.history.alertCharts
+      ? { alertChart: history.alertChart.bind(history) }
+      : {}),
   };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
   const plugins = pluginParts(requested, config, ports, deps.log);

@@ -5,6 +5,8 @@ import type { SystemPort } from '../adapters/system/system-port';
 import type { Clock } from '../clock';
 import type { Config, HistoryConfig } from '../config/types';
 import type { Logger } from '../log/logger';
+import { chartTitle } from '../views/history';
+import { alertChartTarget, type AlertChartSubject, type DrawnChart } from './alert-chart';
 import { ChartRenderer } from './chart';
 import { HistoryCollector } from './collector';
 import { ForecastWatch, type ForecastNotice } from './forecast-watch';
@@ -41,10 +43,12 @@ export class HistoryRuntime {
   private readonly exporter: InfluxExporter | undefined;
   private readonly watch: ForecastWatch | undefined;
   private readonly intervalMs: number;
+  private readonly dockerHosts: readonly { readonly index: number; readonly label: string }[];
 
   constructor(deps: HistoryRuntimeDeps) {
     const { config, clock } = deps;
     this.intervalMs = config.intervalSeconds * 1000;
+    this.dockerHosts = deps.docker?.hosts ?? [];
     const log = deps.log.child('history');
     this.store = new HistoryStore({
       path: deps.stateDir === undefined ? undefined : join(deps.stateDir, HISTORY_FILE),
@@ -116,6 +120,18 @@ export class HistoryRuntime {
    */
   recentStats(host: number, id: string): ContainerLiveStats | undefined {
     return this.collector.recentStats(host, id, 2 * this.intervalMs);
+  }
+
+  /**
+   * The last hour's chart for an alert (docs/history.md, `history.alert_charts`);
+   * undefined when the alert has no chart, nothing was recorded yet, or charts are busy.
+   */
+  async alertChart(alert: AlertChartSubject): Promise<DrawnChart | undefined> {
+    const target = alertChartTarget(alert, this.dockerHosts);
+    if (target === undefined) return undefined;
+    const title = chartTitle(target, '1h');
+    const result = await this.service.chart(target, '1h', title);
+    return result.kind === 'chart' ? { ...result, title } : undefined;
   }
 
   /** The store's warning, if any, for the health screen. */

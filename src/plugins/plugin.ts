@@ -4,6 +4,7 @@ import type { SystemPort } from '../adapters/system/system-port';
 import type { Clock } from '../clock';
 import type { Config } from '../config/types';
 import type { Feature } from '../features/feature';
+import type { AlertChart } from '../history/alert-chart';
 import type { Component } from '../lifecycle';
 import type { Logger } from '../log/logger';
 import type { StateStore } from '../state/json-store';
@@ -16,12 +17,14 @@ export interface PluginPorts {
   readonly docker: DockerPort & DockerEventsPort;
   readonly clock: Clock;
   readonly store: StateStore;
-  /** Sends its own messages (alerts, notices) through the safe sender, and edits them (resolved alerts). */
-  readonly sender: Pick<Sender, 'send' | 'edit'>;
+  /** Sends its own messages (alerts, notices, their charts) through the safe sender, and edits them (resolved alerts). */
+  readonly sender: Pick<Sender, 'send' | 'edit' | 'sendPhoto'>;
   /** The log redactor (bot token, configured secrets), for text quoted from containers. */
   readonly redact: (text: string) => string;
   /** Where notices go (`chat_id.global_chat_id`). */
   readonly notifyChatIds: readonly number[];
+  /** The last hour's chart for an alert; absent without history or with `history.alert_charts: false`. */
+  readonly alertChart?: AlertChart;
 }
 
 /** What a plugin's factory receives: the ports, its own settings and its own log namespace. */

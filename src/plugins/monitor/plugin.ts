@@ -10,11 +10,13 @@ import type { AlertTarget } from '../../alerts/types';
 import type { Clock } from '../../clock';
 import type { AlertsConfig, MonitorConfig } from '../../config/types';
 import type { Feature } from '../../features/feature';
+import type { AlertChart } from '../../history/alert-chart';
 import { component, type Component } from '../../lifecycle';
 import type { Logger } from '../../log/logger';
 import type { StateStore } from '../../state/json-store';
 import type { Sender } from '../../telegram/sender';
 import { sanitiseLog } from '../../views/docker-logs';
+import { chartCaption } from '../../views/history';
 import { definePlugin } from '../plugin';
 import { monitorFeature } from './feature';
 import { Monitor } from './monitor';
@@ -32,7 +34,9 @@ export interface MonitorPluginDeps extends MonitorSettings {
   globalChatIds: readonly number[];
   system: SystemPort;
   docker: DockerPort & DockerEventsPort;
-  sender: Pick<Sender, 'send' | 'edit'>;
+  sender: Pick<Sender, 'send' | 'edit' | 'sendPhoto'>;
+  /** Draws an alert's last hour (history.alert_charts); absent: alerts go without charts. */
+  alertChart?: AlertChart;
   store: StateStore;
   clock: Clock;
   log: Logger;
@@ -55,6 +59,33 @@ export function alertTargets(
       ...(alerts.threadId !== undefined ? { threadId: alerts.threadId } : {}),
     });
   return targets;
+}
+
+/**
+ * Follows an alert with the last hour's chart of its subject, a photo replying to the
+ * alert's message in each chat; nothing when the alert has no chart or no data yet.
+ */
+function chartReplies(
+  draw: AlertChart,
+  sender: Pick<Sender, 'sendPhoto'>,
+): NonNullable<AlertMessenger['attach']> {
+  return async (alert, sent, silent) => {
+    const chart = await draw({
+      kind: alert.facts.kind,
+      target: alert.target,
+      host: alert.host,
+      local: alert.host === LOCAL_HOST,
+    });
+    if (chart === undefined) return;
+    const caption = { html: chartCaption(chart.title, chart.series, chart.unit) };
+    for (const { target, messageId } of sent) {
+      await sender.sendPhoto(target.chatId, chart.png, caption, {
+        replyTo: messageId,
+        silent,
+        ...(target.threadId !== undefined ? { threadId: target.threadId } : {}),
+      });
+    }
+  };
 }
 
 /**
@@ -85,6 +116,9 @@ export function createMonitorPlugin(deps: MonitorPluginDeps): {
     edit: async (chatId, messageId, view) => {
       await deps.sender.edit(chatId, messageId, view, { forUser: owner(chatId) });
     },
+    ...(deps.alertChart !== undefined
+      ? { attach: chartReplies(deps.alertChart, deps.sender) }
+      : {}),
   };
   const policy: AlertPolicy = {
     severity: alerts.severity,
@@ -162,6 +196,7 @@ export const monitorPlugin = definePlugin<MonitorSettings>({
       system: ctx.system,
       docker: ctx.docker,
       sender: ctx.sender,
+      ...(ctx.alertChart !== undefined ? { alertChart: ctx.alertChart } : {}),
       store: ctx.store,
       clock: ctx.clock,
       log: ctx.log,
