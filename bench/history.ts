@@ -3,8 +3,8 @@
  * rendering the same data without downsampling; RSS after 1 000 renders against
  * the process before its first chart (in a child process); the store's write
  * CPU with 50 containers; size on disk after a simulated 30 days and the 7-day
- * query; a container's live CPU first view with and without a recent sample
- * (private Docker engine).
+ * query; a container screen's first view with live stats from the engine and from
+ * the history collector's recent sample (private Docker engine).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerodePort } from '../src/adapters/docker/dockerode-port';
 import { ManualClock, systemClock } from '../src/clock';
+import { HostSystem } from '../src/adapters/system/host-system';
 import { ChartRenderer, type ChartRequest } from '../src/history/chart';
+import { HistoryCollector } from '../src/history/collector';
 import { containerKey, fsKey, hostKey, netKey, tempKey } from '../src/history/series';
 import { HistoryStore } from '../src/history/store';
 import { silentLogger } from '../test/support/silent-logger';
@@ -230,7 +232,12 @@ function storeFigures(): {
   }
 }
 
-async function liveCpu(): Promise<{ cold: number; warm: number }> {
+/**
+ * A container screen's data, first view: inspect plus live stats. Before: a fresh adapter's
+ * two one-shot stats samples (the engine's ~1 s tick). After: the history collector has
+ * sampled the engine (a real tick), and the screen takes its recent stats from memory.
+ */
+async function liveCpu(): Promise<{ cold: number; warm: number; fresh: number }> {
   const engine = await startEngine();
   try {
     await runBusybox(engine, { name: 'bench-history-cpu', cmd: 'while true; do :; done' });
@@ -245,17 +252,38 @@ async function liveCpu(): Promise<{ cold: number; warm: number }> {
       });
     const cold: number[] = [];
     const warm: number[] = [];
+    const fresh: number[] = [];
     for (let i = 0; i < 7; i++) {
+      const docker = port();
       let t = performance.now();
-      await port().containerStats(0, id); // a fresh adapter: two one-shot samples
+      await docker.inspectContainer(0, id);
+      await docker.containerStats(0, id); // a fresh adapter: two one-shot samples
       cold.push(performance.now() - t);
       const sampled = port();
-      await sampled.containerStats(0, id); // what the history collector does every interval
+      const collector = new HistoryCollector({
+        system: new HostSystem({ clock: systemClock, log: silentLogger }),
+        docker: sampled,
+        sink: { record: () => undefined },
+        exporter: undefined,
+        clock: systemClock,
+        log: silentLogger,
+        intervalMs: 10_000,
+        maxContainers: 50,
+      });
+      await collector.tick();
+      await collector.tick(); // the second tick has a CPU figure from the first's sample
       t = performance.now();
-      await sampled.containerStats(0, id); // the screen's first view afterwards
+      await sampled.inspectContainer(0, id);
+      const recent = collector.recentStats(0, id, 20_000);
       warm.push(performance.now() - t);
+      if (recent?.cpuPercent === undefined) throw new Error('no recent CPU sample');
+      // For comparison: the adapter with a fresh previous sample still asks the engine once.
+      t = performance.now();
+      await sampled.inspectContainer(0, id);
+      await sampled.containerStats(0, id);
+      fresh.push(performance.now() - t);
     }
-    return { cold: percentile(cold, 50), warm: percentile(warm, 50) };
+    return { cold: percentile(cold, 50), warm: percentile(warm, 50), fresh: percentile(fresh, 50) };
   } finally {
     await engine.stop();
   }
@@ -300,8 +328,9 @@ async function main(): Promise<void> {
     `| history write with ${CONTAINERS} containers (${store.series} series, every 10 s) | ${store.writeCpuPct.toFixed(3)} % of one core | ≤ 0.3 % |`,
     `| size on disk after a simulated 30 days | ${store.sizeMiB.toFixed(1)} MiB | ≤ 50 MiB |`,
     `| 7-day query of one series, p50 | ${fmt(store.query7d)} (24 h: ${fmt(store.query24h)}) | ≤ 50 ms |`,
-    `| container live CPU, first view: two one-shot samples (before) | ${fmt(live.cold)} | |`,
-    `| container live CPU, first view after a collector sample | ${fmt(live.warm)} (${(live.cold / live.warm).toFixed(0)}× faster) | ≤ 150 ms |`,
+    `| container screen data (inspect + live stats), first view: two one-shot samples (before) | ${fmt(live.cold)} | |`,
+    `| same, one one-shot sample after the collector's (the previous release) | ${fmt(live.fresh)} | |`,
+    `| same, stats from the collector's recent sample (now) | ${fmt(live.warm)} (${(live.cold / live.warm).toFixed(0)}× faster than two samples) | ≤ 150 ms |`,
     '',
     `Simulating the 30 days (${store.series} series) took ${store.simSeconds.toFixed(0)} s.`,
   ];
