@@ -87,24 +87,9 @@ setInterval(() => {}, 1 << 30);`;
   };
 }
 
-/** The event-loop figures a daemon at log level debug logs when it stops (its server feature's probe). */
+/** Event-loop figures of a daemon over a window (bench/loop-probe.js), in ms. */
 export interface DaemonLoopSummary {
   loopMaxStallMs: number;
   loopP99StallMs: number;
   loopMaxBusyMs: number | undefined;
-}
-
-/** Finds the event-loop summary in a stopped daemon's JSON log; throws when there is none. */
-export function daemonLoopSummary(output: string): DaemonLoopSummary {
-  for (const line of output.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const l = JSON.parse(line) as Partial<DaemonLoopSummary>;
-    if (typeof l.loopMaxStallMs === 'number' && typeof l.loopP99StallMs === 'number')
-      return {
-        loopMaxStallMs: l.loopMaxStallMs,
-        loopP99StallMs: l.loopP99StallMs,
-        loopMaxBusyMs: typeof l.loopMaxBusyMs === 'number' ? l.loopMaxBusyMs : undefined,
-      };
-  }
-  throw new Error(`the daemon logged no event-loop summary:\n${output.slice(-2000)}`);
 }

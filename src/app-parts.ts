@@ -11,8 +11,11 @@ import type { Clock } from './clock';
 import type { Config } from './config/types';
 import { DockerodePort } from './adapters/docker/dockerode-port';
 import { HttpRegistryClient } from './adapters/docker/registry';
+import { DockerConfigCredentials } from './adapters/docker/registry-auth';
 import { dockerHealthTargets, dockerQuickSummary } from './adapters/docker/summary';
 import { UpdateChecker } from './adapters/docker/update-checker';
+import type { ContainerUpdatePort } from './adapters/docker/update-port';
+import type { ExpectedChanges } from './alerts/expected';
 import { authFeature } from './features/auth';
 import { botUpdatesFeature } from './features/bot-updates';
 import { HttpReleaseFeed } from './adapters/releases/release-feed';
@@ -109,8 +112,9 @@ export function updateReceiver(
     clock: deps.clock,
     webhook: !options.webhook
       ? undefined
-      : () =>
+      : (onLost) =>
           telegramWebhook({
+            onLost,
             telegram: bot.telegram,
             settings: config.webhook,
             listenHost: options.socketHost,
@@ -130,18 +134,22 @@ export function updateReceiver(
  * The Docker port over every configured host; its engines are dialled on first use. Every
  * consumer (screens, logs, alerts) sees container data with secrets masked.
  */
-export function dockerPort(deps: AppDeps): DockerPort & DockerEventsPort {
-  return redactingDockerPort(
-    new DockerodePort({
-      hosts: deps.config.docker.hosts,
-      tls: deps.config.docker.tls,
-      log: deps.log.child('docker'),
-      clock: deps.clock,
-      env: deps.options.env,
-      logCalls: deps.config.docker.debug,
-    }),
-    new ContainerRedaction((text) => deps.redactor.redact(text)),
-  );
+export function dockerPort(
+  deps: AppDeps,
+): DockerPort & DockerEventsPort & { readonly updates: ContainerUpdatePort } {
+  const inner = new DockerodePort({
+    hosts: deps.config.docker.hosts,
+    tls: deps.config.docker.tls,
+    log: deps.log.child('docker'),
+    clock: deps.clock,
+    env: deps.options.env,
+    logCalls: deps.config.docker.debug,
+  });
+  // Updates return ids and progress counts only: nothing of a container's configuration to mask.
+  return {
+    ...redactingDockerPort(inner, new ContainerRedaction((text) => deps.redactor.redact(text))),
+    updates: inner.updates,
+  };
 }
 
 /** The health monitor with the core checks, the update loop's and one per Docker host. */
@@ -183,7 +191,9 @@ export interface CoreFeatureDeps {
   app: AppDeps;
   security: ReturnType<typeof securityParts>;
   system: SystemPort;
-  docker: DockerPort;
+  docker: DockerPort & { readonly updates: ContainerUpdatePort };
+  /** Intended container changes the alerts must not report as crashes (shared with the monitor). */
+  expected: ExpectedChanges;
   health: Health;
   botUsername: () => string | undefined;
   /** Enabled plugins, for the Plugins screen. */
@@ -192,6 +202,42 @@ export interface CoreFeatureDeps {
   hostPicker: ServerDeps['hostPicker'];
   /** Undefined when `history.enabled` is false. */
   history: HistoryRuntime | undefined;
+}
+
+/** The Docker section: screens, registry update checks and (unless off) safe image updates. */
+function dockerFeatureFor(d: CoreFeatureDeps): Feature {
+  const { config, options, clock, log } = d.app;
+  return dockerFeature({
+    docker: d.docker,
+    updates: new UpdateChecker(
+      new HttpRegistryClient({
+        clock,
+        log: log.child('registry'),
+        userAgent: `tmbot/${APP_VERSION}`,
+        ...registryCredentials(config.docker.registryAuthFile, clock, log, d.app.redactor),
+      }),
+      { clock },
+    ),
+    secondFactor: d.security.guard,
+    clock,
+    log: log.child('docker'),
+    redact: (text) => d.app.redactor.redact(text),
+    strictAccess: config.docker.strictAccess,
+    charts: d.history !== undefined,
+    ...(d.history !== undefined ? { recentStats: d.history.recentStats.bind(d.history) } : {}),
+    logFileDeleteMs: options.dockerLogFileDeleteMs,
+    strictWaitMs: options.dockerStrictWaitMs,
+    ...(config.docker.imageUpdates !== undefined
+      ? {
+          imageUpdates: {
+            ops: d.docker.updates,
+            store: d.app.store,
+            expected: d.expected,
+            settings: config.docker.imageUpdates,
+          },
+        }
+      : {}),
+  });
 }
 
 /** The built-in features, in menu order. */
@@ -240,26 +286,7 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
         }),
       log: log.child('health'),
     }),
-    dockerFeature({
-      docker: d.docker,
-      updates: new UpdateChecker(
-        new HttpRegistryClient({
-          clock,
-          log: log.child('registry'),
-          userAgent: `tmbot/${APP_VERSION}`,
-        }),
-        { clock },
-      ),
-      secondFactor: guard,
-      clock,
-      log: log.child('docker'),
-      redact: (text) => d.app.redactor.redact(text),
-      strictAccess: config.docker.strictAccess,
-      charts: d.history !== undefined,
-      ...(d.history !== undefined ? { recentStats: d.history.recentStats.bind(d.history) } : {}),
-      logFileDeleteMs: options.dockerLogFileDeleteMs,
-      strictWaitMs: options.dockerStrictWaitMs,
-    }),
+    dockerFeatureFor(d),
     botUpdatesFeature({
       feed: new HttpReleaseFeed({
         url: config.botUpdates.releaseFeedUrl,
@@ -309,7 +336,7 @@ export function historyParts(
 export function pluginParts(
   plugins: readonly Plugin[],
   deps: AppDeps,
-  shared: Pick<PluginPorts, 'system' | 'docker' | 'sender'>,
+  shared: Pick<PluginPorts, 'system' | 'docker' | 'sender' | 'expected'>,
   history?: HistoryRuntime,
 ): { features: Feature[]; components: Component[]; entries: Plugin[] } {
   const { config, clock, store, log } = deps;
@@ -346,4 +373,22 @@ export function pluginParts(
       });
   }
   return built;
+}
+
+/** Registry credentials from docker.registry_auth_file, learnt by the log redactor as read. */
+function registryCredentials(
+  path: string | undefined,
+  clock: Clock,
+  log: Logger,
+  redactor: { add(value: string): void },
+): { credentials?: DockerConfigCredentials } {
+  if (path === undefined) return {};
+  return {
+    credentials: new DockerConfigCredentials({
+      path,
+      clock,
+      log: log.child('registry'),
+      onSecret: (value) => redactor.add(value),
+    }),
+  };
 }

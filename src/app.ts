@@ -17,6 +17,7 @@ import {
   stateComponent,
 } from './app-components';
 import type { App, AppDeps } from './app-types';
+import { ExpectedChanges } from './alerts/expected';
 import { fleetParts } from './fleet/parts';
 import { componentsChecker } from './health/checkers/components';
 import { component, Lifecycle } from './lifecycle';
@@ -47,14 +48,16 @@ export function createApp(deps: AppDeps): App {
   const receiver = updateReceiver(deps, tg, tlog, fleet?.webhookObserver);
   const health = healthParts(deps, bot, receiver, docker, system);
   const history = historyParts(deps, system, docker, sender);
+  const expected = new ExpectedChanges(clock);
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
-  const plugins = pluginParts(requested, deps, { system, docker, sender }, history);
+  const plugins = pluginParts(requested, deps, { system, docker, sender, expected }, history);
   const features = [
     ...coreFeatures({
       app: deps,
       security,
       system,
       docker,
+      expected,
       health,
       botUsername: tg.botUsername,
       plugins: plugins.entries,

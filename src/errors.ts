@@ -89,7 +89,11 @@ export type DockerErrorCode =
   /** The engine refused a container action (`action`, `detail` = the engine's reason). */
   | 'refused'
   /** The engine cannot return a container's logs (`detail` = the engine's reason). */
-  | 'logs_unreadable';
+  | 'logs_unreadable'
+  /** An image reference that is not "name[:tag]"; refused before any request. */
+  | 'bad_image_ref'
+  /** The engine could not pull an image (`detail` = the engine's or registry's reason). */
+  | 'pull_failed';
 
 /** Facts a Docker error carries for its wording; all safe to show. */
 export interface DockerErrorInfo {

@@ -3,6 +3,7 @@ import type { DockerPort } from '../adapters/docker/port';
 import type { Clock, Timer } from '../clock';
 import type { Logger } from '../log/logger';
 import type { AlertEngine } from './engine';
+import type { ExpectedChanges } from './expected';
 import { isWatched, type NamePattern } from './patterns';
 import { signalName, type AlertKind, type ExitFacts } from './types';
 
@@ -41,6 +42,8 @@ export interface HostWatchDeps {
   options: DockerAlertOptions;
   /** Called after `known` changed, to persist it. */
   changed: () => void;
+  /** Intended changes (image updates): their events are recorded, not alerted. */
+  expected?: Pick<ExpectedChanges, 'isExpected'>;
 }
 
 /** A died alert for a container with a restart policy waits this long: a quick loop becomes one loop alert. */
@@ -87,7 +90,7 @@ export class HostWatch {
     if (e.type === 'image') {
       if (['pull', 'load', 'import', 'tag'].includes(e.action)) {
         const target = e.attributes.name ?? e.id;
-        this.deps.engine.fire({
+        this.fire({
           target,
           host: this.label,
           facts: { kind: 'image_new', tags: [target] },
@@ -106,7 +109,7 @@ export class HostWatch {
         if (k !== undefined) return;
         this.remember(e.id, { name, state: 'created', health: 'none', watched });
         if (watched)
-          this.deps.engine.fire({
+          this.fire({
             target: name,
             host: this.label,
             facts: { kind: 'container_created', image: e.attributes.image ?? '' },
@@ -136,6 +139,12 @@ export class HostWatch {
       default:
         return;
     }
+  }
+
+  /** Fires unless an operator action announced this change (see {@link ExpectedChanges}). */
+  private fire(alert: Parameters<HostWatchDeps['engine']['fire']>[0]): void {
+    if (this.deps.expected?.isExpected(this.label, alert.target) === true) return;
+    this.deps.engine.fire(alert);
   }
 
   private remember(id: string, k: KnownContainer): void {
@@ -205,7 +214,7 @@ export class HostWatch {
     oomEvent: boolean,
     deaths: number,
   ): Promise<void> {
-    const { clock, docker, engine, options } = this.deps;
+    const { clock, docker, options } = this.deps;
     const details = await docker.inspectContainer(this.index, id).catch(() => undefined);
     const oom = oomEvent || details?.oomKilled === true;
     const code = Number.isFinite(exitCode) ? exitCode : details?.exitCode;
@@ -214,7 +223,7 @@ export class HostWatch {
     if (deaths >= options.restartLoop.restarts) {
       this.held.get(id)?.cancel();
       this.held.delete(id);
-      engine.fire({
+      this.fire({
         target: name,
         host: this.label,
         facts: {
@@ -228,7 +237,7 @@ export class HostWatch {
     }
     const fire = (): void => {
       this.held.delete(id);
-      engine.fire({
+      this.fire({
         target: name,
         host: this.label,
         facts: { kind: oom ? 'container_oom' : 'container_died', ...facts },
@@ -286,7 +295,7 @@ export class HostWatch {
     if (status === 'unhealthy') {
       if (this.deps.engine.find('container_unhealthy', this.label, name) !== undefined) return;
       const d = await this.deps.docker.inspectContainer(this.index, id).catch(() => undefined);
-      this.deps.engine.fire({
+      this.fire({
         target: name,
         host: this.label,
         facts: {
@@ -307,7 +316,7 @@ export class HostWatch {
     this.dies.delete(id);
     for (const kind of CONTAINER_KINDS) this.deps.engine.resolve(kind, this.label, name, true);
     if (watched)
-      this.deps.engine.fire({
+      this.fire({
         target: name,
         host: this.label,
         facts: { kind: 'container_removed' },
@@ -338,7 +347,7 @@ export class HostWatch {
       if (!watched) continue;
       if (k === undefined) {
         if (announce)
-          engine.fire({
+          this.fire({
             target: c.name,
             host: this.label,
             facts: { kind: 'container_created', image: c.image },

@@ -84,6 +84,14 @@ function mapDocker(dk: RawConfig['docker'], strictAccess: boolean): Config['dock
             ...(dk.tls_key ? { key: dk.tls_key } : {}),
           }
         : undefined,
+    imageUpdates: dk.image_updates.enabled
+      ? {
+          startTimeoutMs: dk.image_updates.start_timeout_seconds * 1000,
+          minUpMs: dk.image_updates.min_up_seconds * 1000,
+          keepMs: dk.image_updates.keep_days * 86_400_000,
+        }
+      : undefined,
+    registryAuthFile: dk.registry_auth_file || undefined,
   };
 }
 

@@ -29,6 +29,12 @@ export interface Config {
     /** Files for tcp:// hosts; undefined means plain HTTP (only sensible on a private network). */
     readonly tls:
       { readonly ca?: string; readonly cert?: string; readonly key?: string } | undefined;
+    /** Safe image updates (docs/updates.md); undefined when off. */
+    readonly imageUpdates:
+      | { readonly startTimeoutMs: number; readonly minUpMs: number; readonly keepMs: number }
+      | undefined;
+    /** A Docker config.json with registry credentials for update checks; undefined: anonymous. */
+    readonly registryAuthFile: string | undefined;
   };
   readonly webhook: {
     readonly url: string;
@@ -206,6 +212,13 @@ export interface RawConfig {
     tls_ca: string;
     tls_cert: string;
     tls_key: string;
+    image_updates: {
+      enabled: boolean;
+      start_timeout_seconds: number;
+      min_up_seconds: number;
+      keep_days: number;
+    };
+    registry_auth_file: string;
   };
   webhook_config: {
     url: string;

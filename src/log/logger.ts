@@ -1,5 +1,6 @@
 import winston from 'winston';
 import { Writable } from 'node:stream';
+import { MASKED_FIELDS } from './mask';
 import { Redactor } from './redactor';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -64,17 +65,27 @@ function capField(value: unknown, depth: number): unknown {
 }
 const MESSAGE = Symbol.for('message');
 
-/** Errors become plain objects (stack traces only when debugging); other fields are capped. */
-function serialiseErrors(meta: LogMeta, withStack: boolean): LogMeta {
+/**
+ * Errors become plain objects (stack traces only when debugging); ids and addresses in the
+ * {@link MASKED_FIELDS} are shown partially unless debugging; other fields are capped.
+ */
+function serialiseErrors(meta: LogMeta, debugging: boolean): LogMeta {
   const out: LogMeta = {};
   for (const [key, value] of Object.entries(meta)) {
-    if (value instanceof Error) {
+    const mask = Object.hasOwn(MASKED_FIELDS, key) ? MASKED_FIELDS[key] : undefined;
+    if (
+      mask !== undefined &&
+      !debugging &&
+      (typeof value === 'number' || typeof value === 'string')
+    ) {
+      out[key] = mask(value);
+    } else if (value instanceof Error) {
       const code = (value as { code?: unknown }).code;
       out[key] = {
         name: value.name,
         message: value.message,
         ...(code !== undefined ? { code } : {}),
-        ...(withStack && value.stack ? { stack: value.stack } : {}),
+        ...(debugging && value.stack ? { stack: value.stack } : {}),
       };
     } else {
       out[key] = capField(value, 0);
@@ -85,7 +96,8 @@ function serialiseErrors(meta: LogMeta, withStack: boolean): LogMeta {
 
 export function createLogger(options: LoggerOptions): Logger {
   const { redactor } = options;
-  const withStack = LEVELS[options.level] >= LEVELS.debug;
+  // At debug and trace, stack traces and ids in full; above, neither.
+  const debugging = LEVELS[options.level] >= LEVELS.debug;
   // Redaction runs after the line is fully rendered, so nothing can slip past it.
   const redactLast = winston.format((info) => {
     const rendered = (info as unknown as Record<symbol, unknown>)[MESSAGE];
@@ -127,7 +139,7 @@ export function createLogger(options: LoggerOptions): Logger {
       if (LEVELS[level] > LEVELS[options.level]) return;
       root.log(level, message, {
         ...(ns !== undefined ? { ns } : {}),
-        ...(meta ? serialiseErrors(meta, withStack) : {}),
+        ...(meta ? serialiseErrors(meta, debugging) : {}),
       });
     };
     return {

@@ -1,6 +1,7 @@
 import type { DockerEventsPort } from '../adapters/docker/events-port';
 import type { DockerPort } from '../adapters/docker/port';
 import type { SystemPort } from '../adapters/system/system-port';
+import type { ExpectedChanges } from '../alerts/expected';
 import type { Clock } from '../clock';
 import type { Config } from '../config/types';
 import type { Feature } from '../features/feature';
@@ -25,6 +26,8 @@ export interface PluginPorts {
   readonly notifyChatIds: readonly number[];
   /** The last hour's chart for an alert; absent without history or with `history.alert_charts: false`. */
   readonly alertChart?: AlertChart;
+  /** Intended container changes announced by operator actions (image updates), not alerted. */
+  readonly expected?: ExpectedChanges;
 }
 
 /** What a plugin's factory receives: the ports, its own settings and its own log namespace. */

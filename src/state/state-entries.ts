@@ -114,9 +114,9 @@ export function validatedEntries<T>(opts: {
       .slice(0, 3)
       .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
       .join('; ');
-    opts.log.warn(
-      `state file ${opts.file}: entry of user ${uid} is invalid (${why}); ${opts.meaning}`,
-    );
+    opts.log.warn(`state file ${opts.file}: a user's entry is invalid (${why}); ${opts.meaning}`, {
+      user: uid,
+    });
     out.set(uid, opts.failClosed(raw, uid));
   }
   const count = Object.keys(invalid).length;

@@ -12,6 +12,7 @@ import type { CallbackStore } from './callback-store';
 import { rateLimit, updateDedup, type RateLimitOptions } from './guards';
 import type { Handler } from './request';
 import { Router } from './router';
+import { traceUpdates } from './trace';
 import type { Sender } from './sender';
 
 export interface PipelineDeps {
@@ -39,7 +40,7 @@ export interface Pipeline {
 
 /**
  * Installs the features' routes and the middleware chain every update passes, in this order:
- * update dedup → access control → per-user rate limit → router. The daemon and the unit
+ * trace (id + duration) → update dedup → access control → per-user rate limit → router. The daemon and the unit
  * tests' pipeline both build it here, so the order has one home.
  */
 export function installPipeline(
@@ -61,6 +62,7 @@ export function installPipeline(
     { ...deps.access, publicCommands: router.publicCommands() },
     { store: deps.store, clock, log: log.child('access') },
   );
+  bot.use(traceUpdates({ clock, log: log.child('updates') }));
   bot.use(updateDedup(clock));
   const alog = log.child('access');
   const throttle = new StrangerThrottle({

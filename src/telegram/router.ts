@@ -1,3 +1,4 @@
+import { traceOf } from './trace';
 import type { Context, MiddlewareFn } from 'telegraf';
 import type { BotCommand } from 'telegraf/types';
 import type { Logger } from '../log/logger';
@@ -173,7 +174,11 @@ export class Router {
           await this.routeText(req);
         }
       } catch (err) {
-        this.deps.log.error('handler failed', { error: err, chat: req.chat.id });
+        this.deps.log.error('handler failed', {
+          error: err,
+          chat: req.chat.id,
+          ...(traceOf(ctx) !== undefined ? { trace: traceOf(ctx) } : {}),
+        });
         const text = describeForUser(err);
         await (req.isCallback ? req.toast(text, true) : req.reply({ html: html`${text}` })).catch(
           (sendErr: unknown) =>

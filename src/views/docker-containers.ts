@@ -5,6 +5,7 @@ import type {
   ContainerSummary,
 } from '../adapters/docker/port';
 import { DOCKER } from './docker-actions';
+import { UPDATE } from './docker-update-actions';
 import {
   ago,
   argv,
@@ -110,6 +111,8 @@ export interface ContainerDetailsData extends HostContext {
   readonly now: number;
   /** Offer CPU and memory history charts (history is on). */
   readonly charts?: boolean;
+  /** Offer the image update screen (updates are on and the container's policy allows them). */
+  readonly updates?: boolean;
 }
 
 const pct = (part: number, whole: number): string =>
@@ -119,7 +122,7 @@ function usageSection(d: ContainerDetailsData): Html {
   const s = d.stats;
   if (s === undefined) return html`<b>Live usage</b>\n${d.statsNote ?? 'not running'}`;
   return html`<b>Live usage</b> · as of ${formatClock(d.now)}
-Memory: ${formatBytes(s.memoryUsed)} / ${formatBytes(s.memoryLimit)} (${pct(s.memoryUsed, s.memoryLimit)})
+Memory: ${formatBytes(s.memoryUsed)} / ${formatBytes(s.memoryLimit)} (${pct(s.memoryUsed, s.memoryLimit)})${s.memoryLimit > 0 ? html` · headroom ${formatBytes(Math.max(0, s.memoryLimit - s.memoryUsed))}` : ''}
 CPU: ${s.cpuPercent === undefined ? '— (needs a second sample; refresh)' : `${s.cpuPercent.toFixed(1)} %`}
 Network: ↓ ${formatBytes(s.netRx)} · ↑ ${formatBytes(s.netTx)} · errors ${s.rxErrors}/${s.txErrors}
 Throttled periods: ${s.throttledPeriods} · PIDs: ${s.pids}`;
@@ -215,6 +218,7 @@ Restarts: ${c.restartCount} · PID: ${c.pid > 0 ? c.pid : '—'} · Exit code: $
     rows.push([
       DOCKER.logs.button('📜 Logs', { ...args, mode: 'tail100', session: '', logPage: 0 }),
       DOCKER.manage.button('🎯 Manage', args),
+      ...(d.updates === true ? [UPDATE.screen.button('⬆️ Update', args)] : []),
     ]);
   }
   if (d.charts === true) rows.push(containerChartButtons(d.host, c.name));

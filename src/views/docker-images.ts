@@ -42,6 +42,28 @@ export interface ImageListData extends HostContext {
   readonly images: readonly ImageSummary[];
   readonly page: number;
   readonly now: number;
+  /** "os/arch[/variant]" of the images on this page, by id (from inspect; absent when it failed). */
+  readonly platforms?: ReadonlyMap<string, string>;
+}
+
+/** The images a list page shows, in order: the ones whose platform the list wants. */
+export function imagesOnPage(
+  images: readonly ImageSummary[],
+  page: number,
+): readonly ImageSummary[] {
+  return pageOf(sortImages(images), page, IMAGES_PER_PAGE).shown;
+}
+
+/** "linux/arm64/v8" from an image's inspect fields; '' when the engine gave none. */
+export const imagePlatform = (i: Pick<ImageDetails, 'os' | 'architecture' | 'variant'>): string =>
+  [i.os, i.architecture, i.variant].filter(Boolean).join('/');
+
+/** Size, plus what other images share of it (pyTMBot's size / shared). */
+function sizeWithShared(i: ImageSummary): Html {
+  const shared = i.sharedSize;
+  return shared !== undefined && shared > 0
+    ? html`${formatBytes(i.size)} (shared ${formatBytes(shared)}, own ${formatBytes(Math.max(0, i.size - shared))})`
+    : html`${formatBytes(i.size)}`;
 }
 
 export function imageListView(d: ImageListData): View {
@@ -56,8 +78,9 @@ export function imageListView(d: ImageListData): View {
   }
   const entries = shown.map((i) => {
     const others = i.tags.slice(1);
+    const platform = d.platforms?.get(i.id);
     return html`📦 <b>${clip(imageName(i), 90)}</b>
-   <code>${shortId(i.id)}</code> · ${formatBytes(i.size)} · created ${ago(i.createdAt, d.now)}${
+   <code>${shortId(i.id)}</code>${platform ? html` · ${clip(platform, 40)}` : ''} · ${sizeWithShared(i)} · created ${ago(i.createdAt, d.now)}${
      others.length > 0 ? html`\n   Also: ${capped(others, 5, 90)}` : ''
    }`;
   });
@@ -90,12 +113,17 @@ const seconds = (ns: number): string => (ns > 0 ? formatDuration(ns / 1e6) : '�
 export function imageDetailsView(d: ImageDetailsData): View {
   const i = d.image;
   const cfg = i.config;
-  const platform = [i.os, i.architecture, i.variant].filter(Boolean).join('/') || '—';
+  const platform = imagePlatform(i) || '—';
+  const virtual =
+    i.virtualSize !== undefined && i.virtualSize !== i.size
+      ? html` · virtual ${formatBytes(i.virtualSize)}`
+      : '';
   const head = html`${hostLine(d.hostLabel)}📦 <b>${clip(imageName(i), 100)}</b>
 ID: <code>${shortId(i.id)}</code>
 Tags: ${i.tags.length > 0 ? capped(i.tags, 12, 160) : '—'}
 Digests: ${i.digests.length > 0 ? capped(i.digests, 12, 160, '\n  ') : '—'}
-Platform: ${clip(platform, 60)} · Size: ${formatBytes(i.size)} · Layers: ${i.layers}
+Platform: ${clip(platform, 60)} · Size: ${sizeWithShared(i)}${virtual}
+Layers: ${i.layers} · root fs: ${orDash(i.rootfsType, 30)}
 Created: ${formatTime(i.createdAt)} (${ago(i.createdAt, d.now)})${i.parent ? html`\nParent: <code>${shortId(i.parent)}</code>` : ''}`;
   const hc = cfg.healthcheck;
   const config = html`<b>Config</b>

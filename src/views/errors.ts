@@ -15,6 +15,8 @@ const DOCKER_TEXT: Record<Exclude<DockerErrorCode, 'unavailable'>, (e: DockerErr
   bad_image_id: () => 'That is not an image id.',
   refused: (e) => `The engine refused to ${e.info.action ?? 'do'} it: ${e.info.detail ?? ''}`,
   logs_unreadable: (e) => `The engine cannot return these logs: ${e.info.detail ?? ''}`,
+  bad_image_ref: () => 'That is not an image reference (name:tag).',
+  pull_failed: (e) => `The engine could not pull the image: ${e.info.detail ?? ''}`,
 };
 
 /** What the chat says about a Docker failure. */

@@ -344,9 +344,9 @@ export class WebhookServer {
   private strike(ip: string): void {
     if (this.deps.guard.strike(limiterKey(ip))) {
       this.deps.observe?.banned();
-      this.deps.log.warn(
-        `banned ${limiterKey(ip)} from the webhook after repeated rejected requests`,
-      );
+      this.deps.log.warn('banned a client from the webhook after repeated rejected requests', {
+        ip: limiterKey(ip),
+      });
     }
   }
 

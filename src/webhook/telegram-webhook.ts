@@ -21,6 +21,8 @@ export interface TelegramWebhookDeps {
   store: StateStore;
   log: Logger;
   observe?: WebhookObserver;
+  /** Deliveries keep failing: the receiver falls back to long polling. */
+  onLost?: (reason: string) => void;
 }
 
 /**
@@ -60,6 +62,7 @@ export function telegramWebhook(deps: TelegramWebhookDeps): WebhookSource {
       store: deps.store,
       log: deps.log,
       ...(deps.observe !== undefined ? { observe: deps.observe } : {}),
+      ...(deps.onLost !== undefined ? { onLost: deps.onLost } : {}),
     },
   );
 }

@@ -30,6 +30,7 @@ export interface WebhookApi {
     url?: string;
     pending_update_count: number;
     last_error_date?: number;
+    last_error_message?: string;
   }>;
 }
 
@@ -42,6 +43,8 @@ export interface WebhookSourceOptions {
   probeEveryMs?: number;
   /** Time given to requests in progress at stop. */
   closeGraceMs?: number;
+  /** Probes in a row that find deliveries failing before the webhook counts as lost (3). */
+  lostAfterProbes?: number;
 }
 
 export interface WebhookSourceDeps {
@@ -57,6 +60,8 @@ export interface WebhookSourceDeps {
   log: Logger;
   /** Counts refusals and bans (for /metrics). */
   observe?: WebhookObserver;
+  /** Called once when Telegram keeps failing to deliver to us (the receiver falls back to polling). */
+  onLost?: (reason: string) => void;
 }
 
 /** Registration failed in a way polling can survive (bad URL, setWebhook refused, port busy). */
@@ -94,6 +99,8 @@ export class WebhookSource implements UpdateSource {
   private acceptedSinceRotation = 0;
   private rotating = false;
   private urlMismatchLogged = false;
+  private failingProbes = 0;
+  private lostReported = false;
   private readonly timers: Timer[] = [];
   private server: WebhookServer | undefined;
   /** Where the server listens once started. */
@@ -251,7 +258,19 @@ export class WebhookSource implements UpdateSource {
       info.last_error_date !== undefined &&
       info.last_error_date * 1000 > this.lastAcceptedAt &&
       info.pending_update_count > 0;
-    if (!failing) this.lastOk = Math.max(this.lastOk, this.deps.clock.now());
+    if (!failing) {
+      this.failingProbes = 0;
+      this.lastOk = Math.max(this.lastOk, this.deps.clock.now());
+      return;
+    }
+    this.failingProbes++;
+    if (this.failingProbes >= (this.options.lostAfterProbes ?? 3) && !this.lostReported) {
+      this.lostReported = true;
+      const last = info.last_error_message?.slice(0, 160);
+      this.deps.onLost?.(
+        `Telegram reported failed deliveries at ${this.failingProbes} checks in a row, ${info.pending_update_count} update(s) waiting${last ? ` (last error: ${last})` : ''}`,
+      );
+    }
   }
 
   /** Registers a new path and secret; the old pair stays valid for the grace period. */

@@ -171,7 +171,9 @@ describeDocker('Docker section, end to end', (suite) => {
       expect(list.text).toMatch(/1\/1 running/);
       expect(list.text).toContain(`${prefix}-solo`);
       const details = await press(a, list, `🟢 ${prefix}-solo`, /Live usage/);
-      expect(details.text).toMatch(/Memory: [\d.]+ \w+ \/ [\d.]+ \w+/);
+      expect(details.text).toMatch(
+        /Memory: [\d.]+ \w+ \/ [\d.]+ \w+ \([\d.]+ %\) · headroom [\d.]+ \w+/,
+      );
       expect(details.text).toMatch(/CPU: [\d.]+ %/);
       expect(buttons(details)).toEqual(
         expect.arrayContaining([
@@ -563,7 +565,14 @@ describeDocker('Docker section, end to end', (suite) => {
         const u = plain();
         const images = await send(u, '/images');
         expect(images.text).toMatch(/Images · 4/);
-        const report = await press(u, images, '🔎 Check updates', /Image updates/);
+        // OS/arch from inspect on every entry (Debian's engine speaks API 1.41: no shared size).
+        expect((images.text ?? '').match(/· linux\/\w+ · [\d.]+ \w+ · created/g)).toHaveLength(4);
+        const details = await press(u, images, `📦 ${app1}`, /Platform/);
+        expect(details.text).toMatch(
+          /Platform: linux\/\w+ · Size: [\d.]+ \w+.*\nLayers: \d+ · root fs: layers/,
+        );
+        const back = await press(u, details, '⬅️ All images', /Images · 4/);
+        const report = await press(u, back, '🔎 Check updates', /Image updates/);
         expect(report.text).toContain(`⬆️ ${app1}: update available`);
         expect(report.text).toContain(`✅ ${app2}: up to date`);
         expect(report.text).toContain(`✅ ${semver}: up to date\n   Newer tags: 1.1.0`);

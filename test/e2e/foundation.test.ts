@@ -153,6 +153,35 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
     expect(d.output).toMatch(/access_control\.allowed_admins_ids\[0\]: admin 3 is not in/);
   });
 
+  it('--check-config exits 2 naming the path of each bad value in the keys tmbot added', async () => {
+    const d = start({
+      args: ['--check-config'],
+      config: {
+        access_control: {
+          allowed_user_ids: [ADMIN_ID],
+          auth_salt: [TEST_SALT],
+          rate_limit: { requests: 0, per_seconds: 10 },
+        },
+        bot_updates: { timeout_seconds: 61 },
+        alerts: { settle_ms: 60_001, severity: { container_oom: 'loud' } },
+        history: { interval: 0 },
+        hosts: [{ name: 'web-1', node_exporter: { url: 'ftp://web-1/metrics' } }],
+        fleet: { receiver: { port: 80 } },
+      },
+    });
+    expect(await d.exited).toBe(2);
+    for (const path of [
+      'access_control.rate_limit.requests',
+      'bot_updates.timeout_seconds',
+      'alerts.settle_ms',
+      'alerts.severity.container_oom',
+      'history.interval',
+      'hosts[0].node_exporter.url',
+      'fleet.receiver.port',
+    ])
+      expect(d.output).toContain(`${path}: `);
+  });
+
   it("loads pyTMBot's sample layout (--check-config)", async () => {
     const text = readFileSync(join(__dirname, '..', 'fixtures', 'pytmbot-sample.yaml'), 'utf8');
     const d = start({ configText: text, args: ['--check-config'] });

@@ -445,11 +445,17 @@ function httpStatus(url: string): Promise<number> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Options of {@link startRegistry}. */
+export interface RegistryOptions {
+  /** An htpasswd line (`user:$2y$…`, bcrypt): the registry then wants Basic auth for everything. */
+  htpasswd?: string;
+}
+
 /**
  * Starts Debian's `docker-registry` with its own config on 127.0.0.1:<free port> and storage
  * in a temp dir. The engine pushes to it over plain HTTP (`--insecure-registry 127.0.0.0/8`).
  */
-export async function startRegistry(): Promise<TestRegistry> {
+export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'tmbot-registry-'));
   const port = await freeLoopbackPort();
   const host = `127.0.0.1:${port}`;
@@ -469,9 +475,14 @@ export async function startRegistry(): Promise<TestRegistry> {
     `  addr: ${host}`,
     // A fixed secret silences the per-start warning; nothing else shares this registry.
     '  secret: tmbot-test-registry',
+    ...(options.htpasswd === undefined
+      ? []
+      : ['auth:', '  htpasswd:', '    realm: tmbot-test', `    path: ${join(dir, 'htpasswd')}`]),
     '',
   ].join('\n');
   await writeFile(join(dir, 'config.yml'), config, { mode: 0o600 });
+  if (options.htpasswd !== undefined)
+    await writeFile(join(dir, 'htpasswd'), `${options.htpasswd}\n`, { mode: 0o600 });
 
   const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -518,7 +529,8 @@ export async function startRegistry(): Promise<TestRegistry> {
       await stop();
       throw new Error(`docker-registry exited with ${child.exitCode}: ${stderr.trim()}`);
     }
-    if ((await httpStatus(`http://${host}/v2/`)) === 200) break;
+    const status = await httpStatus(`http://${host}/v2/`);
+    if (status === 200 || (status === 401 && options.htpasswd !== undefined)) break;
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`docker-registry did not answer on ${host} within 15 s: ${stderr.trim()}`);
@@ -535,6 +547,8 @@ export async function pushTestImage(
   engine: DockerTestEngine,
   ref: string,
   variant = 'v1',
+  /** A docker CLI config dir holding a `docker login` for the registry. */
+  configDir?: string,
 ): Promise<string> {
   const name = uniqueName('tmbot-push');
   await engine.cli(['create', '--name', name, '--network', 'none', BUSYBOX_IMAGE, 'true']);
@@ -549,7 +563,8 @@ export async function pushTestImage(
   } finally {
     await engine.cli(['rm', '-f', name]);
   }
-  const { stdout } = await engine.cli(['push', ref], { timeoutMs: 120_000 });
+  const login = configDir === undefined ? [] : ['--config', configDir];
+  const { stdout } = await engine.cli([...login, 'push', ref], { timeoutMs: 120_000 });
   const digest = /digest: (sha256:[0-9a-f]{64})/.exec(stdout)?.[1];
   if (!digest) throw new Error(`docker push ${ref} printed no digest: ${stdout}`);
   return digest;

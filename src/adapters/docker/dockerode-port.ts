@@ -31,6 +31,8 @@ import type {
   LogText,
 } from './port';
 import { cpuPercent, cpuSample, liveStats, type CpuSample } from './stats';
+import { ContainerUpdateOps } from './update-ops';
+import type { ContainerUpdatePort } from './update-port';
 
 /** Deadlines (ms). Quick calls answer in milliseconds on a healthy engine (perf-probe §3). */
 export interface DockerTimeouts {
@@ -89,6 +91,8 @@ const ACTIONS: Record<
 /** The one real {@link DockerPort}: dockerode against every configured host. */
 export class DockerodePort implements DockerPort, DockerEventsPort {
   readonly hosts: readonly DockerHostRef[];
+  /** Pull, re-create, rename, re-tag: the engine calls of safe image updates. */
+  readonly updates: ContainerUpdatePort;
   private readonly clients: readonly EngineClient[];
   private readonly timeouts: DockerTimeouts;
   private readonly maxLogBytes: number;
@@ -111,6 +115,7 @@ export class DockerodePort implements DockerPort, DockerEventsPort {
         ),
     );
     this.hosts = this.clients.map((c, index) => ({ index, label: c.label }));
+    this.updates = new ContainerUpdateOps((h) => this.client(h), this.timeouts.action);
     for (const c of this.clients) {
       if (c.spec.connection.kind === 'tcp' && c.spec.connection.protocol === 'http') {
         this.log.warn(
@@ -305,7 +310,8 @@ export class DockerodePort implements DockerPort, DockerEventsPort {
   }
 
   async listImages(host: number): Promise<ImageSummary[]> {
-    return arr(await this.get(host, '/images/json')).map(imageSummary);
+    // shared-size: the engine also reports the bytes each image shares with others.
+    return arr(await this.get(host, '/images/json', { 'shared-size': 1 })).map(imageSummary);
   }
 
   async inspectImage(host: number, id: string): Promise<ImageDetails | undefined> {

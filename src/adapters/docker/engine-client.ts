@@ -38,9 +38,13 @@ export interface RequestOptions {
   timeoutMs: number;
   /** Statuses that count as success besides 200/201/204. */
   okStatuses?: readonly number[];
+  /** JSON request body (POST); without it the query doubles as the body, as docker-modem does. */
+  body?: unknown;
 }
 
 export interface StreamOptions extends RequestOptions {
+  /** Default GET; an image pull is a POST whose body streams progress. */
+  method?: 'GET' | 'POST';
   /** Keep at most this many bytes of the body: the newest ones. */
   maxBytes: number;
   /** Turns body chunks into the pieces to keep (e.g. log frames); default: the chunk itself. */
@@ -160,7 +164,7 @@ export class EngineClient {
     const timer = this.clock.setTimeout(() => controller.abort(), options.timeoutMs);
     try {
       const res = (await this.dial(
-        'GET',
+        options.method ?? 'GET',
         path,
         options,
         true,
@@ -245,7 +249,10 @@ export class EngineClient {
         {
           path: `${path}?`,
           method,
-          options: { ...options.query },
+          options:
+            options.body === undefined
+              ? { ...options.query }
+              : { _query: { ...options.query }, _body: options.body },
           statusCodes,
           isStream,
           abortSignal: signal,
@@ -276,11 +283,19 @@ export class EngineClient {
             ? json
             : Buffer.isBuffer(json)
               ? json.toString('utf8')
-              : '';
+              : streamCause(err);
       return new EngineHttpError(status, message.trim().slice(0, 300));
     }
     return new DockerUnavailableError(this.label, describeConnectionError(err, timeoutMs), {
       cause: err,
     });
   }
+}
+
+/** A streamed request's error carries the engine's reason only in its message ("(HTTP code 404) … - reason"). */
+function streamCause(err: unknown): string {
+  const message = (err as { message?: unknown }).message;
+  if (typeof message !== 'string') return '';
+  const dash = message.indexOf(' - ');
+  return message.startsWith('(HTTP code ') && dash > 0 ? message.slice(dash + 3, dash + 303) : '';
 }

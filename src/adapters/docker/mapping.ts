@@ -253,6 +253,8 @@ export function imageSummary(raw: unknown): ImageSummary {
     tags: realTags(i.RepoTags),
     digests: realDigests(i.RepoDigests),
     size: num(i.Size),
+    // -1 when the list was asked without shared-size.
+    ...(typeof i.SharedSize === 'number' && i.SharedSize >= 0 ? { sharedSize: i.SharedSize } : {}),
     createdAt: num(i.Created) * 1000,
   };
 }
@@ -273,6 +275,10 @@ export function imageDetails(raw: unknown): ImageDetails {
     architecture: str(i.Architecture),
     variant: str(i.Variant),
     layers: arr(obj(i.RootFS).Layers).length,
+    rootfsType: str(obj(i.RootFS).Type),
+    ...(typeof i.VirtualSize === 'number' && i.VirtualSize > 0
+      ? { virtualSize: i.VirtualSize }
+      : {}),
     author: str(i.Author),
     comment: str(i.Comment),
     dockerVersion: str(i.DockerVersion),

@@ -233,10 +233,16 @@ export interface ImageSummary {
   /** "repo@sha256:…" entries; empty for a locally built image. */
   readonly digests: readonly string[];
   readonly size: number;
+  /** Bytes shared with other images (layers in common); undefined when the engine did not say. */
+  readonly sharedSize?: number | undefined;
   readonly createdAt: number;
 }
 
 export interface ImageDetails extends ImageSummary {
+  /** Older engines' VirtualSize (the image with its parents); undefined where the API dropped it. */
+  readonly virtualSize?: number | undefined;
+  /** RootFS.Type ("layers"). */
+  readonly rootfsType: string;
   readonly parent: string;
   readonly os: string;
   readonly architecture: string;

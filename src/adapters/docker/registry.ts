@@ -1,8 +1,13 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { Clock } from '../../clock';
 import type { Logger } from '../../log/logger';
 import { DOCKER_HUB, isLoopbackRegistry, type ImageRef } from './image-ref';
+import type { CredentialSource, RegistryCredentials } from './registry-auth';
+import {
+  describeHttpError,
+  sendWithRetries,
+  type HttpAnswer,
+  type RegistryHttpOptions,
+} from './registry-http';
 
 /** What the registry says about a tag. */
 export type RegistryAnswer<T> =
@@ -30,23 +35,22 @@ export const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
-interface HttpAnswer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
 export interface RegistryClientOptions {
   clock: Clock;
   log: Logger;
-  /** Per request. */
+  /** Per attempt (10 s). */
   timeoutMs?: number;
+  /** Extra attempts after a 5xx, a timeout or a network error (2, so 3 tries as pyTMBot). */
+  retries?: number;
+  /** First back-off between attempts, doubled each time (1 s). */
+  backoffMs?: number;
+  /** Credentials for private registries (docker.registry_auth_file); anonymous without. */
+  credentials?: CredentialSource;
   /** Pages of /tags/list read at most (1000 tags each). */
   maxTagPages?: number;
   userAgent?: string;
 }
 
-const MAX_BODY = 2 * 1024 * 1024;
 /** When a 429 carries no Retry-After, wait this long (s). */
 const DEFAULT_RETRY_AFTER = 60;
 
@@ -77,20 +81,29 @@ const headerValue = (h: string | string[] | undefined): string | undefined =>
   Array.isArray(h) ? h[0] : h;
 
 /**
- * Registry HTTP API v2 client: HEAD manifests with the full Accept list, the
- * anonymous bearer-token flow (Docker Hub, GHCR, any registry that asks for it),
- * plain HTTP for loopback registries, and 429 back-off until the time the
- * registry names. Anonymous only; private repositories answer "error".
+ * Registry HTTP API v2 client: HEAD manifests with the full Accept list, the bearer-token
+ * flow (Docker Hub, GHCR, any registry that asks for it) and Basic auth, with credentials
+ * from `docker.registry_auth_file` when it has some for the registry (anonymous otherwise);
+ * plain HTTP for loopback registries only; bounded retries with back-off on 5xx, timeouts
+ * and network errors; 429 back-off until the time the registry names.
  */
 export class HttpRegistryClient implements RegistryPort {
   private readonly tokens = new Map<string, { token: string; expiresAt: number }>();
   /** Registry host → time (ms) before which it is not asked again. */
   private readonly backoff = new Map<string, number>();
-  private readonly timeoutMs: number;
+  /** Registries that answered with a Basic challenge: credentials go along at once. */
+  private readonly basic = new Set<string>();
+  private readonly http: RegistryHttpOptions;
   private readonly maxTagPages: number;
 
   constructor(private readonly options: RegistryClientOptions) {
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.http = {
+      clock: options.clock,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      retries: options.retries ?? 2,
+      backoffMs: options.backoffMs ?? 1000,
+      userAgent: options.userAgent ?? 'tmbot',
+    };
     this.maxTagPages = options.maxTagPages ?? 5;
   }
 
@@ -147,27 +160,72 @@ export class HttpRegistryClient implements RegistryPort {
       return { kind: 'rate-limited', retryAfterSec: Math.ceil((until - now) / 1000) };
     const scope = `repository:${ref.repository}:pull`;
     try {
-      const cached = this.cachedToken(ref.registry, scope);
+      const creds = await this.options.credentials?.forRegistry(ref.registry);
+      const first = this.presetAuth(ref.registry, scope, creds);
       let res = await this.send(
         method,
         url,
-        cached === undefined ? headers : { ...headers, authorization: `Bearer ${cached}` },
+        first === undefined ? headers : { ...headers, authorization: first },
       );
       if (res.status === 401) {
-        const challenge = parseBearerChallenge(headerValue(res.headers['www-authenticate']));
-        if (challenge === undefined)
-          return { kind: 'error', reason: 'the registry wants credentials (private repository?)' };
-        const token = await this.fetchToken(ref.registry, challenge, scope);
-        if (typeof token !== 'string') return token;
-        res = await this.send(method, url, { ...headers, authorization: `Bearer ${token}` });
+        const retry = await this.answerChallenge(ref.registry, res, scope, creds);
+        if (typeof retry !== 'string') return retry;
+        res = await this.send(method, url, { ...headers, authorization: retry });
+        if (res.status === 401 && creds !== undefined)
+          return { kind: 'error', reason: this.refused(ref.registry) };
       }
-      return this.classify(ref.registry, res);
+      return this.classify(ref.registry, res, creds !== undefined);
     } catch (err) {
-      return { kind: 'error', reason: describeHttpError(err, this.timeoutMs) };
+      return { kind: 'error', reason: describeHttpError(err, this.http.timeoutMs) };
     }
   }
 
-  private classify(registry: string, res: HttpAnswer): RegistryAnswer<HttpAnswer> {
+  /** The Authorization header to send before any challenge: a cached token, or Basic where known. */
+  private presetAuth(
+    registry: string,
+    scope: string,
+    creds: RegistryCredentials | undefined,
+  ): string | undefined {
+    const cached = this.cachedToken(registry, scope);
+    if (cached !== undefined) return `Bearer ${cached}`;
+    return creds !== undefined && this.basic.has(registry) ? basicAuth(creds) : undefined;
+  }
+
+  /** The Authorization header that answers a 401's challenge, or why there is none. */
+  private async answerChallenge(
+    registry: string,
+    res: HttpAnswer,
+    scope: string,
+    creds: RegistryCredentials | undefined,
+  ): Promise<string | RegistryAnswer<never>> {
+    const header = headerValue(res.headers['www-authenticate']);
+    const challenge = parseBearerChallenge(header);
+    if (challenge !== undefined) {
+      const token = await this.fetchToken(registry, challenge, scope, creds);
+      return typeof token === 'string' ? `Bearer ${token}` : token;
+    }
+    if (header !== undefined && /^\s*basic\b/i.test(header) && creds !== undefined) {
+      this.basic.add(registry);
+      return basicAuth(creds);
+    }
+    return {
+      kind: 'error',
+      reason:
+        creds === undefined
+          ? `the registry wants credentials: add ${registry} to the file docker.registry_auth_file names`
+          : this.refused(registry),
+    };
+  }
+
+  private refused(registry: string): string {
+    return `the registry refused the credentials for ${registry} from docker.registry_auth_file`;
+  }
+
+  private classify(
+    registry: string,
+    res: HttpAnswer,
+    withCredentials = false,
+  ): RegistryAnswer<HttpAnswer> {
     if (res.status >= 200 && res.status < 300) return { kind: 'ok', value: res };
     if (res.status === 404) return { kind: 'not-found' };
     if (res.status === 429) {
@@ -179,7 +237,10 @@ export class HttpRegistryClient implements RegistryPort {
       return { kind: 'rate-limited', retryAfterSec: wait };
     }
     if (res.status === 401 || res.status === 403)
-      return { kind: 'error', reason: 'the registry refused anonymous access' };
+      return {
+        kind: 'error',
+        reason: withCredentials ? this.refused(registry) : 'the registry refused anonymous access',
+      };
     return { kind: 'error', reason: `the registry answered HTTP ${res.status}` };
   }
 
@@ -194,6 +255,7 @@ export class HttpRegistryClient implements RegistryPort {
     registry: string,
     challenge: Record<string, string>,
     scope: string,
+    creds: RegistryCredentials | undefined,
   ): Promise<string | RegistryAnswer<never>> {
     let realm: URL;
     try {
@@ -210,11 +272,16 @@ export class HttpRegistryClient implements RegistryPort {
     }
     if (challenge.service !== undefined) realm.searchParams.set('service', challenge.service);
     realm.searchParams.set('scope', challenge.scope ?? scope);
-    const res = await this.send('GET', realm.toString(), { accept: 'application/json' });
+    const res = await this.send('GET', realm.toString(), {
+      accept: 'application/json',
+      ...(creds === undefined ? {} : { authorization: basicAuth(creds) }),
+    });
     if (res.status === 429) {
       const limited = this.classify(registry, res);
       if (limited.kind === 'rate-limited') return limited;
     }
+    if ((res.status === 401 || res.status === 403) && creds !== undefined)
+      return { kind: 'error', reason: this.refused(registry) };
     if (res.status !== 200)
       return { kind: 'error', reason: `the token service answered HTTP ${res.status}` };
     let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown };
@@ -241,50 +308,9 @@ export class HttpRegistryClient implements RegistryPort {
   }
 
   private send(method: string, url: string, headers: Record<string, string>): Promise<HttpAnswer> {
-    const target = new URL(url);
-    const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise<HttpAnswer>((resolve, reject) => {
-      const req = request(
-        target,
-        {
-          method,
-          headers: { 'user-agent': this.options.userAgent ?? 'tmbot', ...headers },
-          signal: AbortSignal.timeout(this.timeoutMs),
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (c: Buffer) => {
-            size += c.length;
-            if (size > MAX_BODY) {
-              req.destroy(new Error('the registry answer is too large'));
-              return;
-            }
-            chunks.push(c);
-          });
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              body: Buffer.concat(chunks).toString('utf8'),
-            }),
-          );
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
+    return sendWithRetries(this.http, method, url, headers);
   }
 }
 
-function describeHttpError(err: unknown, timeoutMs: number): string {
-  const e = err as { code?: unknown; name?: unknown; message?: unknown };
-  if (e.name === 'AbortError' || e.name === 'TimeoutError' || e.code === 'ABORT_ERR')
-    return `no answer within ${timeoutMs / 1000} s`;
-  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
-    return 'the registry host name does not resolve';
-  if (e.code === 'ECONNREFUSED') return 'the registry refused the connection';
-  const message = typeof e.message === 'string' ? e.message : String(err);
-  return message.slice(0, 160);
-}
+const basicAuth = (c: RegistryCredentials): string =>
+  `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;

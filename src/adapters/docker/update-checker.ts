@@ -1,13 +1,8 @@
 import type { Clock } from '../../clock';
-import {
-  newerTagsInMajor,
-  parseDigestRef,
-  parseImageRef,
-  repoKey,
-  type ImageRef,
-} from './image-ref';
+import { parseDigestRef, parseImageRef, repoKey, type ImageRef } from './image-ref';
 import type { ImageSummary } from './port';
 import type { RegistryAnswer, RegistryPort } from './registry';
+import { newerTags } from './tag-order';
 
 /** The outcome for one tag of a local image. */
 export type UpdateStatus =
@@ -23,7 +18,7 @@ export interface ImageUpdate {
   readonly tag: string;
   readonly imageId: string;
   readonly status: UpdateStatus;
-  /** Newer semver tags in the same major, newest first (empty when unknown). */
+  /** Newer tags by the tag's own order (version, date, numbered), newest first (empty when unknown). */
   readonly newerTags: readonly string[];
   /** When the registry was asked (ms); older than now when served from the cache. */
   readonly checkedAt: number;
@@ -50,13 +45,14 @@ export interface UpdateCheckerOptions {
 
 /** Update checks that ask the user's engine nothing and the registry as little as possible. */
 export interface UpdateCheckPort {
-  check(images: readonly ImageSummary[]): Promise<ImageUpdate[]>;
+  /** `fresh`: ask the registry even when a cached answer is still valid (an admin about to update). */
+  check(images: readonly ImageSummary[], options?: { fresh?: boolean }): Promise<ImageUpdate[]>;
 }
 
 /**
  * Compares each tagged image's repo digest with the digest its registry serves
- * for the same tag now (`RegistryPort`), and lists newer semver tags in the same
- * major. Answers are cached per registry/repository:tag for an hour; a 429 is
+ * for the same tag now (`RegistryPort`), and lists newer tags (`newerTags`: versions
+ * in the same major, later dates, larger numbered suffixes). Answers are cached per registry/repository:tag for an hour; a 429 is
  * cached until the registry's own retry time.
  */
 export class UpdateChecker implements UpdateCheckPort {
@@ -73,7 +69,10 @@ export class UpdateChecker implements UpdateCheckPort {
     this.errorTtlMs = options.errorTtlMs ?? 300_000;
   }
 
-  async check(images: readonly ImageSummary[]): Promise<ImageUpdate[]> {
+  async check(
+    images: readonly ImageSummary[],
+    options: { fresh?: boolean } = {},
+  ): Promise<ImageUpdate[]> {
     const now = this.options.clock.now();
     for (const [key, facts] of this.cache) if (facts.expiresAt <= now) this.cache.delete(key);
     const jobs: { tag: string; ref: ImageRef; image: ImageSummary }[] = [];
@@ -92,7 +91,7 @@ export class UpdateChecker implements UpdateCheckPort {
         const i = next++;
         const job = limited[i];
         if (job === undefined) continue;
-        results[i] = await this.checkOne(job.tag, job.ref, job.image);
+        results[i] = await this.checkOne(job.tag, job.ref, job.image, options.fresh === true);
       }
     };
     await Promise.all(
@@ -101,7 +100,12 @@ export class UpdateChecker implements UpdateCheckPort {
     return results;
   }
 
-  private async checkOne(tag: string, ref: ImageRef, image: ImageSummary): Promise<ImageUpdate> {
+  private async checkOne(
+    tag: string,
+    ref: ImageRef,
+    image: ImageSummary,
+    fresh: boolean,
+  ): Promise<ImageUpdate> {
     const locals = image.digests
       .map(parseDigestRef)
       .filter(
@@ -118,11 +122,11 @@ export class UpdateChecker implements UpdateCheckPort {
         status: { kind: 'unknown', reason: 'no registry digest here (built or loaded locally)' },
       };
     }
-    const facts = await this.remote(ref);
+    const facts = await this.remote(ref, fresh);
     const base = {
       tag,
       imageId: image.id,
-      newerTags: newerTagsInMajor(ref.tag, facts.tags),
+      newerTags: newerTags(ref.tag, facts.tags),
       checkedAt: facts.checkedAt,
     };
     const answer = facts.digest;
@@ -156,11 +160,13 @@ export class UpdateChecker implements UpdateCheckPort {
   }
 
   /** Cached registry facts for a ref; concurrent callers share one lookup. */
-  private remote(ref: ImageRef): Promise<RemoteFacts> {
+  private remote(ref: ImageRef, fresh: boolean): Promise<RemoteFacts> {
     const key = `${repoKey(ref)}:${ref.tag}`;
     const now = this.options.clock.now();
     const cached = this.cache.get(key);
-    if (cached !== undefined && cached.expiresAt > now) return Promise.resolve(cached);
+    // A rate limit is honoured even for a fresh check.
+    const usable = !fresh || cached?.digest.kind === 'rate-limited';
+    if (cached !== undefined && cached.expiresAt > now && usable) return Promise.resolve(cached);
     const pending = this.inflight.get(key);
     if (pending !== undefined) return pending;
     const lookup = (async (): Promise<RemoteFacts> => {

@@ -14,6 +14,7 @@ import {
 } from '../../views/docker-containers';
 import { statsNote, type StatsNote } from '../../views/docker-format';
 import { DOCKER_MENU } from '../../views/docker-menu';
+import { updatePolicy } from '../../views/docker-update-actions';
 import { clip } from '../../views/html';
 import type { DockerScreens } from './screens';
 
@@ -70,6 +71,7 @@ async function details(s: DockerScreens, req: Req, args: ContainerArgs): Promise
         isAdmin: req.isAdmin,
         now: s.deps.clock.now(),
         charts: s.deps.charts === true,
+        updates: s.deps.imageUpdates !== undefined && updatePolicy(c.config.labels) !== 'never',
       });
     },
     '',

@@ -1,5 +1,5 @@
 import { imageForViewer } from '../../security/redact-container';
-import type { ImageDetails } from '../../adapters/docker/port';
+import type { DockerPort, ImageDetails, ImageSummary } from '../../adapters/docker/port';
 import { DockerError } from '../../errors';
 import type { Router } from '../../telegram/router';
 import type { Req } from '../../telegram/request';
@@ -8,6 +8,8 @@ import {
   imageDetailsView,
   imageHistoryView,
   imageListView,
+  imagePlatform,
+  imagesOnPage,
   imageUsedByView,
   updatesView,
 } from '../../views/docker-images';
@@ -15,25 +17,42 @@ import { DOCKER_MENU } from '../../views/docker-menu';
 import { UPDATES_TOAST } from '../../views/docker-images';
 import type { DockerScreens } from './screens';
 
+/** OS/arch of the images on a page (the list API does not carry them); a failed inspect is left out. */
+async function platformsOf(
+  docker: DockerPort,
+  host: number,
+  shown: readonly ImageSummary[],
+): Promise<Map<string, string>> {
+  const found = await Promise.all(
+    shown.map(async (i) => {
+      const details = await docker.inspectImage(host, i.id).catch(() => undefined);
+      return [i.id, details === undefined ? '' : imagePlatform(details)] as const;
+    }),
+  );
+  return new Map(found.filter(([, p]) => p !== ''));
+}
+
+async function imageOrFail(docker: DockerPort, host: number, id: string): Promise<ImageDetails> {
+  const image = await docker.inspectImage(host, id);
+  if (image === undefined) throw new DockerError('image_gone');
+  return image;
+}
+
 /** The image list, details, history, "used by" and registry update checks. */
 export function installImages(router: Router, s: DockerScreens): void {
   const { docker, clock } = s.deps;
 
   const list = (req: Req, host: number, page: number): Promise<void> =>
-    s.render(req, DOCKER.images.call({ host, page }), async () =>
-      imageListView({
+    s.render(req, DOCKER.images.call({ host, page }), async () => {
+      const images = await docker.listImages(host);
+      return imageListView({
         ...s.ctx(host),
-        images: await docker.listImages(host),
+        images,
         page,
         now: clock.now(),
-      }),
-    );
-
-  async function imageOrFail(host: number, id: string): Promise<ImageDetails> {
-    const image = await docker.inspectImage(host, id);
-    if (image === undefined) throw new DockerError('image_gone');
-    return image;
-  }
+        platforms: await platformsOf(docker, host, imagesOnPage(images, page)),
+      });
+    });
 
   const firstPage = (req: Req): Promise<void> => list(req, s.selected(req), 0);
   router.command('images', firstPage, 'Docker images');
@@ -42,21 +61,27 @@ export function installImages(router: Router, s: DockerScreens): void {
 
   router.on(DOCKER.image, async (req, args) => {
     const host = s.hostOf(args.host);
-    await s.render(req, DOCKER.image.call(args), async () =>
-      imageDetailsView({
+    await s.render(req, DOCKER.image.call(args), async () => {
+      // Inspect has no shared size; the list (asked with shared-size) has.
+      const [image, all] = await Promise.all([
+        imageOrFail(docker, host, args.id),
+        docker.listImages(host).catch(() => []),
+      ]);
+      const sharedSize = all.find((i) => i.id === image.id)?.sharedSize;
+      return imageDetailsView({
         ...s.ctx(host),
-        image: imageForViewer(await imageOrFail(host, args.id), req.isAdmin),
+        image: imageForViewer({ ...image, sharedSize }, req.isAdmin),
         page: args.page,
         now: clock.now(),
-      }),
-    );
+      });
+    });
   });
 
   router.on(DOCKER.history, async (req, args) => {
     const host = s.hostOf(args.host);
     await s.render(req, DOCKER.history.call(args), async () => {
       const [image, layers] = await Promise.all([
-        imageOrFail(host, args.id),
+        imageOrFail(docker, host, args.id),
         docker.imageHistory(host, args.id),
       ]);
       return imageHistoryView({ ...s.ctx(host), image, layers, page: args.page, now: clock.now() });
@@ -67,7 +92,7 @@ export function installImages(router: Router, s: DockerScreens): void {
     const host = s.hostOf(args.host);
     await s.render(req, DOCKER.usedBy.call(args), async () => {
       const [image, containers] = await Promise.all([
-        imageOrFail(host, args.id),
+        imageOrFail(docker, host, args.id),
         docker.listContainers(host),
       ]);
       return imageUsedByView({ ...s.ctx(host), image, containers, page: args.page });

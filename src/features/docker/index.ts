@@ -6,6 +6,7 @@ import { installLogs } from './logs';
 import { installManage } from './manage';
 import { installOverview } from './overview';
 import { installStacks } from './stacks';
+import { installUpdates } from './update';
 import { dockerScreens, type DockerFeatureDeps } from './screens';
 
 export type { DockerFeatureDeps } from './screens';
@@ -13,11 +14,12 @@ export type { DockerFeatureDeps } from './screens';
 /**
  * The Docker section: overview and host picker, containers (list, details with
  * live stats, volumes / networks / runtime, logs, manage) and images (list,
- * details, history, used by, update checks) and compose stacks. Privileged screens go through the
+ * details, history, used by, update checks), compose stacks and safe image updates. Privileged screens go through the
  * 2FA guard; every screen names its host when several are configured.
  */
 export function dockerFeature(deps: DockerFeatureDeps): Feature {
   const screens = dockerScreens(deps);
+  let recover: (() => Promise<number>) | undefined;
   return {
     name: 'docker',
     install(router) {
@@ -27,6 +29,10 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
       installManage(router, screens);
       installImages(router, screens);
       installStacks(router, screens);
+      if (deps.imageUpdates !== undefined) {
+        const updates = installUpdates(router, screens, deps.imageUpdates);
+        recover = () => updates.recover();
+      }
     },
     async start() {
       if (deps.strictAccess)
@@ -36,6 +42,10 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
           deps.log,
           deps.strictWaitMs,
         );
+      // An update a crash interrupted is rolled back in the background: start-up never waits on it.
+      recover?.().catch((err: unknown) =>
+        deps.log.warn('could not check for interrupted image updates', { error: err }),
+      );
     },
   };
 }

@@ -12,6 +12,7 @@ import { shortId } from '../../views/docker-format';
 import { dockerErrorView } from '../../views/docker-menu';
 import { describeForUser } from '../../views/errors';
 import type { View } from '../../views/view';
+import type { ImageUpdateDeps } from './update';
 
 export interface DockerFeatureDeps {
   docker: DockerPort;
@@ -36,6 +37,8 @@ export interface DockerFeatureDeps {
   recentStats?: (host: number, id: string) => ContainerLiveStats | undefined;
   /** Longest wait for live stats on the details screen. */
   statsBudgetMs?: number;
+  /** Safe image updates (Update / Roll back / Pin on the container screen); off when undefined. */
+  imageUpdates?: ImageUpdateDeps;
 }
 
 /** Work that takes longer than this is acknowledged before its result is shown. */

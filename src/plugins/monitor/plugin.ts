@@ -1,3 +1,4 @@
+import type { ExpectedChanges } from '../../alerts/expected';
 import type { DockerEventsPort } from '../../adapters/docker/events-port';
 import type { DockerPort } from '../../adapters/docker/port';
 import type { SystemPort } from '../../adapters/system/system-port';
@@ -42,6 +43,8 @@ export interface MonitorPluginDeps extends MonitorSettings {
   log: Logger;
   /** The Logs screen's sanitising, applied to quoted log lines and health output. */
   sanitise: (text: string) => string;
+  /** Intended container changes (image updates) that must not alert. */
+  expected?: ExpectedChanges;
 }
 
 /** How host-condition alerts name the machine tmbot runs on. */
@@ -94,6 +97,7 @@ function dockerSource(deps: MonitorPluginDeps, engine: AlertEngine): DockerAlert
     store: deps.store,
     log: deps.log.child('docker-events'),
     sanitise: deps.sanitise,
+    ...(deps.expected !== undefined ? { expected: deps.expected } : {}),
     options: {
       ...alerts.docker,
       include: alerts.docker.include.map(compileNamePattern),
@@ -211,5 +215,6 @@ export const monitorPlugin = definePlugin<MonitorSettings>({
       clock: ctx.clock,
       log: ctx.log,
       sanitise: (text) => sanitiseLog(text, ctx.redact),
+      ...(ctx.expected !== undefined ? { expected: ctx.expected } : {}),
     }),
 });

@@ -6,6 +6,7 @@ import type {
   LogText,
 } from '../../../src/adapters/docker/port';
 import { HostWatch, type DockerAlertOptions } from '../../../src/alerts/docker-host';
+import { ExpectedChanges } from '../../../src/alerts/expected';
 import { compileNamePattern } from '../../../src/alerts/patterns';
 import type { AlertInput, AlertKind } from '../../../src/alerts/types';
 import { ManualClock } from '../../../src/clock';
@@ -94,7 +95,9 @@ function setup() {
   const docker = new FakeDocker();
   const engine = new FakeEngine();
   const clock = new ManualClock();
+  const expected = new ExpectedChanges(clock);
   const watch = new HostWatch(0, HOST, {
+    expected,
     docker,
     engine,
     clock,
@@ -103,7 +106,7 @@ function setup() {
     options,
     changed: () => undefined,
   });
-  return { docker, engine, clock, watch };
+  return { docker, engine, clock, watch, expected };
 }
 
 let nano = 1_767_225_600_000_000_000n;
@@ -245,5 +248,31 @@ describe('HostWatch: Docker events to alerts', () => {
       'container_died:a:true',
       'container_unhealthy:b:true',
     ]);
+  });
+
+  it('an announced change (an image update) is recorded but not alerted; the window ends', async () => {
+    const { docker, engine, clock, watch, expected } = setup();
+    const old = details('app', { state: 'exited', exitCode: 143 });
+    const next = details('app-new', { state: 'exited', exitCode: 3 });
+    docker.containers = [old, { ...next, name: 'app' }];
+    expected.expect(HOST, ['app', 'app-tmbot-old'], 60_000);
+    await watch.handle(ev('start', old.id, { name: 'app' }));
+    await watch.handle(ev('die', old.id, { name: 'app', exitCode: '143' }));
+    await watch.handle(ev('rename', old.id, { name: 'app-tmbot-old' }));
+    await watch.handle(ev('create', next.id, { name: 'app' }));
+    await watch.handle(ev('start', next.id, { name: 'app' }));
+    await watch.handle(ev('die', next.id, { name: 'app', exitCode: '3' }));
+    await watch.handle(ev('destroy', next.id, { name: 'app' }));
+    await clock.advanceAsync(20_000);
+    expect(engine.fired).toEqual([]);
+    // Bookkeeping went on: the watcher knows the renamed old container.
+    expect(watch.known.get(old.id)?.name).toBe('app-tmbot-old');
+    expected.settle(HOST, ['app', 'app-tmbot-old'], 1000);
+    await clock.advanceAsync(1000);
+    const again = details('app2', { state: 'exited', exitCode: 1 });
+    docker.containers = [{ ...again, name: 'app' }];
+    await watch.handle(ev('start', again.id, { name: 'app' }));
+    await watch.handle(ev('die', again.id, { name: 'app', exitCode: '1' }));
+    expect(engine.fired.map((f) => f.facts.kind)).toEqual(['container_died']);
   });
 });

@@ -245,18 +245,23 @@ const stats: fc.Arbitrary<ContainerLiveStats> = fc.record(
   },
 );
 
-const imageSummary: fc.Arbitrary<ImageSummary> = fc.record({
-  id: hexId.map((h) => `sha256:${h}`),
-  tags: list(imageRef),
-  digests: list(digestRef),
-  size: num,
-  createdAt: time,
-});
+const imageSummary: fc.Arbitrary<ImageSummary> = fc.record(
+  {
+    id: hexId.map((h) => `sha256:${h}`),
+    tags: list(imageRef),
+    digests: list(digestRef),
+    size: num,
+    sharedSize: num,
+    createdAt: time,
+  },
+  { requiredKeys: ['id', 'tags', 'digests', 'size', 'createdAt'] },
+);
 const imageDetails: fc.Arbitrary<ImageDetails> = fc
   .tuple(
     imageSummary,
     fc.record({
       parent: text,
+      rootfsType: text,
       os: text,
       architecture: text,
       variant: text,

@@ -95,6 +95,38 @@ describe('rateLimit', () => {
     expect(h.sender.sent).toEqual([]);
   });
 
+  it('logs a user who keeps hitting the limit after 1, 5, 15, 30, then every 60 min, counting the rest', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = {
+      ...silentLogger,
+      info: (_m: string, meta?: Record<string, unknown>) => lines.push(meta ?? {}),
+    };
+    const h = harness((clock, sender) =>
+      rateLimit({ clock, sender, log }, { requests: 1, windowMs: 10_000 }),
+    );
+    // Two requests every 30 s for 3 hours: one goes through, one is refused.
+    const seenAt: number[] = [];
+    for (let t = 0; t <= 180 * 60; t += 30) {
+      await h.bot.handleUpdate(h.text(ALICE));
+      const before = lines.length;
+      await h.bot.handleUpdate(h.text(ALICE));
+      if (lines.length > before) seenAt.push(t / 60);
+      h.clock.advance(30_000);
+    }
+    expect(seenAt).toEqual([0, 1, 6, 21, 51, 111, 171]);
+    expect(lines[1]).toEqual({ user: ALICE, refusedSinceLastLine: 1 });
+    expect(lines[2]).toEqual({ user: ALICE, refusedSinceLastLine: 9 });
+    // Quiet for an hour: the next refusal is logged at once and the gaps start again.
+    h.clock.advance(3_600_000);
+    await h.bot.handleUpdate(h.text(ALICE));
+    await h.bot.handleUpdate(h.text(ALICE));
+    const quietAt = lines.length;
+    h.clock.advance(60_000);
+    await h.bot.handleUpdate(h.text(ALICE));
+    await h.bot.handleUpdate(h.text(ALICE));
+    expect(lines.length).toBe(quietAt + 1);
+  });
+
   it('drops updates without a sender', async () => {
     const h = limited();
     await h.bot.handleUpdate({ update_id: 99 } as Update);

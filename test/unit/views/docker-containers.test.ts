@@ -128,7 +128,7 @@ describe('container details', () => {
     const t = text(v);
     expect(t).toContain('🟢 web · running · 💚 healthy');
     expect(t).toContain('(up 30 min)');
-    expect(t).toContain('Memory: 64.0 MiB / 256.0 MiB (25.0 %)');
+    expect(t).toContain('Memory: 64.0 MiB / 256.0 MiB (25.0 %) · headroom 192.0 MiB');
     expect(t).toContain('CPU: 12.3 %');
     expect(t).toContain('CPUs: 1.50');
     expect(t).toContain('Restart policy: unless-stopped');

@@ -97,6 +97,7 @@ export function imageDetails(over: Partial<ImageDetails> = {}): ImageDetails {
     tags: ['app:1'],
     digests: [],
     size: 1024 * 1024,
+    rootfsType: 'layers',
     createdAt: NOW - 86_400_000,
     parent: '',
     os: 'linux',

@@ -3,6 +3,7 @@ import {
   imageDetailsView,
   imageHistoryView,
   imageListView,
+  imagesOnPage,
   imageUsedByView,
   IMAGES_PER_PAGE,
   updatesView,
@@ -52,9 +53,47 @@ describe('image list', () => {
     expect(text(last)).toContain('Also: zeta:latest');
     expect(inline(v).find((b) => b.text === '🔎 Check updates')?.args).toEqual(['0', 'all', '0']);
   });
+
+  it('shows OS/arch of the page’s images and the shared part of their size (pyTMBot fields)', () => {
+    const a = { ...img(2, ['alpha:2']), sharedSize: 1024 * 1024 };
+    const b = img(1, ['beta:1']);
+    const images = [a, b];
+    expect(imagesOnPage(images, 0).map((i) => i.id)).toEqual([a.id, b.id]);
+    const v = imageListView({
+      ...ctx,
+      images,
+      page: 0,
+      now: NOW,
+      platforms: new Map([[a.id, 'linux/arm64/v8']]),
+    });
+    expect(text(v)).toContain(
+      '000000000000 · linux/arm64/v8 · 2.0 MiB (shared 1.0 MiB, own 1.0 MiB) · created',
+    );
+    expect(text(v)).toContain('000000000000 · 1.0 MiB · created 1 d');
+  });
 });
 
 describe('image details', () => {
+  it('shows platform, size with virtual and shared parts, layers and the root fs type', () => {
+    const t = text(
+      imageDetailsView({
+        ...ctx,
+        image: imageDetails({
+          size: 4 * 1024 * 1024,
+          sharedSize: 3 * 1024 * 1024,
+          virtualSize: 5 * 1024 * 1024,
+          variant: 'v8',
+          architecture: 'arm64',
+        }),
+        page: 0,
+        now: NOW,
+      }),
+    );
+    expect(t).toContain(
+      'Platform: linux/arm64/v8 · Size: 4.0 MiB (shared 3.0 MiB, own 1.0 MiB) · virtual 5.0 MiB\nLayers: 3 · root fs: layers',
+    );
+  });
+
   it('masks secret environment values (pyTMBot showed them) and fits hostile labels', () => {
     const big = '<x>'.repeat(3000);
     const v = imageDetailsView({

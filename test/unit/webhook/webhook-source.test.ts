@@ -49,6 +49,7 @@ class FakeApi implements WebhookApi {
     url: string;
     pending_update_count: number;
     last_error_date?: number;
+    last_error_message?: string;
   };
   setWebhook(params: SetWebhookParams): Promise<true> {
     if (this.failNext > 0) {
@@ -77,6 +78,7 @@ describe('WebhookSource', () => {
   let source: WebhookSource | undefined;
   let busy: boolean;
   let memoryModes: boolean[];
+  let lost: string[];
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'tmbot-webhook-'));
@@ -87,6 +89,7 @@ describe('WebhookSource', () => {
     logText = '';
     busy = false;
     memoryModes = [];
+    lost = [];
   });
   afterEach(async () => {
     source?.stop();
@@ -126,6 +129,7 @@ describe('WebhookSource', () => {
         },
         addSecret: (s) => secrets.push(s),
         favourMemory: (on) => memoryModes.push(on),
+        onLost: (reason) => lost.push(reason),
         clock,
         store: await openStateStore(join(dir, 'state')),
         log,
@@ -245,7 +249,9 @@ describe('WebhookSource', () => {
     expect(statuses.slice(5)).toContain('ECONNRESET');
     // Another address is unaffected.
     expect((await post(p, startUpdate(4, 1001))).status).toBe(200);
-    expect(logText).toContain('banned 127.0.0.20');
+    expect(logText).toMatch(
+      /^(?=.*banned a client from the webhook)(?=.*"ip":"127\.0\.0\.20").*$/m,
+    );
   });
 
   it('never bans an allowed source address', async () => {
@@ -336,6 +342,39 @@ describe('WebhookSource', () => {
     expect(source!.lastSuccessAt).toBeGreaterThan(registeredAt);
     expect(source!.lastSuccessAt).toBeLessThan(clock.now());
     expect(logText).toContain('no longer has our webhook URL');
+  });
+
+  it('reports the webhook lost once after three checks in a row find deliveries failing', async () => {
+    await start();
+    const failing = (): void => {
+      clock.advance(60_000);
+      api.info = {
+        url: api.last.url,
+        pending_update_count: 2,
+        last_error_date: Math.floor(clock.now() / 1000),
+        last_error_message: 'Connection refused',
+      };
+    };
+    failing();
+    await source!.probe();
+    failing();
+    await source!.probe();
+    // A good check in between starts the count again.
+    api.info = { url: api.last.url, pending_update_count: 0 };
+    await source!.probe();
+    failing();
+    await source!.probe();
+    failing();
+    await source!.probe();
+    expect(lost).toEqual([]);
+    failing();
+    await source!.probe();
+    expect(lost).toEqual([
+      'Telegram reported failed deliveries at 3 checks in a row, 2 update(s) waiting (last error: Connection refused)',
+    ]);
+    failing();
+    await source!.probe();
+    expect(lost).toHaveLength(1);
   });
 
   it('closes connections that send headers too slowly (slowloris)', async () => {

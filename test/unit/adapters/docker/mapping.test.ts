@@ -135,6 +135,7 @@ describe('engine JSON → port types', () => {
         RepoTags: ['<none>:<none>'],
         RepoDigests: ['<none>@<none>'],
         Size: 5,
+        SharedSize: -1,
         Created: 2,
       }),
     ).toEqual({
@@ -144,16 +145,23 @@ describe('engine JSON → port types', () => {
       size: 5,
       createdAt: 2000,
     });
+    // Listed with shared-size, the engine says what other images share.
+    expect(imageSummary({ Id: 'sha256:z', Size: 10, SharedSize: 4 })).toMatchObject({
+      sharedSize: 4,
+    });
     expect(
       imageDetails({
         Id: 'sha256:y',
         RepoTags: null,
         Config: { Healthcheck: { Test: ['CMD', 'true'], Interval: 1e9 } },
-        RootFS: { Layers: ['a', 'b'] },
+        RootFS: { Type: 'layers', Layers: ['a', 'b'] },
+        VirtualSize: 9,
       }),
     ).toMatchObject({
       tags: [],
       layers: 2,
+      rootfsType: 'layers',
+      virtualSize: 9,
       config: { healthcheck: { test: ['CMD', 'true'], intervalNs: 1e9 } },
     });
     expect(

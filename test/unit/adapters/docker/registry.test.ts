@@ -152,7 +152,11 @@ describe('HttpRegistryClient', () => {
   });
 
   it('reports a registry that does not answer as an error, not an exception', async () => {
-    const client = new HttpRegistryClient({ clock: new ManualClock(), log: silentLogger });
+    const client = new HttpRegistryClient({
+      clock: new ManualClock(),
+      log: silentLogger,
+      retries: 0,
+    });
     const answer = await client.manifestDigest({
       registry: '127.0.0.1:1',
       repository: 'org/app',
