@@ -238,6 +238,7 @@ function dockerFeatureFor(d: CoreFeatureDeps): Feature {
     redact: (text) => d.app.redactor.redact(text),
     strictAccess: config.docker.strictAccess,
     charts: d.history !== undefined,
+    ...(d.history !== undefined ? { recentStats: d.history.recentStats.bind(d.history) } : {}),
     logFileDeleteMs: options.dockerLogFileDeleteMs,
     strictWaitMs: options.dockerStrictWaitMs,
     ...(config.docker.imageUpdates !== undefined
@@ -353,6 +354,7 @@ export function pluginParts(
     PluginPorts,
     'system' | 'docker' | 'sender' | 'expected' | 'audit' | 'history' | 'updates'
   >,
+  history?: HistoryRuntime,
 ): { features: Feature[]; components: Component[]; entries: Plugin[] } {
   const { config, clock, store, log } = deps;
   const ports: PluginPorts = {
@@ -361,6 +363,9 @@ export function pluginParts(
     store,
     notifyChatIds: config.adminChatIds,
     redact: (text: string) => deps.redactor.redact(text),
+    ...(history !== undefined && config.history.alertCharts
+      ? { alertChart: history.alertChart.bind(history) }
+      : {}),
   };
   const built = {
     features: [] as Feature[],

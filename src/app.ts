@@ -52,7 +52,7 @@ export function createApp(deps: AppDeps): App {
   const shared = { expected: new ExpectedChanges(clock), updates: updateChecker(deps) };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
   const ports = { ...shared, system, docker, sender, audit: security.audit };
-  const plugins = pluginParts(requested, deps, { ...ports, history: history?.service });
+  const plugins = pluginParts(requested, deps, { ...ports, history: history?.service }, history);
   const features = [
     ...coreFeatures({
       app: deps,

@@ -155,4 +155,13 @@ export interface AlertPolicy {
 export interface AlertMessenger {
   send(target: AlertTarget, view: View, silent: boolean): Promise<number>;
   edit(chatId: number, messageId: number, view: View): Promise<void>;
+  /**
+   * Context for a single alert just sent (the last hour's chart, `history.alert_charts`),
+   * as replies to its messages. Absent when there is none to give.
+   */
+  attach?(
+    alert: AlertRecord,
+    sent: readonly { readonly target: AlertTarget; readonly messageId: number }[],
+    silent: boolean,
+  ): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { inQuietHours, isSilent, renderNotification, type Outgoing } from './delivery';
 import type { AlertEngineDeps } from './engine';
 import type { NotificationRecord } from './state';
-import type { AlertRecord } from './types';
+import type { AlertRecord, AlertTarget } from './types';
 
 type Io = Pick<AlertEngineDeps, 'policy' | 'messenger' | 'log'>;
 
@@ -44,17 +44,18 @@ export async function sendNotification(
     o.kind !== 'maintenance' && isSilent(records, inQuietHours(io.policy.quietHours, now));
   const view = renderNotification({ ...o, id }, byId, now);
   const messages: { chatId: number; messageId: number }[] = [];
+  const sent: { target: AlertTarget; messageId: number }[] = [];
   for (const target of io.policy.targets) {
     try {
-      messages.push({
-        chatId: target.chatId,
-        messageId: await io.messenger.send(target, view, silent),
-      });
+      const messageId = await io.messenger.send(target, view, silent);
+      messages.push({ chatId: target.chatId, messageId });
+      sent.push({ target, messageId });
     } catch (err) {
       io.log.warn('could not send an alert', { error: err, chatId: target.chatId });
     }
   }
   if (messages.length === 0 && io.policy.targets.length > 0) return undefined;
+  await attachContext(io, o, byId, sent, silent);
   for (const r of records) {
     r.sent = true;
     if (r.oneShot && r.state !== 'resolved') {
@@ -63,4 +64,19 @@ export async function sendNotification(
     }
   }
   return { ...o, id, sentAt: now, messages };
+}
+
+/** A single alert's context (its chart) after its text went out; a failure only logs. */
+async function attachContext(
+  io: Io,
+  o: Outgoing,
+  byId: ReadonlyMap<string, AlertRecord>,
+  sent: readonly { target: AlertTarget; messageId: number }[],
+  silent: boolean,
+): Promise<void> {
+  const alert = o.kind === 'single' ? byId.get(o.alertIds[0] ?? '') : undefined;
+  if (io.messenger.attach === undefined || alert === undefined || sent.length === 0) return;
+  await io.messenger
+    .attach(alert, sent, silent)
+    .catch((err: unknown) => io.log.warn('could not attach an alert chart', { error: err }));
 }

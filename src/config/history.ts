@@ -29,5 +29,6 @@ export function historyConfig(raw: RawConfig): HistoryConfig {
     maxSeries: h.max_series,
     timeZone: h.time_zone !== '' ? h.time_zone : Intl.DateTimeFormat().resolvedOptions().timeZone,
     forecastAlertDays: h.forecast_alert_days,
+    alertCharts: h.alert_charts,
   };
 }

@@ -101,6 +101,8 @@ export interface HistoryConfig {
   readonly timeZone: string;
   /** 0 disables the disk-full forecast alert. */
   readonly forecastAlertDays: number;
+  /** A single host-condition or container alert is followed by the last hour's chart. */
+  readonly alertCharts: boolean;
 }
 
 export interface MonitorConfig {
@@ -282,6 +284,7 @@ export interface RawConfig {
     max_series: number;
     time_zone: string;
     forecast_alert_days: number;
+    alert_charts: boolean;
   };
   hosts: RawHost[];
   fleet: RawFleet;

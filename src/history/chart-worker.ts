@@ -15,12 +15,21 @@ const HEAP_LIMIT_MB = 48;
 /**
  * The worker's code, plain CommonJS so it runs the same from `dist/` and under ts-jest.
  * It gets an ECharts option (plain data: no functions) and answers a PNG or an error.
+ * resvg's native memory (tree, font data, pixmap: ~2 MiB a render) is freed only by the
+ * finalizers of its JS wrappers, which run in a later task after a collection: so once a
+ * PNG is sent, the worker collects, yields, and collects again (measured: a render loop
+ * without it grew ~2 MiB a render, with it stayed flat). A fresh ECharts instance per
+ * render: reusing one with `notMerge` grew ~0.4 MiB a render (docs/performance.md).
  */
 const SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+require('node:v8').setFlagsFromString('--expose-gc');
+// Not named gc: a daemon started with --expose-gc gives its workers a global gc already.
+const collectGarbage = require('node:vm').runInNewContext('gc');
 const echarts = require(workerData.echarts);
 const { Resvg } = require(workerData.resvg);
 const font = { loadSystemFonts: false, fontFiles: [workerData.font], defaultFontFamily: workerData.family };
+const collect = () => setImmediate(() => { collectGarbage(); setImmediate(() => collectGarbage()); });
 parentPort.on('message', (m) => {
   let chart;
   try {
@@ -29,12 +38,13 @@ parentPort.on('message', (m) => {
     const svg = chart.renderToSVGString();
     chart.dispose();
     chart = undefined;
-    const png = new Resvg(svg, { background: '#ffffff', font }).render().asPng();
+    const png = new Resvg(svg, { font }).render().asPng();
     parentPort.postMessage({ id: m.id, png });
   } catch (err) {
     if (chart !== undefined) chart.dispose();
     parentPort.postMessage({ id: m.id, error: String((err && err.message) || err) });
   }
+  collect();
 });
 `;
 

@@ -1,4 +1,4 @@
-import type { ContainerSummary, DockerPort } from '../adapters/docker/port';
+import type { ContainerLiveStats, ContainerSummary, DockerPort } from '../adapters/docker/port';
 import type { SystemPort } from '../adapters/system/system-port';
 import type { Clock, Timer } from '../clock';
 import type { Logger } from '../log/logger';
@@ -32,13 +32,15 @@ const STATS_CONCURRENCY = 4;
  * Samples the host and every running container each interval into the sink.
  * A tick that is still running when the next is due makes that one skip, so a
  * slow engine never piles up requests. Counters (network bytes) become rates
- * between two ticks. Keeping the Docker adapter's CPU samples fresh is also
- * what makes a container screen's live CPU answer without the 1 s second sample.
+ * between two ticks. The latest stats of each container are kept in memory, so a
+ * container screen shows its live figures at once instead of asking the engine,
+ * whose one-shot stats take its ~1 s tick ({@link HistoryCollector.recentStats}).
  */
 export class HistoryCollector {
   private timer: Timer | undefined;
   private running: Promise<void> | undefined;
   private readonly counters = new Map<string, { at: number; value: number }>();
+  private readonly latest = new Map<string, { at: number; stats: ContainerLiveStats }>();
 
   constructor(private readonly options: CollectorOptions) {}
 
@@ -51,6 +53,16 @@ export class HistoryCollector {
     this.timer?.cancel();
     this.timer = undefined;
     await this.running;
+  }
+
+  /**
+   * The container's stats from the last sample, when it has a CPU figure and is at
+   * most `maxAgeMs` old; undefined otherwise (the caller asks the engine).
+   */
+  recentStats(host: number, id: string, maxAgeMs: number): ContainerLiveStats | undefined {
+    const entry = this.latest.get(`${host}/${id}`);
+    if (entry === undefined || this.options.clock.now() - entry.at > maxAgeMs) return undefined;
+    return entry.stats;
   }
 
   /** One sample now (skipped if one is in progress); resolves when it is stored. */
@@ -141,8 +153,10 @@ export class HistoryCollector {
       for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
         const stats = await docker.containerStats(host, c.id).catch(() => undefined);
         if (stats === undefined) continue;
-        if (stats.cpuPercent !== undefined)
+        if (stats.cpuPercent !== undefined) {
           values.set(containerKey('cpu', host, c.name), stats.cpuPercent);
+          this.latest.set(`${host}/${c.id}`, { at: this.options.clock.now(), stats });
+        }
         values.set(containerKey('mem', host, c.name), stats.memoryUsed);
         this.rate(values, containerKey('rx', host, c.name), stats.netRx);
         this.rate(values, containerKey('tx', host, c.name), stats.netTx);
@@ -151,10 +165,11 @@ export class HistoryCollector {
     await Promise.all(Array.from({ length: STATS_CONCURRENCY }, worker));
   }
 
-  /** Drops counters of interfaces and containers not seen for three intervals (bounds memory). */
+  /** Drops counters and stats of what was not seen for three intervals (bounds memory). */
   private forgetStaleCounters(): void {
     const oldest = this.options.clock.now() - 3 * this.options.intervalMs;
     for (const [key, c] of this.counters) if (c.at < oldest) this.counters.delete(key);
+    for (const [key, c] of this.latest) if (c.at < oldest) this.latest.delete(key);
   }
 
   /** Stores bytes/s since the previous reading of a counter (none on the first, or after a reset). */

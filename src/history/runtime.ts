@@ -1,10 +1,12 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { DockerPort } from '../adapters/docker/port';
+import type { ContainerLiveStats, DockerPort } from '../adapters/docker/port';
 import type { SystemPort } from '../adapters/system/system-port';
 import type { Clock } from '../clock';
 import type { Config, HistoryConfig } from '../config/types';
 import type { Logger } from '../log/logger';
+import { chartTitle } from '../views/history';
+import { alertChartTarget, type AlertChartSubject, type DrawnChart } from './alert-chart';
 import { ChartRenderer } from './chart';
 import { HistoryCollector } from './collector';
 import { ForecastWatch, type ForecastNotice } from './forecast-watch';
@@ -40,9 +42,13 @@ export class HistoryRuntime {
   private readonly collector: HistoryCollector;
   private readonly exporter: InfluxExporter | undefined;
   private readonly watch: ForecastWatch | undefined;
+  private readonly intervalMs: number;
+  private readonly dockerHosts: readonly { readonly index: number; readonly label: string }[];
 
   constructor(deps: HistoryRuntimeDeps) {
     const { config, clock } = deps;
+    this.intervalMs = config.intervalSeconds * 1000;
+    this.dockerHosts = deps.docker?.hosts ?? [];
     const log = deps.log.child('history');
     this.store = new HistoryStore({
       path: deps.stateDir === undefined ? undefined : join(deps.stateDir, HISTORY_FILE),
@@ -77,7 +83,7 @@ export class HistoryRuntime {
       exporter: this.exporter,
       clock,
       log,
-      intervalMs: config.intervalSeconds * 1000,
+      intervalMs: this.intervalMs,
       maxContainers: config.maxContainers,
     });
     this.watch =
@@ -106,6 +112,26 @@ export class HistoryRuntime {
     await this.exporter?.stop();
     await this.renderer.close();
     this.store.close();
+  }
+
+  /**
+   * A container's live stats from the collector's last sample, if it is recent
+   * (within two intervals); undefined sends the caller to the engine.
+   */
+  recentStats(host: number, id: string): ContainerLiveStats | undefined {
+    return this.collector.recentStats(host, id, 2 * this.intervalMs);
+  }
+
+  /**
+   * The last hour's chart for an alert (docs/history.md, `history.alert_charts`);
+   * undefined when the alert has no chart, nothing was recorded yet, or charts are busy.
+   */
+  async alertChart(alert: AlertChartSubject): Promise<DrawnChart | undefined> {
+    const target = alertChartTarget(alert, this.dockerHosts);
+    if (target === undefined) return undefined;
+    const title = chartTitle(target, '1h');
+    const result = await this.service.chart(target, '1h', title);
+    return result.kind === 'chart' ? { ...result, title } : undefined;
   }
 
   /** The store's warning, if any, for the health screen. */

@@ -6,6 +6,7 @@ import type { ExpectedChanges } from '../alerts/expected';
 import type { Clock } from '../clock';
 import type { Config } from '../config/types';
 import type { Feature } from '../features/feature';
+import type { AlertChart } from '../history/alert-chart';
 import type { Component } from '../lifecycle';
 import type { UpdateCheckPort } from '../adapters/docker/update-checker';
 import type { HistoryService } from '../history/service';
@@ -21,7 +22,7 @@ export interface PluginPorts {
   readonly docker: DockerPort & DockerEventsPort & DockerLogFollowPort;
   readonly clock: Clock;
   readonly store: StateStore;
-  /** Sends its own messages (alerts, notices) through the safe sender, and edits them (resolved alerts). */
+  /** Sends its own messages (alerts, notices, their charts) through the safe sender, and edits them (resolved alerts). */
   readonly sender: Pick<Sender, 'send' | 'edit' | 'sendPhoto'>;
   /** The log redactor (bot token, configured secrets), for text quoted from containers. */
   readonly redact: (text: string) => string;
@@ -33,6 +34,8 @@ export interface PluginPorts {
   readonly updates?: UpdateCheckPort;
   /** Where notices go (`chat_id.global_chat_id`). */
   readonly notifyChatIds: readonly number[];
+  /** The last hour's chart for an alert; absent without history or with `history.alert_charts: false`. */
+  readonly alertChart?: AlertChart;
   /** Intended container changes announced by operator actions (image updates), not alerted. */
   readonly expected?: ExpectedChanges;
 }

@@ -66,6 +66,15 @@ export interface Sender {
   ): Promise<SentMessage>;
 }
 
+/**
+ * An object parameter of an upload (multipart) request, as the JSON text the Bot API expects:
+ * telegraf serialises only a few known fields (reply_markup…) and would drop the others
+ * (reply_parameters: the reply was lost, test/e2e/history-alerts.test.ts).
+ */
+function multipartJson<T extends object>(value: T): T {
+  return JSON.stringify(value) as unknown as T;
+}
+
 /** How many times a 429 or 5xx is retried before giving up. */
 const MAX_RETRIES = 3;
 /** Longest retry_after we are willing to sleep inside one request. */
@@ -275,8 +284,18 @@ export class SafeSender implements Sender {
           caption: body.text,
           ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
           ...(reply_markup ? { reply_markup } : {}),
+          ...(options.replyTo !== undefined
+            ? {
+                reply_parameters: multipartJson({
+                  message_id: options.replyTo,
+                  allow_sending_without_reply: true,
+                }),
+              }
+            : {}),
           ...(options.protect ? { protect_content: true } : {}),
           ...(options.spoiler ? { has_spoiler: true } : {}),
+          ...(options.silent ? { disable_notification: true } : {}),
+          ...(options.threadId !== undefined ? { message_thread_id: options.threadId } : {}),
         },
       ),
     );

@@ -25,13 +25,18 @@ interface ContainerArgs {
   readonly page: number;
 }
 
-/** Live figures, or why there are none; waits at most the stats budget. */
+/**
+ * Live figures, or why there are none: the history collector's recent sample when
+ * there is one, else the engine's, waiting at most the stats budget.
+ */
 async function liveStats(
   s: DockerScreens,
   host: number,
   c: ContainerDetails,
 ): Promise<{ stats?: ContainerLiveStats | undefined; note?: StatsNote }> {
   if (c.state !== 'running') return { note: { kind: 'not_running', state: c.state } };
+  const recent = s.deps.recentStats?.(host, c.id);
+  if (recent !== undefined) return { stats: recent };
   const { docker, clock } = s.deps;
   let timer: Timer | undefined;
   const budget = new Promise<'late'>((r) => {

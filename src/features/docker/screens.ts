@@ -1,4 +1,4 @@
-import type { ContainerDetails, DockerPort } from '../../adapters/docker/port';
+import type { ContainerDetails, ContainerLiveStats, DockerPort } from '../../adapters/docker/port';
 import type { UpdateCheckPort } from '../../adapters/docker/update-checker';
 import type { Clock } from '../../clock';
 import { DockerError, isUserSafe } from '../../errors';
@@ -30,6 +30,11 @@ export interface DockerFeatureDeps {
   strictWaitMs?: number;
   /** Offer history charts on container screens (history is on). */
   charts?: boolean;
+  /**
+   * A running container's stats from the history collector's recent sample, if any:
+   * the details screen shows them at once instead of asking the engine (~1 s).
+   */
+  recentStats?: (host: number, id: string) => ContainerLiveStats | undefined;
   /** Longest wait for live stats on the details screen. */
   statsBudgetMs?: number;
   /** Safe image updates (Update / Roll back / Pin on the container screen); off when undefined. */

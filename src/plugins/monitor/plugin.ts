@@ -15,12 +15,14 @@ import type { ReportConfig } from '../../config/report';
 import type { AlertsConfig, MonitorConfig } from '../../config/types';
 import type { HistoryService } from '../../history/service';
 import type { Feature } from '../../features/feature';
+import type { AlertChart } from '../../history/alert-chart';
 import { component, type Component } from '../../lifecycle';
 import type { Logger } from '../../log/logger';
 import type { AuditLog } from '../../security/second-factor';
 import type { StateStore } from '../../state/json-store';
 import type { Sender } from '../../telegram/sender';
 import { sanitiseLog } from '../../views/docker-logs';
+import { chartCaption } from '../../views/history';
 import { definePlugin } from '../plugin';
 import { monitorFeature } from './feature';
 import { monitorExtras } from './extras';
@@ -47,6 +49,8 @@ export interface MonitorPluginDeps extends MonitorSettings {
   /** For reports: disk forecasts and a chart when history is on; image updates. */
   history?: Pick<HistoryService, 'chart' | 'forecast'>;
   updates?: UpdateCheckPort;
+  /** Draws an alert's last hour (history.alert_charts); absent: alerts go without charts. */
+  alertChart?: AlertChart;
   store: StateStore;
   clock: Clock;
   log: Logger;
@@ -73,10 +77,11 @@ export function alertTargets(
   return targets;
 }
 
-/** Sends and edits alerts; buttons belong to a user: the private chat's own user, or in a group the first admin. */
+/** Sends and edits alerts (and follows them with charts); buttons belong to a user: the private chat's own user, or in a group the first admin. */
 function alertMessenger(
   sender: MonitorPluginDeps['sender'],
   adminIds: readonly number[],
+  alertChart: AlertChart | undefined,
 ): AlertMessenger {
   const owner = (chatId: number): number => (chatId > 0 ? chatId : (adminIds[0] ?? chatId));
   return {
@@ -91,6 +96,7 @@ function alertMessenger(
     edit: async (chatId, messageId, view) => {
       await sender.edit(chatId, messageId, view, { forUser: owner(chatId) });
     },
+    ...(alertChart !== undefined ? { attach: chartReplies(alertChart, sender) } : {}),
   };
 }
 
@@ -122,6 +128,33 @@ function dockerSource(
 }
 
 /**
+ * Follows an alert with the last hour's chart of its subject, a photo replying to the
+ * alert's message in each chat; nothing when the alert has no chart or no data yet.
+ */
+function chartReplies(
+  draw: AlertChart,
+  sender: Pick<Sender, 'sendPhoto'>,
+): NonNullable<AlertMessenger['attach']> {
+  return async (alert, sent, silent) => {
+    const chart = await draw({
+      kind: alert.facts.kind,
+      target: alert.target,
+      host: alert.host,
+      local: alert.host === LOCAL_HOST,
+    });
+    if (chart === undefined) return;
+    const caption = { html: chartCaption(chart.title, chart.series, chart.unit) };
+    for (const { target, messageId } of sent) {
+      await sender.sendPhoto(target.chatId, chart.png, caption, {
+        replyTo: messageId,
+        silent,
+        ...(target.threadId !== undefined ? { threadId: target.threadId } : {}),
+      });
+    }
+  };
+}
+
+/**
  * The monitor plugin: the alert engine, Docker events from every host, host
  * conditions and the maintenance switch for scripts, behind one feature.
  */
@@ -135,7 +168,7 @@ export function createMonitorPlugin(deps: MonitorPluginDeps): {
     log.warn(
       'monitor: no global_chat_id or alerts.chat_id is configured; alerts have nowhere to go',
     );
-  const messenger = alertMessenger(deps.sender, deps.adminIds);
+  const messenger = alertMessenger(deps.sender, deps.adminIds, deps.alertChart);
   const policy: AlertPolicy = {
     severity: alerts.severity,
     maxNotifications: m.maxNotifications,
@@ -198,6 +231,7 @@ export const monitorPlugin = definePlugin<MonitorSettings>({
       system: ctx.system,
       docker: ctx.docker,
       sender: ctx.sender,
+      ...(ctx.alertChart !== undefined ? { alertChart: ctx.alertChart } : {}),
       store: ctx.store,
       clock: ctx.clock,
       log: ctx.log,

@@ -23,7 +23,9 @@ describe('history config', () => {
       maxBytes: 50 * 1024 * 1024,
       maxContainers: 50,
       forecastAlertDays: 7,
+      alertCharts: true,
     });
+    expect(load({ history: { alert_charts: false } }).history.alertCharts).toBe(false);
     expect(history.timeZone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
     expect(influxdb.version).toBe(2);
   });

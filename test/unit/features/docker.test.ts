@@ -302,6 +302,47 @@ describe('docker feature', () => {
     expect(last(p)?.text).toContain('live figures did not arrive in time');
   });
 
+  it("details take a running container's figures from the history collector's recent sample when there is one", async () => {
+    const docker = new FakeDocker();
+    let engineCalls = 0;
+    const engineStats = docker.stats;
+    docker.stats = () => {
+      engineCalls++;
+      return engineStats();
+    };
+    const c = details('web');
+    const other = details('db');
+    docker.containers[0] = [c, other];
+    const asked: string[] = [];
+    const { p } = setup({
+      docker,
+      recentStats: (host, id) => {
+        asked.push(`${host}/${id}`);
+        return id === c.id
+          ? {
+              memoryUsed: 256 * 1024 * 1024,
+              memoryLimit: 1024 ** 3,
+              cpuPercent: 42.5,
+              netRx: 0,
+              netTx: 0,
+              rxErrors: 0,
+              txErrors: 0,
+              throttledPeriods: 0,
+              pids: 7,
+            }
+          : undefined;
+      },
+    });
+    await press(p, USER, DOCKER.container.call({ host: 0, id: c.id, page: 0 }));
+    expect(last(p)?.text).toContain('CPU: 42.5 %');
+    expect(engineCalls).toBe(0);
+    // No recent sample for this one: today's path (the engine, within the budget).
+    await press(p, USER, DOCKER.container.call({ host: 0, id: other.id, page: 0 }));
+    expect(engineCalls).toBe(1);
+    expect(last(p)?.text).toContain('CPU: 5.0 %');
+    expect(asked).toEqual([`0/${c.id}`, `0/${other.id}`]);
+  });
+
   it('a container that is gone, a host that is gone, a page out of range: clear answers, no crash', async () => {
     const { p, docker } = setup();
     docker.containers[0] = [details('web')];

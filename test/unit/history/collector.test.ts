@@ -134,6 +134,35 @@ describe('HistoryCollector', () => {
   });
 });
 
+describe('HistoryCollector recent stats', () => {
+  it("keeps each running container's last stats for the screens, and forgets them when stale", async () => {
+    const { clock, docker, collector } = setup();
+    const web = 'a'.repeat(64);
+    expect(collector.recentStats(0, web, 20_000)).toBeUndefined();
+    await collector.tick();
+    expect(collector.recentStats(0, web, 20_000)).toMatchObject({ cpuPercent: 150, pids: 3 });
+    expect(collector.recentStats(0, 'b'.repeat(64), 20_000)).toBeUndefined(); // stopped
+    expect(collector.recentStats(1, web, 20_000)).toBeUndefined(); // other host
+    docker.memory = 128 * 1024 * 1024;
+    clock.advance(10_000);
+    await collector.tick();
+    expect(collector.recentStats(0, web, 20_000)?.memoryUsed).toBe(128 * 1024 * 1024);
+    clock.advance(20_001);
+    expect(collector.recentStats(0, web, 20_000)).toBeUndefined(); // too old for the caller
+  });
+
+  it('does not keep stats without a CPU figure (the screen then asks the engine)', async () => {
+    const { docker, collector } = setup();
+    const inner = docker.containerStats.bind(docker);
+    docker.containerStats = async (host, id) => {
+      const s = await inner(host, id);
+      return s === undefined ? undefined : { ...s, cpuPercent: undefined };
+    };
+    await collector.tick();
+    expect(collector.recentStats(0, 'a'.repeat(64), 20_000)).toBeUndefined();
+  });
+});
+
 describe('HistoryService charts', () => {
   it('draws a container memory chart that follows the steps, and says empty for a vanished one', async () => {
     const { clock, docker, collector, service } = setup();

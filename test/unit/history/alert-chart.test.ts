@@ -1,0 +1,256 @@
+import { PNG } from 'pngjs';
+import type { DockerEventsPort } from '../../../src/adapters/docker/events-port';
+import type { DockerLogFollowPort } from '../../../src/adapters/docker/log-follow-port';
+import type { DockerPort } from '../../../src/adapters/docker/port';
+import type { SystemPort } from '../../../src/adapters/system/system-port';
+import { ALERT_KINDS, type AlertKind, type Severity } from '../../../src/alerts/types';
+import { ManualClock } from '../../../src/clock';
+import type { AlertsConfig, HistoryConfig, MonitorConfig } from '../../../src/config/types';
+import { alertChartTarget } from '../../../src/history/alert-chart';
+import { CHART_HEIGHT, CHART_WIDTH } from '../../../src/history/chart';
+import { HistoryRuntime } from '../../../src/history/runtime';
+import { createMonitorPlugin } from '../../../src/plugins/monitor/plugin';
+import * as d from '../../fixtures/server-data';
+import { FakeSender } from '../../support/fake-sender';
+import { MemoryStore } from '../../support/memory-store';
+import { silentLogger } from '../../support/silent-logger';
+
+const CHAT = 500;
+const DOCKER_HOSTS = [
+  { index: 0, label: 'unix:///run/docker.sock' },
+  { index: 1, label: 'tcp://10.0.0.2:2376' },
+];
+
+describe('alertChartTarget', () => {
+  const subject = (
+    kind: AlertKind,
+    over: { host?: string; local?: boolean; target?: string } = {},
+  ) => ({
+    kind,
+    target: over.target ?? 'web',
+    host: over.host ?? 'this host',
+    local: over.local ?? true,
+  });
+
+  it('maps host conditions of this host to its metric charts, and nothing for other machines or fans', () => {
+    expect(alertChartTarget(subject('cpu'), DOCKER_HOSTS)).toEqual({ kind: 'host', metric: 'cpu' });
+    expect(alertChartTarget(subject('swap'), DOCKER_HOSTS)).toEqual({
+      kind: 'host',
+      metric: 'mem',
+    });
+    expect(alertChartTarget(subject('disk'), DOCKER_HOSTS)).toEqual({
+      kind: 'host',
+      metric: 'disk',
+    });
+    expect(alertChartTarget(subject('temperature'), DOCKER_HOSTS)).toEqual({
+      kind: 'host',
+      metric: 'temp',
+    });
+    expect(
+      alertChartTarget(subject('cpu', { local: false, host: 'db1' }), DOCKER_HOSTS),
+    ).toBeUndefined();
+    expect(alertChartTarget(subject('fan'), DOCKER_HOSTS)).toBeUndefined();
+  });
+
+  it('maps container alerts to the container on its Docker host: memory for OOM, CPU otherwise', () => {
+    const c = (kind: AlertKind, host: string) =>
+      alertChartTarget(subject(kind, { host, local: false, target: 'api' }), DOCKER_HOSTS);
+    expect(c('container_oom', 'tcp://10.0.0.2:2376')).toEqual({
+      kind: 'container',
+      host: 1,
+      name: 'api',
+      metric: 'mem',
+    });
+    expect(c('restart_loop', 'unix:///run/docker.sock')).toMatchObject({ host: 0, metric: 'cpu' });
+    expect(c('container_died', 'tcp://gone:2376')).toBeUndefined();
+    expect(c('container_created', 'unix:///run/docker.sock')).toBeUndefined();
+    expect(c('image_new', 'unix:///run/docker.sock')).toBeUndefined();
+  });
+});
+
+/** This host at 95 % CPU; everything else calm. */
+class BusySystem implements SystemPort {
+  start(): void {}
+  stop(): void {}
+  context = () => d.onHost;
+  loadAverage = () => Promise.resolve({ ...d.load, one: 0.1, cores: 4 });
+  cpu = () => Promise.resolve({ ...d.cpu, usage: { ...d.cpu.usage, total: 95 } });
+  memory = () => Promise.resolve({ ...d.memory, totalBytes: 100, usedBytes: 10, swap: undefined });
+  sensors = () => Promise.resolve({ temperatures: [], fans: [] });
+  processes = () => Promise.resolve(d.processes);
+  topProcesses = () => Promise.resolve(d.top);
+  uptime = () => Promise.resolve(d.uptime);
+  users = () => Promise.resolve(d.users);
+  filesystems = () => Promise.resolve([]);
+  diskIo = () => Promise.reject(new Error('unused'));
+  networkTotals = () => Promise.resolve(d.network);
+  interfaces = () => Promise.resolve(d.interfaces);
+  connections = () => Promise.resolve(d.connections);
+  processMemoryLimit = () => Promise.resolve(undefined);
+}
+
+const unused = (): Promise<never> => Promise.reject(new Error('unused'));
+const noDocker: DockerPort & DockerEventsPort & DockerLogFollowPort = {
+  hosts: [],
+  ping: unused,
+  summary: unused,
+  listContainers: unused,
+  inspectContainer: unused,
+  containerStats: unused,
+  logs: unused,
+  act: unused,
+  listImages: unused,
+  inspectImage: unused,
+  imageHistory: unused,
+  assertReachable: unused,
+  subscribe: unused,
+  followLogs: unused,
+};
+
+const monitorConfig: MonitorConfig = {
+  thresholds: {
+    cpu: 80,
+    memory: 80,
+    disk: 80,
+    cpuTemperature: 85,
+    gpuTemperature: 90,
+    diskTemperature: 60,
+  },
+  maxNotifications: 10,
+  checkIntervalSeconds: 5,
+  resetNotificationSeconds: 300,
+  retryAttempts: 3,
+  retryIntervalSeconds: 10,
+  monitorDocker: false,
+};
+
+const rule = { debounceChecks: 2, hysteresis: 5 };
+const alertsConfig: AlertsConfig = {
+  chatId: undefined,
+  threadId: undefined,
+  settleMs: 0,
+  groupWindowMs: 0,
+  quietHours: undefined,
+  severity: Object.fromEntries(ALERT_KINDS.map((k) => [k, 'warning'])) as Record<
+    AlertKind,
+    Severity
+  >,
+  docker: {
+    events: true,
+    logLines: 10,
+    restartLoop: { restarts: 3, minutes: 5 },
+    stableMs: 30_000,
+    include: [],
+    exclude: [],
+  },
+  conditions: {
+    cpu: rule,
+    memory: rule,
+    disk: rule,
+    temperature: rule,
+    swap: rule,
+    load: { debounceChecks: 2, hysteresis: 0.5 },
+    fan: { debounceChecks: 2, hysteresis: 0 },
+  },
+  swapThreshold: 80,
+  loadPerCoreThreshold: 2,
+  fanMinRpm: 1,
+  logWatch: { patterns: [], maxLineBytes: 4096, matchTimeoutMs: 250, maxContainers: 100 },
+};
+
+const historyConfig: HistoryConfig = {
+  enabled: true,
+  intervalSeconds: 5,
+  maxBytes: 8 * 1024 * 1024,
+  maxContainers: 10,
+  maxSeries: 100,
+  timeZone: 'UTC',
+  forecastAlertDays: 0,
+  alertCharts: true,
+};
+
+/** The monitor plugin and a real history (store, collector, chart worker) on one busy host. */
+function setup(withCharts: boolean) {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
+  const system = new BusySystem();
+  const history = new HistoryRuntime({
+    config: historyConfig,
+    influxdb: { url: '', token: '', org: '', bucket: '', debugMode: false, version: 2 },
+    stateDir: undefined,
+    system,
+    docker: undefined,
+    clock,
+    log: silentLogger,
+    notify: () => Promise.resolve(),
+  });
+  const sender = new FakeSender();
+  const pngs: Buffer[] = [];
+  const sendPhoto = sender.sendPhoto.bind(sender);
+  sender.sendPhoto = (chatId, png, caption, options) => {
+    pngs.push(png);
+    return sendPhoto(chatId, png, caption, options);
+  };
+  const plugin = createMonitorPlugin({
+    monitor: monitorConfig,
+    alerts: alertsConfig,
+    globalChatIds: [CHAT],
+    adminIds: [CHAT],
+    system,
+    docker: noDocker,
+    sender,
+    ...(withCharts ? { alertChart: history.alertChart.bind(history) } : {}),
+    store: new MemoryStore(),
+    clock,
+    log: silentLogger,
+    sanitise: (t) => t,
+  });
+  return { clock, history, sender, pngs, plugin };
+}
+
+/** Polls (real time, bounded) until `done`: the chart renders in a worker thread. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('alert charts', () => {
+  it("a CPU alert is followed by the last hour's CPU chart, a PNG replying to the alert", async () => {
+    const t = setup(true);
+    t.history.start();
+    try {
+      for (const c of t.plugin.components) await c.start?.();
+      const alerts = () => t.sender.sent.filter((s) => s.kind === 'send');
+      for (let i = 0; i < 6 && alerts().length === 0; i++) await t.clock.advanceAsync(5000);
+      expect(alerts()).toHaveLength(1);
+      expect(alerts()[0]?.text).toContain('CPU');
+      await until(() => t.pngs.length > 0, 'the chart');
+      const photo = t.sender.sent.find((s) => s.kind === 'photo');
+      expect(photo).toMatchObject({ chatId: CHAT, options: { replyTo: alerts()[0]?.messageId } });
+      expect(photo?.text).toContain('CPU · last 1 h');
+      expect(photo?.text).toContain('CPU: now 95 %');
+      const png = PNG.sync.read(t.pngs[0] as Buffer);
+      expect([png.width, png.height]).toEqual([CHART_WIDTH, CHART_HEIGHT]);
+      for (const c of [...t.plugin.components].reverse()) await c.stop?.();
+    } finally {
+      await t.history.stop();
+    }
+  });
+
+  it('without alert charts (history off or alert_charts: false) the alert goes alone', async () => {
+    const t = setup(false);
+    t.history.start();
+    try {
+      for (const c of t.plugin.components) await c.start?.();
+      const alerts = () => t.sender.sent.filter((s) => s.kind === 'send');
+      for (let i = 0; i < 6 && alerts().length === 0; i++) await t.clock.advanceAsync(5000);
+      expect(alerts()).toHaveLength(1);
+      for (const c of [...t.plugin.components].reverse()) await c.stop?.();
+      expect(t.sender.sent.filter((s) => s.kind === 'photo')).toEqual([]);
+    } finally {
+      await t.history.stop();
+    }
+  });
+});
