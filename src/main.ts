@@ -108,7 +108,7 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
         process.exit(EXIT_FATAL);
       }
       // Whatever is still queued or hanging (a Bot API call, a handler): exit 0 within 5 s.
-      setTimeout(() => process.exit(EXIT_OK), HARD_EXIT_MS).unref();
+      systemClock.setTimeout(() => process.exit(EXIT_OK), HARD_EXIT_MS);
       void stop(signal).finally(() => setImmediate(() => process.exit(EXIT_OK)));
     });
   }
