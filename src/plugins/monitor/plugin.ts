@@ -79,11 +79,12 @@ export function createMonitorPlugin(deps: MonitorPluginDeps): {
         await deps.sender.send(t.chatId, view, {
           forUser: owner(t.chatId),
           silent,
+          bulk: true,
           ...(t.threadId !== undefined ? { threadId: t.threadId } : {}),
         })
       ).messageId,
     edit: async (chatId, messageId, view) => {
-      await deps.sender.edit(chatId, messageId, view, { forUser: owner(chatId) });
+      await deps.sender.edit(chatId, messageId, view, { forUser: owner(chatId), bulk: true });
     },
   };
   const policy: AlertPolicy = {
