@@ -5,7 +5,6 @@
  * stop), both beside the /proc floor measured in this run; plus each replaced
  * systeminformation call against the adapter's direct read.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import si from 'systeminformation';
@@ -16,7 +15,7 @@ import { systemClock } from '../src/clock';
 import { silentLogger } from '../test/support/silent-logger';
 import { BotApiEmulator, type EmuMessage } from '../test/support/bot-api-emulator';
 import { Daemon, TEST_SALT, TEST_TOKEN } from '../test/support/daemon';
-import { fmt, machine, percentile, sleep, writeSection } from './support';
+import { fmt, machine, percentile, sleep, startLoopControl, writeSection } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
 const WARMUP = 30;
@@ -87,28 +86,6 @@ async function everyScreen(emu: BotApiEmulator): Promise<void> {
       await emu.waitForCallbackAnswer(id, 10_000);
     }
   }
-}
-
-/**
- * A control process that only measures its own event loop (same probe, same
- * resolution) over the same window: what the shared machine alone does to a
- * Node process. Resolves with its worst stall when stopped.
- */
-function startControl(): { proc: ChildProcess; stop: () => Promise<number> } {
-  const code = `const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 2 }); h.enable();
-process.on('SIGTERM', () => { process.stdout.write(String(Math.max(0, h.max / 1e6 - 2))); process.exit(0); });
-setInterval(() => {}, 1 << 30);`;
-  const proc = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let out = '';
-  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  return {
-    proc,
-    stop: () =>
-      new Promise((resolve) => {
-        proc.once('exit', () => resolve(Number(out)));
-        proc.kill('SIGTERM');
-      }),
-  };
 }
 
 function startDaemon(emu: BotApiEmulator, logLevel: 'debug' | 'info'): Daemon {
@@ -215,7 +192,7 @@ async function main(): Promise<void> {
   let daemon: Daemon;
   for (let run = 0; run < RUNS; run++) {
     emu = await BotApiEmulator.start({ token: TEST_TOKEN });
-    let control = startControl();
+    let control = startLoopControl();
     daemon = startDaemon(emu, 'debug');
     await daemon.ready();
     await sleep(4000);
@@ -230,7 +207,7 @@ async function main(): Promise<void> {
     daemon = startDaemon(emu, 'debug');
     await daemon.ready();
     await sleep(1500);
-    control = startControl();
+    control = startLoopControl();
     for (let i = 0; i < PASSES; i++) await everyScreen(emu);
     busyControl.push(await control.stop());
     await daemon.stop();

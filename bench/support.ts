@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -63,4 +63,48 @@ export function stopChild(p: ChildProcess): Promise<void> {
 /** access_control for a benchmark daemon: many plain users, so no one hits the per-user rate limit. */
 export function benchAccess(users: readonly number[]): Record<string, unknown> {
   return { allowed_user_ids: users, allowed_admins_ids: [], auth_salt: 'x'.repeat(32) };
+}
+
+/**
+ * A control process that only measures its own event loop (the daemon's probe: perf_hooks, 2 ms
+ * resolution) over the same window: what the shared machine alone does to a Node process.
+ * Resolves with its worst stall when stopped.
+ */
+export function startLoopControl(): { proc: ChildProcess; stop: () => Promise<number> } {
+  const code = `const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 2 }); h.enable();
+process.on('SIGTERM', () => { process.stdout.write(String(Math.max(0, h.max / 1e6 - 2))); process.exit(0); });
+setInterval(() => {}, 1 << 30);`;
+  const proc = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  return {
+    proc,
+    stop: () =>
+      new Promise((resolve) => {
+        proc.once('exit', () => resolve(Number(out)));
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+/** The event-loop figures a daemon at log level debug logs when it stops (its server feature's probe). */
+export interface DaemonLoopSummary {
+  loopMaxStallMs: number;
+  loopP99StallMs: number;
+  loopMaxBusyMs: number | undefined;
+}
+
+/** Finds the event-loop summary in a stopped daemon's JSON log; throws when there is none. */
+export function daemonLoopSummary(output: string): DaemonLoopSummary {
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const l = JSON.parse(line) as Partial<DaemonLoopSummary>;
+    if (typeof l.loopMaxStallMs === 'number' && typeof l.loopP99StallMs === 'number')
+      return {
+        loopMaxStallMs: l.loopMaxStallMs,
+        loopP99StallMs: l.loopP99StallMs,
+        loopMaxBusyMs: typeof l.loopMaxBusyMs === 'number' ? l.loopMaxBusyMs : undefined,
+      };
+  }
+  throw new Error(`the daemon logged no event-loop summary:\n${output.slice(-2000)}`);
 }

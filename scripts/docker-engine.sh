@@ -6,6 +6,9 @@
 #   scripts/docker-engine.sh stop   [RUN_DIR]   stop what `start` started there (by pid), unmount, remove RUN_DIR
 #   scripts/docker-engine.sh status [RUN_DIR]   exit 0 and print the socket path if the engine answers
 #   scripts/docker-engine.sh image  SOCKET      (re)build local/busybox:test on an existing engine
+#   scripts/docker-engine.sh dockerd-stop  RUN_DIR   stop only dockerd (containerd, data and RUN_DIR stay)
+#   scripts/docker-engine.sh dockerd-kill  RUN_DIR   SIGKILL only dockerd (a crash: containers keep running)
+#   scripts/docker-engine.sh dockerd-start RUN_DIR   start dockerd again on the same data: an engine restart
 #
 # Everything lives under RUN_DIR (default $TMBOT_DOCKER_RUN_DIR or /tmp/tmbot-docker): socket,
 # data-root, exec-root, pidfiles, logs, and a containerd of its own, so a system-wide Docker or
@@ -32,7 +35,7 @@ die() {
 now_ms() { date +%s%3N; }
 
 usage() {
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -297,6 +300,38 @@ cmd_start() {
   echo "$SOCK"
 }
 
+# --- engine restart (tests of event-stream reconnection) --------------------------------------
+
+# $1 = stop: SIGTERM, dockerd stops its containers itself (--shutdown-timeout) as on a real engine
+# restart; kill: SIGKILL, a crash, containerd keeps the containers running until dockerd returns.
+cmd_dockerd_down() {
+  local pid i
+  [ -e "$RUN/$MARKER" ] || die "no engine in $RUN"
+  pid="$(dockerd_pid)"
+  [ -n "$pid" ] || die "dockerd is not running in $RUN"
+  if [ "$1" = kill ]; then
+    kill -KILL "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do alive "$pid" || break; sleep 0.1; done
+  else
+    stop_pid "$pid" 30 dockerd
+  fi
+  if [ "$1" = kill ]; then log "dockerd killed in $RUN"; else log "dockerd stopped in $RUN"; fi
+}
+
+cmd_dockerd_start() {
+  local pid
+  [ -e "$RUN/$MARKER" ] || die "no engine in $RUN"
+  if [ -n "$(dockerd_pid)" ] && engine_answers; then die "dockerd is already running in $RUN"; fi
+  # A killed dockerd leaves its pidfile, and dockerd refuses it while the pid is an unreaped zombie.
+  pid="$(read_pid "$RUN/docker.pid")"
+  if [ -n "$pid" ] && ! alive "$pid"; then rm -f "$RUN/docker.pid"; fi
+  start_containerd
+  # The driver it ran on: dockerd's default could differ (vfs fallback) and not see the data.
+  start_dockerd "$(cat "$RUN/storage-driver")" || die "dockerd did not restart (log: $RUN/dockerd.log)"
+  log "dockerd restarted in $RUN"
+  echo "$SOCK"
+}
+
 # --- stop -------------------------------------------------------------------------------------
 
 cleanup_mounts() {
@@ -388,6 +423,9 @@ case "$cmd" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
+  dockerd-stop) cmd_dockerd_down stop ;;
+  dockerd-kill) cmd_dockerd_down kill ;;
+  dockerd-start) cmd_dockerd_start ;;
   image)
     engine_answers || die "no engine answers on $SOCK"
     build_image

@@ -28,10 +28,9 @@ import { dockerCheckers } from './health/checkers/docker';
 import { pollingThresholds } from './health/checkers/update-loop';
 import { createHealth, type Health } from './health/health';
 import { readHostSample } from './health/host-sample';
-import { component, type Component } from './lifecycle';
+import type { Component } from './lifecycle';
 import type { Logger } from './log/logger';
 import type { Plugin, PluginPorts } from './plugins/plugin';
-import type { AccessControl } from './security/access-control';
 import { ChatAdminNotifier } from './security/admin-notifier';
 import { JsonlAuditLog } from './security/audit-log';
 import { ContainerRedaction } from './security/redact-container';
@@ -317,10 +316,17 @@ export function historyParts(
 /** The enabled plugins built: their features, their (optional) components and their menu entries. */
 export function pluginParts(
   plugins: readonly Plugin[],
-  config: Config,
-  ports: PluginPorts,
-  log: Logger,
+  deps: AppDeps,
+  shared: Pick<PluginPorts, 'system' | 'docker' | 'sender'>,
 ): { features: Feature[]; components: Component[]; entries: Plugin[] } {
+  const { config, clock, store, log } = deps;
+  const ports: PluginPorts = {
+    ...shared,
+    clock,
+    store,
+    notifyChatIds: config.adminChatIds,
+    redact: (text: string) => deps.redactor.redact(text),
+  };
   const built = {
     features: [] as Feature[],
     components: [] as Component[],
@@ -344,35 +350,4 @@ export function pluginParts(
       });
   }
   return built;
-}
-
-/**
- * The state on disk. Started first (button tokens of the last run are valid again); stopped
- * last: what the others wrote reaches the disk.
- */
-export function stateComponent(
-  callbacks: CallbackStore,
-  access: Pick<AccessControl, 'save'>,
-  store: StateStore,
-): Component {
-  return component('state', {
-    start: () => callbacks.load(),
-    stop: async () => {
-      await callbacks.save();
-      await access.save();
-      await store.flush();
-    },
-  });
-}
-
-/** A feature's own start/stop as a component of the same name (required, as before). */
-export function featureComponents(features: readonly Feature[]): Component[] {
-  return features
-    .filter((f) => f.start !== undefined || f.stop !== undefined)
-    .map((f) =>
-      component(f.name, {
-        ...(f.start !== undefined ? { start: () => f.start?.() } : {}),
-        ...(f.stop !== undefined ? { stop: () => f.stop?.() } : {}),
-      }),
-    );
 }

@@ -3,15 +3,19 @@ import {
   accessPolicy,
   coreFeatures,
   dockerPort,
-  featureComponents,
   healthParts,
   historyParts,
   pluginParts,
   securityParts,
-  stateComponent,
   telegramParts,
   updateReceiver,
 } from './app-parts';
+import {
+  commandsComponent,
+  featureComponents,
+  receiverComponent,
+  stateComponent,
+} from './app-components';
 import type { App, AppDeps } from './app-types';
 import { fleetParts } from './fleet/parts';
 import { componentsChecker } from './health/checkers/components';
@@ -21,7 +25,7 @@ import { connectToTelegram } from './telegram/connect';
 import { installPipeline } from './telegram/pipeline';
 import { asTelegrafSignal } from './telegram/polling';
 import type { UpdateReceiver } from './telegram/receiver';
-import { botDescriptionTexts, unknownTextView } from './views/menu';
+import { unknownTextView } from './views/menu';
 
 /**
  * The composition root: builds every part from the config and owns the start and stop
@@ -43,18 +47,8 @@ export function createApp(deps: AppDeps): App {
   const receiver = updateReceiver(deps, tg, tlog, fleet?.webhookObserver);
   const health = healthParts(deps, bot, receiver, docker, system);
   const history = historyParts(deps, system, docker, sender);
-  const ports = {
-    system,
-    docker,
-    clock,
-    store,
-    sender,
-    notifyChatIds: config.adminChatIds,
-    redact: (text: string) => deps.redactor.redact(text),
-  };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
-  const plugins = pluginParts(requested, config, ports, deps.log);
-  const botUsername = tg.botUsername;
+  const plugins = pluginParts(requested, deps, { system, docker, sender });
   const features = [
     ...coreFeatures({
       app: deps,
@@ -62,7 +56,7 @@ export function createApp(deps: AppDeps): App {
       system,
       docker,
       health,
-      botUsername,
+      botUsername: tg.botUsername,
       plugins: plugins.entries,
       hostPicker: () => fleet?.picker,
       history,
@@ -84,20 +78,7 @@ export function createApp(deps: AppDeps): App {
   const parts = new Lifecycle(log);
   parts.add(
     stateComponent(tg.callbacks, access, store),
-    component('commands', {
-      start: async () => {
-        const texts = botDescriptionTexts();
-        const steps: [string, () => Promise<unknown>][] = [
-          ['command menu', () => bot.telegram.setMyCommands(router.commands())],
-          ['description', () => bot.telegram.setMyDescription(texts.description)],
-          ['short description', () => bot.telegram.setMyShortDescription(texts.short)],
-        ];
-        for (const [what, step] of steps)
-          await step().catch((err: unknown) =>
-            tlog.warn(`could not set the ${what}`, { error: err }),
-          );
-      },
-    }),
+    commandsComponent(bot, router, tlog),
     component('auto-delete', {
       start: () => tg.autoDelete.start(),
       stop: () => tg.autoDelete.stop(),
@@ -112,13 +93,7 @@ export function createApp(deps: AppDeps): App {
     ...featureComponents(features),
     ...plugins.components,
     ...(fleet !== undefined ? [fleet.component] : []),
-    component('updates', {
-      start: async () => {
-        await receiver.prepare();
-        receiver.run();
-      },
-      stop: () => receiver.stop(options.shutdownGraceMs),
-    }),
+    receiverComponent(receiver, options.shutdownGraceMs),
     component('health', {
       // After the source is chosen (the first update-loop check names it); names what failed.
       start: () => {

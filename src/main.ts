@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs, USAGE, type CliOptions } from './cli/args';
 import { DEMO_USAGE, type DemoCommand } from './cli/demo-args';
 import { newSalt, writeStarterConfig } from './cli/init';
-import { runMaintenance } from './cli/maintenance';
+import { runMaintenance, type MaintenanceOp } from './cli/maintenance';
 import { matchDirectoryOwner, resetTotp } from './cli/totp-reset';
 import { systemClock } from './clock';
 import { loadConfigIsolated } from './config/isolated';
@@ -214,6 +214,39 @@ async function demo(cli: CliOptions, command: DemoCommand): Promise<number> {
   }
 }
 
+/** `tmbot init`: a starter config with a fresh salt, never over an existing file. */
+function init(cli: CliOptions): number {
+  const path = configPath(cli);
+  if (existsSync(path)) {
+    process.stderr.write(`tmbot: ${path} already exists; not overwriting it\n`);
+    return EXIT_USAGE;
+  }
+  writeStarterConfig(path);
+  process.stdout.write(
+    `Wrote ${path} (mode 0600) with a fresh auth salt.\nNext: put your bot token and user id in it, then run: tmbot --config ${path}\n`,
+  );
+  return EXIT_OK;
+}
+
+/** `tmbot maintenance …`: talks to the running daemon through its state dir. */
+async function maintenance(cli: CliOptions, request: MaintenanceOp): Promise<number> {
+  const log = createLogger({
+    level: 'warn',
+    format: 'human',
+    stream: process.stderr,
+    redactor: new Redactor(),
+  });
+  const store = new JsonStateStore(await healthStateDir(cli), log, systemClock);
+  await store.open();
+  return runMaintenance(
+    store,
+    request,
+    systemClock,
+    (line) => process.stdout.write(`${line}\n`),
+    (name) => matchDirectoryOwner(store.dir, [name]),
+  );
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   let cli: CliOptions;
   try {
@@ -232,18 +265,8 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'salt':
       process.stdout.write(`${newSalt()}\n`);
       return EXIT_OK;
-    case 'init': {
-      const path = configPath(cli);
-      if (existsSync(path)) {
-        process.stderr.write(`tmbot: ${path} already exists; not overwriting it\n`);
-        return EXIT_USAGE;
-      }
-      writeStarterConfig(path);
-      process.stdout.write(
-        `Wrote ${path} (mode 0600) with a fresh auth salt.\nNext: put your bot token and user id in it, then run: tmbot --config ${path}\n`,
-      );
-      return EXIT_OK;
-    }
+    case 'init':
+      return init(cli);
     case 'health-check': {
       const result = probeHeartbeat(await healthStateDir(cli), systemClock.now());
       (result.code === 0 ? process.stdout : process.stderr).write(`tmbot: ${result.message}\n`);
@@ -256,23 +279,8 @@ async function main(argv: readonly string[]): Promise<number> {
         process.stderr.write(`tmbot: demo could not start: ${(err as Error).message}\n`);
         return EXIT_FATAL;
       });
-    case 'maintenance': {
-      const log = createLogger({
-        level: 'warn',
-        format: 'human',
-        stream: process.stderr,
-        redactor: new Redactor(),
-      });
-      const store = new JsonStateStore(await healthStateDir(cli), log, systemClock);
-      await store.open();
-      return runMaintenance(
-        store,
-        cli.command.request,
-        systemClock,
-        (line) => process.stdout.write(`${line}\n`),
-        (name) => matchDirectoryOwner(store.dir, [name]),
-      );
-    }
+    case 'maintenance':
+      return maintenance(cli, cli.command.request);
     default:
       break;
   }

@@ -15,6 +15,16 @@ const MAX_KNOWN = 5000;
 /** A stream that ends sooner than this after opening counts as a failed attempt. */
 const MIN_STREAM_MS = 1000;
 
+/**
+ * An answer saying this engine (or the proxy in front of it) will not stream events: a client
+ * error (not a timeout or rate limit), or 501. Other server errors (a 500 while the engine
+ * starts, a proxy's 502/503) are retried like a dropped connection.
+ */
+function refusesStream(status: number): boolean {
+  if (status === 408 || status === 429) return false;
+  return (status >= 400 && status < 500) || status === 501;
+}
+
 /** How a host's event stream is doing, for the status screen. */
 export type StreamState = 'connecting' | 'streaming' | 'reconnecting' | 'polling' | 'unavailable';
 
@@ -155,7 +165,7 @@ export class DockerAlertSource {
         this.setState(r, 'reconnecting');
         failures = clock.now() - opened < MIN_STREAM_MS ? failures + 1 : 0;
       } catch (err) {
-        if (err instanceof EngineHttpError) {
+        if (err instanceof EngineHttpError && refusesStream(err.statusCode)) {
           this.deps.log.warn(
             `docker host ${r.watch.label}: no event stream (${err.message}); polling instead`,
           );

@@ -1,42 +1,13 @@
 import type { ConfigIssue } from '../errors';
-import type { EndpointAuth, FleetConfig, RemoteEndpoint, RemoteHostConfig } from './types';
-
-/** `hosts:` and `fleet:` as the YAML has them after schema defaults (snake_case). */
-export interface RawEndpoint {
-  url: string;
-  bearer_token: string;
-  basic_auth: { username: string; password: string };
-  ca_file: string;
-  fingerprint_sha256: string;
-  timeout_seconds: number;
-  max_response_bytes: number;
-}
-
-export interface RawHost {
-  name: string;
-  node_exporter?: RawEndpoint;
-  prometheus?: RawEndpoint & { selector: string; host_label: string };
-}
-
-export interface RawFleet {
-  scrape_interval_seconds: number;
-  unreachable_after: number;
-  warning_margin_percent: number;
-  page_size: number;
-  receiver: {
-    enabled: boolean;
-    listen: string;
-    port: number;
-    path: string;
-    bearer_token: string;
-    max_body_kb: number;
-    rate_limit: number;
-    rate_limit_window_seconds: number;
-    request_timeout_seconds: number;
-  };
-  alertmanager: RawEndpoint & { privileged: boolean };
-  metrics: { enabled: boolean; listen: string; port: number; bearer_token: string };
-}
+import type {
+  EndpointAuth,
+  FleetConfig,
+  RawEndpoint,
+  RawFleet,
+  RawHost,
+  RemoteEndpoint,
+  RemoteHostConfig,
+} from './types';
 
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 const FINGERPRINT = /^[0-9a-fA-F]{64}$/;

@@ -1,5 +1,4 @@
 import type { AlertKind, Severity } from '../alerts/types';
-import type { RawFleet, RawHost } from './fleet';
 
 /** The validated, normalised configuration. Frozen and passed in; never a global. */
 export interface Config {
@@ -143,6 +142,43 @@ export interface AlertsConfig {
   readonly swapThreshold: number;
   readonly loadPerCoreThreshold: number;
   readonly fanMinRpm: number;
+}
+
+/** `hosts:` and `fleet:` as the YAML has them after schema defaults (snake_case). */
+export interface RawEndpoint {
+  url: string;
+  bearer_token: string;
+  basic_auth: { username: string; password: string };
+  ca_file: string;
+  fingerprint_sha256: string;
+  timeout_seconds: number;
+  max_response_bytes: number;
+}
+
+export interface RawHost {
+  name: string;
+  node_exporter?: RawEndpoint;
+  prometheus?: RawEndpoint & { selector: string; host_label: string };
+}
+
+export interface RawFleet {
+  scrape_interval_seconds: number;
+  unreachable_after: number;
+  warning_margin_percent: number;
+  page_size: number;
+  receiver: {
+    enabled: boolean;
+    listen: string;
+    port: number;
+    path: string;
+    bearer_token: string;
+    max_body_kb: number;
+    rate_limit: number;
+    rate_limit_window_seconds: number;
+    request_timeout_seconds: number;
+  };
+  alertmanager: RawEndpoint & { privileged: boolean };
+  metrics: { enabled: boolean; listen: string; port: number; bearer_token: string };
 }
 
 /** The YAML document after list normalisation and schema defaults (snake_case as in the file). */

@@ -1,4 +1,4 @@
-import type { ActionCall } from '../telegram/actions';
+import type { ActionCall } from '../views/view';
 
 /**
  * A privileged action as the 2FA guard sees it; enough to audit it and to resume

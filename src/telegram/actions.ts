@@ -1,17 +1,4 @@
-import type { ActionButton } from '../views/view';
-
-declare const callBrand: unique symbol;
-
-/**
- * One press of a typed action, encoded: the action name and its arguments as the
- * token store keeps them. Only an {@link Action} makes one, so a button can only
- * carry arguments its handler accepts.
- */
-export interface ActionCall {
-  readonly action: string;
-  readonly args: readonly string[];
-  readonly [callBrand]: true;
-}
+import type { ActionButton, ActionCall } from '../views/view';
 
 /** How one argument travels: its canonical string, and the check a stored string must pass. */
 export interface Field<T> {

@@ -1,7 +1,8 @@
 import type { DockerSummary } from '../adapters/docker/port';
 import { DOCKER } from './docker-actions';
 import { STACKS } from './docker-stacks';
-import { buttonFor, type ActionCall } from '../telegram/actions';
+import { buttonFor } from '../telegram/actions';
+import type { ActionCall } from './view';
 import { clip, clipMiddle, html, joinHtml } from './html';
 import { subMenuKeyboard } from './keyboards';
 import type { InlineButton, View } from './view';

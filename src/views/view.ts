@@ -1,5 +1,17 @@
-import type { ActionCall } from '../telegram/actions';
 import type { Html } from './html';
+
+declare const callBrand: unique symbol;
+
+/**
+ * One press of a typed action, encoded: the action name and its arguments as the
+ * token store keeps them. Only an {@link Action} makes one, so a button can only
+ * carry arguments its handler accepts.
+ */
+export interface ActionCall {
+  readonly action: string;
+  readonly args: readonly string[];
+  readonly [callBrand]: true;
+}
 
 /**
  * A button that runs a server-side action; the sender turns it into an opaque

@@ -73,6 +73,14 @@ export interface OwnedDockerEngine extends DockerTestEngine {
   readonly storageDriver: string;
   /** Stops dockerd and containerd by pid, unmounts and removes the run dir. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Stops only dockerd; data, socket path and containerd stay. By default with SIGTERM: dockerd
+   * stops its containers, as on an engine restart. `crash`: SIGKILL, the containers keep running
+   * (under containerd) until dockerd returns and, without live-restore, stops them.
+   */
+  stopDockerd(options?: { crash?: boolean }): Promise<void>;
+  /** Starts dockerd again on the same data, socket and storage driver (after {@link stopDockerd}). */
+  startDockerd(): Promise<void>;
 }
 
 interface ExecResult {
@@ -186,6 +194,13 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Own
         () => undefined,
       );
       return stopped;
+    },
+    stopDockerd: async (options) => {
+      const command = options?.crash === true ? 'dockerd-kill' : 'dockerd-stop';
+      await run(ENGINE_SCRIPT, [command, runDir], { timeoutMs: STOP_TIMEOUT_MS });
+    },
+    startDockerd: async () => {
+      await run(ENGINE_SCRIPT, ['dockerd-start', runDir], { timeoutMs: START_TIMEOUT_MS });
     },
   };
 }

@@ -5,7 +5,7 @@ import { DockerError, isUserSafe } from '../../errors';
 import type { Logger } from '../../log/logger';
 import type { PrivilegedAction } from '../../security/second-factor';
 import type { SecondFactor } from '../second-factor';
-import type { ActionCall } from '../../telegram/actions';
+import type { ActionCall } from '../../views/view';
 import type { Req } from '../../telegram/request';
 import type { HostContext } from '../../views/docker-containers';
 import { shortId } from '../../views/docker-format';

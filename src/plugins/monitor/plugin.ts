@@ -57,6 +57,49 @@ export function alertTargets(
   return targets;
 }
 
+/** Sends and edits alerts; buttons belong to a user: the private chat's own user, or in a group the first admin. */
+function alertMessenger(
+  sender: MonitorPluginDeps['sender'],
+  adminIds: readonly number[],
+): AlertMessenger {
+  const owner = (chatId: number): number => (chatId > 0 ? chatId : (adminIds[0] ?? chatId));
+  return {
+    send: async (t, view, silent) =>
+      (
+        await sender.send(t.chatId, view, {
+          forUser: owner(t.chatId),
+          silent,
+          bulk: true,
+          ...(t.threadId !== undefined ? { threadId: t.threadId } : {}),
+        })
+      ).messageId,
+    edit: async (chatId, messageId, view) => {
+      await sender.edit(chatId, messageId, view, { forUser: owner(chatId), bulk: true });
+    },
+  };
+}
+
+/** Docker events from every host, with pyTMBot's retry_* used for re-subscribing and its interval for the polling fallback. */
+function dockerSource(deps: MonitorPluginDeps, engine: AlertEngine): DockerAlertSource {
+  const { monitor: m, alerts } = deps;
+  return new DockerAlertSource({
+    docker: deps.docker,
+    engine,
+    clock: deps.clock,
+    store: deps.store,
+    log: deps.log.child('docker-events'),
+    sanitise: deps.sanitise,
+    options: {
+      ...alerts.docker,
+      include: alerts.docker.include.map(compileNamePattern),
+      exclude: alerts.docker.exclude.map(compileNamePattern),
+      retryIntervalMs: m.retryIntervalSeconds * 1000,
+      retryAttempts: m.retryAttempts,
+      pollIntervalMs: m.checkIntervalSeconds * 1000,
+    },
+  });
+}
+
 /**
  * The monitor plugin: the alert engine, Docker events from every host, host
  * conditions and the maintenance switch for scripts, behind one feature.
@@ -71,22 +114,7 @@ export function createMonitorPlugin(deps: MonitorPluginDeps): {
     log.warn(
       'monitor: no global_chat_id or alerts.chat_id is configured; alerts have nowhere to go',
     );
-  // Buttons belong to a user: the private chat's own user, or in a group the first admin.
-  const owner = (chatId: number): number => (chatId > 0 ? chatId : (deps.adminIds[0] ?? chatId));
-  const messenger: AlertMessenger = {
-    send: async (t, view, silent) =>
-      (
-        await deps.sender.send(t.chatId, view, {
-          forUser: owner(t.chatId),
-          silent,
-          bulk: true,
-          ...(t.threadId !== undefined ? { threadId: t.threadId } : {}),
-        })
-      ).messageId,
-    edit: async (chatId, messageId, view) => {
-      await deps.sender.edit(chatId, messageId, view, { forUser: owner(chatId), bulk: true });
-    },
-  };
+  const messenger = alertMessenger(deps.sender, deps.adminIds);
   const policy: AlertPolicy = {
     severity: alerts.severity,
     maxNotifications: m.maxNotifications,
@@ -97,24 +125,7 @@ export function createMonitorPlugin(deps: MonitorPluginDeps): {
     targets,
   };
   const engine = new AlertEngine({ policy, clock, store, messenger, log: log.child('alerts') });
-  const source = m.monitorDocker
-    ? new DockerAlertSource({
-        docker: deps.docker,
-        engine,
-        clock,
-        store,
-        log: log.child('docker-events'),
-        sanitise: deps.sanitise,
-        options: {
-          ...alerts.docker,
-          include: alerts.docker.include.map(compileNamePattern),
-          exclude: alerts.docker.exclude.map(compileNamePattern),
-          retryIntervalMs: m.retryIntervalSeconds * 1000,
-          retryAttempts: m.retryAttempts,
-          pollIntervalMs: m.checkIntervalSeconds * 1000,
-        },
-      })
-    : undefined;
+  const source = m.monitorDocker ? dockerSource(deps, engine) : undefined;
   const monitor = new Monitor({
     config: m,
     alerts,

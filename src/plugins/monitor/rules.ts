@@ -50,19 +50,27 @@ export function diskPercent(f: FilesystemUsage): number | undefined {
   return denominator > 0 ? (f.usedBytes / denominator) * 100 : undefined;
 }
 
+/** What the system port answered for one check (a metric that failed is absent). */
+export interface CheckSample {
+  cpu?: number;
+  memory?: MemoryInfo;
+  filesystems?: readonly FilesystemUsage[];
+  temperatures?: readonly TemperatureReading[];
+  load?: LoadAverage;
+  fans?: readonly FanReading[];
+}
+
 /** Readings for one check from whatever the system port answered (a metric that failed is absent). */
 export function readings(
   thresholds: MonitorConfig['thresholds'],
   extra: ExtraThresholds,
-  sample: {
-    cpu?: number;
-    memory?: MemoryInfo;
-    filesystems?: readonly FilesystemUsage[];
-    temperatures?: readonly TemperatureReading[];
-    load?: LoadAverage;
-    fans?: readonly FanReading[];
-  },
+  sample: CheckSample,
 ): Reading[] {
+  return [...extraReadings(extra, sample), ...pyTmbotReadings(thresholds, sample)];
+}
+
+/** Swap, load per core and fans: the conditions pyTMBot does not watch. */
+function extraReadings(extra: ExtraThresholds, sample: CheckSample): Reading[] {
   const out: Reading[] = [];
   const swap = sample.memory?.swap;
   if (swap !== undefined && swap.totalBytes > 0) {
@@ -97,6 +105,12 @@ export function readings(
       below: true,
     });
   }
+  return out;
+}
+
+/** CPU, memory, disks and temperatures, against pyTMBot's thresholds. */
+function pyTmbotReadings(thresholds: MonitorConfig['thresholds'], sample: CheckSample): Reading[] {
+  const out: Reading[] = [];
   if (sample.cpu !== undefined) {
     out.push({
       key: 'cpu',
