@@ -50,6 +50,7 @@ import { dockerReasonText } from './views/errors';
 import { telegramWebhook } from './webhook/telegram-webhook';
 import { APP_VERSION } from './version';
 import { forecastNoticeView } from './views/history';
+import { FLEET_BUTTON } from './views/keyboards';
 
 /** The bot (telegraf, never `launch`ed), the sender and what hangs off it. */
 export function telegramParts(config: Config, clock: Clock, store: StateStore, tlog: Logger) {
@@ -72,6 +73,11 @@ export function telegramParts(config: Config, clock: Clock, store: StateStore, t
   const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog, clock);
   const botUsername = (): string | undefined => bot.botInfo?.username;
   return { bot, callbacks, sender, autoDelete, dispatcher, botUsername };
+}
+
+/** Buttons after the main menu's six sections: Fleet when remote hosts are configured. */
+export function mainMenuExtras(config: Config): string[] {
+  return config.fleet.hosts.length > 0 ? [FLEET_BUTTON] : [];
 }
 
 /** Who may use the bot, from `access_control` and `chat_id`. */
@@ -212,6 +218,7 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
       isAllowed: (id) => config.access.userIds.includes(id),
       getMyIdDeleteMs: options.getMyIdDeleteMs,
       plugins: d.plugins,
+      mainExtras: mainMenuExtras(config),
     }),
     authFeature({
       guard,
