@@ -40,11 +40,12 @@ export function loadConfigIsolated(request: ConfigRequest, clock: Clock): Promis
       timer.cancel();
       fn();
     };
-    // No inherited flags (--inspect, --require…); stderr stays visible if the reader crashes.
+    // No inherited flags (--inspect, --require…), and SIGUSR1 opens no inspector on the reader
+    // either (it holds the token for a moment); stderr stays visible if the reader crashes.
     const child = fork(READER_FILE, [], {
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      execArgv: [],
+      execArgv: ['--disable-sigusr1'],
     });
     const timer = clock.setTimeout(() => {
       child.kill('SIGKILL');
