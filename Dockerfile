@@ -61,4 +61,5 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
   CMD ["node", "--disable-sigusr1", "/opt/tmbot/dist/main.js", "--health-check"]
 # --disable-sigusr1: SIGUSR1 must not open an inspector (code execution with the token and socket).
-ENTRYPOINT ["/sbin/tini", "--", "node", "--disable-sigusr1", "/opt/tmbot/dist/main.js"]
+# --max-semi-space-size=1: ~5 MiB less idle memory, /start latency unchanged (docs/performance.md).
+ENTRYPOINT ["/sbin/tini", "--", "node", "--disable-sigusr1", "--max-semi-space-size=1", "/opt/tmbot/dist/main.js"]

@@ -2,7 +2,6 @@
 require('telegraf');
 require('dockerode');
 require('systeminformation');
-require('winston');
 require('ajv');
 require('yaml');
 require('@otplib/totp');

@@ -4,6 +4,7 @@
  * process that only loads the same libraries.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BotApiEmulator } from '../test/support/bot-api-emulator';
 import { Daemon, TEST_TOKEN } from '../test/support/daemon';
@@ -23,6 +24,8 @@ const WARMUP = 50;
 const IDLE_MS = 10_000;
 /** Idle RSS the daemon aims at with the default config (issue 11). */
 const RSS_TARGET_MIB = 64;
+/** Young generation of 1 MiB per semi-space instead of V8's default (up to 16 MiB). */
+const SEMI_SPACE_FLAG = '--max-semi-space-size=1';
 
 /** Requests rotate over many users so the per-user rate limit (8 per 10 s) never applies. */
 const USERS = Array.from({ length: 100 }, (_, i) => 2001 + i);
@@ -37,6 +40,43 @@ async function roundTrips(emu: BotApiEmulator, n: number): Promise<number[]> {
     times.push(performance.now() - t0);
   }
   return times;
+}
+
+/** Anonymous (heap, malloc) and file-backed (the node binary's code pages, libraries) parts of RSS. */
+function rssParts(pid: number): { anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const anon = Number(/RssAnon:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  const file = Number(/RssFile:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return { anon: anon / 1024, file: file / 1024 };
+}
+
+interface DaemonRun {
+  idleRss: number;
+  parts: { anon: number; file: number };
+  times: number[];
+}
+
+/** The daemon with `nodeOptions` (NODE_OPTIONS): idle RSS after IDLE_MS, then /start round trips. */
+async function daemonRun(nodeOptions: string | undefined): Promise<DaemonRun> {
+  const emu = await BotApiEmulator.start({ token: TEST_TOKEN });
+  const daemon = Daemon.start({
+    apiRoot: emu.apiRoot,
+    logLevel: 'info',
+    config: {
+      access_control: benchAccess(USERS),
+    },
+    ...(nodeOptions !== undefined ? { env: { NODE_OPTIONS: nodeOptions } } : {}),
+  });
+  await daemon.ready();
+  await sleep(IDLE_MS);
+  const idleRss = rssMiB(daemon.proc.pid!);
+  const parts = rssParts(daemon.proc.pid!);
+  await roundTrips(emu, WARMUP);
+  const times = await roundTrips(emu, ROUNDS);
+  await daemon.stop();
+  daemon.cleanup();
+  await emu.stop();
+  return { idleRss, parts, times };
 }
 
 async function waitForPoll(emu: BotApiEmulator): Promise<void> {
@@ -56,23 +96,10 @@ async function main(): Promise<void> {
   await stopChild(bare);
   await emuBare.stop();
 
-  // The daemon.
-  const emu = await BotApiEmulator.start({ token: TEST_TOKEN });
-  const daemon = Daemon.start({
-    apiRoot: emu.apiRoot,
-    logLevel: 'info',
-    config: {
-      access_control: benchAccess(USERS),
-    },
-  });
-  await daemon.ready();
-  await sleep(IDLE_MS);
-  const daemonIdleRss = rssMiB(daemon.proc.pid!);
-  await roundTrips(emu, WARMUP);
-  const times = await roundTrips(emu, ROUNDS);
-  await daemon.stop();
-  daemon.cleanup();
-  await emu.stop();
+  // The daemon, and the daemon with a 1 MiB young generation (a V8 flag measured for issue 11).
+  const plain = await daemonRun(undefined);
+  const small = await daemonRun(SEMI_SPACE_FLAG);
+  const { idleRss: daemonIdleRss, times } = plain;
 
   // Library floor, and bare Node (what loading only what is used aims at).
   const libs = spawn(process.execPath, [join(__dirname, 'bare-libs.js')], { stdio: 'ignore' });
@@ -105,7 +132,14 @@ ${machine()}; ${ROUNDS} round trips each after ${WARMUP} warm-up, same emulator 
 | bare process loading every runtime library | ${floorRss.toFixed(1)} |
 | tmbot daemon (heavy libraries loaded at first use; target ≤ ${RSS_TARGET_MIB} MiB) | ${daemonIdleRss.toFixed(1)} |
 | **daemon / every library** | **${(daemonIdleRss / floorRss).toFixed(2)}** |
-| daemon − bare Node | ${(daemonIdleRss - nodeRss).toFixed(1)} |`;
+| daemon − bare Node | ${(daemonIdleRss - nodeRss).toFixed(1)} |
+| of the daemon's RSS: anonymous (JS heap, malloc) / file-backed (node binary code pages, libraries) | ${plain.parts.anon.toFixed(1)} / ${plain.parts.file.toFixed(1)} |
+| tmbot daemon with \`${SEMI_SPACE_FLAG}\` | ${small.idleRss.toFixed(1)} |
+
+| \`${SEMI_SPACE_FLAG}\` trade-off | idle RSS | /start p50 | /start p99 |
+| --- | ---: | ---: | ---: |
+| default young generation | ${daemonIdleRss.toFixed(1)} MiB | ${fmt(p50)} | ${fmt(p99)} |
+| 1 MiB semi-spaces | ${small.idleRss.toFixed(1)} MiB | ${fmt(percentile(small.times, 50))} | ${fmt(percentile(small.times, 99))} |`;
   process.stdout.write(`${report}\n`);
   writeSection('foundation', report);
 }

@@ -46,13 +46,15 @@ import { CallbackStore } from './telegram/callback-store';
 import { Dispatcher } from './telegram/dispatcher';
 import { asTelegrafSignal } from './telegram/polling';
 import { UpdateReceiver } from './telegram/receiver';
-import { SafeSender } from './telegram/sender';
+import { PrioritySender } from './telegram/send-queue';
+import { SafeSender, type Sender } from './telegram/sender';
 import type { AppDeps } from './app-types';
 import type { WebhookObserver } from './webhook/server';
 import { dockerReasonText } from './views/errors';
 import { telegramWebhook } from './webhook/telegram-webhook';
 import { APP_VERSION } from './version';
 import { forecastNoticeView } from './views/history';
+import { FLEET_BUTTON } from './views/keyboards';
 
 /** The bot (telegraf, never `launch`ed), the sender and what hangs off it. */
 export function telegramParts(config: Config, clock: Clock, store: StateStore, tlog: Logger) {
@@ -62,11 +64,24 @@ export function telegramParts(config: Config, clock: Clock, store: StateStore, t
   });
   bot.catch((err) => tlog.error('unhandled error in update handling', { error: err }));
   const callbacks = new CallbackStore(clock, store);
-  const sender = new SafeSender(bot.telegram, callbacks, tlog, clock);
+  // The people the bot serves are answered first; strangers and alert storms wait their turn.
+  const served = new Set([
+    ...config.access.userIds,
+    ...config.access.chatIds,
+    ...config.adminChatIds,
+  ]);
+  const sender = new PrioritySender(new SafeSender(bot.telegram, callbacks, tlog, clock), (chat) =>
+    served.has(chat),
+  );
   const autoDelete = new AutoDeleteScheduler((c, m) => sender.delete(c, m), clock, store, tlog);
   const dispatcher = new Dispatcher((u: Update) => bot.handleUpdate(u), tlog, clock);
   const botUsername = (): string | undefined => bot.botInfo?.username;
   return { bot, callbacks, sender, autoDelete, dispatcher, botUsername };
+}
+
+/** Buttons after the main menu's six sections: Fleet when remote hosts are configured. */
+export function mainMenuExtras(config: Config): string[] {
+  return config.fleet.hosts.length > 0 ? [FLEET_BUTTON] : [];
 }
 
 /** Who may use the bot, from `access_control` and `chat_id`. */
@@ -80,7 +95,7 @@ export function accessPolicy(config: Config) {
 }
 
 /** One audit log and one 2FA guard for the whole bot: privileged features get `guard` and `audit`. */
-export function securityParts(deps: AppDeps, sender: SafeSender) {
+export function securityParts(deps: AppDeps, sender: Sender) {
   const { config, clock, store } = deps;
   const log = deps.log.child('auth');
   const audit = new JsonlAuditLog({ store, clock, log });
@@ -263,6 +278,7 @@ export function coreFeatures(d: CoreFeatureDeps): Feature[] {
       isAllowed: (id) => config.access.userIds.includes(id),
       getMyIdDeleteMs: options.getMyIdDeleteMs,
       plugins: d.plugins,
+      mainExtras: mainMenuExtras(config),
     }),
     authFeature({
       guard,
@@ -321,7 +337,7 @@ export function historyParts(
   deps: AppDeps,
   system: SystemPort,
   docker: DockerPort,
-  sender: Pick<SafeSender, 'send'>,
+  sender: Pick<Sender, 'send'>,
 ): HistoryRuntime | undefined {
   const { config, clock, store } = deps;
   if (!config.history.enabled) return undefined;

@@ -5,6 +5,7 @@ import {
   dockerPort,
   healthParts,
   historyParts,
+  mainMenuExtras,
   pluginParts,
   securityParts,
   telegramParts,
@@ -75,7 +76,7 @@ export function createApp(deps: AppDeps): App {
     clock,
     store,
     log: deps.log,
-    fallback: (req) => req.reply(unknownTextView()).then(() => undefined),
+    fallback: (req) => req.reply(unknownTextView(mainMenuExtras(config))).then(() => undefined),
     access: accessPolicy(config),
     rateLimit: config.access.rateLimit,
   });

@@ -11,7 +11,7 @@ import { newSalt, writeStarterConfig } from './cli/init';
 import { runMaintenance, type MaintenanceOp } from './cli/maintenance';
 import { matchDirectoryOwner, resetTotp } from './cli/totp-reset';
 import { systemClock } from './clock';
-import { loadConfigFile } from './config/load';
+import { loadConfigIsolated } from './config/isolated';
 import { ConfigError, FatalTelegramError, UsageError } from './errors';
 import { probeHeartbeat } from './health/heartbeat';
 import { healthTimings } from './health/timings';
@@ -39,10 +39,11 @@ function numberFromEnv(name: string, fallback: number): number {
 }
 
 /** The state dir the running bot uses: env first, else the config's state_dir, else the default. */
-function healthStateDir(cli: CliOptions): string {
+async function healthStateDir(cli: CliOptions): Promise<string> {
   let configured: string | undefined;
   if (!process.env.TMBOT_STATE_DIR && !process.env.PYTMBOT_STATE_DIR) {
     try {
+      const { loadConfigFile } = await import('./config/load');
       configured = loadConfigFile(configPath(cli), process.env, cli.mode).config.stateDir;
     } catch {
       // The probe judges the heartbeat, not the config; the default location still applies.
@@ -53,7 +54,8 @@ function healthStateDir(cli: CliOptions): string {
 
 async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<number> {
   const path = configPath(cli);
-  const loaded = loadConfigFile(path, process.env, cli.mode);
+  // In a child process: the YAML parser, ajv and the schema never stay in the daemon's memory.
+  const loaded = await loadConfigIsolated({ path, env: process.env, mode: cli.mode }, systemClock);
   const { config } = loaded;
   for (const s of config.secrets) redactor.add(s);
   const clog = log.child('config');
@@ -106,7 +108,7 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
         process.exit(EXIT_FATAL);
       }
       // Whatever is still queued or hanging (a Bot API call, a handler): exit 0 within 5 s.
-      setTimeout(() => process.exit(EXIT_OK), HARD_EXIT_MS).unref();
+      systemClock.setTimeout(() => process.exit(EXIT_OK), HARD_EXIT_MS);
       void stop(signal).finally(() => setImmediate(() => process.exit(EXIT_OK)));
     });
   }
@@ -136,6 +138,7 @@ async function totpReset(cli: CliOptions, userId: number): Promise<number> {
   let adminIds: readonly number[] | undefined;
   try {
     if (existsSync(path)) {
+      const { loadConfigFile } = await import('./config/load');
       const { config } = loadConfigFile(path, process.env, cli.mode);
       for (const s of config.secrets) redactor.add(s);
       configured = config.stateDir;
@@ -233,7 +236,7 @@ async function maintenance(cli: CliOptions, request: MaintenanceOp): Promise<num
     stream: process.stderr,
     redactor: new Redactor(),
   });
-  const store = new JsonStateStore(healthStateDir(cli), log, systemClock);
+  const store = new JsonStateStore(await healthStateDir(cli), log, systemClock);
   await store.open();
   return runMaintenance(
     store,
@@ -265,7 +268,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'init':
       return init(cli);
     case 'health-check': {
-      const result = probeHeartbeat(healthStateDir(cli), systemClock.now());
+      const result = probeHeartbeat(await healthStateDir(cli), systemClock.now());
       (result.code === 0 ? process.stdout : process.stderr).write(`tmbot: ${result.message}\n`);
       return result.code;
     }

@@ -47,6 +47,8 @@ export type ActOutcome =
 const TICK_MS = 1000;
 /** After every chat refused a message, wait this long before trying again. */
 const RETRY_MS = 30_000;
+/** Longest a stop waits for the last deliveries (the daemon's shutdown grace is 3.5 s). */
+const STOP_FLUSH_MS = 2000;
 
 /**
  * The alert engine: one active alert per identity (kind + host + target), its
@@ -63,6 +65,7 @@ export class AlertEngine {
   private retryAt = 0;
   private chain: Promise<void> = Promise.resolve();
   private readonly edits = new Set<string>();
+  private stopped = false;
 
   constructor(private readonly deps: AlertEngineDeps) {
     const saved = deps.store.read(ALERTS_STATE_FILE, isAlertsDoc);
@@ -71,17 +74,21 @@ export class AlertEngine {
 
   start(): void {
     if (this.tickTimer !== undefined) return;
+    this.stopped = false;
     this.tickTimer = this.deps.clock.setInterval(() => this.tick(), TICK_MS);
     if (this.doc.outbox.length > 0 || this.doc.digest.length > 0) this.scheduleFlush();
   }
 
-  /** Stops the timers and waits for deliveries in progress and the state write. */
+  /** Stops the timers and sends what is queued or held back (one digest) within STOP_FLUSH_MS; the rest stays saved. */
   async stop(): Promise<void> {
+    this.stopped = true;
     this.tickTimer?.cancel();
     this.tickTimer = undefined;
     this.flushTimer?.cancel();
     this.flushTimer = undefined;
-    await this.chain;
+    const pending = this.doc.outbox.length > 0 || this.doc.digest.length > 0;
+    const done = pending ? this.flush(true) : this.chain;
+    await Promise.race([done, this.deps.clock.sleep(STOP_FLUSH_MS)]);
     await this.deps.store.write(ALERTS_STATE_FILE, this.doc);
   }
 
@@ -231,12 +238,12 @@ export class AlertEngine {
     return true;
   }
 
-  /** Delivers what is queued now (the timers call this; tests may too). */
-  flush(): Promise<void> {
+  /** Delivers what is queued now (the timers call this; tests may too). `final`: at stop. */
+  flush(final = false): Promise<void> {
     this.flushTimer?.cancel();
     this.flushTimer = undefined;
     this.chain = this.chain.then(() =>
-      this.deliver().catch((err: unknown) =>
+      this.deliver(final).catch((err: unknown) =>
         this.deps.log.warn('alert delivery failed', { error: err }),
       ),
     );
@@ -267,7 +274,7 @@ export class AlertEngine {
   }
 
   private scheduleFlush(): void {
-    if (this.flushTimer !== undefined) return;
+    if (this.flushTimer !== undefined || this.stopped) return;
     const { settleMs, groupWindowMs } = this.deps.policy;
     const now = this.deps.clock.now();
     const delay = Math.max(settleMs, this.lastSentAt + groupWindowMs - now, this.retryAt - now);
@@ -320,7 +327,7 @@ export class AlertEngine {
     return new Map(this.doc.alerts.map((a) => [a.id, a]));
   }
 
-  private async deliver(): Promise<void> {
+  private async deliver(final: boolean): Promise<void> {
     const now = this.deps.clock.now();
     const items = this.doc.outbox.splice(0);
     const byId = this.byId();
@@ -338,17 +345,11 @@ export class AlertEngine {
       this.save();
       return;
     }
-    if (this.doc.digest.length > 0 && this.budgetLeft(now) > 0) {
-      const held = this.doc.digest.splice(0);
-      await this.sendOutgoing(
-        composeSummary(
-          'digest',
-          held.map((h) => h.alertId),
-          byId,
-        ),
-        byId,
-      );
-    }
+    const sendDigest = (): Promise<void> => {
+      const held = this.doc.digest.splice(0).map((h) => h.alertId);
+      return this.sendOutgoing(composeSummary('digest', held, byId), byId);
+    };
+    if (this.doc.digest.length > 0 && this.budgetLeft(now) > 0) await sendDigest();
     for (const [i, o] of outgoing.entries()) {
       if (this.budgetLeft(now) <= 0) {
         // Over budget: everything from here on waits for one digest.
@@ -363,6 +364,8 @@ export class AlertEngine {
       }
       await this.sendOutgoing(o, byId);
     }
+    // At stop the held-back alerts go out now: this process will not see the next budget window.
+    if (final && this.doc.digest.length > 0) await sendDigest();
     prune(this.doc, now);
     this.save();
   }

@@ -1,5 +1,7 @@
 import { UsageError } from '../errors';
-import { DEFAULT_DOCKER_HOST } from '../demo/config';
+
+/** The default Docker socket, read when present (Docker screens say so when it is not). */
+export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
 
 /** `tmbot demo` options. */
 export interface DemoCommand {

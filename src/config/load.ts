@@ -2,8 +2,9 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { readFileSync, statSync } from 'node:fs';
 import YAML from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors';
-import { CONFIG_FORMAT_VERSION } from '../version';
+import { compareVersions, CONFIG_FORMAT_VERSION } from '../version';
 import { checkAlerts } from './alerts';
+import { deepFreeze } from './freeze';
 import { fleetFromRaw } from './fleet';
 import { historyIssues } from './history';
 import { normalise } from './normalise';
@@ -71,21 +72,6 @@ function describeAjvError(e: ErrorObject): ConfigIssue {
     return { path: base, message: `must be ${article} ${type}` };
   }
   return { path: base, message: e.message ?? 'is invalid' };
-}
-
-/** Dotted version compare; a pre-release ("0.3.0-dev") sorts before its release. */
-export function compareVersions(a: string, b: string): number {
-  const [aMain = '', aPre] = a.split('-', 2);
-  const [bMain = '', bPre] = b.split('-', 2);
-  const pa = aMain.split('.').map((n) => Number.parseInt(n, 10) || 0);
-  const pb = bMain.split('.').map((n) => Number.parseInt(n, 10) || 0);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return Math.sign(d);
-  }
-  if (aPre === undefined && bPre !== undefined) return 1;
-  if (aPre !== undefined && bPre === undefined) return -1;
-  return 0;
 }
 
 function secretFromEnv(
@@ -246,12 +232,4 @@ export function loadConfigFile(path: string, env: Env, mode: 'prod' | 'dev'): Lo
     // The file was just read; a vanished stat is not worth failing over.
   }
   return loaded;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

@@ -16,9 +16,6 @@ export interface DemoConfigFile {
   salt: string;
 }
 
-/** The default Docker socket, read when present (Docker screens say so when it is not). */
-export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
-
 /** A token shaped like Telegram's that no Telegram bot has (ids below 10 000 do not exist). */
 export function fakeToken(): string {
   return `${randomInt(1000, 9999)}:DEMO-${randomBytes(24).toString('base64url')}`;

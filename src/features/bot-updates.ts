@@ -1,7 +1,7 @@
 import type { ReleaseFeed } from '../adapters/releases/release-feed';
 import { ReleaseFeedError } from '../adapters/releases/release-feed';
 import type { Clock } from '../clock';
-import { compareVersions } from '../config/load';
+import { compareVersions } from '../version';
 import type { Logger } from '../log/logger';
 import { APP_VERSION } from '../version';
 import {

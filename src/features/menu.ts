@@ -9,6 +9,8 @@ export interface MenuDeps {
   getMyIdDeleteMs: number;
   /** Enabled plugins, for the Plugins screen. */
   plugins: readonly { label: string; description: string }[];
+  /** Buttons after the six sections of the main menu (Fleet, when remote hosts are configured). */
+  mainExtras?: readonly string[];
 }
 
 /** /start, /help, /back, /getmyid and the Plugins screen. */
@@ -17,12 +19,12 @@ export function menuFeature(deps: MenuDeps): Feature {
     name: 'menu',
     install(router) {
       const welcome = async (req: Req): Promise<void> => {
-        await req.reply(welcomeView(req.user.firstName));
+        await req.reply(welcomeView(req.user.firstName, deps.mainExtras));
       };
       router.command('start', welcome, 'Main menu');
       router.command('help', welcome, 'What this bot can do');
       const back = async (req: Req): Promise<void> => {
-        await req.reply(backToMainView(req.user.firstName));
+        await req.reply(backToMainView(req.user.firstName, deps.mainExtras));
       };
       router.command('back', back, 'Back to the main menu');
       router.button(BACK_TO_MAIN, back);
@@ -52,7 +54,7 @@ export function menuFeature(deps: MenuDeps): Feature {
         await req.toast('Deleted.');
       });
       const plugins = async (req: Req): Promise<void> => {
-        await req.reply(pluginsView(deps.plugins));
+        await req.reply(pluginsView(deps.plugins, deps.mainExtras));
       };
       router.command('plugins', plugins, 'Enabled plugins');
       router.button(MAIN_MENU.plugins, plugins);

@@ -4,6 +4,7 @@ import type { Feature } from '../features/feature';
 import type { Logger } from '../log/logger';
 import type { SecondFactor } from '../features/second-factor';
 import type { Req } from '../telegram/request';
+import { FLEET_BUTTON } from '../views/keyboards';
 import type { View } from '../views/view';
 import type { AlertmanagerClient } from './alertmanager-client';
 import type { AlertmanagerRelay } from './alertmanager-relay';
@@ -19,8 +20,6 @@ import {
   type PickTarget,
   type RemoteScreen,
 } from './views';
-
-export const FLEET_BUTTON = '🌐 Fleet';
 
 /** The fleet's engines, built on first use (src/fleet/setup.ts) so an unconfigured bot never loads them. */
 export interface FleetRuntime {

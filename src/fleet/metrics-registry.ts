@@ -138,10 +138,18 @@ export class Histogram extends Family<{ buckets: number[]; sum: number; count: n
   }
 }
 
+/**
+ * How long one rendered exposition is served again. Scrapers ask every 5 s or more; a second
+ * of staleness lets bursts of scrapes (several Prometheus replicas, a curl loop) share one
+ * collection and one serialisation instead of redoing both.
+ */
+export const RENDER_REUSE_MS = 1000;
+
 /** Metrics in registration order, plus collectors run before each render. */
 export class MetricsRegistry {
   private readonly metrics: Metric[] = [];
   private readonly collectors: (() => Promise<void>)[] = [];
+  private last: { at: number; text: Promise<string> } | undefined;
 
   /** `now` is the Clock's (collector ages). */
   constructor(private readonly now: () => number) {}
@@ -191,7 +199,16 @@ export class MetricsRegistry {
     return m;
   }
 
-  async render(): Promise<string> {
+  /** The exposition text; one rendered within {@link RENDER_REUSE_MS} (or in progress) is reused. */
+  render(): Promise<string> {
+    const now = this.now();
+    if (this.last !== undefined && now - this.last.at < RENDER_REUSE_MS) return this.last.text;
+    const text = this.renderNow();
+    this.last = { at: now, text };
+    return text;
+  }
+
+  private async renderNow(): Promise<string> {
     await Promise.all(this.collectors.map((c) => c().catch(() => undefined)));
     const out: string[] = [];
     for (const m of this.metrics) m.render(out);

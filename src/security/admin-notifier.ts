@@ -20,7 +20,7 @@ export class ChatAdminNotifier implements AdminNotifier {
     for (const chatId of this.chatIds) {
       if (chatId === exceptChatId) continue;
       try {
-        await this.sender.send(chatId, view, { silent: true });
+        await this.sender.send(chatId, view, { silent: true, bulk: true });
       } catch (err) {
         this.log.warn('could not send a notice to an admin chat', { chat: chatId, error: err });
       }

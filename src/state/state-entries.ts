@@ -1,4 +1,3 @@
-import Ajv, { type ValidateFunction } from 'ajv';
 import type { Logger } from '../log/logger';
 import type { StateStore } from './json-store';
 
@@ -6,73 +5,122 @@ import type { StateStore } from './json-store';
  * Per-entry validation of state files keyed by user id. A tampered or half-written entry is
  * never dropped (that would lift a block or a lockout and reset the replay guard): it is copied
  * aside to `<file>.invalid-<time>`, logged, and replaced by its fail-closed form.
+ *
+ * The checks are written out by hand rather than compiled by ajv: ajv would then stay loaded
+ * for the daemon's whole life for two small shapes (idle memory, issue 11).
  */
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+/** The problems of one entry, each "`/path` what is wrong"; empty when it is valid. */
+export type EntryValidator = (raw: unknown) => string[];
 
-const int = { type: 'integer' } as const;
+type Check = (value: unknown, path: string, out: string[]) => void;
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const int: Check = (v, path, out) => {
+  if (!Number.isInteger(v)) out.push(`${path} must be integer`);
+};
+
+function object(required: readonly string[], properties: Record<string, Check>): Check {
+  return (v, path, out) => {
+    if (!isRecord(v)) {
+      out.push(`${path || '/'} must be object`);
+      return;
+    }
+    for (const key of required) {
+      if (!(key in v)) out.push(`${path || '/'} must have required property '${key}'`);
+    }
+    for (const [key, check] of Object.entries(properties)) {
+      if (key in v) check(v[key], `${path}/${key}`, out);
+    }
+  };
+}
+
+function arrayOf(item: Check, maxItems = Infinity): Check {
+  return (v, path, out) => {
+    if (!Array.isArray(v)) {
+      out.push(`${path} must be array`);
+      return;
+    }
+    if (v.length > maxItems) out.push(`${path} must NOT have more than ${maxItems} items`);
+    else v.forEach((x, i) => item(x, `${path}/${i}`, out));
+  };
+}
+
+const oneOf =
+  (...values: readonly string[]): Check =>
+  (v, path, out) => {
+    if (typeof v !== 'string' || !values.includes(v))
+      out.push(`${path} must be equal to one of the allowed values`);
+  };
+
+const typed =
+  (type: 'string' | 'boolean'): Check =>
+  (v, path, out) => {
+    if (typeof v !== type) out.push(`${path} must be ${type}`);
+  };
+
+function validator(check: Check): EntryValidator {
+  return (raw) => {
+    const out: string[] = [];
+    check(raw, '', out);
+    return out;
+  };
+}
 
 /** A stranger of access.json. */
-export const isValidStranger: ValidateFunction = ajv.compile({
-  type: 'object',
-  required: ['attempts', 'blockedUntil', 'lastAlertAt', 'lastSeenAt'],
-  properties: { attempts: int, blockedUntil: int, lastAlertAt: int, lastSeenAt: int },
+export const isValidStranger: EntryValidator = validator(
+  object(['attempts', 'blockedUntil', 'lastAlertAt', 'lastSeenAt'], {
+    attempts: int,
+    blockedUntil: int,
+    lastAlertAt: int,
+    lastSeenAt: int,
+  }),
+);
+
+const pendingAction = object(['label', 'action', 'args', 'audit', 'target'], {
+  label: typed('string'),
+  action: typed('string'),
+  args: arrayOf(typed('string')),
+  audit: typed('string'),
+  target: typed('string'),
+  destructive: typed('boolean'),
 });
 
 /** An admin's record of twofa.json. */
-export const isValidTwoFactorUser: ValidateFunction = ajv.compile({
-  type: 'object',
-  required: [
-    'lastStep',
-    'enrolledRotation',
-    'failures',
-    'blockedUntil',
-    'blockReason',
-    'recentCodes',
-    'sessionUntil',
-    'sessionRotation',
-    'challengeAt',
-    'pending',
-    'prompts',
-  ],
-  properties: {
-    lastStep: int,
-    enrolledRotation: int,
-    failures: int,
-    blockedUntil: int,
-    blockReason: { enum: ['failures', 'burst'] },
-    recentCodes: { type: 'array', items: int, maxItems: 1000 },
-    sessionUntil: int,
-    sessionRotation: int,
-    challengeAt: int,
-    pending: {
-      oneOf: [
-        { type: 'null' },
-        {
-          type: 'object',
-          required: ['label', 'action', 'args', 'audit', 'target'],
-          properties: {
-            label: { type: 'string' },
-            action: { type: 'string' },
-            args: { type: 'array', items: { type: 'string' } },
-            audit: { type: 'string' },
-            target: { type: 'string' },
-            destructive: { type: 'boolean' },
-          },
-        },
-      ],
-    },
-    prompts: {
-      type: 'array',
-      maxItems: 100,
-      items: {
-        type: 'object',
-        required: ['chatId', 'messageId'],
-        properties: { chatId: int, messageId: int },
+export const isValidTwoFactorUser: EntryValidator = validator(
+  object(
+    [
+      'lastStep',
+      'enrolledRotation',
+      'failures',
+      'blockedUntil',
+      'blockReason',
+      'recentCodes',
+      'sessionUntil',
+      'sessionRotation',
+      'challengeAt',
+      'pending',
+      'prompts',
+    ],
+    {
+      lastStep: int,
+      enrolledRotation: int,
+      failures: int,
+      blockedUntil: int,
+      blockReason: oneOf('failures', 'burst'),
+      recentCodes: arrayOf(int, 1000),
+      sessionUntil: int,
+      sessionRotation: int,
+      challengeAt: int,
+      pending: (v, path, out) => {
+        if (v !== null) pendingAction(v, path, out);
       },
+      prompts: arrayOf(object(['chatId', 'messageId'], { chatId: int, messageId: int }), 100),
     },
-  },
-});
+  ),
+);
 
 /** The raw entry's integer field, or undefined. */
 export function intField(raw: unknown, key: string): number | undefined {
@@ -89,7 +137,7 @@ export function validatedEntries<T>(opts: {
   store: StateStore;
   file: string;
   entries: Record<string, unknown> | undefined;
-  validate: ValidateFunction;
+  validate: EntryValidator;
   failClosed: (raw: unknown, userId: number) => T;
   /** What the fail-closed form means, for the log: "treated as blocked". */
   meaning: string;
@@ -105,15 +153,13 @@ export function validatedEntries<T>(opts: {
       invalid[id] = raw;
       continue;
     }
-    if (opts.validate(raw)) {
+    const problems = opts.validate(raw);
+    if (problems.length === 0) {
       out.set(uid, raw as T);
       continue;
     }
     invalid[id] = raw;
-    const why = (opts.validate.errors ?? [])
-      .slice(0, 3)
-      .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
-      .join('; ');
+    const why = problems.slice(0, 3).join('; ');
     opts.log.warn(`state file ${opts.file}: a user's entry is invalid (${why}); ${opts.meaning}`, {
       user: uid,
     });

@@ -126,7 +126,7 @@ async function alertAdmins(
   const view = strangerAlertView(attempt);
   for (const adminChat of adminChatIds) {
     await deps.sender
-      .send(adminChat, view, { silent: false })
+      .send(adminChat, view, { silent: false, bulk: true })
       .catch((err: unknown) => deps.log.warn('could not alert the admin chat', { error: err }));
   }
 }

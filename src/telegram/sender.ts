@@ -25,6 +25,8 @@ export interface SendOptions {
   readonly silent?: boolean;
   /** Forum topic (message_thread_id) in a supergroup. */
   readonly threadId?: number;
+  /** Alerts, digests, notices: queued behind replies to people (see PrioritySender). */
+  readonly bulk?: boolean;
 }
 
 /** Everything features send goes through this port. */

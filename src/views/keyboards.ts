@@ -13,8 +13,12 @@ export const MAIN_MENU = {
 
 export const BACK_TO_MAIN = '⬅️ Back to main menu';
 
-export function mainMenuKeyboard(): Keyboard {
-  return { kind: 'reply', rows: rows(Object.values(MAIN_MENU), 3) };
+/** On the main menu when remote hosts are configured (`hosts:` in the config). */
+export const FLEET_BUTTON = '🌐 Fleet';
+
+/** The main menu; `extra` labels (the Fleet button) follow the six sections. */
+export function mainMenuKeyboard(extra: readonly string[] = []): Keyboard {
+  return { kind: 'reply', rows: rows([...Object.values(MAIN_MENU), ...extra], 3) };
 }
 
 /** A reply keyboard of `labels` in rows of three, with "Back to main menu" last. */

@@ -1,13 +1,14 @@
 import { defineAction } from '../telegram/actions';
 import { clip, html } from './html';
-import { BACK_TO_MAIN, mainMenuKeyboard } from './keyboards';
+import { BACK_TO_MAIN, FLEET_BUTTON, mainMenuKeyboard } from './keyboards';
 import type { View } from './view';
 import { APP_VERSION } from '../version';
 
 /** Deletes the message holding the button (the /getmyid answer). */
 export const DELETE_NOW = defineAction('menu.delete');
 
-export function welcomeView(firstName: string): View {
+/** `extra`: labels shown after the six sections (the Fleet button when remote hosts are configured). */
+export function welcomeView(firstName: string, extra: readonly string[] = []): View {
   return {
     html: html`👋 Hi, <b>${clip(firstName, 64)}</b>! This is <b>tmbot</b> ${APP_VERSION}.
 
@@ -16,17 +17,22 @@ Pick a section below:
 🐳 <b>Docker</b> — containers, images, logs and management
 👀 <b>Quick view</b> — everything at a glance
 🩺 <b>Health</b> — the bot's and the host's health
-🍭 <b>Plugins</b> — extra features
+🍭 <b>Plugins</b> — extra features${
+      extra.includes(FLEET_BUTTON)
+        ? html`
+🌐 <b>Fleet</b> — your other hosts`
+        : ''
+    }
 
 Commands: /start /help /back /getmyid`,
-    keyboard: mainMenuKeyboard(),
+    keyboard: mainMenuKeyboard(extra),
   };
 }
 
-export function backToMainView(firstName: string): View {
+export function backToMainView(firstName: string, extra: readonly string[] = []): View {
   return {
     html: html`OK, ${clip(firstName, 64)}! Here's the main menu.`,
-    keyboard: mainMenuKeyboard(),
+    keyboard: mainMenuKeyboard(extra),
   };
 }
 
@@ -74,20 +80,23 @@ Access: ${card.allowed ? '✅ allowed' : '⛔ not on the allowlist — give the 
   };
 }
 
-export function unknownTextView(): View {
+export function unknownTextView(extra: readonly string[] = []): View {
   return {
     html: html`🤔 I don't know that one. Use the buttons below, or /help for the list of sections.`,
-    keyboard: mainMenuKeyboard(),
+    keyboard: mainMenuKeyboard(extra),
   };
 }
 
-export function pluginsView(plugins: readonly { label: string; description: string }[]): View {
+export function pluginsView(
+  plugins: readonly { label: string; description: string }[],
+  extra: readonly string[] = [],
+): View {
   if (plugins.length === 0) {
     return {
       html: html`🍭 <b>Plugins</b>
 
 No plugins are enabled. Start tmbot with <code>--plugins name,…</code> to enable one (see docs/commands.md).`,
-      keyboard: mainMenuKeyboard(),
+      keyboard: mainMenuKeyboard(extra),
     };
   }
   return {

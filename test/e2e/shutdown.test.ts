@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import YAML from 'yaml';
 import { BotApiEmulator } from '../support/bot-api-emulator';
 import { ADMIN_ID, Daemon, STRANGER_ID, TEST_TOKEN, testConfig } from '../support/daemon';
+import { DEFAULT_SEND_LANES } from '../../src/telegram/send-queue';
 
 jest.setTimeout(90_000);
 
@@ -37,8 +38,13 @@ describe('stopping and Bot API faults (real daemon)', () => {
     await d.ready();
     emu.fail('sendMessage', { delayMs: 120_000 }, 10_000);
     for (let i = 0; i < 300; i++) await emu.user(STRANGER_ID + i).command('/start');
-    // The bot has taken updates and is stuck sending.
-    await until(() => emu.calls.filter((c) => c.method === 'sendMessage').length >= 20, 'sends');
+    // The bot has taken updates and is stuck sending: strangers' replies fill the send queue's
+    // bulk lane (DEFAULT_SEND_LANES.bulkSlots in flight, the rest waiting behind them).
+    await until(
+      () =>
+        emu.calls.filter((c) => c.method === 'sendMessage').length >= DEFAULT_SEND_LANES.bulkSlots,
+      'sends',
+    );
     const t0 = Date.now();
     const code = await d.stop('SIGTERM', 15_000);
     const took = Date.now() - t0;

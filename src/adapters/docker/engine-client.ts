@@ -208,7 +208,7 @@ export class EngineClient {
     const controller = new AbortController();
     const onAbort = (): void => controller.abort();
     signal.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const timer = this.clock.setTimeout(() => controller.abort(), timeoutMs);
     try {
       const res = (await this.dial(
         'GET',
@@ -223,7 +223,7 @@ export class EngineClient {
       signal.removeEventListener('abort', onAbort);
       throw this.translate(err, timeoutMs);
     } finally {
-      clearTimeout(timer);
+      timer.cancel();
     }
   }
 
@@ -242,7 +242,13 @@ export class EngineClient {
       throw new DockerUnavailableError(this.label, this.setupError ?? 'not configured');
     const statusCodes: Record<number, true | string> = { 200: true, 201: true, 204: true };
     for (const s of options.okStatuses ?? []) statusCodes[s] = true;
-    const signal = outerSignal ?? AbortSignal.timeout(options.timeoutMs);
+    // Without a caller's signal the request is bounded by its own deadline on the clock.
+    const deadline = new AbortController();
+    const timer =
+      outerSignal === undefined
+        ? this.clock.setTimeout(() => deadline.abort(), options.timeoutMs)
+        : undefined;
+    const signal = outerSignal ?? deadline.signal;
     const started = this.clock.now();
     return new Promise<unknown>((resolve, reject) => {
       modem.dial(
@@ -258,6 +264,7 @@ export class EngineClient {
           abortSignal: signal,
         },
         (err, data) => {
+          timer?.cancel();
           this.log[this.logCalls ? 'debug' : 'trace'](`${method} ${path}`, {
             ms: this.clock.now() - started,
             ok: err === null || err === undefined,

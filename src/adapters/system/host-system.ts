@@ -18,6 +18,7 @@ import {
   realMounts,
 } from './proc-parsers';
 import { readSensors } from './sensors';
+import { readCpuFacts } from './cpu-facts';
 import { siStaticCpu, siUsers, type StaticCpu } from './si-readers';
 import { readConnections } from './sockets';
 import type {
@@ -64,7 +65,7 @@ export interface HostSystemOptions {
   readonly log: Logger;
   /** Where /proc and /sys live: '/' on a host, a fixture tree in tests. */
   readonly root?: string;
-  /** Static CPU facts; systeminformation's cpu() (lscpu, read once) by default. */
+  /** Static CPU facts; /proc/cpuinfo by default, else systeminformation's cpu() (lscpu, read once). */
   readonly staticCpu?: () => Promise<StaticCpu>;
   /** Logged-in users; systeminformation's users() (who, w) by default. */
   readonly users?: () => Promise<LoggedInUser[]>;
@@ -78,8 +79,8 @@ const positive = (n: number): number | undefined => (Number.isFinite(n) && n > 0
 
 /**
  * The real SystemPort. Hot metrics are direct reads of /proc and /sys (tens of
- * µs, no child processes); systeminformation supplies what is read once or
- * rarely (CPU model and clock limits, logged-in users). docs/performance.md
+ * µs, no child processes); systeminformation supplies what is read rarely
+ * (logged-in users, CPU facts when /proc/cpuinfo does not name the model). docs/performance.md
  * has the measurements behind each choice.
  */
 export class HostSystem implements SystemPort {
@@ -112,7 +113,7 @@ export class HostSystem implements SystemPort {
     this.host ??= this.detectContext();
     if (this.abort.signal.aborted) this.abort = new AbortController();
     this.sampler.start();
-    // Read once in the background (lscpu takes ~20 ms) so the first CPU screen does not wait.
+    // Read once in the background (lscpu, when needed, takes ~20 ms) so the first CPU screen does not wait.
     void this.loadStaticCpu();
   }
 
@@ -144,11 +145,17 @@ export class HostSystem implements SystemPort {
   }
 
   private loadStaticCpu(): Promise<StaticCpu | undefined> {
-    this.staticCpu ??= (this.options.staticCpu ?? siStaticCpu)().catch((err: unknown) => {
+    const read = this.options.staticCpu ?? (() => this.defaultStaticCpu());
+    this.staticCpu ??= read().catch((err: unknown) => {
       this.log.warn('cannot read static CPU facts (model, clock limits)', { error: err });
       return undefined;
     });
     return this.staticCpu;
+  }
+
+  private defaultStaticCpu(): Promise<StaticCpu> {
+    const facts = readCpuFacts(this.fs);
+    return facts !== undefined ? Promise.resolve(facts) : siStaticCpu();
   }
 
   loadAverage(): Promise<LoadAverage> {

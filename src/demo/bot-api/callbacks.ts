@@ -3,6 +3,7 @@
  * the chat instance) and answerCallbackQuery, which answers each query id once.
  */
 import type { User } from '@telegraf/types';
+import type { Clock } from '../../clock';
 import { ApiError, TG_ERRORS } from './errors';
 import { isRecord, optBool, optNum, optStr } from './params';
 import type { CallbackAnswer, ChatState, EmulatorEvent, Params, StoredMessage } from './types';
@@ -44,7 +45,10 @@ export class CallbackQueries {
   private pending = new Map<string, { chatId: number }>();
   private nextId = 1;
 
-  constructor(private readonly emit: (event: EmulatorEvent) => void) {}
+  constructor(
+    private readonly emit: (event: EmulatorEvent) => void,
+    private readonly clock: Clock,
+  ) {}
 
   /** A new callback_query update payload for a press of `data` on `stored`. */
   open(user: User, state: ChatState, message: unknown, data: string): Record<string, unknown> {
@@ -73,7 +77,7 @@ export class CallbackQueries {
       ...(show_alert !== undefined && { show_alert }),
       ...(url !== undefined && { url }),
       ...(cache_time !== undefined && { cache_time }),
-      at: Date.now(),
+      at: this.clock.now(),
     };
     this.answers.push(answer);
     this.emit({ type: 'callback_answer', at: answer.at, answer });

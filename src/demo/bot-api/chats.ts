@@ -8,6 +8,7 @@ import type { Chat, InlineKeyboardMarkup, User } from '@telegraf/types';
 import { ApiError, TG_ERRORS } from './errors';
 import { formatted, readMarkup, readReplyTo } from './message-format';
 import type { FileStore } from './media';
+import type { Clock } from '../../clock';
 import { isRecord, nowSec, optJson, optNum, optStr } from './params';
 import type {
   ChatState,
@@ -38,6 +39,7 @@ export interface ChatStoreDeps {
   files: FileStore;
   emit(event: EmulatorEvent): void;
   rateLimit: { perChat?: number; global?: number } | undefined;
+  clock: Clock;
 }
 
 /** Every known chat and its messages. */
@@ -97,7 +99,7 @@ export class ChatStore {
   checkRate(chatId: number): void {
     const limits = this.deps.rateLimit;
     if (!limits) return;
-    const now = Date.now();
+    const now = this.deps.clock.now();
     const recent = (key: number): number[] =>
       (this.sendTimes.get(key) ?? []).filter((t) => now - t < 1000);
     const chat = recent(chatId);
@@ -125,14 +127,14 @@ export class ChatStore {
       message_id: state.nextId++,
       sender,
       from,
-      date: nowSec(),
+      date: nowSec(this.deps.clock),
       deleted: false,
       edits: [],
     };
     state.messages.set(stored.message_id, stored);
     this.deps.emit({
       type: 'message',
-      at: Date.now(),
+      at: this.deps.clock.now(),
       chatId: state.chat.id,
       sender,
       message: this.toMessage(stored),
@@ -246,7 +248,7 @@ export class ChatStore {
 
   /** Reports an applied edit. */
   emitEdit(chatId: number, method: string, message: EmuMessage): void {
-    this.deps.emit({ type: 'edit', at: Date.now(), chatId, method, message });
+    this.deps.emit({ type: 'edit', at: this.deps.clock.now(), chatId, method, message });
   }
 
   /** deleteMessage. */
@@ -255,7 +257,7 @@ export class ChatStore {
     stored.deleted = true;
     this.deps.emit({
       type: 'delete',
-      at: Date.now(),
+      at: this.deps.clock.now(),
       chatId: state.chat.id,
       messageId: stored.message_id,
     });
@@ -289,7 +291,12 @@ export class ChatStore {
     const state = this.require(p);
     const action = optStr(p, 'action') ?? '';
     if (!CHAT_ACTIONS.has(action)) throw new ApiError(400, TG_ERRORS.wrongAction);
-    this.deps.emit({ type: 'chat_action', at: Date.now(), chatId: state.chat.id, action });
+    this.deps.emit({
+      type: 'chat_action',
+      at: this.deps.clock.now(),
+      chatId: state.chat.id,
+      action,
+    });
     return true;
   }
 }

@@ -7,6 +7,7 @@ import type { ChatStore } from './chats';
 import { ApiError, TG_ERRORS } from './errors';
 import type { FileStore } from './media';
 import { formatted, readMarkup } from './message-format';
+import type { Clock } from '../../clock';
 import { isRecord, nowSec, optJson } from './params';
 import type { ChatState, EmuMessage, Params, StoredMessage } from './types';
 
@@ -29,6 +30,7 @@ export class MessageEditor {
   constructor(
     private readonly chats: ChatStore,
     private readonly files: FileStore,
+    private readonly clock: Clock,
   ) {}
 
   /** Runs one edit method. */
@@ -98,7 +100,7 @@ export class MessageEditor {
     method: EditMethod,
   ): EmuMessage {
     this.chats.checkRate(state.chat.id);
-    const edit_date = nowSec();
+    const edit_date = nowSec(this.clock);
     const keys =
       method === 'editMessageMedia' ? [...EDITED_KEYS, 'photo', 'document'] : EDITED_KEYS;
     const target = stored as unknown as Record<string, unknown>;

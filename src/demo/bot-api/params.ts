@@ -3,6 +3,7 @@
  * JSON, urlencoded or multipart, as telegraf sends them) with Telegram's error texts.
  */
 import type http from 'node:http';
+import type { Clock } from '../../clock';
 import { ApiError } from './errors';
 import type { Params, RawUpdate, UploadedFile } from './types';
 
@@ -10,7 +11,7 @@ import type { Params, RawUpdate, UploadedFile } from './types';
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** Seconds since the epoch, as Telegram dates messages. */
-export const nowSec = (): number => Math.floor(Date.now() / 1000);
+export const nowSec = (clock: Clock): number => Math.floor(clock.now() / 1000);
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

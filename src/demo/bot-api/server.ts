@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { BotCommand, Chat, User, UserFromGetMe, WebhookInfo } from '@telegraf/types';
+import { systemClock, type Clock, type Timer } from '../../clock';
 import { CallbackQueries } from './callbacks';
 import { ChatStore } from './chats';
 import { CommandRegistry, type DescriptionKind } from './commands';
@@ -57,7 +58,8 @@ export class BotApiServer {
   private readonly canonical = new Map<string, string>();
   private readonly server = http.createServer();
   private readonly sockets = new Set<Socket>();
-  private readonly sleeps = new Map<NodeJS.Timeout, () => void>();
+  private readonly sleeps = new Map<Timer, () => void>();
+  private readonly clock: Clock;
   private readonly maxEvents: number;
   private isStopped = false;
 
@@ -73,6 +75,7 @@ export class BotApiServer {
       can_read_all_group_messages: false,
       supports_inline_queries: false,
     };
+    this.clock = opts.clock ?? systemClock;
     this.maxEvents = opts.maxEvents ?? 50_000;
     this.log = new EventLog(this.maxEvents);
     const emit = (e: EmulatorEvent): void => this.log.emit(e);
@@ -81,9 +84,10 @@ export class BotApiServer {
       files: this.files,
       emit,
       rateLimit: opts.rateLimit,
+      clock: this.clock,
     });
-    this.editor = new MessageEditor(this.chats, this.files);
-    this.queries = new CallbackQueries(emit);
+    this.editor = new MessageEditor(this.chats, this.files, this.clock);
+    this.queries = new CallbackQueries(emit, this.clock);
     this.people = new People({
       chats: this.chats,
       files: this.files,
@@ -95,6 +99,7 @@ export class BotApiServer {
       send: (res, status, body) => this.send(res, status, body),
       reply: (res, err) => this.reply(res, err),
       webhookActive: () => this.webhook.active,
+      clock: this.clock,
     });
     this.webhook = new Webhook(
       this.queue,
@@ -105,6 +110,7 @@ export class BotApiServer {
         stopped: () => this.isStopped,
         canonical: (m) => this.canonical.get(m.toLowerCase()),
         run: (m, p) => this.handlers[m]?.(p),
+        clock: this.clock,
       },
       {
         retryMs: opts.webhookRetryMs ?? 10,
@@ -255,7 +261,7 @@ export class BotApiServer {
     this.isStopped = true;
     this.queue.endHeldPoll(undefined);
     for (const [t, wake] of this.sleeps) {
-      clearTimeout(t);
+      t.cancel();
       wake();
     }
     this.sleeps.clear();
@@ -311,7 +317,7 @@ export class BotApiServer {
       if (err instanceof ApiError) return this.reply(res, err);
       this.log.emit({
         type: 'emulator_error',
-        at: Date.now(),
+        at: this.clock.now(),
         message: err instanceof Error ? (err.stack ?? err.message) : String(err),
       });
       this.reply(res, new ApiError(500, 'Internal Server Error'));
@@ -346,7 +352,7 @@ export class BotApiServer {
     if (m[1] !== this.token) throw new ApiError(401, TG_ERRORS.unauthorized);
     const params = await parseParams(req, url, await readBody(req));
     const method = this.canonical.get((m[2] ?? '').toLowerCase());
-    this.record({ method: method ?? m[2] ?? '', params, at: Date.now(), via: 'http' });
+    this.record({ method: method ?? m[2] ?? '', params, at: this.clock.now(), via: 'http' });
     if (!method) throw new ApiError(404, TG_ERRORS.notFound);
     if (await this.intercept(method, req, res)) return;
     if (method === 'getUpdates') return this.queue.getUpdates(params, res);
@@ -373,7 +379,7 @@ export class BotApiServer {
   /** A sleep that stop() cuts short. */
   protected sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
+      const t = this.clock.setTimeout(() => {
         this.sleeps.delete(t);
         resolve();
       }, ms);

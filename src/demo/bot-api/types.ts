@@ -2,6 +2,7 @@
  * The data the embedded Bot API server speaks: messages as it returns them, chat transcripts,
  * recorded calls and the event stream that tests and the demo page follow.
  */
+import type { Clock } from '../../clock';
 import type {
   BotCommand,
   Chat,
@@ -133,6 +134,8 @@ export interface EmulatorOptions {
   rateLimit?: { perChat?: number; global?: number };
   /** Events and calls kept in memory (oldest dropped first); default 50 000. */
   maxEvents?: number;
+  /** Time for message dates, events, long-poll and retry timers; the system clock by default. */
+  clock?: Clock;
 }
 
 /** Current setMyCommands payload for one scope/language. */

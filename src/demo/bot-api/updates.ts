@@ -5,6 +5,7 @@
  * persists across calls.
  */
 import type http from 'node:http';
+import type { Clock, Timer } from '../../clock';
 import { ApiError, TG_ERRORS } from './errors';
 import { optJson, optNum, updateType } from './params';
 import type { EmulatorEvent, Params, RawUpdate } from './types';
@@ -15,7 +16,7 @@ const NOT_DEFAULT_UPDATES = new Set(['chat_member', 'message_reaction', 'message
 interface HeldPoll {
   res: http.ServerResponse;
   limit: number;
-  timer: NodeJS.Timeout;
+  timer: Timer;
 }
 
 /** How the queue answers HTTP requests and reports events (owned by the server). */
@@ -25,6 +26,7 @@ export interface UpdateQueueHost {
   reply(res: http.ServerResponse, err: ApiError): void;
   /** getUpdates is refused while a webhook is set. */
   webhookActive(): boolean;
+  clock: Clock;
 }
 
 /** Updates waiting for the bot, delivered at least once until an offset confirms them. */
@@ -52,7 +54,7 @@ export class UpdateQueue {
     this.nextUpdateId = Math.max(this.nextUpdateId, id + 1);
     const update: RawUpdate = { ...raw, update_id: id };
     this.queue.push(update);
-    this.host.emit({ type: 'update', at: Date.now(), update });
+    this.host.emit({ type: 'update', at: this.host.clock.now(), update });
     this.flushHeldPoll();
     return update;
   }
@@ -90,7 +92,7 @@ export class UpdateQueue {
     const old = this.held;
     if (!old) return;
     this.held = undefined;
-    clearTimeout(old.timer);
+    old.timer.cancel();
     if (err) this.host.reply(old.res, err);
   }
 
@@ -108,7 +110,7 @@ export class UpdateQueue {
     const held: HeldPoll = {
       res,
       limit,
-      timer: setTimeout(() => {
+      timer: this.host.clock.setTimeout(() => {
         if (this.held !== held) return;
         this.held = undefined;
         this.host.send(res, 200, { ok: true, result: this.deliverable(limit) });
@@ -118,7 +120,7 @@ export class UpdateQueue {
     // A client abort must not lose updates: they stay queued until an offset confirms them.
     res.on('close', () => {
       if (this.held === held) {
-        clearTimeout(held.timer);
+        held.timer.cancel();
         this.held = undefined;
       }
     });
@@ -129,7 +131,7 @@ export class UpdateQueue {
       const before = this.queue.length;
       this.queue = this.queue.filter((u) => u.update_id >= offset);
       if (this.queue.length !== before)
-        this.host.emit({ type: 'confirmed', at: Date.now(), offset });
+        this.host.emit({ type: 'confirmed', at: this.host.clock.now(), offset });
     } else if (offset < 0) {
       this.queue = this.queue.slice(offset);
     }
@@ -146,7 +148,7 @@ export class UpdateQueue {
     const batch = this.deliverable(held.limit);
     if (batch.length === 0) return;
     this.held = undefined;
-    clearTimeout(held.timer);
+    held.timer.cancel();
     this.host.send(held.res, 200, { ok: true, result: batch });
   }
 }

@@ -6,6 +6,7 @@
 import type http from 'node:http';
 import type { WebhookInfo } from '@telegraf/types';
 import { ApiError, TG_ERRORS } from './errors';
+import type { Clock } from '../../clock';
 import { isLoopbackHost, isRecord, nowSec, optBool, optNum, optStr } from './params';
 import type { UpdateQueue } from './updates';
 import { postUpdate } from './webhook-post';
@@ -26,6 +27,7 @@ export interface WebhookHost {
   /** Runs a Bot API method by its canonical name (undefined: unknown method). */
   canonical(method: string): string | undefined;
   run(method: string, params: Params): unknown;
+  clock: Clock;
 }
 
 /** Options of delivery (see EmulatorOptions). */
@@ -157,7 +159,7 @@ export class Webhook {
       this.delivering = false;
       this.host.emit({
         type: 'emulator_error',
-        at: Date.now(),
+        at: this.host.clock.now(),
         message: `webhook loop: ${String(err)}`,
       });
     });
@@ -184,7 +186,7 @@ export class Webhook {
         const target = this.deliveryUrl();
         if (!target) {
           this.lastError = {
-            date: nowSec(),
+            date: nowSec(this.host.clock),
             message: 'emulator: no loopback delivery target; call setWebhookTarget()',
           };
           return;
@@ -198,7 +200,7 @@ export class Webhook {
         );
         this.host.emit({
           type: 'webhook_delivery',
-          at: Date.now(),
+          at: this.host.clock.now(),
           updateId: update.update_id,
           ok: outcome.ok,
           ...(outcome.status !== undefined && { status: outcome.status }),
@@ -211,7 +213,10 @@ export class Webhook {
           continue;
         }
         if (this.webhook)
-          this.lastError = { date: nowSec(), message: outcome.error ?? 'unknown error' };
+          this.lastError = {
+            date: nowSec(this.host.clock),
+            message: outcome.error ?? 'unknown error',
+          };
         await this.host.sleep(backoff);
         backoff = Math.min(backoff * 2, base * 20);
       }
@@ -235,7 +240,7 @@ export class Webhook {
     this.host.record({
       method: method ?? String(raw),
       params,
-      at: Date.now(),
+      at: this.host.clock.now(),
       via: 'webhook_reply',
     });
     if (!method || method === 'getUpdates') return;
@@ -244,7 +249,7 @@ export class Webhook {
     } catch (err) {
       this.host.emit({
         type: 'emulator_error',
-        at: Date.now(),
+        at: this.host.clock.now(),
         message: `webhook reply ${method}: ${err instanceof Error ? err.message : String(err)}`,
       });
     }

@@ -33,6 +33,7 @@ function showToast(text) {
   toast.textContent = text;
   toast.hidden = false;
   clearTimeout(showToast.timer);
+  // The browser page's own timers: this file runs in the chat page, not in the daemon (no Clock there).
   showToast.timer = setTimeout(() => (toast.hidden = true), 3000);
 }
 
@@ -186,6 +187,7 @@ async function refreshCode() {
     const c = await api('/api/code');
     $('code').textContent = c.code;
     $('code-left').textContent = `changes in ${c.secondsLeft} s`;
+    // Browser-side refresh of the shown code (page code, outside the daemon's Clock).
     setTimeout(refreshCode, Math.max(1, c.secondsLeft) * 1000);
   } catch {
     $('code').textContent = '------';

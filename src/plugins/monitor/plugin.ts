@@ -90,11 +90,12 @@ function alertMessenger(
         await sender.send(t.chatId, view, {
           forUser: owner(t.chatId),
           silent,
+          bulk: true,
           ...(t.threadId !== undefined ? { threadId: t.threadId } : {}),
         })
       ).messageId,
     edit: async (chatId, messageId, view) => {
-      await sender.edit(chatId, messageId, view, { forUser: owner(chatId) });
+      await sender.edit(chatId, messageId, view, { forUser: owner(chatId), bulk: true });
     },
     ...(alertChart !== undefined ? { attach: chartReplies(alertChart, sender) } : {}),
   };

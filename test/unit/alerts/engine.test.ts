@@ -390,3 +390,51 @@ describe('AlertEngine noise control', () => {
     expect(messenger.edits.map((e) => e.chatId)).toEqual([1, 2, -100]);
   });
 });
+
+describe('AlertEngine at stop', () => {
+  it('sends what the budget held back as one digest instead of keeping it for a window it will not see', async () => {
+    const { engine, messenger, clock, store } = setup({
+      maxNotifications: 2,
+      budgetWindowMs: 60_000,
+    });
+    for (let i = 0; i < 5; i++) {
+      engine.fire(unhealthy(`u${i}`));
+      await clock.advanceAsync(6000);
+    }
+    expect(messenger.sent).toHaveLength(2);
+    expect(engine.heldCount()).toBe(3);
+    // And one more, still inside its settle time when the stop comes.
+    engine.fire(unhealthy('late'));
+    await engine.stop();
+    expect(messenger.sent).toHaveLength(3);
+    const digest = messenger.sent[2]?.text ?? '';
+    expect(digest).toContain('Digest: 4 notifications');
+    for (const name of ['u2', 'u3', 'u4', 'late']) expect(digest).toContain(`${name} is unhealthy`);
+    expect(engine.heldCount()).toBe(0);
+    const saved = store.read(
+      ALERTS_STATE_FILE,
+      (v): v is { digest: unknown[]; outbox: unknown[] } => typeof v === 'object',
+    );
+    expect(saved?.digest).toEqual([]);
+    expect(saved?.outbox).toEqual([]);
+  });
+
+  it('keeps in the state file what cannot be sent at stop, for the next start', async () => {
+    const { engine, messenger, clock, store } = setup({
+      maxNotifications: 1,
+      budgetWindowMs: 60_000,
+    });
+    engine.fire(unhealthy('a'));
+    await clock.advanceAsync(6000);
+    engine.fire(unhealthy('b'));
+    await clock.advanceAsync(6000);
+    expect(engine.heldCount()).toBe(1);
+    messenger.failing = true;
+    await engine.stop();
+    const saved = store.read(
+      ALERTS_STATE_FILE,
+      (v): v is { outbox: { alertId: string }[] } => typeof v === 'object',
+    );
+    expect(saved?.outbox).toHaveLength(1);
+  });
+});

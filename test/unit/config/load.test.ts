@@ -2,12 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import {
-  compareVersions,
-  loadConfigFile,
-  parseConfig,
-  type ConfigSource,
-} from '../../../src/config/load';
+import { loadConfigFile, parseConfig, type ConfigSource } from '../../../src/config/load';
 import { ConfigError } from '../../../src/errors';
 
 const TOKEN = '123456789:AAbbccddeeffgghhiijjkkllmmnnooppqqr';
@@ -261,15 +256,6 @@ describe('parseConfig', () => {
 
   it('rejects a document that is not a mapping', () => {
     expect(issuesOf(() => parseConfig(source('- a\n- b\n')))[0]?.message).toMatch(/mapping/);
-  });
-});
-
-describe('compareVersions', () => {
-  it('orders releases and pre-releases', () => {
-    expect(compareVersions('0.3.0-dev', '0.3.0')).toBe(-1);
-    expect(compareVersions('0.3.3', '0.4.0')).toBe(-1);
-    expect(compareVersions('0.4.0', '0.4.0')).toBe(0);
-    expect(compareVersions('1.0', '0.9.9')).toBe(1);
   });
 });
 

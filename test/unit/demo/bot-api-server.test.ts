@@ -1,5 +1,6 @@
 import { PNG } from 'pngjs';
 import { Input, Telegram, TelegramError } from 'telegraf';
+import { ManualClock } from '../../../src/clock';
 import { TG_ERRORS } from '../../../src/demo/bot-api/errors';
 import { BotApiServer } from '../../../src/demo/bot-api/server';
 import type { EmulatorEvent } from '../../../src/demo/bot-api/types';
@@ -96,6 +97,32 @@ describe('BotApiServer (the embedded Bot API server)', () => {
       expect(other.port).not.toBe(server.port);
     } finally {
       await other.stop();
+    }
+  });
+});
+
+describe('BotApiServer time', () => {
+  it('dates messages and events by the injected clock and ends a held long poll when that clock says so', async () => {
+    const clock = new ManualClock(Date.UTC(2030, 0, 1));
+    const server = await BotApiServer.start({ token: TOKEN, clock });
+    try {
+      const telegram = new Telegram(TOKEN, { apiRoot: server.apiRoot, webhookReply: false });
+      server.privateChat(7, { first_name: 'Ann' });
+      const sent = await telegram.sendMessage(7, 'hi');
+      expect(sent.date).toBe(Date.UTC(2030, 0, 1) / 1000);
+      expect(server.calls.at(-1)?.at).toBe(Date.UTC(2030, 0, 1));
+
+      // A 50 s poll with nothing queued: only the manual clock can answer it within the test.
+      const poll = telegram.getUpdates(50, 100, 0, undefined);
+      // The poll is held once its timer is on the clock (polled with a deadline, never slept on).
+      for (let i = 0; i < 1000 && clock.timerCount === 0; i++) {
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(clock.timerCount).toBe(1);
+      clock.advance(50_000);
+      await expect(poll).resolves.toEqual([]);
+    } finally {
+      await server.stop();
     }
   });
 });

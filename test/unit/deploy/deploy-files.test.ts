@@ -37,7 +37,7 @@ describe('Dockerfile', () => {
     expect(final.filter((l) => l.startsWith('RUN '))).toEqual([]);
     expect(final).toContain('USER 10001:10001');
     expect(final.find((l) => l.startsWith('ENTRYPOINT '))).toBe(
-      'ENTRYPOINT ["/sbin/tini", "--", "node", "--disable-sigusr1", "/opt/tmbot/dist/main.js"]',
+      'ENTRYPOINT ["/sbin/tini", "--", "node", "--disable-sigusr1", "--max-semi-space-size=1", "/opt/tmbot/dist/main.js"]',
     );
     expect(final.find((l) => l.startsWith('HEALTHCHECK '))).toMatch(
       /CMD \["node", "--disable-sigusr1", "\/opt\/tmbot\/dist\/main\.js", "--health-check"\]$/,
@@ -110,7 +110,7 @@ describe('deploy/tmbot.service', () => {
       'SupplementaryGroups=docker',
       'CapabilityBoundingSet=',
       'RestartPreventExitStatus=2',
-      'Environment=NODE_OPTIONS=--disable-sigusr1',
+      'Environment="NODE_OPTIONS=--disable-sigusr1 --max-semi-space-size=1"',
     ]) {
       expect(settings).toContain(s);
     }

@@ -1,5 +1,9 @@
 import { parseExposition } from '../../../src/fleet/exposition';
-import { MAX_SERIES_PER_METRIC, MetricsRegistry } from '../../../src/fleet/metrics-registry';
+import {
+  MAX_SERIES_PER_METRIC,
+  MetricsRegistry,
+  RENDER_REUSE_MS,
+} from '../../../src/fleet/metrics-registry';
 
 describe('MetricsRegistry', () => {
   it('renders counters, gauges and histograms that the exposition parser reads back', async () => {
@@ -73,5 +77,29 @@ describe('background collectors', () => {
     await r.render();
     expect(calls).toBe(2);
     release();
+  });
+});
+
+describe('rendering', () => {
+  it('serves one exposition for a second (bursts of scrapes share it), then renders anew', async () => {
+    let now = 0;
+    const r = new MetricsRegistry(() => now);
+    const c = r.counter('hits_total', 'hits');
+    let collected = 0;
+    r.collect(() => {
+      collected++;
+      return Promise.resolve();
+    });
+    c.inc({});
+    const [a, b] = await Promise.all([r.render(), r.render()]);
+    expect(a).toBe(b);
+    expect(collected).toBe(1);
+    c.inc({});
+    now = RENDER_REUSE_MS - 1;
+    expect(await r.render()).toContain('hits_total 1');
+    expect(collected).toBe(1);
+    now = RENDER_REUSE_MS;
+    expect(await r.render()).toContain('hits_total 2');
+    expect(collected).toBe(2);
   });
 });

@@ -89,3 +89,27 @@ describe('logger output shape', () => {
     expect(lines.join('').length).toBeLessThan(2000);
   });
 });
+
+describe('logger records', () => {
+  it('sorts JSON keys, keeps fields beside printf-like text, and never lets a field replace the record', () => {
+    const { stream, lines } = capture();
+    const log = createLogger({ level: 'info', format: 'json', redactor: new Redactor(), stream });
+    log
+      .child('a')
+      .child('b')
+      .info('50%d done', { z: 1, a: { y: 2, b: 3 }, level: 'x' });
+    expect(lines).toHaveLength(1);
+    const line = lines[0]!;
+    expect(line.endsWith('\n')).toBe(true);
+    expect(line).toMatch(
+      /^\{"a":\{"b":3,"y":2\},"level":"info","message":"50%d done","ns":"a:b","timestamp":"[^"]+","z":1\}\n$/,
+    );
+  });
+
+  it('renders human lines as time, level, [namespace], message and fields, hostile values included', () => {
+    const { stream, lines } = capture();
+    const log = createLogger({ level: 'info', format: 'human', redactor: new Redactor(), stream });
+    log.child('docker').info('big', { n: 10n as unknown as number });
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} info  \[docker\] big \{"n":"10"\}\n$/);
+  });
+});

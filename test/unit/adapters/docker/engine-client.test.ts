@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DockerodePort } from '../../../../src/adapters/docker/dockerode-port';
 import { EngineClient, EngineHttpError } from '../../../../src/adapters/docker/engine-client';
 import { parseDockerHost } from '../../../../src/adapters/docker/hosts';
-import { systemClock } from '../../../../src/clock';
+import { ManualClock, systemClock } from '../../../../src/clock';
 import { DockerError, DockerUnavailableError } from '../../../../src/errors';
 import { describeForUser } from '../../../../src/views/errors';
 import { silentLogger } from '../../../support/silent-logger';
@@ -72,6 +72,38 @@ describe('EngineClient and DockerodePort failure handling', () => {
     const err = await port.summary(0).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DockerUnavailableError);
     expect((err as DockerUnavailableError).reason).toBe('no answer within 0.3 s');
+  });
+
+  it('deadlines of requests and of the events stream run on the injected clock', async () => {
+    let arrived: () => void = () => undefined;
+    let arrivals = 0;
+    const path = await engine('hung-clock.sock', () => {
+      arrivals++;
+      arrived();
+    });
+    const clock = new ManualClock();
+    const client = new EngineClient(
+      parseDockerHost(`unix://${path}`, undefined),
+      silentLogger,
+      clock,
+      {},
+    );
+    // Far beyond jest's own timeout: only the manual clock can end these waits.
+    const minute = 60_000;
+    for (const call of [
+      () => client.request('GET', '/version', { timeoutMs: minute }),
+      () => client.openStream('/events', {}, minute, new AbortController().signal),
+    ]) {
+      const before = arrivals;
+      const seen = new Promise<void>((r) => (arrived = r));
+      const pending = call().catch((e: unknown) => e);
+      await seen;
+      expect(arrivals).toBe(before + 1);
+      clock.advance(minute);
+      const err = await pending;
+      expect(err).toBeInstanceOf(DockerUnavailableError);
+      expect((err as DockerUnavailableError).reason).toBe('no answer within 60.0 s');
+    }
   });
 
   it('turns HTTP errors into EngineHttpError with the engine’s message, 404s into "gone" and conflicts into a user-safe refusal', async () => {
