@@ -4,15 +4,10 @@
  */
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
-import type { DockerLogFollowPort } from './adapters/docker/log-follow-port';
-import type { DockerEventsPort } from './adapters/docker/events-port';
 import type { DockerPort } from './adapters/docker/port';
 import type { SystemPort } from './adapters/system/system-port';
 import type { Clock } from './clock';
 import type { Config } from './config/types';
-import { DockerodePort } from './adapters/docker/dockerode-port';
-import { HttpRegistryClient } from './adapters/docker/registry';
-import { registryCredentialsFrom } from './adapters/docker/registry-auth';
 import { dockerHealthTargets, dockerQuickSummary } from './adapters/docker/summary';
 import { UpdateChecker } from './adapters/docker/update-checker';
 import type { ContainerUpdatePort } from './adapters/docker/update-port';
@@ -37,8 +32,6 @@ import type { Logger } from './log/logger';
 import type { Plugin, PluginPorts } from './plugins/plugin';
 import { ChatAdminNotifier } from './security/admin-notifier';
 import { JsonlAuditLog } from './security/audit-log';
-import { ContainerRedaction } from './security/redact-container';
-import { redactingDockerPort } from './security/redacting-docker-port';
 import { TwoFactorSessions } from './security/two-factor-sessions';
 import type { StateStore } from './state/json-store';
 import { AutoDeleteScheduler } from './telegram/auto-delete';
@@ -146,28 +139,6 @@ export function updateReceiver(
   });
 }
 
-/**
- * The Docker port over every configured host; its engines are dialled on first use. Every
- * consumer (screens, logs, alerts) sees container data with secrets masked.
- */
-export function dockerPort(
-  deps: AppDeps,
-): DockerPort & DockerEventsPort & DockerLogFollowPort & { readonly updates: ContainerUpdatePort } {
-  const inner = new DockerodePort({
-    hosts: deps.config.docker.hosts,
-    tls: deps.config.docker.tls,
-    log: deps.log.child('docker'),
-    clock: deps.clock,
-    env: deps.options.env,
-    logCalls: deps.config.docker.debug,
-  });
-  // Updates return ids and progress counts only: nothing of a container's configuration to mask.
-  return {
-    ...redactingDockerPort(inner, new ContainerRedaction((text) => deps.redactor.redact(text))),
-    updates: inner.updates,
-  };
-}
-
 /** The health monitor with the core checks, the update loop's and one per Docker host. */
 export function healthParts(
   deps: AppDeps,
@@ -220,25 +191,6 @@ export interface CoreFeatureDeps {
   history: HistoryRuntime | undefined;
   /** One update checker (and its registry cache) for the Docker screens and the reports. */
   updates: UpdateChecker;
-}
-
-/** The image update checker: registries asked at most hourly per tag (its cache). */
-export function updateChecker(deps: AppDeps): UpdateChecker {
-  const { clock } = deps;
-  return new UpdateChecker(
-    new HttpRegistryClient({
-      clock,
-      log: deps.log.child('registry'),
-      userAgent: `tmbot/${APP_VERSION}`,
-      ...registryCredentialsFrom(
-        deps.config.docker.registryAuthFile,
-        clock,
-        deps.log,
-        deps.redactor,
-      ),
-    }),
-    { clock },
-  );
 }
 
 /** The Docker section: screens, registry update checks and (unless off) safe image updates. */

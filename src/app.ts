@@ -2,14 +2,12 @@ import { HostSystem } from './adapters/system/host-system';
 import {
   accessPolicy,
   coreFeatures,
-  dockerPort,
   healthParts,
   historyParts,
   mainMenuExtras,
   pluginParts,
   securityParts,
   telegramParts,
-  updateChecker,
   updateReceiver,
 } from './app-parts';
 import {
@@ -19,6 +17,7 @@ import {
   stateComponent,
 } from './app-components';
 import type { App, AppDeps } from './app-types';
+import { dockerPort, updateChecker } from './app-docker';
 import { ExpectedChanges } from './alerts/expected';
 import { fleetParts } from './fleet/parts';
 import { componentsChecker } from './health/checkers/components';

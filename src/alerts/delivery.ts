@@ -1,7 +1,23 @@
+import type { Clock } from '../clock';
+import type { Logger } from '../log/logger';
+import type { StateStore } from '../state/json-store';
 import type { View } from '../views/view';
 import type { NotificationKind, NotificationRecord, OutboxItem } from './state';
 import type { AlertKind, AlertRecord, AlertTarget, Severity } from './types';
 import { alertView, GROUP_LINES, groupHeader, groupView, resolutionView } from './views';
+
+export interface AlertEngineDeps {
+  policy: AlertPolicy;
+  clock: Clock;
+  store: StateStore;
+  messenger: AlertMessenger;
+  log: Logger;
+}
+
+/** What a button press did, for the toast. */
+export type ActOutcome =
+  | { readonly ok: true; readonly count: number }
+  | { readonly ok: false; readonly reason: 'unknown' | 'closed' };
 
 /** A message to send: which alerts it announces and which resolutions it lists. */
 export interface Outgoing {

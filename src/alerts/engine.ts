@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock, Timer } from '../clock';
-import type { Logger } from '../log/logger';
-import type { StateStore } from '../state/json-store';
+import type { Timer } from '../clock';
 import {
   compose,
   composeSummary,
-  type AlertMessenger,
-  type AlertPolicy,
+  type ActOutcome,
+  type AlertEngineDeps,
   type Outgoing,
 } from './delivery';
 import { editNotifications, sendNotification } from './notify';
@@ -29,19 +27,6 @@ import {
   type AlertRecord,
   type MuteRule,
 } from './types';
-
-export interface AlertEngineDeps {
-  policy: AlertPolicy;
-  clock: Clock;
-  store: StateStore;
-  messenger: AlertMessenger;
-  log: Logger;
-}
-
-/** What a button press did, for the toast. */
-export type ActOutcome =
-  | { readonly ok: true; readonly count: number }
-  | { readonly ok: false; readonly reason: 'unknown' | 'closed' };
 
 /** Housekeeping period: snooze ends, maintenance ends, the budget window rolls. */
 const TICK_MS = 1000;

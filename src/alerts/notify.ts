@@ -1,5 +1,10 @@
-import { inQuietHours, isSilent, renderNotification, type Outgoing } from './delivery';
-import type { AlertEngineDeps } from './engine';
+import {
+  inQuietHours,
+  isSilent,
+  renderNotification,
+  type AlertEngineDeps,
+  type Outgoing,
+} from './delivery';
 import type { NotificationRecord } from './state';
 import type { AlertRecord, AlertTarget } from './types';
 

@@ -1,6 +1,7 @@
 import type { DockerAlertSource } from '../../alerts/docker-source';
 import { parseDuration } from '../../alerts/duration';
-import type { ActOutcome, AlertEngine } from '../../alerts/engine';
+import type { ActOutcome } from '../../alerts/delivery';
+import type { AlertEngine } from '../../alerts/engine';
 import { ALERT_ACK, ALERT_MUTE, ALERT_SNOOZE } from '../../alerts/views';
 import type { Clock } from '../../clock';
 import type { Feature } from '../../features/feature';

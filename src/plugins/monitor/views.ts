@@ -1,5 +1,5 @@
 import type { HostStreamStatus } from '../../alerts/docker-source';
-import type { ActOutcome } from '../../alerts/engine';
+import type { ActOutcome } from '../../alerts/delivery';
 import type { MaintenanceState } from '../../alerts/state';
 import type { AlertRecord, MuteRule } from '../../alerts/types';
 import { alertLine, stateLine } from '../../alerts/views';

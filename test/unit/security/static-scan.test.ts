@@ -58,6 +58,8 @@ interface Rule {
   raw?: RegExp;
   /** Only files whose raw text matches this are checked. */
   inFilesMatching?: RegExp;
+  /** Lines that match the rule but are allowed, each for a stated reason. */
+  allow?: RegExp;
 }
 
 const CHILD_PROCESS = /['"](node:)?child_process['"]/;
@@ -66,7 +68,12 @@ const RULES: Rule[] = [
   { name: 'eval', code: /(^|[^.\w$])eval\s*\(/ },
   { name: 'new Function', code: /\bnew\s+Function\s*\(/ },
   { name: 'Function constructor call', code: /(^|[^.\w$])Function\s*\(/ },
-  { name: 'node:vm', raw: /\bfrom\s+['"](node:)?vm['"]|require\(\s*['"](node:)?vm['"]\s*\)/ },
+  {
+    name: 'node:vm',
+    raw: /\bfrom\s+['"](node:)?vm['"]|require\(\s*['"](node:)?vm['"]\s*\)/,
+    // The chart worker fetches V8's collector with a constant string; nothing else runs in vm.
+    allow: /^const collectGarbage = require\('node:vm'\)\.runInNewContext\('gc'\);$/,
+  },
   { name: 'string timer', raw: /\bset(Timeout|Interval|Immediate)\s*\(\s*['"`]/ },
   {
     name: 'exec/execSync (always a shell)',
@@ -91,6 +98,7 @@ describe('static rules on src/', () => {
       const code = codeOnly(raw);
       const lines = (rule.code ? code : raw).split('\n');
       lines.forEach((line, n) => {
+        if (rule.allow?.test(raw.split('\n')[n]!.trim()) === true) return;
         if ((rule.code ?? rule.raw)!.test(line))
           hits.push(`${relative(ROOT, file)}:${n + 1}: ${raw.split('\n')[n]!.trim()}`);
       });
