@@ -122,3 +122,19 @@ function isCidrOrIp(value: string): boolean {
   if (!/^\d{1,3}$/.test(prefix)) return false;
   return Number(prefix) <= (family === 4 ? 32 : 128);
 }
+
+/** A time zone the runtime does not know, as an issue at `path`; an empty zone means the system's. */
+export function timeZoneIssues(zone: unknown, path: string): ConfigIssue[] {
+  if (typeof zone !== 'string' || zone === '') return [];
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return [];
+  } catch {
+    return [
+      {
+        path,
+        message: `'${zone.slice(0, 64)}' is not an IANA time zone (e.g. Europe/Berlin, UTC)`,
+      },
+    ];
+  }
+}

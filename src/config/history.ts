@@ -1,21 +1,10 @@
 import type { ConfigIssue } from '../errors';
+import { timeZoneIssues } from './checks';
 import type { HistoryConfig, RawConfig } from './types';
 
 /** Problems in the `history` section that the schema cannot see (an unknown time zone). */
 export function historyIssues(raw: Partial<RawConfig>): ConfigIssue[] {
-  const zone = raw.history?.time_zone;
-  if (typeof zone !== 'string' || zone === '') return [];
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
-    return [];
-  } catch {
-    return [
-      {
-        path: 'history.time_zone',
-        message: `'${zone}' is not an IANA time zone (e.g. Europe/Berlin, UTC)`,
-      },
-    ];
-  }
+  return timeZoneIssues(raw.history?.time_zone, 'history.time_zone');
 }
 
 /** The typed `history` section; an empty time zone becomes the system's. */

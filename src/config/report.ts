@@ -1,4 +1,5 @@
 import type { ConfigIssue } from '../errors';
+import { timeZoneIssues } from './checks';
 
 /** `report:` as written (after schema defaults). */
 export interface RawReport {
@@ -27,18 +28,7 @@ const minuteOf = (hhmm: string): number => {
 /** An unknown time zone (the schema checks the time formats). */
 export function reportIssues(raw: unknown): ConfigIssue[] {
   const zone = (raw as { report?: { timezone?: unknown } } | undefined)?.report?.timezone;
-  if (typeof zone !== 'string' || zone === '') return [];
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
-    return [];
-  } catch {
-    return [
-      {
-        path: 'report.timezone',
-        message: `'${zone.slice(0, 64)}' is not an IANA time zone (e.g. Europe/Berlin, UTC)`,
-      },
-    ];
-  }
+  return timeZoneIssues(zone, 'report.timezone');
 }
 
 /** The typed `report` section; an empty time zone becomes the system's. */

@@ -1,11 +1,8 @@
 import { PNG } from 'pngjs';
-import type { DockerEventsPort } from '../../../src/adapters/docker/events-port';
-import type { DockerLogFollowPort } from '../../../src/adapters/docker/log-follow-port';
-import type { DockerPort } from '../../../src/adapters/docker/port';
 import type { SystemPort } from '../../../src/adapters/system/system-port';
 import { ALERT_KINDS, type AlertKind, type Severity } from '../../../src/alerts/types';
 import { ManualClock } from '../../../src/clock';
-import type { AlertsConfig, HistoryConfig, MonitorConfig } from '../../../src/config/types';
+import type { AlertsConfig, HistoryConfig } from '../../../src/config/types';
 import { alertChartTarget } from '../../../src/history/alert-chart';
 import { CHART_HEIGHT, CHART_WIDTH } from '../../../src/history/chart';
 import { HistoryRuntime } from '../../../src/history/runtime';
@@ -13,6 +10,7 @@ import { createMonitorPlugin } from '../../../src/plugins/monitor/plugin';
 import * as d from '../../fixtures/server-data';
 import { FakeSender } from '../../support/fake-sender';
 import { MemoryStore } from '../../support/memory-store';
+import { MONITOR_CONFIG, unusedDocker } from '../../support/monitor-fixtures';
 import { silentLogger } from '../../support/silent-logger';
 
 const CHAT = 500;
@@ -89,40 +87,9 @@ class BusySystem implements SystemPort {
   processMemoryLimit = () => Promise.resolve(undefined);
 }
 
-const unused = (): Promise<never> => Promise.reject(new Error('unused'));
-const noDocker: DockerPort & DockerEventsPort & DockerLogFollowPort = {
-  hosts: [],
-  ping: unused,
-  summary: unused,
-  listContainers: unused,
-  inspectContainer: unused,
-  containerStats: unused,
-  logs: unused,
-  act: unused,
-  listImages: unused,
-  inspectImage: unused,
-  imageHistory: unused,
-  assertReachable: unused,
-  subscribe: unused,
-  followLogs: unused,
-};
+const noDocker = unusedDocker();
 
-const monitorConfig: MonitorConfig = {
-  thresholds: {
-    cpu: 80,
-    memory: 80,
-    disk: 80,
-    cpuTemperature: 85,
-    gpuTemperature: 90,
-    diskTemperature: 60,
-  },
-  maxNotifications: 10,
-  checkIntervalSeconds: 5,
-  resetNotificationSeconds: 300,
-  retryAttempts: 3,
-  retryIntervalSeconds: 10,
-  monitorDocker: false,
-};
+const monitorConfig = MONITOR_CONFIG;
 
 const rule = { debounceChecks: 2, hysteresis: 5 };
 const alertsConfig: AlertsConfig = {

@@ -17,7 +17,11 @@ describe('IpGuard', () => {
     store = await openStateStore(dir);
     clock = new ManualClock();
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    // Saves run in the background: let them land before the directory goes.
+    await store.flush();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   const guard = (options: Partial<IpGuardOptions> = {}): IpGuard =>
     new IpGuard({ ...DEFAULT_IP_GUARD, ...options }, { clock, store, log: silentLogger });

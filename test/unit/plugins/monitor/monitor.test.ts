@@ -1,6 +1,3 @@
-import type { DockerEventsPort } from '../../../../src/adapters/docker/events-port';
-import type { DockerLogFollowPort } from '../../../../src/adapters/docker/log-follow-port';
-import type { DockerPort } from '../../../../src/adapters/docker/port';
 import type {
   FanReading,
   FilesystemUsage,
@@ -10,7 +7,8 @@ import type {
 import { ALERT_ACK, ALERT_MUTE, ALERT_SNOOZE } from '../../../../src/alerts/views';
 import { ALERT_KINDS, type AlertKind, type Severity } from '../../../../src/alerts/types';
 import { ManualClock } from '../../../../src/clock';
-import type { AlertsConfig, MonitorConfig } from '../../../../src/config/types';
+import type { AlertsConfig } from '../../../../src/config/types';
+import { MONITOR_CONFIG, unusedDocker } from '../../../support/monitor-fixtures';
 import { silentLogger } from '../../../support/silent-logger';
 import { temperatureThreshold } from '../../../../src/plugins/monitor/rules';
 import { createMonitorPlugin } from '../../../../src/plugins/monitor/plugin';
@@ -64,41 +62,10 @@ class FakeSystem implements SystemPort {
   processMemoryLimit = () => this.answer('processMemoryLimit', undefined);
 }
 
-const unused = (): Promise<never> => Promise.reject(new Error('unused'));
 /** Docker is off in these tests (monitor_docker: false); the plugin never calls it. */
-const noDocker: DockerPort & DockerEventsPort & DockerLogFollowPort = {
-  hosts: [{ index: 0, label: 'unix:///run/docker.sock' }],
-  ping: unused,
-  summary: unused,
-  listContainers: unused,
-  inspectContainer: unused,
-  containerStats: unused,
-  logs: unused,
-  act: unused,
-  listImages: unused,
-  inspectImage: unused,
-  imageHistory: unused,
-  assertReachable: unused,
-  subscribe: unused,
-  followLogs: unused,
-};
+const noDocker = unusedDocker([{ index: 0, label: 'unix:///run/docker.sock' }]);
 
-const monitorConfig: MonitorConfig = {
-  thresholds: {
-    cpu: 80,
-    memory: 80,
-    disk: 80,
-    cpuTemperature: 85,
-    gpuTemperature: 90,
-    diskTemperature: 60,
-  },
-  maxNotifications: 10,
-  checkIntervalSeconds: 5,
-  resetNotificationSeconds: 300,
-  retryAttempts: 3,
-  retryIntervalSeconds: 10,
-  monitorDocker: false,
-};
+const monitorConfig = MONITOR_CONFIG;
 
 const rule = { debounceChecks: 2, hysteresis: 5 };
 function alertsConfig(over: Partial<AlertsConfig> = {}): AlertsConfig {
