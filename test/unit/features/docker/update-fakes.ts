@@ -51,7 +51,14 @@ export class FakeEngine implements ContainerUpdatePort {
       })),
     );
   }
-  act(_h: number, id: string, action: ContainerAction): Promise<void> {
+  /** Every image a container runs, listed under the tag the containers follow. */
+  listImages() {
+    const ids = new Set([...this.containers.values()].map((c) => c.imageId));
+    return Promise.resolve(
+      [...ids].map((id) => ({ id, tags: [REF], digests: [], size: 1, createdAt: 0 })),
+    );
+  }
+    act(_h: number, id: string, action: ContainerAction): Promise<void> {
     this.calls.push(`${action} ${this.containers.get(id)?.name ?? id}`);
     const c = this.containers.get(id);
     if (c === undefined) return Promise.reject(new DockerError('container_gone'));
