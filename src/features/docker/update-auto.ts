@@ -42,7 +42,10 @@ export interface AutoUpdateDeps {
 }
 
 /** The maintenance window the alert engine persisted (what `tmbot maintenance status` reads). */
-export function persistedMaintenance(store: StateStore, clock: Clock): MaintenanceWindow | undefined {
+export function persistedMaintenance(
+  store: StateStore,
+  clock: Clock,
+): MaintenanceWindow | undefined {
   const saved = store.read(ALERTS_STATE_FILE, isAlertsDoc);
   const m = saved === undefined ? undefined : sanitiseDoc(saved).maintenance;
   return m !== undefined && m.until > clock.now() ? m : undefined;
@@ -95,7 +98,10 @@ export class AutoUpdater {
   private async host(host: number, label: string): Promise<number> {
     const { docker, log } = this.deps;
     const list = await docker.listContainers(host).catch((err: unknown) => {
-      log.warn('unattended updates: the engine did not list its containers', { host: label, error: err });
+      log.warn('unattended updates: the engine did not list its containers', {
+        host: label,
+        error: err,
+      });
       return [];
     });
     let tried = 0;

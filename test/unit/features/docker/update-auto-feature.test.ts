@@ -30,7 +30,12 @@ const registry: UpdateCheckPort = {
 async function started(auto: boolean) {
   const clock = new ManualClock();
   const store = new MemoryStore();
-  const maintenance = { startedAt: clock.now(), until: clock.now() + 3_600_000, by: 'x', alertIds: [] };
+  const maintenance = {
+    startedAt: clock.now(),
+    until: clock.now() + 3_600_000,
+    by: 'x',
+    alertIds: [],
+  };
   await store.write(ALERTS_STATE_FILE, { ...emptyDoc(), maintenance });
   const engine = new FakeEngine();
   const c = details('auto-app', { imageId: OLD_IMAGE, image: REF, health: 'none' });
@@ -58,7 +63,8 @@ async function started(auto: boolean) {
   });
   new Pipeline({ userIds: [1] }, [feature], store);
   await feature.start?.();
-  for (let i = 0; i < 100 && sent.length === 0; i++) await clock.advanceAsync(AUTO_UPDATE_EVERY_MS / 10);
+  for (let i = 0; i < 100 && sent.length === 0; i++)
+    await clock.advanceAsync(AUTO_UPDATE_EVERY_MS / 10);
   await feature.stop?.();
   return { engine, audits, sent };
 }

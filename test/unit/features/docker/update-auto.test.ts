@@ -46,7 +46,9 @@ function setup(opts: { maintenance?: boolean } = {}) {
   });
   void state.setPin({ host: HOST, name: 'pinned-app', digest: 'sha256:old', at: 0, by: 1 });
   let window: MaintenanceWindow | undefined =
-    opts.maintenance === true ? { startedAt: clock.now(), until: clock.now() + 3_600_000 } : undefined;
+    opts.maintenance === true
+      ? { startedAt: clock.now(), until: clock.now() + 3_600_000 }
+      : undefined;
   const audits: AuditEntry[] = [];
   const sent: View[] = [];
   const statusAsked: string[] = [];

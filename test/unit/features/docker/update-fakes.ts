@@ -58,7 +58,7 @@ export class FakeEngine implements ContainerUpdatePort {
       [...ids].map((id) => ({ id, tags: [REF], digests: [], size: 1, createdAt: 0 })),
     );
   }
-    act(_h: number, id: string, action: ContainerAction): Promise<void> {
+  act(_h: number, id: string, action: ContainerAction): Promise<void> {
     this.calls.push(`${action} ${this.containers.get(id)?.name ?? id}`);
     const c = this.containers.get(id);
     if (c === undefined) return Promise.reject(new DockerError('container_gone'));
@@ -126,4 +126,3 @@ export class FakeEngine implements ContainerUpdatePort {
     return Promise.resolve(this.remoteImage);
   }
 }
-
