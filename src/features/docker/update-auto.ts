@@ -107,7 +107,7 @@ export class AutoUpdater {
     let tried = 0;
     for (const s of list) {
       if (s.labels?.[UPDATE_LABEL]?.trim().toLowerCase() !== 'auto') continue;
-      const key = `${label}/${s.name}`;
+      const key = `${host}/${s.name}`;
       if (this.tried.has(key) || this.deps.busy.has(key)) continue;
       try {
         if (await this.one(host, label, s.id, key)) tried++;

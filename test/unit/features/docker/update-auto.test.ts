@@ -52,6 +52,7 @@ function setup(opts: { maintenance?: boolean } = {}) {
   const audits: AuditEntry[] = [];
   const sent: View[] = [];
   const statusAsked: string[] = [];
+  const busy = new Set<string>();
   const auto = new AutoUpdater({
     docker: engine,
     apply: { ops: engine, state, runner, clock, log: silentLogger, keepMs: 86_400_000 },
@@ -67,14 +68,14 @@ function setup(opts: { maintenance?: boolean } = {}) {
     audit: { record: (e) => Promise.resolve(void audits.push(e)) },
     notify: (v) => Promise.resolve(void sent.push(v)),
     ctx: (host) => ({ host, hostLabel: undefined }),
-    busy: new Set(),
+    busy,
     clock,
     log: silentLogger,
   });
   const setWindow = (w: MaintenanceWindow | undefined): void => {
     window = w;
   };
-  return { clock, engine, store, state, auto, audits, sent, statusAsked, setWindow };
+  return { clock, engine, store, state, auto, audits, sent, statusAsked, setWindow, busy };
 }
 
 /** Moves the manual clock until the updater's look is over (the runner polls on the clock). */
@@ -126,6 +127,15 @@ describe('AutoUpdater: tmbot.update=auto during maintenance', () => {
     s.setWindow({ startedAt: s.clock.now(), until: s.clock.now() + 3_600_000 });
     expect(await settle(s, s.auto.tick())).toBe(1);
     expect(s.engine.byName('auto-app')?.imageId).toBe(s.engine.remoteImage);
+  });
+
+  it('a container an admin is updating right now (the Update button) is skipped', async () => {
+    const s = setup({ maintenance: true });
+    s.busy.add('0/auto-app');
+    expect(await settle(s, s.auto.tick())).toBe(0);
+    expect(s.engine.calls).toEqual([]);
+    s.busy.clear();
+    expect(await settle(s, s.auto.tick())).toBe(1);
   });
 
   it('the timer runs the look through the injected clock while maintenance is on', async () => {
