@@ -181,6 +181,8 @@ export interface CoreFeatureDeps {
   docker: DockerPort & { readonly updates: ContainerUpdatePort };
   /** Intended container changes the alerts must not report as crashes (shared with the monitor). */
   expected: ExpectedChanges;
+  /** Unattended image updates report to the admin chats through it. */
+  sender: Sender;
   health: Health;
   botUsername: () => string | undefined;
   /** Enabled plugins, for the Plugins screen. */
@@ -196,6 +198,7 @@ export interface CoreFeatureDeps {
 /** The Docker section: screens, registry update checks and (unless off) safe image updates. */
 function dockerFeatureFor(d: CoreFeatureDeps): Feature {
   const { config, options, clock, log } = d.app;
+  const admins = new ChatAdminNotifier(d.sender, config.adminChatIds, log.child('docker'));
   return dockerFeature({
     docker: d.docker,
     updates: d.updates,
@@ -215,6 +218,10 @@ function dockerFeatureFor(d: CoreFeatureDeps): Feature {
             store: d.app.store,
             expected: d.expected,
             settings: config.docker.imageUpdates,
+            unattended: {
+              audit: d.security.audit,
+              notify: (view) => admins.notify(view),
+            },
           },
         }
       : {}),

@@ -60,6 +60,7 @@ export function createApp(deps: AppDeps): App {
       system,
       docker,
       ...shared,
+      sender,
       health,
       botUsername: tg.botUsername,
       plugins: plugins.entries,

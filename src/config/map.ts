@@ -91,6 +91,7 @@ function mapDocker(dk: RawConfig['docker'], strictAccess: boolean): Config['dock
           startTimeoutMs: dk.image_updates.start_timeout_seconds * 1000,
           minUpMs: dk.image_updates.min_up_seconds * 1000,
           keepMs: dk.image_updates.keep_days * 86_400_000,
+          auto: dk.image_updates.auto,
         }
       : undefined,
     registryAuthFile: dk.registry_auth_file || undefined,

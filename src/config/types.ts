@@ -33,7 +33,13 @@ export interface Config {
       { readonly ca?: string; readonly cert?: string; readonly key?: string } | undefined;
     /** Safe image updates (docs/updates.md); undefined when off. */
     readonly imageUpdates:
-      | { readonly startTimeoutMs: number; readonly minUpMs: number; readonly keepMs: number }
+      | {
+          readonly startTimeoutMs: number;
+          readonly minUpMs: number;
+          readonly keepMs: number;
+          /** `tmbot.update=auto` containers are updated during maintenance. */
+          readonly auto: boolean;
+        }
       | undefined;
     /** A Docker config.json with registry credentials for update checks; undefined: anonymous. */
     readonly registryAuthFile: string | undefined;
@@ -223,6 +229,7 @@ export interface RawConfig {
       start_timeout_seconds: number;
       min_up_seconds: number;
       keep_days: number;
+      auto: boolean;
     };
     registry_auth_file: string;
   };

@@ -88,6 +88,8 @@ export interface UpdateResultData extends HostContext {
   readonly op: UpdateOp;
   readonly image: string;
   readonly result: UpdateResult;
+  /** Applied by tmbot itself (`tmbot.update=auto`, during maintenance), not by an admin. */
+  readonly unattended?: boolean;
 }
 
 function resultText(d: UpdateResultData): Html {
@@ -124,7 +126,7 @@ export function updateResultView(d: UpdateResultData): View {
     ],
   ];
   return {
-    html: html`${hostLine(d.hostLabel)}${resultText(d)}`,
+    html: html`${hostLine(d.hostLabel)}${d.unattended === true ? '🤖 Unattended update (tmbot.update=auto, maintenance)\n' : ''}${resultText(d)}`,
     keyboard: { kind: 'inline', rows },
   };
 }

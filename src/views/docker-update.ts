@@ -18,6 +18,8 @@ export interface UpdateScreenData extends HostContext {
   readonly status: ContainerUpdateStatus;
   readonly pinned?: { readonly digest: string; readonly at: number } | undefined;
   readonly rollback?: { readonly oldImageId: string; readonly until: number } | undefined;
+  /** `docker.image_updates.auto`: `tmbot.update=auto` containers are updated during maintenance. */
+  readonly auto?: boolean;
 }
 
 function statusLine(s: ContainerUpdateStatus): Html {
@@ -69,7 +71,7 @@ export function updateScreenView(d: UpdateScreenData): View {
     d.policy === 'never'
       ? html`\nPolicy: ${UPDATE_LABEL}=never — this container is never updated from here.`
       : d.policy === 'auto'
-        ? html`\nPolicy: ${UPDATE_LABEL}=auto — unattended updates are not implemented; applied when an admin asks.`
+        ? html`\nPolicy: ${UPDATE_LABEL}=auto — ${d.auto === true ? 'updated by tmbot itself during maintenance' : 'unattended updates are off in the config (docker.image_updates.auto); applied when an admin asks'}.`
         : html`\nPolicy: ${UPDATE_LABEL}=notify`;
   return {
     html: html`${hostLine(d.hostLabel)}⬆️ <b>Image update · ${clip(c.name, NAME_MAX)}</b>

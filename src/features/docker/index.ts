@@ -7,6 +7,7 @@ import { installManage } from './manage';
 import { installOverview } from './overview';
 import { installStacks } from './stacks';
 import { installUpdates } from './update';
+import type { AutoUpdater } from './update-auto';
 import { dockerScreens, type DockerFeatureDeps } from './screens';
 
 export type { DockerFeatureDeps } from './screens';
@@ -20,6 +21,7 @@ export type { DockerFeatureDeps } from './screens';
 export function dockerFeature(deps: DockerFeatureDeps): Feature {
   const screens = dockerScreens(deps);
   let recover: (() => Promise<number>) | undefined;
+  let auto: AutoUpdater | undefined;
   return {
     name: 'docker',
     install(router) {
@@ -32,6 +34,7 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
       if (deps.imageUpdates !== undefined) {
         const updates = installUpdates(router, screens, deps.imageUpdates);
         recover = () => updates.recover();
+        auto = updates.auto;
       }
     },
     async start() {
@@ -46,6 +49,10 @@ export function dockerFeature(deps: DockerFeatureDeps): Feature {
       recover?.().catch((err: unknown) =>
         deps.log.warn('could not check for interrupted image updates', { error: err }),
       );
+      auto?.start();
+    },
+    stop() {
+      auto?.stop();
     },
   };
 }

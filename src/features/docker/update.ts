@@ -3,6 +3,7 @@ import type { ContainerDetails } from '../../adapters/docker/port';
 import type { ContainerUpdatePort } from '../../adapters/docker/update-port';
 import type { ExpectedChanges } from '../../alerts/expected';
 import { DockerError, ForbiddenError } from '../../errors';
+import type { AuditLog } from '../../security/second-factor';
 import type { StateStore } from '../../state/json-store';
 import type { Router } from '../../telegram/router';
 import type { Req } from '../../telegram/request';
@@ -19,12 +20,13 @@ import {
   updateProgressView,
   updateResultView,
   whyText,
-  type UpdateResult,
 } from '../../views/docker-update-result';
 import { clip } from '../../views/html';
 import type { View } from '../../views/view';
 import type { DockerScreens } from './screens';
-import { keptName, UpdateRunner, type UpdateOutcome, type UpdateProgress } from './update-run';
+import { applyReplacement, type ApplyDeps } from './update-apply';
+import { AutoUpdater, persistedMaintenance } from './update-auto';
+import { UpdateRunner, type UpdateProgress } from './update-run';
 import { UpdateState } from './update-state';
 
 /** Settings of safe image updates (`docker.image_updates`). */
@@ -35,6 +37,8 @@ export interface ImageUpdateSettings {
   readonly minUpMs: number;
   /** How long the previous image is offered for "Roll back". */
   readonly keepMs: number;
+  /** `tmbot.update=auto` containers are updated unattended during maintenance. */
+  readonly auto: boolean;
 }
 
 /** What the update screens need besides the Docker screens' deps. */
@@ -43,6 +47,11 @@ export interface ImageUpdateDeps {
   readonly store: StateStore;
   readonly expected?: ExpectedChanges | undefined;
   readonly settings: ImageUpdateSettings;
+  /** What unattended updates (`settings.auto`) report to: the audit log and the admin chats. */
+  readonly unattended?: {
+    readonly audit: AuditLog;
+    notify(view: View): Promise<void>;
+  };
 }
 
 /** Progress edits at most this often during a pull (Telegram edit limits). */
@@ -61,7 +70,7 @@ interface Room {
   readonly s: DockerScreens;
   readonly d: ImageUpdateDeps;
   readonly state: UpdateState;
-  readonly runner: UpdateRunner;
+  readonly apply: ApplyDeps;
   readonly busy: Set<string>;
 }
 
@@ -105,6 +114,7 @@ async function screenData(
     status: await statusOf(r, host, c, fresh),
     pinned: r.state.pin(label, c.name),
     rollback: kept,
+    auto: r.d.settings.auto,
   };
 }
 
@@ -148,52 +158,17 @@ async function execute(
 ): Promise<void> {
   const host = args.host;
   const label = hostLabel(r, host);
-  const { clock } = r.s.deps;
   const progress = progressShower(r, req, host, c, op);
-  const rollback = op === 'rollback' ? r.state.rollback(label, c.name) : undefined;
-  if (rollback !== undefined) await r.d.ops.tagImage(host, rollback.oldImageId, c.image);
-  let outcome: UpdateOutcome;
+  let applied: Awaited<ReturnType<typeof applyReplacement>>;
   try {
-    outcome = await r.runner.replace(
-      { host, container: c, ref: c.image, pull: op === 'update' },
-      progress.show,
-    );
+    applied = await applyReplacement(r.apply, { host, label, container: c }, op, progress.show);
   } finally {
     await progress.flush();
   }
-  // Back to the old container *and* image: the tag names what the container runs again.
-  const tagMoved = op === 'rollback' || (outcome.ok === false && outcome.failedAt !== 'pull');
-  if (outcome.ok === false && tagMoved)
-    await r.d.ops
-      .tagImage(host, c.imageId, c.image)
-      .catch((err: unknown) =>
-        r.s.deps.log.warn('could not point the tag back at the old image', { error: err }),
-      );
-  let result: UpdateResult;
-  if (outcome.ok === true) {
-    const keptUntil = op === 'update' ? clock.now() + r.d.settings.keepMs : undefined;
-    await r.state.setRollback(
-      keptUntil !== undefined
-        ? {
-            host: label,
-            name: c.name,
-            ref: c.image,
-            oldImageId: outcome.oldImageId,
-            newImageId: outcome.newImageId,
-            at: clock.now(),
-            until: keptUntil,
-          }
-        : { host: label, name: c.name, until: undefined },
-    );
-    result = { ...outcome, keptUntil };
-  } else result = outcome.ok === false ? { ...outcome, keptAs: keptName(c.name) } : outcome;
+  const { outcome, result } = applied;
   r.s.deps.log.info(
     `container ${op} ${outcome.ok === true ? 'done' : outcome.ok === false ? 'failed' : 'unchanged'}`,
-    {
-      host: label,
-      container: c.name,
-      user: req.user.id,
-    },
+    { host: label, container: c.name, user: req.user.id },
   );
   const id = outcome.ok === true ? outcome.newId : c.id;
   await req.show(
@@ -310,19 +285,35 @@ export function installUpdates(
   router: Router,
   s: DockerScreens,
   d: ImageUpdateDeps,
-): { recover(): Promise<number> } {
+): { recover(): Promise<number>; auto: AutoUpdater | undefined } {
   const state = new UpdateState(d.store, s.deps.clock);
+  const { clock, log } = s.deps;
   const runner = new UpdateRunner({
     docker: s.deps.docker,
     ops: d.ops,
     state,
-    clock: s.deps.clock,
-    log: s.deps.log,
+    clock,
+    log,
     expected: d.expected,
     startTimeoutMs: d.settings.startTimeoutMs,
     minUpMs: d.settings.minUpMs,
   });
-  const r: Room = { s, d, state, runner, busy: new Set() };
+  const apply = { ops: d.ops, state, runner, clock, log, keepMs: d.settings.keepMs };
+  const r: Room = { s, d, state, apply, busy: new Set() };
+  const auto =
+    d.settings.auto && d.unattended !== undefined
+      ? new AutoUpdater({
+          ...d.unattended,
+          docker: s.deps.docker,
+          apply,
+          statusOf: (host, c) => statusOf(r, host, c, true),
+          maintenance: () => persistedMaintenance(d.store, clock),
+          ctx: (host) => s.ctx(host),
+          busy: r.busy,
+          clock,
+          log,
+        })
+      : undefined;
 
   router.on(UPDATE.screen, async (req, args) => {
     const host = s.hostOf(args.host);
@@ -357,5 +348,5 @@ export function installUpdates(
 
   router.on(UPDATE.run, (req, args) => run(r, req, args));
   router.on(UPDATE.pin, (req, args) => pin(r, req, args));
-  return { recover: () => runner.recover() };
+  return { recover: () => runner.recover(), auto };
 }

@@ -46,6 +46,14 @@ describe('image update views', () => {
     const never = updateScreenView({ ...base, policy: 'never', status: update });
     expect(buttons(never)).not.toContain('⬆️ Update now');
     expect(text(never)).toContain('tmbot.update=never');
+    const autoOn = updateScreenView({ ...base, policy: 'auto', status: update, auto: true });
+    expect(text(autoOn)).toContain(
+      'tmbot.update=auto — updated by tmbot itself during maintenance',
+    );
+    expect(text(autoOn)).not.toContain('not implemented');
+    const autoOff = updateScreenView({ ...base, policy: 'auto', status: update, auto: false });
+    expect(text(autoOff)).toContain('unattended updates are off in the config');
+    expect(buttons(autoOff)).toContain('⬆️ Update now');
     const current = updateScreenView({ ...base, status: { kind: 'up-to-date' } });
     expect(buttons(current)).not.toContain('⬆️ Update now');
     const untagged = updateScreenView({ ...base, status: { kind: 'untagged' } });

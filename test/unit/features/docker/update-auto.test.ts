@@ -1,0 +1,177 @@
+import type { ContainerDetails } from '../../../../src/adapters/docker/port';
+import { ALERTS_STATE_FILE, emptyDoc } from '../../../../src/alerts/state';
+import { ManualClock } from '../../../../src/clock';
+import {
+  AUTO_UPDATE_EVERY_MS,
+  AutoUpdater,
+  persistedMaintenance,
+  type MaintenanceWindow,
+} from '../../../../src/features/docker/update-auto';
+import { keptName, UpdateRunner } from '../../../../src/features/docker/update-run';
+import { UpdateState } from '../../../../src/features/docker/update-state';
+import type { AuditEntry } from '../../../../src/security/second-factor';
+import type { View } from '../../../../src/views/view';
+import { MemoryStore } from '../../../support/memory-store';
+import { silentLogger } from '../../../support/silent-logger';
+import { details } from '../../views/docker-fixtures';
+import { FakeEngine, HOST, NEW_IMAGE, OLD_IMAGE, REF } from './update-fakes';
+
+const labelled = (name: string, policy?: string): ContainerDetails => {
+  const c = details(name, { imageId: OLD_IMAGE, image: REF, state: 'running', health: 'none' });
+  const labels = policy === undefined ? [] : [{ key: 'tmbot.update', value: policy }];
+  return { ...c, config: { ...c.config, labels } };
+};
+
+function setup(opts: { maintenance?: boolean } = {}) {
+  const clock = new ManualClock();
+  const engine = new FakeEngine();
+  const store = new MemoryStore();
+  const state = new UpdateState(store, clock);
+  for (const c of [
+    labelled('auto-app', 'auto'),
+    labelled('notify-app', 'notify'),
+    labelled('plain-app'),
+    labelled('pinned-app', 'AUTO'),
+  ])
+    engine.add(c);
+  const runner = new UpdateRunner({
+    docker: engine,
+    ops: engine,
+    state,
+    clock,
+    log: silentLogger,
+    expected: undefined,
+    startTimeoutMs: 10_000,
+    minUpMs: 2000,
+  });
+  void state.setPin({ host: HOST, name: 'pinned-app', digest: 'sha256:old', at: 0, by: 1 });
+  let window: MaintenanceWindow | undefined =
+    opts.maintenance === true
+      ? { startedAt: clock.now(), until: clock.now() + 3_600_000 }
+      : undefined;
+  const audits: AuditEntry[] = [];
+  const sent: View[] = [];
+  const statusAsked: string[] = [];
+  const busy = new Set<string>();
+  const auto = new AutoUpdater({
+    docker: engine,
+    apply: { ops: engine, state, runner, clock, log: silentLogger, keepMs: 86_400_000 },
+    statusOf: (_h, c) => {
+      statusAsked.push(c.name);
+      return Promise.resolve(
+        c.imageId === engine.remoteImage
+          ? { kind: 'up-to-date' }
+          : { kind: 'update', localDigest: 'sha256:old', remoteDigest: 'sha256:new' },
+      );
+    },
+    maintenance: () => (window !== undefined && window.until > clock.now() ? window : undefined),
+    audit: { record: (e) => Promise.resolve(void audits.push(e)) },
+    notify: (v) => Promise.resolve(void sent.push(v)),
+    ctx: (host) => ({ host, hostLabel: undefined }),
+    busy,
+    clock,
+    log: silentLogger,
+  });
+  const setWindow = (w: MaintenanceWindow | undefined): void => {
+    window = w;
+  };
+  return { clock, engine, store, state, auto, audits, sent, statusAsked, setWindow, busy };
+}
+
+/** Moves the manual clock until the updater's look is over (the runner polls on the clock). */
+async function settle(s: ReturnType<typeof setup>, tick: Promise<number>): Promise<number> {
+  let done: number | undefined;
+  void tick.then((n) => (done = n));
+  for (let i = 0; i < 400 && done === undefined; i++) await s.clock.advanceAsync(250);
+  if (done === undefined) throw new Error('the unattended update never finished');
+  return done;
+}
+
+describe('AutoUpdater: tmbot.update=auto during maintenance', () => {
+  it('without maintenance nothing is looked at, even on the timer', async () => {
+    const s = setup();
+    s.auto.start();
+    await s.clock.advanceAsync(3 * AUTO_UPDATE_EVERY_MS);
+    s.auto.stop();
+    expect(await s.auto.tick()).toBe(0);
+    expect(s.engine.calls).toEqual([]);
+    expect(s.statusAsked).toEqual([]);
+    expect(s.audits).toEqual([]);
+    expect(s.sent).toEqual([]);
+  });
+
+  it('in maintenance: the auto container is updated once; notify, unlabelled and pinned ones are not', async () => {
+    const s = setup({ maintenance: true });
+    expect(await settle(s, s.auto.tick())).toBe(1);
+    expect(s.engine.byName('auto-app')?.imageId).toBe(NEW_IMAGE);
+    for (const name of ['notify-app', 'plain-app', 'pinned-app'])
+      expect(s.engine.byName(name)?.imageId).toBe(OLD_IMAGE);
+    expect(s.engine.calls.filter((c) => c.startsWith('create'))).toEqual(['create auto-app']);
+    expect(s.audits).toEqual([
+      expect.objectContaining({ userId: 0, action: 'container.update', outcome: 'ok' }),
+    ]);
+    expect(s.audits[0]?.target).toContain('auto-app');
+    expect(s.sent).toHaveLength(1);
+    expect(s.sent[0]?.html.value).toContain('Unattended update');
+    expect(s.sent[0]?.html.value).toContain('Update of auto-app done');
+    expect(s.state.rollback(HOST, 'auto-app')?.oldImageId).toBe(OLD_IMAGE);
+
+    // A newer image again in the same window: the container is not touched twice.
+    s.engine.remoteImage = `sha256:${'3'.repeat(64)}`;
+    const calls = s.engine.calls.length;
+    expect(await settle(s, s.auto.tick())).toBe(0);
+    expect(s.engine.calls.length).toBe(calls);
+    expect(s.sent).toHaveLength(1);
+
+    // The next maintenance window may update it again.
+    s.setWindow({ startedAt: s.clock.now(), until: s.clock.now() + 3_600_000 });
+    expect(await settle(s, s.auto.tick())).toBe(1);
+    expect(s.engine.byName('auto-app')?.imageId).toBe(s.engine.remoteImage);
+  });
+
+  it('a container an admin is updating right now (the Update button) is skipped', async () => {
+    const s = setup({ maintenance: true });
+    s.busy.add('0/auto-app');
+    expect(await settle(s, s.auto.tick())).toBe(0);
+    expect(s.engine.calls).toEqual([]);
+    s.busy.clear();
+    expect(await settle(s, s.auto.tick())).toBe(1);
+  });
+
+  it('the timer runs the look through the injected clock while maintenance is on', async () => {
+    const s = setup({ maintenance: true });
+    s.auto.start();
+    for (let i = 0; i < 200 && s.sent.length === 0; i++) await s.clock.advanceAsync(5000);
+    s.auto.stop();
+    expect(s.engine.byName('auto-app')?.imageId).toBe(NEW_IMAGE);
+    expect(s.sent).toHaveLength(1);
+  });
+
+  it('a failing new image is rolled back, audited as failed and reported', async () => {
+    const s = setup({ maintenance: true });
+    s.engine.behaviour.set(NEW_IMAGE, 'exits');
+    expect(await settle(s, s.auto.tick())).toBe(1);
+    const now = s.engine.byName('auto-app');
+    expect(now?.imageId).toBe(OLD_IMAGE);
+    expect(now?.state).toBe('running');
+    expect(s.engine.byName(keptName('auto-app'))).toBeUndefined();
+    expect(s.audits).toEqual([
+      expect.objectContaining({ userId: 0, action: 'container.update', outcome: 'failed' }),
+    ]);
+    expect(s.audits[0]?.detail).toContain('exit code 3');
+    expect(s.sent[0]?.html.value).toContain('Update of auto-app failed');
+    expect(s.sent[0]?.html.value).toContain('Rolled back');
+    expect(s.state.journals()).toEqual([]);
+  });
+
+  it('maintenance is read from the alert state the engine persists', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryStore();
+    expect(persistedMaintenance(store, clock)).toBeUndefined();
+    const m = { startedAt: clock.now(), until: clock.now() + 60_000, by: 'x', alertIds: [] };
+    await store.write(ALERTS_STATE_FILE, { ...emptyDoc(), maintenance: m });
+    expect(persistedMaintenance(store, clock)).toMatchObject({ startedAt: m.startedAt });
+    clock.advance(60_000);
+    expect(persistedMaintenance(store, clock)).toBeUndefined();
+  });
+});
