@@ -115,14 +115,20 @@ export class ChartProcess {
     this.child.stdin.on('error', () => undefined); // a dead renderer shows as its exit below
     this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
+      let gone = false;
+      const end = (why: string): void => {
+        if (gone) return;
+        gone = true;
+        this.child.stdin.destroy(); // a renderer still running after an error exits at end of input
         this.idle?.cancel();
-        this.failAll(new Error(`chart renderer exited (${signal ?? `code ${code}`})`));
+        this.failAll(new Error(`chart renderer ${why}`));
         onExit();
         resolve();
-      });
+      };
+      this.child.once('exit', (code, signal) => end(`exited (${signal ?? `code ${code}`})`));
+      // A process that could not start (EAGAIN, EMFILE…) emits no exit.
+      this.child.once('error', (err) => end(`could not run: ${err.message}`));
     });
-    this.child.once('error', (err) => this.failAll(new Error(`chart renderer: ${err.message}`)));
     this.hold(false);
   }
 
