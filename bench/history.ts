@@ -7,12 +7,13 @@
  * the history collector's recent sample (private Docker engine).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerodePort } from '../src/adapters/docker/dockerode-port';
 import { ManualClock, systemClock } from '../src/clock';
 import { HostSystem } from '../src/adapters/system/host-system';
+import type { ResvgRenderOptions } from '@resvg/resvg-js';
 import { ChartRenderer, type ChartRequest } from '../src/history/chart';
 import { HistoryCollector } from '../src/history/collector';
 import { containerKey, fsKey, hostKey, netKey, tempKey } from '../src/history/series';
@@ -40,7 +41,26 @@ function cpuDay(start: number): ChartRequest {
   };
 }
 
-/** Child mode: renders RENDERS charts and prints RSS (MiB) before the first and after the last. */
+/** The highest peak RSS (VmHWM, MiB) of this process's children right now (the chart renderer). */
+function childPeak(): number {
+  const pid = process.pid;
+  const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+  let peak = 0;
+  for (const kid of kids.filter((k) => k !== '')) {
+    try {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${kid}/status`, 'utf8'));
+      peak = Math.max(peak, Number(hwm?.[1] ?? 0) / 1024);
+    } catch {
+      // the renderer ended between the two reads
+    }
+  }
+  return peak;
+}
+
+/**
+ * Child mode: renders RENDERS charts and prints the daemon-side RSS (MiB) before the first and
+ * after the last, and the renderer process's peak.
+ */
 async function rssChild(): Promise<void> {
   const rss = (): number => process.memoryUsage().rss / 1024 / 1024;
   const idle = rss();
@@ -48,14 +68,16 @@ async function rssChild(): Promise<void> {
   const request = cpuDay(Date.UTC(2026, 0, 1));
   let peak = idle;
   let first = idle;
+  let childMax = 0;
   for (let i = 0; i < RENDERS; i++) {
     await renderer.render(request);
     if (i === 0) first = rss();
     peak = Math.max(peak, rss());
+    childMax = Math.max(childMax, childPeak());
   }
   const after = rss();
   await renderer.close(); // what the idle timer does a minute after the last chart
-  process.stdout.write(JSON.stringify({ idle, first, after, peak, closed: rss() }));
+  process.stdout.write(JSON.stringify({ idle, first, after, peak, closed: rss(), childMax }));
 }
 
 interface RenderTimes {
@@ -65,8 +87,19 @@ interface RenderTimes {
   raw: number;
   svg: number;
   raster: number;
+  variants: number[];
   bytes: number;
 }
+
+/** resvg settings tried against the default rasterise (same SVG, same run). */
+const RESVG_VARIANTS: { name: string; options: ResvgRenderOptions }[] = [
+  { name: 'shapeRendering optimizeSpeed', options: { shapeRendering: 0 } },
+  { name: 'textRendering optimizeSpeed', options: { textRendering: 0 } },
+  {
+    name: 'both + imageRendering optimizeSpeed',
+    options: { shapeRendering: 0, textRendering: 0, imageRendering: 1 },
+  },
+];
 
 /**
  * Warm renders through the render worker, interleaved with (so under the same load as)
@@ -104,6 +137,7 @@ async function renderTimes(): Promise<RenderTimes> {
   const before: number[] = [];
   const svgMs: number[] = [];
   const rasterMs: number[] = [];
+  const variants = RESVG_VARIANTS.map(() => [] as number[]);
   for (let i = 0; i < 30; i++) {
     t = performance.now();
     await renderer.render(request);
@@ -117,6 +151,11 @@ async function renderTimes(): Promise<RenderTimes> {
     t = performance.now();
     new Resvg(svg, { font }).render().asPng();
     rasterMs.push(performance.now() - t);
+    RESVG_VARIANTS.forEach((v, k) => {
+      t = performance.now();
+      new Resvg(svg, { font, ...v.options }).render().asPng();
+      variants[k]!.push(performance.now() - t);
+    });
     await new Promise((r) => setImmediate(r));
   }
   // Baseline: the same chart with 8 640 points given to ECharts as is (no downsampling).
@@ -138,6 +177,7 @@ async function renderTimes(): Promise<RenderTimes> {
     raw: percentile(raw, 50),
     svg: percentile(svgMs, 50),
     raster: percentile(rasterMs, 50),
+    variants: variants.map((v) => percentile(v, 50)),
     bytes: png.length,
   };
 }
@@ -290,8 +330,14 @@ async function liveCpu(): Promise<{ cold: number; warm: number; fresh: number }>
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === 'rss-child') return rssChild();
+  if (process.argv[2] === 'rss-child') {
+    setInterval(() => undefined, 60_000);
+    return rssChild();
+  }
   const progress = (m: string): boolean => process.stderr.write(`history bench: ${m}\n`);
+  // The renderer holds the event loop only while a chart is in flight (a daemon has its own
+  // handles); between the bench's awaits (tsx's dynamic imports) nothing else would.
+  setInterval(() => undefined, 60_000);
   progress('render times');
   const render = await renderTimes();
   progress(`RSS over ${RENDERS} renders (child process)`);
@@ -304,7 +350,28 @@ async function main(): Promise<void> {
     after: number;
     peak: number;
     closed: number;
+    childMax: number;
   };
+  const chartRows = [
+    `| chart 24 h at 10 s (8 640 points), cold (first chart, starts the renderer process) | ${fmt(render.cold)} | |`,
+    `| chart 24 h, warm p50 (renderer process) | ${fmt(render.warm)} | ≤ 150 ms |`,
+    `| same run, the pipeline before (clip path, background option; in-process) | ${fmt(render.before)} (now ${(render.warm / render.before).toFixed(2)}× of it) | |`,
+    `| where the time goes (in-process, p50): ECharts option + SVG / resvg parse + rasterise + PNG | ${fmt(render.svg)} / ${fmt(render.raster)} | |`,
+    ...RESVG_VARIANTS.map(
+      (v, k) =>
+        `| resvg rasterise with ${v.name} (same SVG, p50) | ${fmt(render.variants[k]!)} (${(render.variants[k]! / render.raster).toFixed(2)}× of the default) | |`,
+    ),
+    `| same data undownsampled (8 640 points to ECharts) | ${fmt(render.raw)} | |`,
+    `| PNG size | ${(render.bytes / 1024).toFixed(0)} KiB | |`,
+    `| daemon RSS after ${RENDERS} renders vs before the first (renderer process alive) | +${(rss.after - rss.idle).toFixed(1)} MiB (idle ${rss.idle.toFixed(0)} MiB, peak ${rss.peak.toFixed(0)} MiB) | ≤ +40 MiB |`,
+    `| of which the first render / the other ${RENDERS - 1} | +${(rss.first - rss.idle).toFixed(1)} MiB / +${(rss.after - rss.first).toFixed(1)} MiB | |`,
+    `| daemon RSS once the renderer has ended | +${(rss.closed - rss.idle).toFixed(1)} MiB | |`,
+    `| renderer process peak RSS (VmHWM, replaced every 200 renders) | ${rss.childMax.toFixed(0)} MiB | |`,
+  ];
+  if (process.env.BENCH_HISTORY_CHARTS_ONLY === '1') {
+    process.stdout.write(`${chartRows.join('\n')}\n`);
+    return;
+  }
   progress('30 simulated days of history');
   const store = storeFigures();
   progress('container live CPU');
@@ -316,15 +383,7 @@ async function main(): Promise<void> {
     '',
     '| measure | figure | target |',
     '| --- | ---: | ---: |',
-    `| chart 24 h at 10 s (8 640 points), cold (first chart, loads ECharts + resvg) | ${fmt(render.cold)} | |`,
-    `| chart 24 h, warm p50 (render worker) | ${fmt(render.warm)} | ≤ 150 ms |`,
-    `| same run, the pipeline before (clip path, background option; in-process) | ${fmt(render.before)} (now ${(render.warm / render.before).toFixed(2)}× of it) | |`,
-    `| where the time goes (in-process, p50): ECharts option + SVG / resvg parse + rasterise + PNG | ${fmt(render.svg)} / ${fmt(render.raster)} | |`,
-    `| same data undownsampled (8 640 points to ECharts) | ${fmt(render.raw)} | |`,
-    `| PNG size | ${(render.bytes / 1024).toFixed(0)} KiB | |`,
-    `| RSS after ${RENDERS} renders vs before the first (render worker alive) | +${(rss.after - rss.idle).toFixed(1)} MiB (idle ${rss.idle.toFixed(0)} MiB, peak ${rss.peak.toFixed(0)} MiB) | ≤ +40 MiB |`,
-    `| of which the first render (worker, ECharts, resvg loaded) / the other ${RENDERS - 1} | +${(rss.first - rss.idle).toFixed(1)} MiB / +${(rss.after - rss.first).toFixed(1)} MiB | |`,
-    `| RSS once the idle worker has ended | +${(rss.closed - rss.idle).toFixed(1)} MiB | |`,
+    ...chartRows,
     `| history write with ${CONTAINERS} containers (${store.series} series, every 10 s) | ${store.writeCpuPct.toFixed(3)} % of one core | ≤ 0.3 % |`,
     `| size on disk after a simulated 30 days | ${store.sizeMiB.toFixed(1)} MiB | ≤ 50 MiB |`,
     `| 7-day query of one series, p50 | ${fmt(store.query7d)} (24 h: ${fmt(store.query24h)}) | ≤ 50 ms |`,

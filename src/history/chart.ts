@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { EChartsOption, LineSeriesOption } from 'echarts';
 import type { Clock } from '../clock';
-import { ChartWorker, WORKER_IDLE_MS } from './chart-worker';
+import { ChartProcess, RENDERER_IDLE_MS } from './chart-process';
 import { minMaxDownsample, type XY } from './downsample';
 import type { HistoryPoint } from './store';
 import { axisScale, type Unit } from './units';
@@ -43,22 +43,23 @@ export interface ChartRequest {
 }
 
 /**
- * Draws history as PNG in a worker thread: ECharts renders SVG server-side and
- * resvg rasterises it with the shipped DejaVu Sans. The worker (and both modules)
- * start with the first chart, never with the daemon, and end after a minute without
- * charts, which frees everything they held. resvg's native pixmaps are only freed
- * when V8 collects their wrappers; the worker's small heap limit makes that happen
- * often (docs/performance.md: RSS after 1 000 renders).
+ * Draws history as PNG in a short-lived child process: ECharts renders SVG server-side
+ * and resvg rasterises it with the shipped DejaVu Sans. The process (and both modules)
+ * start with the first chart, never with the daemon, end after a minute without charts
+ * and are replaced after 200 renders (`RENDERS_PER_PROCESS`). A worker thread kept
+ * resvg's native allocations in the daemon for good (+205 MiB after 1 000 renders); an
+ * exiting process gives them back (docs/performance.md, bench:history). A crashed
+ * renderer fails its chart with a clear error and the next chart starts a fresh one.
  */
 export class ChartRenderer {
-  private worker: ChartWorker | undefined;
+  private process: ChartProcess | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private waiting = 0;
 
   constructor(
     private readonly clock: Clock,
     private readonly fontFile: string = CHART_FONT,
-    private readonly idleMs: number = WORKER_IDLE_MS,
+    private readonly idleMs: number = RENDERER_IDLE_MS,
   ) {}
 
   /** Whether another render would wait behind too many (callers say "busy" instead). */
@@ -77,26 +78,27 @@ export class ChartRenderer {
     return run;
   }
 
-  /** Ends the worker now (daemon stop); the next render starts a new one. */
+  /** Ends the renderer process now (daemon stop); the next render starts a new one. */
   async close(): Promise<void> {
     await this.queue;
-    await this.worker?.end();
-    this.worker = undefined;
+    await this.process?.end();
+    this.process = undefined;
   }
 
   private async renderNow(option: EChartsOption): Promise<Buffer> {
-    if (this.worker === undefined) {
-      const worker = new ChartWorker(
+    if (this.process?.spent === true) void this.process.end(); // renders are serial: none in flight
+    if (this.process === undefined || this.process.spent) {
+      const started = new ChartProcess(
         { font: this.fontFile, family: FONT_FAMILY, width: CHART_WIDTH, height: CHART_HEIGHT },
         this.clock,
         this.idleMs,
         () => {
-          if (this.worker === worker) this.worker = undefined;
+          if (this.process === started) this.process = undefined;
         },
       );
-      this.worker = worker;
+      this.process = started;
     }
-    return this.worker.render(option);
+    return this.process.render(option);
   }
 }
 
@@ -160,7 +162,7 @@ export function chartOption(request: ChartRequest): EChartsOption {
       ...(nonNegative(request.series) ? { min: 0 } : {}),
       // Container CPU can pass 100 % (one core = 100 %): only then is the axis left open.
       ...(request.unit === 'percent' && within100(request.series) ? { max: 100 } : {}),
-      // A template, not a function: the option travels to the render worker as plain data.
+      // A template, not a function: the option travels to the renderer process as plain data.
       axisLabel: { ...text, formatter: `{value}${scale.suffix}` },
       splitLine: { lineStyle: { color: '#e5e7eb' } },
     },

@@ -71,8 +71,6 @@ const RULES: Rule[] = [
   {
     name: 'node:vm',
     raw: /\bfrom\s+['"](node:)?vm['"]|require\(\s*['"](node:)?vm['"]\s*\)/,
-    // The chart worker fetches V8's collector with a constant string; nothing else runs in vm.
-    allow: /^const collectGarbage = require\('node:vm'\)\.runInNewContext\('gc'\);$/,
   },
   { name: 'string timer', raw: /\bset(Timeout|Interval|Immediate)\s*\(\s*['"`]/ },
   {
