@@ -16,7 +16,14 @@ import {
   TEST_TOKEN,
   testConfig,
 } from '../support/daemon';
-import { describeDocker, removeAll, runBusybox, uniqueName } from '../support/docker-engine';
+import {
+  describeDocker,
+  removeAll,
+  runBusybox,
+  startSecondEngine,
+  uniqueName,
+  type OwnedDockerEngine,
+} from '../support/docker-engine';
 
 jest.setTimeout(120_000);
 
@@ -54,14 +61,17 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
   });
 }
 
-describeDocker('alerts from Docker events', (suite) => {
+describeDocker('alerts from Docker events', () => {
+  // An engine of its own: images other test files build or pull on the shared engine would
+  // otherwise arrive as 'new image' alerts grouped with the ones these tests wait for.
+  let own: OwnedDockerEngine;
   let emu: BotApiEmulator;
   let daemon: Daemon;
   const prefix = uniqueName('alrt');
 
   const config = () =>
     testConfig(emu.apiRoot, {
-      docker: { host: [suite.engine.host] },
+      docker: { host: [own.host] },
       plugins_config: {
         monitor: {
           monitor_docker: true,
@@ -102,34 +112,36 @@ describeDocker('alerts from Docker events', (suite) => {
     emu.waitForMessage((m) => m.chat.id === ADMIN_CHAT_ID && re.test(m.text ?? ''), timeoutMs);
 
   beforeAll(async () => {
+    own = await startSecondEngine();
     emu = await BotApiEmulator.start({ token: TEST_TOKEN });
     emu.user(ADMIN_ID, { first_name: 'Ann' });
     await start();
   });
   afterAll(async () => {
-    await removeAll(suite.engine, prefix);
+    await removeAll(own, prefix);
     await daemon.stop();
     expect(daemon.output).not.toContain(TEST_TOKEN);
     expect(daemon.output).not.toContain(TEST_SALT);
     daemon.cleanup();
     await emu.stop();
+    await own.stop();
   });
 
   it('a SIGKILLed container alerts with 137 / SIGKILL and its last log lines, secrets redacted', async () => {
     const name = `${prefix}-kill`;
-    await runBusybox(suite.engine, {
+    await runBusybox(own, {
       name,
       cmd: `echo "DB_PASSWORD=${SECRET}"; echo "bot ${TEST_TOKEN}"; echo ready; while true; do sleep 1; done`,
     });
     for (const deadline = Date.now() + 15_000; ;) {
-      if ((await suite.engine.cli(['logs', name])).stdout.includes('ready')) break;
+      if ((await own.cli(['logs', name])).stdout.includes('ready')) break;
       if (Date.now() > deadline) throw new Error('the container never logged "ready"');
       await new Promise((r) => setTimeout(r, 100));
     }
-    await suite.engine.cli(['kill', '-s', 'KILL', name]);
+    await own.cli(['kill', '-s', 'KILL', name]);
     const alert = await toAdmin(new RegExp(`${name} died`));
     expect(alert.text).toContain('exit 137 (SIGKILL)');
-    expect(alert.text).toContain(suite.engine.host);
+    expect(alert.text).toContain(own.host);
     expect(alert.text).toContain('Last log lines');
     expect(alert.text).toContain('ready');
     expect(alert.text).not.toContain(SECRET);
@@ -139,13 +151,13 @@ describeDocker('alerts from Docker events', (suite) => {
 
   it('an unhealthy container alerts, and healthy again edits that message to resolved', async () => {
     const name = `${prefix}-health`;
-    await runBusybox(suite.engine, {
+    await runBusybox(own, {
       name,
       cmd: 'while true; do sleep 1; done',
       healthcheck: { cmd: 'test -f /tmp/ok', intervalMs: 1000, retries: 1 },
     });
     const alert = await toAdmin(new RegExp(`${name} is unhealthy`), 30_000);
-    await suite.engine.cli(['exec', name, 'touch', '/tmp/ok']);
+    await own.cli(['exec', name, 'touch', '/tmp/ok']);
     const edit = await emu.waitForEdit(
       (m) => m.message_id === alert.message_id && /resolved after/.test(m.text ?? ''),
       30_000,
@@ -155,11 +167,11 @@ describeDocker('alerts from Docker events', (suite) => {
 
   it('a --restart always container that exits at once alerts once, as a restart loop', async () => {
     const name = `${prefix}-loop`;
-    await runBusybox(suite.engine, { name, cmd: 'echo boom; exit 3', restart: 'always' });
+    await runBusybox(own, { name, cmd: 'echo boom; exit 3', restart: 'always' });
     await toAdmin(new RegExp(`${name} is in a restart loop`), 30_000);
     // Several more restarts happen meanwhile; none may alert again.
     const restarts = async () =>
-      Number((await suite.engine.cli(['inspect', '-f', '{{.RestartCount}}', name])).stdout.trim());
+      Number((await own.cli(['inspect', '-f', '{{.RestartCount}}', name])).stdout.trim());
     const seen = await restarts();
     for (let n = seen; n < seen + 2; n = await restarts())
       await new Promise((r) => setTimeout(r, 200));
@@ -173,7 +185,7 @@ describeDocker('alerts from Docker events', (suite) => {
           new RegExp(`${name} (died|is in a restart loop)`).test(m.text ?? ''),
       );
     expect(about).toHaveLength(1);
-    await removeAll(suite.engine, name);
+    await removeAll(own, name);
   });
 
   it('Mute from the alert (admin) and Ack survive a daemon restart', async () => {
@@ -181,14 +193,14 @@ describeDocker('alerts from Docker events', (suite) => {
     const acked = `${prefix}-ack`;
     const admin = emu.user(ADMIN_ID);
     const unhealthy = async (name: string): Promise<EmuMessage> => {
-      await runBusybox(suite.engine, {
+      await runBusybox(own, {
         name,
         cmd: 'while true; do sleep 1; done',
         healthcheck: { cmd: 'test ! -f /tmp/bad', intervalMs: 1000, retries: 1 },
       });
       await toAdmin(new RegExp(`container ${name} created`));
       await new Promise((r) => setTimeout(r, 3500));
-      await suite.engine.cli(['exec', name, 'touch', '/tmp/bad']);
+      await own.cli(['exec', name, 'touch', '/tmp/bad']);
       return toAdmin(new RegExp(`${name} is unhealthy`), 30_000);
     };
     const a = await unhealthy(muted);
@@ -206,14 +218,14 @@ describeDocker('alerts from Docker events', (suite) => {
     await start(daemon.stateDir);
     await admin.text('/monitor');
     const status = await admin.nextReply(10_000);
-    expect(status.text).toContain(`${muted} is unhealthy · ${suite.engine.host} — 🔇 muted`);
+    expect(status.text).toContain(`${muted} is unhealthy · ${own.host} — 🔇 muted`);
     expect(status.text).toContain(
-      `${acked} is unhealthy · ${suite.engine.host} — ✔️ acknowledged by ${ADMIN_ID}`,
+      `${acked} is unhealthy · ${own.host} — ✔️ acknowledged by ${ADMIN_ID}`,
     );
     expect(buttonData(status, '🔇 Mutes (1)')).toBeTruthy();
     expect(status.text).toMatch(/streaming events/);
-    await removeAll(suite.engine, muted);
-    await removeAll(suite.engine, acked);
+    await removeAll(own, muted);
+    await removeAll(own, acked);
   });
 
   it('maintenance from the CLI: no alert during it, one summary after', async () => {
@@ -221,9 +233,9 @@ describeDocker('alerts from Docker events', (suite) => {
     const on = await cli(['maintenance', 'on', '10m', '--config', daemon.configPath], env);
     expect(on).toMatchObject({ code: 0, out: expect.stringMatching(/^maintenance: on until/) });
     const name = `${prefix}-maint`;
-    await runBusybox(suite.engine, { name, cmd: 'while true; do sleep 1; done' });
+    await runBusybox(own, { name, cmd: 'while true; do sleep 1; done' });
     const before = emu.user(ADMIN_ID).transcript().length;
-    await suite.engine.cli(['kill', '-s', 'KILL', name]);
+    await own.cli(['kill', '-s', 'KILL', name]);
     await until('the alert recorded during maintenance', () => {
       const doc = JSON.parse(readFileSync(join(daemon.stateDir, 'alerts.json'), 'utf8')) as {
         maintenance?: { alertIds: string[] };
@@ -248,7 +260,7 @@ describeDocker('alerts from Docker events', (suite) => {
   it('30 containers stopped at once: at most 3 messages, listing all 30', async () => {
     const names = Array.from({ length: 30 }, (_, i) => `${prefix}-s${String(i).padStart(2, '0')}`);
     await Promise.all(
-      names.map((name) => runBusybox(suite.engine, { name, cmd: 'while true; do sleep 1; done' })),
+      names.map((name) => runBusybox(own, { name, cmd: 'while true; do sleep 1; done' })),
     );
     // Their "created" news first, so it does not mix with what is measured.
     await until(
@@ -272,7 +284,7 @@ describeDocker('alerts from Docker events', (suite) => {
     );
     await new Promise((r) => setTimeout(r, 3500));
     const before = emu.user(ADMIN_ID).transcript().length;
-    await Promise.all(names.map((n) => suite.engine.docker.getContainer(n).kill()));
+    await Promise.all(names.map((n) => own.docker.getContainer(n).kill()));
     const died = await until(
       'all 30 in alerts',
       () => {
