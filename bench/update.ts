@@ -4,7 +4,6 @@
  * the old one — through the whole daemon (press "Yes, update" → result edited in),
  * beside the same steps done with the docker CLI in the same run on the same engine.
  */
-import { createHmac } from 'node:crypto';
 import { BotApiEmulator, type EmuMessage, type UserDriver } from '../test/support/bot-api-emulator';
 import { Daemon, TEST_SALT, TEST_TOKEN } from '../test/support/daemon';
 import {
@@ -15,6 +14,7 @@ import {
   type DockerTestEngine,
 } from '../test/support/docker-engine';
 import { fmt, machine, percentile, sleep, writeSection } from './support';
+import { totp } from '../test/support/e2e-helpers';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const ADMIN = 4001;
@@ -34,18 +34,6 @@ const RUN_OPTS = [
   'bench-data:/data',
   ...HEALTH,
 ];
-
-function totp(userId: number, at = Date.now()): string {
-  const key = createHmac('sha256', TEST_SALT)
-    .update(`totp-v1:${userId}:0`)
-    .digest()
-    .subarray(0, 20);
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
-  const h = createHmac('sha1', key).update(counter).digest();
-  const offset = (h[h.length - 1] ?? 0) & 0xf;
-  return String((h.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 let variant = 0;
 

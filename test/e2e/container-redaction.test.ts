@@ -3,7 +3,6 @@
  * logs) never reach a chat, in any encoding, for any user; non-admins see no env values and
  * no command line. The real daemon, the emulator and a private real Docker engine.
  */
-import { createHmac } from 'node:crypto';
 import { BotApiEmulator, type EmuMessage, type UserDriver } from '../support/bot-api-emulator';
 import { ADMIN_ID, Daemon, TEST_SALT, TEST_TOKEN, USER_ID } from '../support/daemon';
 import {
@@ -12,6 +11,7 @@ import {
   startSecondEngine,
   type OwnedDockerEngine,
 } from '../support/docker-engine';
+import { totp } from '../support/e2e-helpers';
 
 jest.setTimeout(120_000);
 
@@ -23,18 +23,6 @@ const ADMIN_2 = 2101;
 
 /** Every form of a secret that must never appear in a chat. */
 const FORBIDDEN = [TEST_TOKEN, HALF, ENCODED, TEST_SALT, 'hunter2', 'pass@h', 's3cr3t', 'wonder'];
-
-function totp(userId: number, at = Date.now()): string {
-  const key = createHmac('sha256', TEST_SALT)
-    .update(`totp-v1:${userId}:0`)
-    .digest()
-    .subarray(0, 20);
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
-  const h = createHmac('sha1', key).update(counter).digest();
-  const offset = (h[h.length - 1] ?? 0) & 0xf;
-  return String((h.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 function expectClean(text: string | undefined): void {
   for (const s of FORBIDDEN) expect(text ?? '').not.toContain(s);

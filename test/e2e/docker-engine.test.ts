@@ -12,18 +12,11 @@ import {
   startSecondEngine,
   uniqueName,
 } from '../support/docker-engine';
+import { eventually } from '../support/e2e-helpers';
 
 const prefix = uniqueName('tmbot-engine-test');
 
 /** Polls until `check` returns true; bounded. */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describeDocker('private Docker Engine', (suite) => {
   afterAll(async () => {
     await removeAll(suite.engine, prefix);

@@ -5,7 +5,6 @@
  * "Roll back" returns to the previous image; tmbot.update=never hides the action; a daemon
  * killed mid-update puts the old container back at its next start. Alerts stay quiet.
  */
-import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
@@ -30,23 +29,9 @@ import {
   type DockerTestEngine,
   type TestRegistry,
 } from '../support/docker-engine';
+import { buttons, totp } from '../support/e2e-helpers';
 
 jest.setTimeout(180_000);
-
-function totp(userId: number, at = Date.now()): string {
-  const key = createHmac('sha256', TEST_SALT)
-    .update(`totp-v1:${userId}:0`)
-    .digest()
-    .subarray(0, 20);
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
-  const h = createHmac('sha1', key).update(counter).digest();
-  const offset = (h[h.length - 1] ?? 0) & 0xf;
-  return String((h.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
-
-const buttons = (m: EmuMessage): string[] =>
-  (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text);
 
 async function eventually<T>(
   check: () => T | undefined | Promise<T | undefined>,

@@ -3,7 +3,6 @@
  * a private engine owned by this file (so container counts are exact), the run's
  * shared engine as a second host, and a real docker-registry for update checks.
  */
-import { createHmac } from 'node:crypto';
 import { BotApiEmulator, type EmuMessage, type UserDriver } from '../support/bot-api-emulator';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,32 +26,9 @@ import {
   type OwnedDockerEngine,
   type TestRegistry,
 } from '../support/docker-engine';
+import { buttons, eventually, totp } from '../support/e2e-helpers';
 
 jest.setTimeout(120_000);
-
-/** The 2FA code of `userId` now, from the documented derivation (rotation 0). */
-function totp(userId: number, at = Date.now()): string {
-  const key = createHmac('sha256', TEST_SALT)
-    .update(`totp-v1:${userId}:0`)
-    .digest()
-    .subarray(0, 20);
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
-  const h = createHmac('sha1', key).update(counter).digest();
-  const offset = (h[h.length - 1] ?? 0) & 0xf;
-  return String((h.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
-
-const buttons = (m: EmuMessage): string[] =>
-  (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text);
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describeDocker('Docker section, end to end', (suite) => {
   const prefix = uniqueName('tmbot-dk');

@@ -15,13 +15,11 @@ import {
   uniqueName,
   type OwnedDockerEngine,
 } from '../support/docker-engine';
+import { buttons } from '../support/e2e-helpers';
 
 jest.setTimeout(180_000);
 
 const MiB = 1024 * 1024;
-const buttons = (m: EmuMessage): string[] =>
-  (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text);
-
 function callbackOf(m: EmuMessage, text: string): string {
   const b = (m.reply_markup?.inline_keyboard ?? []).flat().find((x) => x.text === text);
   if (b === undefined || !('callback_data' in b) || b.callback_data === undefined)

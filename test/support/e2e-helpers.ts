@@ -1,0 +1,32 @@
+import { createHmac } from 'node:crypto';
+import type { EmuMessage } from './bot-api-emulator';
+import { TEST_SALT } from './daemon';
+
+/** The 2FA code of `userId` at `at`, from the documented derivation (rotation 0). */
+export function totp(userId: number, at = Date.now()): string {
+  const key = createHmac('sha256', TEST_SALT)
+    .update(`totp-v1:${userId}:0`)
+    .digest()
+    .subarray(0, 20);
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const offset = (h[h.length - 1] ?? 0) & 0xf;
+  return String((h.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/** The texts of a message's inline buttons, in order. */
+export const buttons = (m: EmuMessage): string[] =>
+  (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text);
+
+/** Polls `check` every 100 ms until it holds; throws after `timeoutMs`. */
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
