@@ -25,6 +25,7 @@ import {
   type DockerTestEngine,
   type OwnedDockerEngine,
 } from '../support/docker-engine';
+import { NO_TEMPERATURE_ALERTS, QUIET_HOST_CONDITIONS } from '../support/e2e-helpers';
 
 jest.setTimeout(240_000);
 
@@ -104,24 +105,14 @@ describeDocker('alerts from two engines, across an engine restart, and on OOM', 
             // Re-subscribe every second while the second engine restarts (it may take a while here).
             retry_interval: 1,
             retry_attempts: 120,
-            tracehold: {
-              cpu_temperature_threshold: 1000,
-              gpu_temperature_threshold: 1000,
-              disk_temperature_threshold: 1000,
-            },
+            tracehold: NO_TEMPERATURE_ALERTS,
           },
         },
         alerts: {
           settle_ms: 300,
           group_window_seconds: 0,
           docker: { include: [`${prefix}-*`], stable_seconds: 2 },
-          conditions: {
-            cpu: { debounce_checks: 100 },
-            memory: { debounce_checks: 100 },
-            disk: { debounce_checks: 100 },
-            load: { debounce_checks: 100 },
-            swap: { debounce_checks: 100 },
-          },
+          conditions: QUIET_HOST_CONDITIONS,
         },
       }),
     });

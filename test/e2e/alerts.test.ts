@@ -24,6 +24,7 @@ import {
   uniqueName,
   type OwnedDockerEngine,
 } from '../support/docker-engine';
+import { NO_TEMPERATURE_ALERTS, QUIET_HOST_CONDITIONS } from '../support/e2e-helpers';
 
 jest.setTimeout(120_000);
 
@@ -77,11 +78,7 @@ describeDocker('alerts from Docker events', () => {
           monitor_docker: true,
           check_interval: 60,
           max_notifications: 200,
-          tracehold: {
-            cpu_temperature_threshold: 1000,
-            gpu_temperature_threshold: 1000,
-            disk_temperature_threshold: 1000,
-          },
+          tracehold: NO_TEMPERATURE_ALERTS,
         },
       },
       alerts: {
@@ -89,13 +86,7 @@ describeDocker('alerts from Docker events', () => {
         group_window_seconds: 10,
         severity: { container_created: 'info', container_removed: 'info' },
         docker: { include: ['alrt-*'], stable_seconds: 2, restart_loop_restarts: 3 },
-        conditions: {
-          cpu: { debounce_checks: 100 },
-          memory: { debounce_checks: 100 },
-          disk: { debounce_checks: 100 },
-          load: { debounce_checks: 100 },
-          swap: { debounce_checks: 100 },
-        },
+        conditions: QUIET_HOST_CONDITIONS,
       },
     });
   const start = async (stateDir?: string): Promise<void> => {

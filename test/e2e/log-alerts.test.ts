@@ -19,6 +19,7 @@ import {
   testConfig,
 } from '../support/daemon';
 import { describeDocker, removeAll, runBusybox, uniqueName } from '../support/docker-engine';
+import { NO_TEMPERATURE_ALERTS, QUIET_HOST_CONDITIONS } from '../support/e2e-helpers';
 
 jest.setTimeout(120_000);
 
@@ -75,24 +76,14 @@ describeDocker('log-pattern alerts', (suite) => {
           monitor: {
             monitor_docker: true,
             check_interval: 60,
-            tracehold: {
-              cpu_temperature_threshold: 1000,
-              gpu_temperature_threshold: 1000,
-              disk_temperature_threshold: 1000,
-            },
+            tracehold: NO_TEMPERATURE_ALERTS,
           },
         },
         alerts: {
           settle_ms: 200,
           // Only this suite's containers alert on events; the log pattern picks its own.
           docker: { include: ['no-such-container-*'] },
-          conditions: {
-            cpu: { debounce_checks: 100 },
-            memory: { debounce_checks: 100 },
-            disk: { debounce_checks: 100 },
-            load: { debounce_checks: 100 },
-            swap: { debounce_checks: 100 },
-          },
+          conditions: QUIET_HOST_CONDITIONS,
           log_patterns: [
             {
               name: 'fatal',

@@ -30,3 +30,22 @@ export async function eventually(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Host conditions that need 100 checks in a row to fire: Docker alert tests on a busy CI
+ * machine must not receive CPU or memory alerts grouped with the ones they wait for.
+ */
+export const QUIET_HOST_CONDITIONS = {
+  cpu: { debounce_checks: 100 },
+  memory: { debounce_checks: 100 },
+  disk: { debounce_checks: 100 },
+  load: { debounce_checks: 100 },
+  swap: { debounce_checks: 100 },
+};
+
+/** Temperature thresholds no sensor reaches (`plugins_config.monitor.tracehold`). */
+export const NO_TEMPERATURE_ALERTS = {
+  cpu_temperature_threshold: 1000,
+  gpu_temperature_threshold: 1000,
+  disk_temperature_threshold: 1000,
+};
