@@ -82,6 +82,28 @@ const MAX_RETRIES = 3;
 /** Longest retry_after we are willing to sleep inside one request. */
 const MAX_RETRY_AFTER_S = 60;
 
+/**
+ * Connection failures before any response came back (node-fetch words these "request to … failed"):
+ * Telegram was unreachable, or it had closed an idle keep-alive connection just as the request went
+ * out on it, so nothing was read. Resending once is safe and saves the reply; a failure while the
+ * response was being read is never resent (the message may have gone out).
+ */
+const UNSENT_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+]);
+
+function unsentRequestCode(err: unknown): string | undefined {
+  if (!(err instanceof Error) || !err.message.startsWith('request to ')) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && UNSENT_CODES.has(code) ? code : undefined;
+}
+
 export function isNotModified(err: unknown): boolean {
   return (
     err instanceof TelegramError &&
@@ -131,6 +153,12 @@ export class SafeSender implements Sender {
       try {
         return await fn();
       } catch (err) {
+        const unsent = attempt === 0 ? unsentRequestCode(err) : undefined;
+        if (unsent !== undefined) {
+          this.log.warn(`${what}: connection to the Bot API failed (${unsent}), resending once`);
+          await this.clock.sleep(250);
+          continue;
+        }
         if (err instanceof TelegramError) this.onApiError?.(err.code);
         if (!(err instanceof TelegramError) || attempt >= MAX_RETRIES) throw err;
         if (err.code === 429) {
