@@ -190,7 +190,15 @@ describeDocker('alerts from Docker events', () => {
         healthcheck: { cmd: 'test ! -f /tmp/bad', intervalMs: 1000, retries: 1 },
       });
       await toAdmin(new RegExp(`container ${name} created`));
+      // Running longer than stable_seconds, and healthy first (a slow first check on a loaded
+      // machine would otherwise see the bad file while still "starting").
       await new Promise((r) => setTimeout(r, 3500));
+      for (const deadline = Date.now() + 30_000; ;) {
+        const status = await own.cli(['inspect', '-f', '{{.State.Health.Status}}', name]);
+        if (status.stdout.trim() === 'healthy') break;
+        if (Date.now() > deadline) throw new Error(`${name} never became healthy`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
       await own.cli(['exec', name, 'touch', '/tmp/bad']);
       return toAdmin(new RegExp(`${name} is unhealthy`), 30_000);
     };

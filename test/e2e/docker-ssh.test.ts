@@ -29,14 +29,14 @@ describeDocker('ssh:// Docker host', (suite) => {
     agent = spawn('ssh-agent', ['-D', '-a', agentSock], { stdio: 'ignore' });
     const keyPath = join(dir, 'id_ed25519');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyPath]);
-    for (let i = 0; i < 50; i++) {
+    // The agent's socket appears once it runs: slow to start on a loaded machine.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
       try {
-        execFileSync('ssh-add', [keyPath], {
-          env: { SSH_AUTH_SOCK: agentSock, TMBOT_SSH_KNOWN_HOSTS: knownHosts },
-          stdio: 'ignore',
-        });
+        execFileSync('ssh-add', [keyPath], { env: { SSH_AUTH_SOCK: agentSock }, stdio: 'pipe' });
         break;
-      } catch {
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`ssh-add never succeeded: ${String(err)}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }

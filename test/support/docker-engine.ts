@@ -454,8 +454,20 @@ export interface RegistryOptions {
 /**
  * Starts Debian's `docker-registry` with its own config on 127.0.0.1:<free port> and storage
  * in a temp dir. The engine pushes to it over plain HTTP (`--insecure-registry 127.0.0.0/8`).
+ * The port is free when picked but may be taken before the registry binds it (other tests run
+ * alongside): then it starts again on another.
  */
 export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRegistryOnce(options);
+    } catch (error) {
+      if (attempt >= 5 || !/address already in use/.test(String(error))) throw error;
+    }
+  }
+}
+
+async function startRegistryOnce(options: RegistryOptions): Promise<TestRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'tmbot-registry-'));
   const port = await freeLoopbackPort();
   const host = `127.0.0.1:${port}`;
@@ -516,7 +528,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     return stopped;
   };
 
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     await sleep(50);
     if (spawnFailure) {
@@ -533,7 +545,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     if (status === 200 || (status === 401 && options.htpasswd !== undefined)) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`docker-registry did not answer on ${host} within 15 s: ${stderr.trim()}`);
+      throw new Error(`docker-registry did not answer on ${host} within 60 s: ${stderr.trim()}`);
     }
   }
   return { host, url: `http://${host}`, stop };

@@ -25,8 +25,21 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts influxd and waits (≤ 20 s) for `/ping`; throws when the binary is missing. */
+/**
+ * Starts influxd and waits (≤ 60 s) for `/ping`; throws when the binary is missing. Its ports are
+ * free when picked but a test running alongside may take one first: then it starts again.
+ */
 export async function startInfluxd(binary = '/usr/bin/influxd'): Promise<InfluxTestServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(binary);
+    } catch (err) {
+      if (attempt >= 5 || !/address already in use/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startOnce(binary: string): Promise<InfluxTestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tmbot-influxd-'));
   const [httpPort, rpcPort] = [await freePort(), await freePort()];
   const config = join(dir, 'influxdb.conf');
@@ -61,7 +74,7 @@ export async function startInfluxd(binary = '/usr/bin/influxd'): Promise<InfluxT
   });
   const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
   const url = `http://127.0.0.1:${httpPort}`;
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const ok = await Promise.race([
       fetch(`${url}/ping`).then(

@@ -177,9 +177,29 @@ function tempDir(name: string): string {
   return mkdtempSync(join(tmpdir(), `tmbot-${name}-`));
 }
 
+/**
+ * Starts the process `make` builds for a free port. A port is free when picked but another test
+ * running alongside may take it before the process binds it: then it starts again on another.
+ */
+async function onFreePort(make: (port: number) => StackProcess): Promise<StackProcess> {
+  for (let attempt = 1; ; attempt++) {
+    const proc = make(await freePort());
+    try {
+      return await proc.start();
+    } catch (err) {
+      await proc.stop();
+      if (attempt >= 5 || !/address already in use/.test(String(err))) throw err;
+    }
+  }
+}
+
 /** node_exporter with the collectors the remote screens read (the rest off, to stay light). */
 export async function startNodeExporter(port?: number): Promise<StackProcess> {
-  const p = port ?? (await freePort());
+  if (port === undefined) return onFreePort((p) => nodeExporter(p));
+  return nodeExporter(port).start();
+}
+
+function nodeExporter(p: number): StackProcess {
   const collectors = ['cpu', 'meminfo', 'loadavg', 'filesystem', 'netdev', 'hwmon', 'time', 'stat'];
   return new StackProcess(
     'nodeExporter',
@@ -191,47 +211,49 @@ export async function startNodeExporter(port?: number): Promise<StackProcess> {
       ...collectors.map((c) => `--collector.${c}`),
     ],
     '/metrics',
-  ).start();
+  );
 }
 
 /** Prometheus with the given `scrape_configs` (YAML list text), global interval `intervalS`. */
-export async function startPrometheus(scrapeConfigs: string, intervalS = 5): Promise<StackProcess> {
-  const port = await freePort();
-  const dir = tempDir('prometheus');
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
-    `global:\n  scrape_interval: ${intervalS}s\n  evaluation_interval: ${intervalS}s\nscrape_configs:\n${scrapeConfigs}`,
-  );
-  return new StackProcess(
-    'prometheus',
-    dir,
-    port,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-    ],
-    '/-/ready',
-  ).start();
+export function startPrometheus(scrapeConfigs: string, intervalS = 5): Promise<StackProcess> {
+  return onFreePort((port) => {
+    const dir = tempDir('prometheus');
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      `global:\n  scrape_interval: ${intervalS}s\n  evaluation_interval: ${intervalS}s\nscrape_configs:\n${scrapeConfigs}`,
+    );
+    return new StackProcess(
+      'prometheus',
+      dir,
+      port,
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      '/-/ready',
+    );
+  });
 }
 
 /** Alertmanager (single node) with the given config YAML. */
-export async function startAlertmanager(config: string): Promise<StackProcess> {
-  const port = await freePort();
-  const dir = tempDir('alertmanager');
-  writeFileSync(join(dir, 'alertmanager.yml'), config);
-  return new StackProcess(
-    'alertmanager',
-    dir,
-    port,
-    [
-      `--config.file=${join(dir, 'alertmanager.yml')}`,
-      `--storage.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
-    ],
-    '/-/ready',
-  ).start();
+export function startAlertmanager(config: string): Promise<StackProcess> {
+  return onFreePort((port) => {
+    const dir = tempDir('alertmanager');
+    writeFileSync(join(dir, 'alertmanager.yml'), config);
+    return new StackProcess(
+      'alertmanager',
+      dir,
+      port,
+      [
+        `--config.file=${join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+      ],
+      '/-/ready',
+    );
+  });
 }
 
 /** Polls `fn` until it returns a value that is not undefined, with a deadline. */

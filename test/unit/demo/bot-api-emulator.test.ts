@@ -533,7 +533,8 @@ describe('getUpdates', () => {
     expect((got.body['result'] as Array<{ message: { text: string } }>)[0]?.message.text).toBe(
       'wake',
     );
-    expect(Date.now() - t0).toBeLessThan(5000);
+    // Answered by the update, long before the 30 s poll ends.
+    expect(Date.now() - t0).toBeLessThan(20_000);
   });
 
   it('answers an empty list when the timeout ends, and keeps updates when the client aborts', async () => {
@@ -636,7 +637,8 @@ describe('fault injection', () => {
     const t0 = Date.now();
     await emu.stop();
     expect(await hung).toBe('closed');
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // Hung requests are closed, not waited for (they would never end).
+    expect(Date.now() - t0).toBeLessThan(10_000);
   });
 
   it('answers 429 under the opt-in rate limiter', async () => {
