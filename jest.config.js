@@ -8,7 +8,8 @@ module.exports = {
   },
   // e2e tests spawn real processes and engines; keep them from starving each other on 2 cores.
   maxWorkers: 2,
-  testTimeout: 30000,
+  // Generous: a test that passes costs no more, and a loaded 2-core CI machine is slow.
+  testTimeout: 60000,
   // One private Docker Engine per run, started only when a selected test needs it (see the file).
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

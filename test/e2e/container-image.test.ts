@@ -124,7 +124,7 @@ describeDocker('container image', (suite) => {
 
     const admin = emu.user(ADMIN_ID, { first_name: 'Ann' });
     await admin.command('/start');
-    expect((await admin.nextReply(10_000)).text).toContain('Hi, Ann!');
+    expect((await admin.nextReply(20_000)).text).toContain('Hi, Ann!');
 
     const { stdout: uid } = await engine.cli([
       'exec',

@@ -116,10 +116,10 @@ describeDocker('container data redaction, end to end', () => {
   ): Promise<EmuMessage> {
     const b = (m.reply_markup?.inline_keyboard ?? []).flat().find((x) => x.text === text);
     await who.press(m, b && 'callback_data' in b ? b.callback_data : '');
-    const prompt = await who.nextReply(10_000);
+    const prompt = await who.nextReply(20_000);
     expect(prompt.text).toMatch(/Two-factor authentication/);
     await who.text(totp(who.id));
-    const accepted = await who.nextReply(10_000);
+    const accepted = await who.nextReply(20_000);
     expect(accepted.text).toMatch(/Code accepted/);
     const cont = (accepted.reply_markup?.inline_keyboard ?? [])
       .flat()
@@ -130,7 +130,7 @@ describeDocker('container data redaction, end to end', () => {
 
   async function details(who: UserDriver): Promise<EmuMessage> {
     await who.command('/containers');
-    const list = await who.nextReply(10_000);
+    const list = await who.nextReply(20_000);
     return press(who, list, `🟢 ${NAME}`, /Config/);
   }
 
@@ -170,7 +170,7 @@ describeDocker('container data redaction, end to end', () => {
     );
     const doc = await emu.waitForMessage(
       (m) => m.document !== undefined && m.chat.id === a.chatId && m.date * 1000 >= since - 1000,
-      10_000,
+      20_000,
     );
     const file = (await (
       await fetch(`${emu.apiRoot}bot${TEST_TOKEN}/getFile?file_id=${doc.document?.file_id}`)

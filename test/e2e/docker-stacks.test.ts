@@ -96,7 +96,7 @@ describeDocker('compose stacks, end to end', (suite) => {
 
   async function send(who: UserDriver, text: string): Promise<EmuMessage> {
     await (text.startsWith('/') ? who.command(text) : who.text(text));
-    return who.nextReply(10_000);
+    return who.nextReply(20_000);
   }
 
   const startedAt = async (name: string): Promise<number> =>
@@ -137,7 +137,7 @@ describeDocker('compose stacks, end to end', (suite) => {
     const b = (ask.reply_markup?.inline_keyboard ?? []).flat().find((x) => x.text === yes);
     if (b === undefined || !('callback_data' in b)) throw new Error('no Yes button');
     await admin.press(ask, b.callback_data);
-    const prompt = await admin.nextReply(10_000);
+    const prompt = await admin.nextReply(20_000);
     expect(prompt.text).toMatch(/Two-factor authentication/);
     const accepted = await send(admin, totp(ADMIN_ID));
     expect(accepted.text).toMatch(/Code accepted/);

@@ -152,7 +152,7 @@ describeDocker('safe image updates, end to end', () => {
       },
     });
     await daemon.ready();
-    await daemon.waitForLog(/events streaming/, 15_000);
+    await daemon.waitForLog(/events streaming/);
   };
 
   beforeAll(async () => {
@@ -206,7 +206,7 @@ describeDocker('safe image updates, end to end', () => {
     const next = (re: RegExp, after: number): Promise<EmuMessage> =>
       emu.waitForMessage(
         (x) => x.chat.id === m.chat.id && x.message_id > after && re.test(x.text ?? ''),
-        10_000,
+        20_000,
       );
     await admin.press(m, b.callback_data);
     const prompt = await next(/Two-factor authentication/, last);
@@ -219,7 +219,7 @@ describeDocker('safe image updates, end to end', () => {
   /** The container's details screen, paging through the list (other suites share the engine). */
   async function details(name: string): Promise<EmuMessage> {
     await admin.command('/containers');
-    let page = await admin.nextReply(10_000);
+    let page = await admin.nextReply(20_000);
     for (let i = 0; i < 50; i++) {
       const b = buttons(page).find((t) => t.endsWith(name));
       if (b !== undefined) return press(page, b, /Live usage/);

@@ -115,14 +115,14 @@ describeDocker('Docker section, end to end', (suite) => {
         ev.message.message_id === m.message_id &&
         editsSoFar() > before &&
         until.test(ev.message.text ?? ''),
-      10_000,
+      20_000,
     );
     return (e as { message: EmuMessage }).message;
   }
 
   async function send(who: UserDriver, text: string): Promise<EmuMessage> {
     await (text.startsWith('/') ? who.command(text) : who.text(text));
-    return who.nextReply(10_000);
+    return who.nextReply(20_000);
   }
 
   describe('one host', () => {
@@ -267,7 +267,7 @@ describeDocker('Docker section, end to end', (suite) => {
 
       /** After a privileged press: answers the 2FA prompt with a fresh code and presses "Continue". */
       async function passSecondFactor(who: UserDriver, until: RegExp): Promise<EmuMessage> {
-        const prompt = await who.nextReply(10_000);
+        const prompt = await who.nextReply(20_000);
         expect(prompt.text).toMatch(/Two-factor authentication/);
         const accepted = await send(who, totp(who.id));
         expect(accepted.text).toMatch(/Code accepted/);
@@ -359,7 +359,7 @@ describeDocker('Docker section, end to end', (suite) => {
         const doc = await emu.waitForMessage(
           (m) =>
             m.document !== undefined && m.chat.id === a.chatId && m.date * 1000 >= since - 1000,
-          10_000,
+          20_000,
         );
         expect(doc.document?.file_name).toBe(`${name}-logs.txt`);
         const file = (await (
@@ -374,7 +374,7 @@ describeDocker('Docker section, end to end', (suite) => {
         expect(text).not.toContain(TEST_TOKEN);
         expect(text).not.toContain('\u001b');
         expect(text).toContain('line 50 API_TOKEN=[REDACTED] password: [REDACTED] <b>x</b>');
-        await emu.waitFor((e) => e.type === 'delete' && e.messageId === doc.message_id, 10_000);
+        await emu.waitFor((e) => e.type === 'delete' && e.messageId === doc.message_id, 20_000);
       });
 
       it('manage with confirmations; every result is the state read back from the engine', async () => {
@@ -495,7 +495,7 @@ describeDocker('Docker section, end to end', (suite) => {
           .flat()
           .find((x) => x.text === '🎯 Manage');
         const pressed = await a.press(details, b && 'callback_data' in b ? b.callback_data : '');
-        const refusal = await emu.waitForCallbackAnswer(pressed, 10_000);
+        const refusal = await emu.waitForCallbackAnswer(pressed);
         expect(refusal).toMatchObject({
           text: expect.stringMatching(/^⛔ Only admins may manage tmbot-dk/),
           show_alert: true,

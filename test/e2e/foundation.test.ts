@@ -11,7 +11,7 @@ import {
   USER_ID,
 } from '../support/daemon';
 
-jest.setTimeout(60_000);
+jest.setTimeout(90_000);
 
 const MAIN_MENU = [
   '🚀 Server',
@@ -21,6 +21,12 @@ const MAIN_MENU = [
   '🩺 Health',
   '🍄 About me',
 ];
+
+/**
+ * The daemon exits within 5 s of SIGTERM by its own deadline; seen from here, a loaded machine
+ * adds the signal's and the exit's latency. A daemon that hangs is killed (exit null) instead.
+ */
+const STOP_BOUND_MS = 10_000;
 
 describe('foundation, end to end (real daemon, Bot API emulator)', () => {
   let emu: BotApiEmulator;
@@ -86,7 +92,15 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
     d = start({ stateDir: d.stateDir });
     await d.ready();
     await stranger.text('and now?');
-    await user_waits(300);
+    // Updates are handled in order: once the admin's later /start is answered, the stranger's
+    // message has been decided on (a reply to it would have been sent by now).
+    const probe = await admin.command('/start');
+    await emu.waitForMessage(
+      (m) =>
+        m.chat.id === ADMIN_CHAT_ID &&
+        m.message_id > probe.message_id &&
+        /Hi, Admin!/.test(m.text ?? ''),
+    );
     expect(emu.transcript(STRANGER_ID).filter((e) => e.sender === 'bot')).toHaveLength(3);
     const alerts = emu
       .transcript(ADMIN_CHAT_ID)
@@ -103,7 +117,7 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
     expect(card.text).toContain(`User id: ${STRANGER_ID}`);
     await emu.waitFor(
       (e) => e.type === 'delete' && e.chatId === STRANGER_ID && e.messageId === card.message_id,
-      5000,
+      20_000,
     );
   });
 
@@ -194,7 +208,7 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
     await idle.ready();
     let t0 = Date.now();
     expect(await idle.stop('SIGTERM')).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(Date.now() - t0).toBeLessThan(STOP_BOUND_MS);
 
     const busy = start({ stateDir: idle.stateDir });
     await busy.ready();
@@ -204,7 +218,7 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
     await emu.waitFor((e) => e.type === 'call' && e.call.method === 'sendMessage');
     t0 = Date.now();
     expect(await busy.stop('SIGTERM')).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(Date.now() - t0).toBeLessThan(STOP_BOUND_MS);
     // The in-flight reply was finished, and state was flushed to disk.
     expect(
       emu.transcript(ADMIN_ID).some((e) => e.sender === 'bot' && /Hi, Ann/.test(e.text ?? '')),
@@ -218,7 +232,7 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
     await emu.waitFor((e) => e.type === 'call' && e.call.method === 'getMe');
     const t0 = Date.now();
     expect(await d.stop('SIGTERM')).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(Date.now() - t0).toBeLessThan(STOP_BOUND_MS);
   });
 
   it('exits 1 with a clear message when Telegram rejects the token', async () => {
@@ -261,7 +275,7 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
     const user = emu.user(ADMIN_ID, { first_name: 'Ann' });
     await user.command('/start');
     const t0 = Date.now();
-    const reply = await user.nextReply(15_000);
+    const reply = await user.nextReply(30_000);
     expect(reply.text).toMatch(/Hi, Ann/);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
     expect(d.proc.exitCode).toBeNull();
@@ -277,7 +291,3 @@ describe('foundation, end to end (real daemon, Bot API emulator)', () => {
     expect(everything.replaceAll(emu.apiRoot, '')).not.toContain(TEST_SALT);
   });
 });
-
-function user_waits(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

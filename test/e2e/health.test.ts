@@ -100,7 +100,7 @@ describe('health', () => {
     let toast: string | undefined;
     for (let i = 0; i < 5 && toast !== 'Already up to date'; i++) {
       const id = await admin.press(viaCommand, buttonData(viaCommand, '🔄 Refresh'));
-      toast = (await emu.waitForCallbackAnswer(id, 8000)).text;
+      toast = (await emu.waitForCallbackAnswer(id)).text;
     }
     expect(toast).toBe('Already up to date');
     const after = admin.transcript().find((m) => m.message_id === viaCommand.message_id);

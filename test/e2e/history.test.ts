@@ -103,7 +103,7 @@ describeDocker('History and charts, end to end', () => {
   it('sends the CPU chart for 1 h as an 800 × 400 PNG, and 24 h edits the same message', async () => {
     const cpuScreen = async (u: UserDriver): Promise<EmuMessage> => {
       await u.text('🔌 CPU');
-      return u.nextReply(15_000);
+      return u.nextReply(30_000);
     };
     const chart = await openChart(cpuScreen, '📈 Chart');
     const u = emu.user(chart.chat.id);
@@ -147,7 +147,7 @@ describeDocker('History and charts, end to end', () => {
     };
     const details = async (u: UserDriver): Promise<EmuMessage> => {
       await u.command('/containers');
-      const list = await u.nextReply(15_000);
+      const list = await u.nextReply(30_000);
       const id = await u.press(list, callbackOf(list, `🟢 ${name}`));
       await emu.waitForCallbackAnswer(id, 15_000);
       return emu.waitForEdit(
@@ -182,7 +182,7 @@ describeDocker('History and charts, end to end', () => {
     await runBusybox(own, { name, cmd: 'sleep 600' });
     const u = user();
     await u.command('/containers');
-    const list = await u.nextReply(15_000);
+    const list = await u.nextReply(30_000);
     const pressed = await u.press(list, callbackOf(list, `🟢 ${name}`));
     await emu.waitForCallbackAnswer(pressed, 15_000);
     const screen = await emu.waitForEdit(

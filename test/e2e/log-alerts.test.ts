@@ -97,7 +97,7 @@ describeDocker('log-pattern alerts', (suite) => {
       }),
     });
     await daemon.ready();
-    await daemon.waitForLog(/events streaming/, 15_000);
+    await daemon.waitForLog(/events streaming/);
   });
   afterAll(async () => {
     await removeAll(suite.engine, prefix);

@@ -14,7 +14,7 @@ import {
   testConfig,
 } from '../support/daemon';
 
-jest.setTimeout(60_000);
+jest.setTimeout(90_000);
 
 describe('monitor plugin', () => {
   let emu: BotApiEmulator;
@@ -73,7 +73,7 @@ describe('monitor plugin', () => {
 
     // With a check every second the screen changes between presses: Refresh edits it in place.
     const id = await admin.press(status, buttonData(status, '🔄 Refresh'));
-    await emu.waitForCallbackAnswer(id, 8000);
+    await emu.waitForCallbackAnswer(id);
     const after = admin.transcript().find((m) => m.message_id === status.message_id);
     expect(after?.text).toContain('Active alerts');
   });

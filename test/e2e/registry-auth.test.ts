@@ -87,7 +87,7 @@ describeDocker('update checks on a private registry', (suite) => {
     await daemon.ready();
     const user = emu.user(USER_ID);
     await user.command('/images');
-    const images = await user.nextReply(10_000);
+    const images = await user.nextReply(20_000);
     expect(images.text).toMatch(/Images · 3/);
     const edited = emu.waitForEdit((m) => /Image updates/.test(m.text ?? ''), 60_000);
     await user.press(images, '🔎 Check updates');

@@ -264,7 +264,7 @@ describe('server screens, end to end (real daemon, emulator, this host)', () => 
 
   async function open(u: UserDriver, label: string): Promise<EmuMessage> {
     await u.text(label);
-    const reply = await u.nextReply(10_000);
+    const reply = await u.nextReply(20_000);
     expect(reply.text).toBeDefined();
     return reply;
   }
@@ -276,7 +276,7 @@ describe('server screens, end to end (real daemon, emulator, this host)', () => 
     label: string,
   ): Promise<{ entry: TranscriptEntry; answer: { text?: string } }> {
     const id = await u.press(msg, label);
-    const answer = await emu.waitForCallbackAnswer(id, 10_000);
+    const answer = await emu.waitForCallbackAnswer(id);
     const entry = emu.transcript(u.chatId).find((e) => e.message_id === msg.message_id);
     if (entry === undefined) throw new Error('message vanished');
     expect(entry.deleted).toBe(false);

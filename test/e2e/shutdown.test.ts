@@ -61,7 +61,7 @@ describe('stopping and Bot API faults (real daemon)', () => {
       await d.ready();
       const ann = emu.user(ADMIN_ID, { first_name: 'Ann' });
       await ann.command('/start');
-      await ann.nextReply(10_000);
+      await ann.nextReply(20_000);
       expect(await d.stop(signal)).toBe(0);
       expect(d.output).toContain(`stopping (${signal})`);
       expect(d.output).toMatch(/"stopped"|stopped/);
@@ -93,7 +93,7 @@ describe('stopping and Bot API faults (real daemon)', () => {
       // Still serving after the signal (an inspector would announce itself on stderr first).
       const ann = emu.user(ADMIN_ID, { first_name: 'Ann' });
       await ann.command('/start');
-      expect((await ann.nextReply(10_000)).text).toMatch(/Hi, Ann!/);
+      expect((await ann.nextReply(20_000)).text).toMatch(/Hi, Ann!/);
       proc.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(out).not.toMatch(/Debugger listening|inspector/i);
@@ -111,7 +111,7 @@ describe('stopping and Bot API faults (real daemon)', () => {
       emu.fail('getUpdates', { rawBody: body }, 2);
       const ann = emu.user(ADMIN_ID, { first_name: 'Ann' });
       await ann.command('/start');
-      expect((await ann.nextReply(15_000)).text).toMatch(/Hi, Ann!/);
+      expect((await ann.nextReply(30_000)).text).toMatch(/Hi, Ann!/);
       expect(d.proc.exitCode).toBeNull();
       expect(await d.stop()).toBe(0);
       d.cleanup();

@@ -116,7 +116,7 @@ suite('state dir under faults (real tmpfs and read-only bind mount)', () => {
       if (Date.now() > deadline) throw new Error('no admin alert about the last user');
       await new Promise((r) => setTimeout(r, 25));
     }
-    await emu.waitForMessage((m) => m.chat.id === GROUP.id, 10_000);
+    await emu.waitForMessage((m) => m.chat.id === GROUP.id, 20_000);
     return emu.transcript(GROUP.id).filter((e) => e.sender === 'bot').length;
   }
 
@@ -137,7 +137,7 @@ suite('state dir under faults (real tmpfs and read-only bind mount)', () => {
     const x = emu.user(X, { first_name: 'X' });
     for (let i = 0; i < 3; i++) {
       await x.command('/start');
-      await x.nextReply(10_000);
+      await x.nextReply(20_000);
     }
     await d.waitForLog(/cannot write state file .*access\.json; will retry/);
     // A write in progress has its temp file for a moment; a failed one must not keep it.
@@ -154,7 +154,7 @@ suite('state dir under faults (real tmpfs and read-only bind mount)', () => {
     for (const f of readdirSync(mnt).filter((n) => /^f\d+$/.test(n))) rmSync(join(mnt, f));
     const z = emu.user(Z, { first_name: 'Z' });
     await z.command('/start');
-    await z.nextReply(10_000);
+    await z.nextReply(20_000);
     expect(await d.stop()).toBe(0);
     const saved = JSON.parse(readFileSync(join(state, 'access.json'), 'utf8')) as {
       strangers: Record<string, { blockedUntil: number }>;

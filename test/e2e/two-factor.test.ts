@@ -10,7 +10,7 @@ import { base32Encode } from '../../src/security/base32';
 import { BotApiEmulator, type EmuMessage, type UploadedFile } from '../support/bot-api-emulator';
 import { ADMIN_ID, Daemon, TEST_SALT, TEST_TOKEN, USER_ID } from '../support/daemon';
 
-jest.setTimeout(60_000);
+jest.setTimeout(90_000);
 
 const MAIN_JS = resolve(__dirname, '..', '..', 'dist', 'main.js');
 const BOT = 'tmbot_test_bot';
@@ -170,7 +170,7 @@ describe('two-factor authentication, end to end (real daemon, Bot API emulator)'
     expect(String(sendPhoto[0]!.params.has_spoiler)).toBe('true');
     expect(String(sendPhoto[0]!.params.protect_content)).toBe('true');
     expect(decodeQr(sendPhoto[0]!)).toBe(expectedUri(0));
-    await emu.waitFor((e) => e.type === 'delete' && e.messageId === photo.message_id, 10_000);
+    await emu.waitFor((e) => e.type === 'delete' && e.messageId === photo.message_id, 20_000);
 
     await admin.text('🖋️ Enter 2FA code');
     expect((await admin.nextReply()).text).toMatch(/6-digit code/);

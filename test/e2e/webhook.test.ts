@@ -363,7 +363,7 @@ describe('webhook mode, end to end (real daemon, real HTTP on loopback)', () => 
         e.type === 'call' &&
         e.call.method === 'setWebhook' &&
         e.call.params['url'] !== `https://bot.example.com:8443${r.path}`,
-      10_000,
+      20_000,
     );
     const info = emu.webhookInfo();
     const newPath = new URL(info.url ?? '').pathname;
@@ -423,7 +423,7 @@ describe('webhook mode, end to end (real daemon, real HTTP on loopback)', () => 
     await ann.command('/health');
     await r.d.waitForLog(/the webhook stopped receiving: .*falling back to long polling/, 20_000);
     // The update that waited at Telegram arrives by getUpdates.
-    const health = await ann.nextReply(15_000);
+    const health = await ann.nextReply(30_000);
     expect(health.text).toMatch(/Health/);
     expect(emu.webhookInfo().url).toBe('');
     // The Health screen says so once the update-loop check has run again (results are ≤ 1 s old here).
@@ -433,7 +433,7 @@ describe('webhook mode, end to end (real daemon, real HTTP on loopback)', () => 
     let text = '';
     for (;;) {
       await ann.command('/health');
-      text = (await ann.nextReply(10_000)).text ?? '';
+      text = (await ann.nextReply(20_000)).text ?? '';
       if (notice.test(text) || Date.now() > deadline) break;
       // Polling with a deadline, spaced under the per-user rate limit (8 per 10 s).
       await new Promise((res) => setTimeout(res, 2000));

@@ -97,7 +97,7 @@ export class UserDriver {
   }
 
   /** The next bot message in this chat after this user's last action (each call moves past it). */
-  nextReply(timeoutMs = 5000): Promise<EmuMessage> {
+  nextReply(timeoutMs = 20_000): Promise<EmuMessage> {
     return this.host.nextBotMessage(this.user, this.chat, timeoutMs);
   }
 

@@ -33,6 +33,13 @@ export type FaultSpec =
   /** Answers 200 with this body verbatim (malformed answers: `{"ok":true,"result":null}`). */
   | { rawBody: string };
 
+/**
+ * How long a wait for the bot lasts unless told: a reply that involves Docker, a child process
+ * or a chart render can take seconds on a loaded 2-core CI machine, and a generous deadline
+ * costs nothing when the reply comes.
+ */
+export const DEFAULT_WAIT_MS = 20_000;
+
 interface Waiter {
   test: (e: EmulatorEvent) => boolean;
   resolve: (e: EmulatorEvent) => void;
@@ -81,14 +88,17 @@ export class BotApiEmulator extends BotApiServer implements DriverHost {
     timeoutMs?: number,
   ): Promise<E>;
   waitFor(pred: (e: EmulatorEvent) => boolean, timeoutMs?: number): Promise<EmulatorEvent>;
-  waitFor(pred: (e: EmulatorEvent) => boolean, timeoutMs = 5000): Promise<EmulatorEvent> {
+  waitFor(
+    pred: (e: EmulatorEvent) => boolean,
+    timeoutMs = DEFAULT_WAIT_MS,
+  ): Promise<EmulatorEvent> {
     return this.waitEvent(pred, timeoutMs, 'a matching event');
   }
 
   /** Resolves with the first bot-sent message (already sent or still to come) matching `pred`. */
   async waitForMessage(
     pred: (m: EmuMessage) => boolean = () => true,
-    timeoutMs = 5000,
+    timeoutMs = DEFAULT_WAIT_MS,
   ): Promise<EmuMessage> {
     const e = await this.waitEvent(
       (ev) => ev.type === 'message' && ev.sender === 'bot' && pred(ev.message),
@@ -101,7 +111,7 @@ export class BotApiEmulator extends BotApiServer implements DriverHost {
   /** Resolves with the first edited message (state right after that edit) matching `pred`. */
   async waitForEdit(
     pred: (m: EmuMessage) => boolean = () => true,
-    timeoutMs = 5000,
+    timeoutMs = DEFAULT_WAIT_MS,
   ): Promise<EmuMessage> {
     const e = await this.waitEvent(
       (ev) => ev.type === 'edit' && pred(ev.message),
@@ -114,7 +124,7 @@ export class BotApiEmulator extends BotApiServer implements DriverHost {
   /** Resolves with the bot's answer to a callback query. */
   async waitForCallbackAnswer(
     callbackQueryId: string,
-    timeoutMs = 5000,
+    timeoutMs = DEFAULT_WAIT_MS,
   ): Promise<{ text?: string; show_alert?: boolean; url?: string }> {
     const e = await this.waitEvent(
       (ev) => ev.type === 'callback_answer' && ev.answer.callback_query_id === callbackQueryId,

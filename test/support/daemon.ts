@@ -101,7 +101,7 @@ export class Daemon {
   }
 
   /** Resolves when a log line matching `pattern` has appeared. */
-  async waitForLog(pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+  async waitForLog(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.output)) {
       if (Date.now() > deadline)
@@ -113,12 +113,15 @@ export class Daemon {
   }
 
   /** Waits for "ready" in the log. */
-  ready(timeoutMs = 15_000): Promise<void> {
+  ready(timeoutMs = 30_000): Promise<void> {
     return this.waitForLog(/ready: receiving updates/, timeoutMs);
   }
 
-  /** Sends a signal and waits for the exit code (kills after `timeoutMs`). */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 8000): Promise<number | null> {
+  /**
+   * Sends a signal and waits for the exit code (kills after `timeoutMs`: the daemon exits by
+   * itself within 5 s, later on a loaded machine, and a kill would turn its exit 0 into null).
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 20_000): Promise<number | null> {
     if (this.proc.exitCode !== null) return this.proc.exitCode;
     this.proc.kill(signal);
     const timer = setTimeout(() => this.proc.kill('SIGKILL'), timeoutMs);

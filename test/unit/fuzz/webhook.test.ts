@@ -109,8 +109,8 @@ function rawRequest(port: number, localAddress: string, bytes: Buffer): Promise<
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error('no answer within 5 s'));
-    }, 5000);
+      reject(new Error('no answer within 20 s'));
+    }, 20_000);
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('error', () => undefined);
     socket.on('close', () => {

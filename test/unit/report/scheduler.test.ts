@@ -10,7 +10,7 @@ import {
 import { MemoryStore } from '../../support/memory-store';
 import { silentLogger } from '../../support/silent-logger';
 
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
