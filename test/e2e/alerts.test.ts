@@ -99,7 +99,7 @@ describeDocker('alerts from Docker events', () => {
     await daemon.ready();
     await daemon.waitForLog(/events streaming/);
   };
-  const toAdmin = (re: RegExp, timeoutMs = 15_000): Promise<EmuMessage> =>
+  const toAdmin = (re: RegExp, timeoutMs = 30_000): Promise<EmuMessage> =>
     emu.waitForMessage((m) => m.chat.id === ADMIN_CHAT_ID && re.test(m.text ?? ''), timeoutMs);
 
   beforeAll(async () => {
@@ -124,7 +124,7 @@ describeDocker('alerts from Docker events', () => {
       name,
       cmd: `echo "DB_PASSWORD=${SECRET}"; echo "bot ${TEST_TOKEN}"; echo ready; while true; do sleep 1; done`,
     });
-    for (const deadline = Date.now() + 15_000; ;) {
+    for (const deadline = Date.now() + 30_000; ;) {
       if ((await own.cli(['logs', name])).stdout.includes('ready')) break;
       if (Date.now() > deadline) throw new Error('the container never logged "ready"');
       await new Promise((r) => setTimeout(r, 100));

@@ -16,7 +16,7 @@ function tmbot(
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
     encoding: 'utf8',
-    timeout: 15_000,
+    timeout: 60_000,
   });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }

@@ -103,7 +103,7 @@ describeDocker('container data redaction, end to end', () => {
         (emu.transcript(m.chat.id).find((x) => x.message_id === m.message_id)?.edits.length ?? 0) >
           (before ?? 0) &&
         until.test(e.text ?? ''),
-      15_000,
+      30_000,
     );
   }
 

@@ -82,18 +82,18 @@ describeStack('fleet (daemon)', ['nodeExporter', 'prometheus', 'alertmanager'], 
       '🌐 beta',
     ]);
     const id = await admin.press(picker, buttonData(picker, '🌐 alpha'));
-    await emu.waitForCallbackAnswer(id, 15_000);
+    await emu.waitForCallbackAnswer(id, 30_000);
     const overview = await emu.waitForEdit(
       (m) => m.message_id === picker.message_id && (m.text ?? '').includes('alpha — 👀 Overview'),
-      15_000,
+      30_000,
     );
     expect(overview.text).toContain('Not available for a remote host');
     const pressMemory = await admin.press(overview, buttonData(overview, '💾 Memory'));
     const total = await memTotal(url);
-    await emu.waitForCallbackAnswer(pressMemory, 15_000);
+    await emu.waitForCallbackAnswer(pressMemory, 30_000);
     const memory = await emu.waitForEdit(
       (m) => (m.text ?? '').includes('alpha — 💾 Memory'),
-      15_000,
+      30_000,
     );
     // MemTotal is fixed for the machine: the screen shows the exporter's own figure.
     const gib = (total / 2 ** 30).toFixed(total / 2 ** 30 < 10 ? 2 : total / 2 ** 30 < 100 ? 1 : 0);
@@ -176,7 +176,7 @@ describeStack('fleet (daemon)', ['nodeExporter', 'prometheus', 'alertmanager'], 
     );
     expect(alert.text).toContain('instance: <b>db-1</b>');
     const press = await admin.press(alert, buttonData(alert, '🔕 Silence 1 h'));
-    expect((await emu.waitForCallbackAnswer(press, 15_000)).text).toBe(
+    expect((await emu.waitForCallbackAnswer(press, 30_000)).text).toBe(
       'Silenced for 1 h in Alertmanager',
     );
     const silences = (await (await fetch(`${am.url}/api/v2/silences`)).json()) as {

@@ -88,11 +88,11 @@ describeDocker('History and charts, end to end', () => {
       const m = await screen(u);
       const seen = Math.max(0, ...emu.transcript(u.chatId).map((e) => e.message_id));
       const id = await u.press(m, callbackOf(m, label));
-      const answer = await emu.waitForCallbackAnswer(id, 15_000);
+      const answer = await emu.waitForCallbackAnswer(id, 30_000);
       if (answer.text === undefined || !/No data for this period yet/.test(answer.text)) {
         return emu.waitForMessage(
           (x) => x.chat.id === u.chatId && x.message_id > seen && x.photo !== undefined,
-          15_000,
+          30_000,
         );
       }
       if (Date.now() > deadline) throw new Error('no chart within 60 s');
@@ -149,13 +149,13 @@ describeDocker('History and charts, end to end', () => {
       await u.command('/containers');
       const list = await u.nextReply(30_000);
       const id = await u.press(list, callbackOf(list, `🟢 ${name}`));
-      await emu.waitForCallbackAnswer(id, 15_000);
+      await emu.waitForCallbackAnswer(id, 30_000);
       return emu.waitForEdit(
         (m) =>
           m.chat.id === list.chat.id &&
           m.message_id === list.message_id &&
           buttons(m).includes('📈 Memory'),
-        15_000,
+        30_000,
       );
     };
     const deadline = Date.now() + 90_000;
@@ -184,17 +184,17 @@ describeDocker('History and charts, end to end', () => {
     await u.command('/containers');
     const list = await u.nextReply(30_000);
     const pressed = await u.press(list, callbackOf(list, `🟢 ${name}`));
-    await emu.waitForCallbackAnswer(pressed, 15_000);
+    await emu.waitForCallbackAnswer(pressed, 30_000);
     const screen = await emu.waitForEdit(
       (m) =>
         m.chat.id === list.chat.id &&
         m.message_id === list.message_id &&
         buttons(m).includes('📈 CPU'),
-      15_000,
+      30_000,
     );
     await own.docker.getContainer(name).remove({ force: true });
     const id = await u.press(screen, callbackOf(screen, '📈 CPU'));
-    const answer = await emu.waitForCallbackAnswer(id, 15_000);
+    const answer = await emu.waitForCallbackAnswer(id, 30_000);
     expect(answer.text).toBe(`Container ${name} no longer exists; its chart cannot be drawn.`);
   });
 });

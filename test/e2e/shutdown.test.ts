@@ -16,7 +16,7 @@ jest.setTimeout(90_000);
 
 const BIN = resolve(__dirname, '..', '..', 'bin', 'tmbot');
 
-async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`${what} not seen within ${timeoutMs} ms`);
@@ -46,11 +46,13 @@ describe('stopping and Bot API faults (real daemon)', () => {
       'sends',
     );
     const t0 = Date.now();
-    const code = await d.stop('SIGTERM', 15_000);
+    const code = await d.stop('SIGTERM', 20_000);
     const took = Date.now() - t0;
     expect(code).toBe(0);
-    expect(took).toBeLessThan(5000);
-    expect(d.output).toMatch(/stopped/);
+    // The daemon's own 5 s deadline, plus a loaded machine's signal and exit latency; the
+    // "stopped" line shows the clean path finished (the deadline's exit logs nothing).
+    expect(took).toBeLessThan(10_000);
+    expect(d.output).toMatch(/"message":"stopped"/);
     d.cleanup();
   });
 

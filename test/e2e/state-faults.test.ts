@@ -104,7 +104,7 @@ suite('state dir under faults (real tmpfs and read-only bind mount)', () => {
         .command('/start');
     }
     const last = `User id: <code>${who[who.length - 1]}</code>`;
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     while (
       !emu.calls.some(
         (c) =>
@@ -142,7 +142,7 @@ suite('state dir under faults (real tmpfs and read-only bind mount)', () => {
     await d.waitForLog(/cannot write state file .*access\.json; will retry/);
     // A write in progress has its temp file for a moment; a failed one must not keep it.
     // One listing decides: a second one could catch the next heartbeat write in flight.
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     let left = temps(state);
     while (left.length > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));

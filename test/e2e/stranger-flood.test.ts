@@ -22,7 +22,7 @@ describe('a crowd of strangers (real daemon)', () => {
       // The owner's chat is also the admin chat: find the greeting among the alerts.
       await emu.waitForMessage(
         (m) => m.chat.id === ADMIN_ID && /Hi, Ann!/.test(m.text ?? ''),
-        15_000,
+        30_000,
       );
       // Wait until every stranger's update has been handled (each is logged once).
       const deadline = Date.now() + 20_000;

@@ -9,6 +9,7 @@ import { PNG } from 'pngjs';
 import { base32Encode } from '../../src/security/base32';
 import { BotApiEmulator, type EmuMessage, type UploadedFile } from '../support/bot-api-emulator';
 import { ADMIN_ID, Daemon, TEST_SALT, TEST_TOKEN, USER_ID } from '../support/daemon';
+import { eventually } from '../support/e2e-helpers';
 
 jest.setTimeout(90_000);
 
@@ -97,6 +98,27 @@ describe('two-factor authentication, end to end (real daemon, Bot API emulator)'
       );
   }
 
+  type AuditLine = ReturnType<typeof auditLines>[number];
+
+  /**
+   * The audit log once `done` holds for it (lines are appended right after the reply they
+   * belong to, and a read may catch a line half written); the last read when it never does.
+   */
+  async function auditWhen(d: Daemon, done: (lines: AuditLine[]) => boolean): Promise<AuditLine[]> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      let lines: AuditLine[] | undefined;
+      try {
+        lines = auditLines(d);
+      } catch {
+        lines = undefined;
+      }
+      if (lines !== undefined && done(lines)) return lines;
+      if (Date.now() > deadline) return lines ?? auditLines(d);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   function decodeQr(call: { params: Record<string, unknown> }): string {
     const upload = call.params.photo as UploadedFile;
     const png = PNG.sync.read(upload.data);
@@ -136,8 +158,13 @@ describe('two-factor authentication, end to end (real daemon, Bot API emulator)'
     expect(shown.text).toMatch(/audit\.view/);
     expect(shown.text).toMatch(/totp\.verify — enrolment completed/);
 
+    // The code messages and the prompt are deleted in the background.
+    const deletedIds = [bad.message_id, good.message_id, prompt.message_id];
+    const isDeleted = (id: number): boolean =>
+      admin.transcript().find((e) => e.message_id === id)?.deleted === true;
+    await eventually(() => deletedIds.every(isDeleted), 20_000).catch(() => undefined);
     const transcript = admin.transcript();
-    for (const id of [bad.message_id, good.message_id, prompt.message_id]) {
+    for (const id of deletedIds) {
       expect(transcript.find((e) => e.message_id === id)?.deleted).toBe(true);
     }
     const visible = transcript
@@ -147,9 +174,9 @@ describe('two-factor authentication, end to end (real daemon, Bot API emulator)'
 
     expect(statSync(join(d.stateDir, 'audit.jsonl')).mode & 0o777).toBe(0o600);
     // The audit line for the resumed action is appended just after its screen is shown.
-    for (let i = 0; i < 100 && auditLines(d).length < 4; i++)
-      await new Promise((r) => setTimeout(r, 20));
-    expect(auditLines(d).map((l) => `${l.userId} ${l.action} ${l.outcome}`)).toEqual([
+    expect(
+      (await auditWhen(d, (l) => l.length >= 4)).map((l) => `${l.userId} ${l.action} ${l.outcome}`),
+    ).toEqual([
       `${ADMIN_ID} audit.view prompted`,
       `${ADMIN_ID} totp.verify failed`,
       `${ADMIN_ID} totp.verify ok`,
@@ -199,9 +226,9 @@ describe('two-factor authentication, end to end (real daemon, Bot API emulator)'
     const again = emu.calls.filter((c) => c.method === 'sendPhoto');
     expect(again).toHaveLength(2);
     expect(decodeQr(again[1]!)).toBe(expectedUri(1));
-    expect(
-      auditLines(d).filter((l) => l.action.startsWith('totp.qrcode') || l.action === 'totp.reset'),
-    ).toEqual([
+    const qrLines = (lines: AuditLine[]): AuditLine[] =>
+      lines.filter((l) => l.action.startsWith('totp.qrcode') || l.action === 'totp.reset');
+    expect(qrLines(await auditWhen(d, (l) => qrLines(l).length >= 4))).toEqual([
       expect.objectContaining({ userId: ADMIN_ID, action: 'totp.qrcode', outcome: 'ok' }),
       expect.objectContaining({ userId: ADMIN_ID, action: 'totp.qrcode', outcome: 'denied' }),
       expect.objectContaining({
@@ -245,7 +272,9 @@ describe('two-factor authentication, end to end (real daemon, Bot API emulator)'
     await user.command('/qrcode');
     expect((await user.nextReply()).text).toMatch(/Only admins may get a 2FA QR code/);
     expect(emu.calls.filter((c) => c.method === 'sendPhoto')).toHaveLength(0);
-    expect(auditLines(d).map((l) => `${l.userId} ${l.action} ${l.outcome}`)).toEqual([
+    expect(
+      (await auditWhen(d, (l) => l.length >= 5)).map((l) => `${l.userId} ${l.action} ${l.outcome}`),
+    ).toEqual([
       `${ADMIN_ID} totp.verify failed`,
       `${ADMIN_ID} totp.verify failed`,
       `${ADMIN_ID} totp.lockout blocked`,

@@ -2,10 +2,10 @@
  * Issue 17 §2: per-IP limits protect against abusers, not against Telegram. Real daemon in
  * webhook mode, real HTTP on loopback; 127.0.0.x addresses play Telegram and the crowd.
  */
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { BotApiEmulator } from '../support/bot-api-emulator';
 import { ADMIN_ID, Daemon, STRANGER_ID, TEST_TOKEN } from '../support/daemon';
-import { send, startUpdate } from '../support/webhook-client';
+import { freePort, send, startUpdate, webhookPortTaken } from '../support/webhook-client';
 
 jest.setTimeout(90_000);
 
@@ -14,14 +14,6 @@ const TELEGRAM = '127.0.0.2';
 /** Also in the Telegram ranges: the test posts from it directly. */
 const TELEGRAM_2 = '127.0.0.3';
 const PROXY = '127.0.0.50';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** Opens an idle TCP connection from `localAddress`; resolves once connected. */
 function idle(port: number, localAddress: string, open: Socket[]): Promise<void> {
@@ -32,7 +24,7 @@ function idle(port: number, localAddress: string, open: Socket[]): Promise<void>
   });
 }
 
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function until(check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
@@ -50,22 +42,27 @@ describe('webhook limits per source (real daemon, loopback)', () => {
 
   beforeEach(async () => {
     emu = await BotApiEmulator.start({ token: TEST_TOKEN, localAddress: TELEGRAM });
-    port = await freePort();
-    d = Daemon.start({
-      apiRoot: emu.apiRoot,
-      args: ['--webhook'],
-      config: {
-        webhook_config: {
-          url: ['bot.example.com'],
-          webhook_port: [8443],
-          local_port: [port],
-          trusted_proxy_ips: [PROXY],
-          additional_telegram_ip_ranges: [`${TELEGRAM}/32`, TELEGRAM_2],
-          request_timeout_seconds: 20,
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      d = Daemon.start({
+        apiRoot: emu.apiRoot,
+        args: ['--webhook'],
+        config: {
+          webhook_config: {
+            url: ['bot.example.com'],
+            webhook_port: [8443],
+            local_port: [port],
+            trusted_proxy_ips: [PROXY],
+            additional_telegram_ip_ranges: [`${TELEGRAM}/32`, TELEGRAM_2],
+            request_timeout_seconds: 20,
+          },
         },
-      },
-    });
-    await d.ready();
+      });
+      await d.ready();
+      if (attempt >= 5 || !webhookPortTaken(d)) break;
+      await d.stop('SIGKILL');
+      d.cleanup();
+    }
     const info = emu.webhookInfo();
     path = new URL(info.url ?? '').pathname;
     secret = info.secret_token ?? '';
@@ -112,7 +109,8 @@ describe('webhook limits per source (real daemon, loopback)', () => {
     const ann = emu.user(ADMIN_ID, { first_name: 'Ann' });
     await ann.command('/start');
     expect((await ann.nextReply(20_000)).text).toMatch(/Hi, Ann!/);
-    expect(Date.now() - t0).toBeLessThan(10_000);
+    // Queued behind the flood it would wait far longer; the rest is a loaded machine's slack.
+    expect(Date.now() - t0).toBeLessThan(15_000);
     // Anyone else is still limited per IP.
     const other: (number | undefined)[] = [];
     for (let i = 0; i < 15; i++) other.push((await post('{}', '127.0.0.77')).status);

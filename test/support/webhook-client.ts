@@ -1,4 +1,25 @@
 import * as http from 'node:http';
+import { createServer } from 'node:net';
+import type { Daemon } from './daemon';
+
+/**
+ * A port free on 127.0.0.1 when picked (the kernel's pick, released at once). Another test
+ * running alongside may take it before the daemon listens: see {@link webhookPortTaken}.
+ */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/**
+ * True when the daemon could not listen for webhooks because its port was taken between the
+ * pick and its listen (it then falls back to long polling): start it again on another port.
+ */
+export const webhookPortTaken = (d: Daemon): boolean =>
+  /cannot listen on \S+ \(EADDRINUSE\)/.test(d.output);
 
 /** One raw HTTP request to a webhook server, from a chosen loopback source address. */
 export interface WebhookRequest {
@@ -44,7 +65,7 @@ export function send(req: WebhookRequest): Promise<WebhookResponse> {
           ...(req.chunked === true ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
           ...req.headers,
         },
-        timeout: req.timeoutMs ?? 10_000,
+        timeout: req.timeoutMs ?? 30_000,
       },
       (res) => {
         const chunks: Buffer[] = [];
