@@ -77,20 +77,27 @@ describeDocker('private Docker Engine', (suite) => {
   });
 
   it('streams events', async () => {
+    const name = `${prefix}-events`;
+    // Other test files start containers on this engine meanwhile: only this one's events count.
     const events = await suite.engine.docker.getEvents({
-      filters: { type: ['container'], event: ['start'] },
+      filters: { type: ['container'], event: ['start'], container: [name] },
     });
+    let buffered = '';
     const seen = new Promise<string>((resolve) => {
       events.on('data', (chunk: Buffer) => {
-        const event = JSON.parse(chunk.toString('utf8')) as {
-          Actor: { Attributes: { name: string } };
-        };
-        resolve(event.Actor.Attributes.name);
+        // One JSON event per line; a chunk may hold several, or part of one.
+        buffered += chunk.toString('utf8');
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines.filter(Boolean)) {
+          const event = JSON.parse(line) as { Actor: { Attributes: { name: string } } };
+          if (event.Actor.Attributes.name === name) resolve(event.Actor.Attributes.name);
+        }
       });
     });
     try {
-      await runBusybox(suite.engine, { name: `${prefix}-events`, cmd: 'sleep 30' });
-      await expect(seen).resolves.toBe(`${prefix}-events`);
+      await runBusybox(suite.engine, { name, cmd: 'sleep 30' });
+      await expect(seen).resolves.toBe(name);
     } finally {
       (events as unknown as { destroy(): void }).destroy();
     }

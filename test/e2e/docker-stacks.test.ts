@@ -181,16 +181,20 @@ describeDocker('compose stacks, end to end', (suite) => {
     );
   });
 
-  function auditEntries(): { userId: number; action: string; target?: string; outcome: string }[] {
+  type AuditEntry = { userId: number; action: string; target?: string; outcome: string };
+  /** The audit log's complete lines (a line being appended may be read half written). */
+  function auditEntries(): AuditEntry[] {
     return readdirSync(daemon.stateDir)
       .filter((f) => f.startsWith('audit.jsonl'))
       .map((f) => readFileSync(join(daemon.stateDir, f), 'utf8'))
       .join('')
       .split('\n')
-      .filter(Boolean)
-      .map(
-        (l) =>
-          JSON.parse(l) as { userId: number; action: string; target?: string; outcome: string },
-      );
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as AuditEntry];
+        } catch {
+          return [];
+        }
+      });
   }
 });

@@ -35,7 +35,7 @@ jest.setTimeout(180_000);
 
 async function eventually<T>(
   check: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -219,7 +219,8 @@ describeDocker('safe image updates, end to end', () => {
   /** The container's details screen, paging through the list (other suites share the engine). */
   async function details(name: string): Promise<EmuMessage> {
     await admin.command('/containers');
-    let page = await admin.nextReply(20_000);
+    // The admin's chat is the alert chat too: "created" alerts may land before the reply.
+    let page = await admin.nextReplyMatching(/📦 Containers/, 30_000);
     for (let i = 0; i < 50; i++) {
       const b = buttons(page).find((t) => t.endsWith(name));
       if (b !== undefined) return press(page, b, /Live usage/);
@@ -265,14 +266,34 @@ describeDocker('safe image updates, end to end', () => {
       .inspect()
       .catch(() => undefined);
 
-  function auditEntries(): { userId: number; action: string; outcome: string }[] {
+  type AuditEntry = { userId: number; action: string; outcome: string };
+  function readAudit(): AuditEntry[] {
     return readdirSync(daemon.stateDir)
       .filter((f) => f.startsWith('audit.jsonl'))
       .map((f) => readFileSync(join(daemon.stateDir, f), 'utf8'))
       .join('')
       .split('\n')
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as { userId: number; action: string; outcome: string });
+      .map((l) => JSON.parse(l) as AuditEntry);
+  }
+
+  /**
+   * The audit log once it holds an entry like `like`: the line is appended around the final
+   * edit, not before it (and a read may catch it half written). The last read if it never does.
+   */
+  async function auditEntries(like: Partial<AuditEntry>): Promise<AuditEntry[]> {
+    const matches = (e: AuditEntry): boolean =>
+      Object.entries(like).every(([k, v]) => e[k as keyof AuditEntry] === v);
+    let entries: AuditEntry[] = [];
+    await eventually(() => {
+      try {
+        entries = readAudit();
+      } catch {
+        return undefined;
+      }
+      return entries.some(matches) || undefined;
+    }).catch(() => undefined);
+    return entries;
   }
 
   const app = `${prefix}-app`;
@@ -304,9 +325,8 @@ describeDocker('safe image updates, end to end', () => {
     expect(configOf(after)).toEqual(configOf(before));
     expect(await inspect(before.Id)).toBeUndefined();
     expect(await inspect(`${app}-tmbot-old`)).toBeUndefined();
-    expect(auditEntries()).toContainEqual(
-      expect.objectContaining({ userId: ADMIN_ID, action: 'container.update', outcome: 'ok' }),
-    );
+    const ok = { userId: ADMIN_ID, action: 'container.update', outcome: 'ok' };
+    expect(await auditEntries(ok)).toContainEqual(expect.objectContaining(ok));
   });
 
   it('an image that exits at once is rolled back: the very same old container runs again', async () => {
@@ -335,9 +355,8 @@ describeDocker('safe image updates, end to end', () => {
     expect(tagged.stdout.trim()).toBe(before.Image);
     const mine = await own.docker.listContainers({ all: true, filters: { name: [app] } });
     expect(mine.map((c) => c.Id)).toEqual([before.Id]);
-    expect(auditEntries()).toContainEqual(
-      expect.objectContaining({ action: 'container.update', outcome: 'failed' }),
-    );
+    const failed = { action: 'container.update', outcome: 'failed' };
+    expect(await auditEntries(failed)).toContainEqual(expect.objectContaining(failed));
   });
 
   it('a health check that never passes is rolled back too', async () => {

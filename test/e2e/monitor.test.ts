@@ -3,7 +3,7 @@
  * and this machine's real /proc. Thresholds of 0 make CPU and memory alerts certain; the admin
  * chat (global_chat_id) must receive them, and the Plugins screen must open the status view.
  */
-import { BotApiEmulator } from '../support/bot-api-emulator';
+import { BotApiEmulator, type EmuMessage } from '../support/bot-api-emulator';
 import { buttonData } from '../support/bot-api-driver';
 import {
   ADMIN_CHAT_ID,
@@ -62,11 +62,17 @@ describe('monitor plugin', () => {
     // CPU and memory cross at the same check: one grouped message names both.
     expect(alert.text).toMatch(/CPU [\d.]+ % over 0 %/);
 
-    await admin.text('🍭 Plugins');
-    const plugins = await admin.nextReply();
+    // The admin's chat is also the alert chat, where checks every second may add alerts between
+    // a message and its reply: the reply is the next message matching `re`.
+    const reply = async (text: string, re: RegExp): Promise<EmuMessage> => {
+      const sent = await admin.text(text);
+      return emu.waitForMessage(
+        (m) => m.chat.id === ADMIN_ID && m.message_id > sent.message_id && re.test(m.text ?? ''),
+      );
+    };
+    const plugins = await reply('🍭 Plugins', /📈 Monitoring/);
     expect(plugins.text).toContain('📈 Monitoring');
-    await admin.text('📈 Monitoring');
-    const status = await admin.nextReply();
+    const status = await reply('📈 Monitoring', /📈 Monitoring \(every/);
     expect(status.text).toContain('📈 Monitoring (every 1 s)');
     expect(status.text).toMatch(/🔴 Memory: \d+\.\d % \/ 0\.0 %/);
     expect(status.text).toMatch(/Memory [\d.]+ % over 0 % · this host — 🔔 firing since/);

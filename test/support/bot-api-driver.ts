@@ -27,7 +27,12 @@ export interface DriverHost {
   /** @internal */
   pressAsUser(user: User, chat: Chat, ref: MessageRef, data: string, opts: PressOptions): string;
   /** @internal */
-  nextBotMessage(user: User, chat: Chat, timeoutMs: number): Promise<EmuMessage>;
+  nextBotMessage(
+    user: User,
+    chat: Chat,
+    timeoutMs: number,
+    match?: (m: EmuMessage) => boolean,
+  ): Promise<EmuMessage>;
   /** @internal */
   registerChat(chat: Chat): void;
   transcript(chatId: number): TranscriptEntry[];
@@ -99,6 +104,17 @@ export class UserDriver {
   /** The next bot message in this chat after this user's last action (each call moves past it). */
   nextReply(timeoutMs = 20_000): Promise<EmuMessage> {
     return this.host.nextBotMessage(this.user, this.chat, timeoutMs);
+  }
+
+  /**
+   * The next bot message in this chat after this user's last action whose text (or caption)
+   * matches `re`, skipping others: in a chat that also receives alerts, one can land between a
+   * message and its reply.
+   */
+  nextReplyMatching(re: RegExp, timeoutMs = 20_000): Promise<EmuMessage> {
+    return this.host.nextBotMessage(this.user, this.chat, timeoutMs, (m) =>
+      re.test(m.text ?? m.caption ?? ''),
+    );
   }
 
   /** Every message of this chat, user and bot, in order. */

@@ -179,7 +179,12 @@ export class BotApiEmulator extends BotApiServer implements DriverHost {
   }
 
   /** @internal */
-  async nextBotMessage(user: User, chat: Chat, timeoutMs: number): Promise<EmuMessage> {
+  async nextBotMessage(
+    user: User,
+    chat: Chat,
+    timeoutMs: number,
+    match: (m: EmuMessage) => boolean = () => true,
+  ): Promise<EmuMessage> {
     const key = `${user.id}:${chat.id}`;
     const after = this.cursors.get(key) ?? 0;
     const e = await this.waitEvent(
@@ -187,7 +192,8 @@ export class BotApiEmulator extends BotApiServer implements DriverHost {
         ev.type === 'message' &&
         ev.sender === 'bot' &&
         ev.chatId === chat.id &&
-        ev.message.message_id > after,
+        ev.message.message_id > after &&
+        match(ev.message),
       timeoutMs,
       `a bot reply in chat ${chat.id} after message ${after}`,
     );
