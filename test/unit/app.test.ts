@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,7 +13,7 @@ import { createLogger } from '../../src/log/logger';
 import { Redactor } from '../../src/log/redactor';
 import { definePlugin } from '../../src/plugins/plugin';
 import { builtInPlugins, PluginRegistry } from '../../src/plugins/registry';
-import { openStateStore } from '../support/state-store';
+import { openStateStore, removeStateDir } from '../support/state-store';
 import { BotApiEmulator } from '../support/bot-api-emulator';
 import { ADMIN_ID, TEST_TOKEN, testConfig } from '../support/daemon';
 
@@ -51,7 +51,7 @@ describe('createApp (real telegraf against the Bot API emulator, in-process)', (
     await app?.stop('test over');
     app = undefined;
     await emu.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await removeStateDir(dir);
   });
 
   async function build(plugins: string[], registry?: PluginRegistry): Promise<App> {

@@ -1,4 +1,4 @@
-import { openStateStore } from '../../support/state-store';
+import { openStateStore, removeStateDir } from '../../support/state-store';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,7 +122,7 @@ describe('HeartbeatWriter', () => {
     dir = mkdtempSync(join(tmpdir(), 'tmbot-hb-'));
     level = 'healthy';
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => removeStateDir(dir));
 
   it('writes the overall level with its staleness, mode 0600, and removes its own file on stop', async () => {
     const w = new HeartbeatWriter({

@@ -13,13 +13,13 @@ import { ManualClock } from '../../../src/clock';
 import { type Logger } from '../../../src/log/logger';
 import { silentLogger } from '../../support/silent-logger';
 import { JsonlAuditLog, parseAuditLine } from '../../../src/security/audit-log';
-import { openStateStore } from '../../support/state-store';
+import { openStateStore, removeStateDir } from '../../support/state-store';
 
 describe('JsonlAuditLog', () => {
   let dir: string;
   const clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5));
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'tmbot-audit-'))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => removeStateDir(dir));
 
   it('appends one JSON line per entry (time, user, action, target, outcome) in a 0600 file', async () => {
     const audit = new JsonlAuditLog({ store: await openStateStore(dir), clock, log: silentLogger });

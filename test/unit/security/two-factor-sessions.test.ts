@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSync } from '@otplib/totp';
@@ -9,7 +9,7 @@ import type { PrivilegedAction } from '../../../src/security/second-factor';
 import { deriveTotpSecret } from '../../../src/security/totp';
 import { bumpRotation, TwoFactorSessions } from '../../../src/security/two-factor-sessions';
 import { rawAction } from '../../support/raw-action';
-import { openStateStore } from '../../support/state-store';
+import { openStateStore, removeStateDir } from '../../support/state-store';
 import { silentLogger } from '../../support/silent-logger';
 
 const SALT = 'unit-test-salt-0123456789abcdefghijklmnopqrstuv';
@@ -34,7 +34,7 @@ describe('TwoFactorSessions', () => {
     clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 5));
     secrets.length = 0;
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => removeStateDir(dir));
 
   /** A fresh process over the same state dir (what a daemon restart is). */
   async function boot(): Promise<TwoFactorSessions> {

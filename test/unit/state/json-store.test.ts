@@ -14,7 +14,7 @@ import { ManualClock, systemClock } from '../../../src/clock';
 import { type Logger } from '../../../src/log/logger';
 import { silentLogger } from '../../support/silent-logger';
 import { JsonStateStore } from '../../../src/state/json-store';
-import { openStateStore } from '../../support/state-store';
+import { openStateStore, removeStateDir } from '../../support/state-store';
 import { resolveStateDir } from '../../../src/state/state-dir';
 
 const isCounter = (v: unknown): v is { n: number } => typeof (v as { n?: unknown })?.n === 'number';
@@ -22,7 +22,7 @@ const isCounter = (v: unknown): v is { n: number } => typeof (v as { n?: unknown
 describe('JsonStateStore', () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'tmbot-state-'))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => removeStateDir(dir));
 
   it('writes atomically with 0600 files in a 0700 directory', async () => {
     const store = await openStateStore(join(dir, 'state'));

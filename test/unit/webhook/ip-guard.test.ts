@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../src/clock';
 import { silentLogger } from '../../support/silent-logger';
 import type { JsonStateStore } from '../../../src/state/json-store';
-import { openStateStore } from '../../support/state-store';
+import { openStateStore, removeStateDir } from '../../support/state-store';
 import { DEFAULT_IP_GUARD, IpGuard, type IpGuardOptions } from '../../../src/webhook/ip-guard';
 
 describe('IpGuard', () => {
@@ -19,8 +19,7 @@ describe('IpGuard', () => {
   });
   afterEach(async () => {
     // Saves run in the background: let them land before the directory goes.
-    await store.flush();
-    rmSync(dir, { recursive: true, force: true });
+    await removeStateDir(dir);
   });
 
   const guard = (options: Partial<IpGuardOptions> = {}): IpGuard =>

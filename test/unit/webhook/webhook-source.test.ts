@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import * as https from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { ManualClock } from '../../../src/clock';
 import type { Config } from '../../../src/config/types';
 import { createLogger } from '../../../src/log/logger';
 import { Redactor } from '../../../src/log/redactor';
-import { openStateStore } from '../../support/state-store';
+import { openStateStore, removeStateDir } from '../../support/state-store';
 import { safeEqual } from '../../../src/webhook/credentials';
 import {
   WebhookSetupError,
@@ -95,7 +95,7 @@ describe('WebhookSource', () => {
     source?.stop();
     await source?.run();
     source = undefined;
-    rmSync(dir, { recursive: true, force: true });
+    await removeStateDir(dir);
   });
 
   async function start(overrides: Partial<Config['webhook']> = {}): Promise<WebhookSource> {

@@ -37,7 +37,7 @@ class Scripted {
 
 /** Polls a condition with a deadline (real time; the server answers on real sockets). */
 async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 20_000;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
