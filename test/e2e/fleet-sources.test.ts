@@ -18,7 +18,8 @@ import {
   type StackProcess,
 } from '../support/prometheus-stack';
 
-const LIMITS = { timeoutMs: 3000, maxBytes: 1024 * 1024 };
+// A real node_exporter on a loaded CI box can take seconds per scrape (it stats every mount).
+const LIMITS = { timeoutMs: 10_000, maxBytes: 1024 * 1024 };
 // Above 100 %: a saturated CI box must not turn the real hosts critical.
 const THRESHOLDS = { cpu: 101, memory: 101, disk: 101 };
 
@@ -64,10 +65,15 @@ describeStack('remote hosts through node_exporter', ['nodeExporter'], () => {
     const up = snap.uptimeSeconds ?? NaN;
     expect(up).toBeGreaterThanOrEqual((before.get('node_time_seconds|') ?? 0) - bootBefore);
     expect(up).toBeLessThanOrEqual((after.get('node_time_seconds|') ?? 0) - bootBefore);
+    // Other tests' Docker networks add and remove bridges meanwhile: an interface that is not in
+    // both readings has no bounds (it is checked to be in one of them).
     for (const nic of snap.network) {
       const key = `node_network_receive_bytes_total|${nic.name}`;
-      expect(nic.rxBytes).toBeGreaterThanOrEqual(before.get(key) ?? Infinity);
-      expect(nic.rxBytes).toBeLessThanOrEqual(after.get(key) ?? -1);
+      const [low, high] = [before.get(key), after.get(key)];
+      expect(low !== undefined || high !== undefined).toBe(true);
+      if (low === undefined || high === undefined) continue;
+      expect(nic.rxBytes).toBeGreaterThanOrEqual(low);
+      expect(nic.rxBytes).toBeLessThanOrEqual(high);
     }
     expect(snap.cpu?.cores).toBeGreaterThan(0);
     // The second reading gives CPU busy time from the counters' difference.
@@ -132,7 +138,8 @@ describeStack('remote hosts through node_exporter', ['nodeExporter'], () => {
       });
       const t0 = Date.now();
       const statuses = await fleet.statuses();
-      expect(Date.now() - t0).toBeLessThan(20_000);
+      // The hang's 1 s and the real exporter's 10 s limits, plus a loaded machine's slack.
+      expect(Date.now() - t0).toBeLessThan(30_000);
       const by = new Map(statuses.map((s) => [s.name, s]));
       expect(by.get('garbage')?.state).toBe('down');
       expect(by.get('garbage')?.error).toMatch(/not node_exporter metrics/);
@@ -198,9 +205,11 @@ describeStack('a Prometheus fleet of 200 hosts', ['nodeExporter', 'prometheus'],
       cacheMs: 0,
     });
     const before = fleet.prometheusQueries;
-    const statuses = await pollUntil('the dead target is known', async () => {
+    // Until one read knows the dead target and finds every live one up: on a loaded machine a
+    // scrape of the shared exporter can time out now and then (that host is down for a round).
+    const statuses = await pollUntil('the dead target is known and the rest are up', async () => {
       const s = await fleet.refresh();
-      return s.length === HOSTS + 1 ? s : undefined;
+      return s.length === HOSTS + 1 && s.slice(1).every((h) => h.state === 'ok') ? s : undefined;
     });
     expect(statuses).toHaveLength(HOSTS + 1);
     expect(statuses[0]).toMatchObject({ name: 'zz-dead', state: 'down' });
