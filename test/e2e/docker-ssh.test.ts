@@ -12,7 +12,7 @@ import { Server, utils } from 'ssh2';
 import { DockerodePort } from '../../src/adapters/docker/dockerode-port';
 import { systemClock } from '../../src/clock';
 import { silentLogger } from '../support/silent-logger';
-import { describeDocker } from '../support/docker-engine';
+import { describeDocker, TEST_DOCKER_TIMEOUTS } from '../support/docker-engine';
 
 describeDocker('ssh:// Docker host', (suite) => {
   let dir: string;
@@ -87,6 +87,7 @@ describeDocker('ssh:// Docker host', (suite) => {
       tls: undefined,
       log: silentLogger,
       clock: systemClock,
+      timeouts: TEST_DOCKER_TIMEOUTS,
       env: { SSH_AUTH_SOCK: agentSock, TMBOT_SSH_KNOWN_HOSTS: knownHosts },
     });
     expect(docker.hosts[0]?.label).toBe(`ssh://deploy@127.0.0.1:${port}`);
@@ -104,6 +105,7 @@ describeDocker('ssh:// Docker host', (suite) => {
       tls: undefined,
       log: silentLogger,
       clock: systemClock,
+      timeouts: TEST_DOCKER_TIMEOUTS,
       env: { SSH_AUTH_SOCK: agentSock, TMBOT_SSH_KNOWN_HOSTS: knownHosts },
     });
     const err = await docker.listContainers(0).catch((e: unknown) => e);
@@ -120,6 +122,7 @@ describeDocker('ssh:// Docker host', (suite) => {
       tls: undefined,
       log: silentLogger,
       clock: systemClock,
+      timeouts: TEST_DOCKER_TIMEOUTS,
       env: { SSH_AUTH_SOCK: agentSock, TMBOT_SSH_KNOWN_HOSTS: join(dir, 'empty_known_hosts') },
     });
     await expect(docker.listContainers(0)).rejects.toThrow(

@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:tls';
 import { DockerodePort } from '../../src/adapters/docker/dockerode-port';
 import { systemClock } from '../../src/clock';
 import { silentLogger } from '../support/silent-logger';
-import { describeDocker } from '../support/docker-engine';
+import { describeDocker, TEST_DOCKER_TIMEOUTS } from '../support/docker-engine';
 
 function openssl(dir: string, args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
@@ -111,6 +111,7 @@ describeDocker('tcp:// Docker host with mutual TLS', (suite) => {
       tls,
       log: silentLogger,
       clock: systemClock,
+      timeouts: TEST_DOCKER_TIMEOUTS,
       env: {},
     });
 

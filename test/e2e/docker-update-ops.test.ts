@@ -14,6 +14,7 @@ import {
   pushTestImage,
   startRegistry,
   startSecondEngine,
+  TEST_DOCKER_TIMEOUTS,
   uniqueName,
   type OwnedDockerEngine,
   type TestRegistry,
@@ -37,6 +38,7 @@ describeDocker('ContainerUpdateOps on a real engine', () => {
       tls: undefined,
       log: silentLogger,
       clock: systemClock,
+      timeouts: TEST_DOCKER_TIMEOUTS,
       env: {},
     });
     for (const n of nets) await own.cli(['network', 'create', n]);

@@ -23,6 +23,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Dockerode from 'dockerode';
 
+/**
+ * Deadlines for a DockerodePort made by a test (`timeouts`): the product's 1.8 s for a list or
+ * ping is for a healthy host, and an engine reached through TLS or SSH on a loaded CI machine
+ * can take longer. Tests that check a refusal still see it at once.
+ */
+export const TEST_DOCKER_TIMEOUTS = { quick: 30_000, stats: 30_000, logs: 30_000, action: 60_000 };
+
 /** The image `scripts/docker-engine.sh` builds from the host's static busybox. */
 export const BUSYBOX_IMAGE = 'local/busybox:test';
 /** Socket of the engine the tests use. */
