@@ -101,7 +101,7 @@ export class Daemon {
   }
 
   /** Resolves when a log line matching `pattern` has appeared. */
-  async waitForLog(pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+  async waitForLog(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.output)) {
       if (Date.now() > deadline)
@@ -113,7 +113,7 @@ export class Daemon {
   }
 
   /** Waits for "ready" in the log. */
-  ready(timeoutMs = 15_000): Promise<void> {
+  ready(timeoutMs = 60_000): Promise<void> {
     return this.waitForLog(/ready: receiving updates/, timeoutMs);
   }
 
