@@ -142,7 +142,6 @@ describe('HostWatch: Docker events to alerts', () => {
     expect(some.engine.fired).toEqual([]);
   });
 
-
   it('a SIGKILLed container alerts with exit code, signal, run time, restarts and redacted log lines', async () => {
     const { docker, engine, watch } = setup();
     const c = details('web', {
