@@ -73,6 +73,8 @@ export interface HostSystemOptions {
   readonly addresses?: () => NodeJS.Dict<os.NetworkInterfaceInfo[]>;
   /** How long processes are watched for CPU % when no recent scan exists. */
   readonly processWindowMs?: number;
+  /** The process environment; `DOCKER_CONTAINER` set (any value) means "in a container", as in pyTMBot. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 const positive = (n: number): number | undefined => (Number.isFinite(n) && n > 0 ? n : undefined);
@@ -130,6 +132,7 @@ export class HostSystem implements SystemPort {
   private detectContext(): HostScope {
     const cgroup = this.fs.tryReadSync('proc/1/cgroup') ?? '';
     const inContainer =
+      this.options.env?.DOCKER_CONTAINER !== undefined ||
       this.fs.exists('.dockerenv') ||
       this.fs.exists('run/.containerenv') ||
       /\/(docker|kubepods|containerd|libpod|lxc)[/-]/.test(cgroup);
