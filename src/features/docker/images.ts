@@ -17,6 +17,12 @@ import { DOCKER_MENU } from '../../views/docker-menu';
 import { UPDATES_TOAST } from '../../views/docker-images';
 import type { DockerScreens } from './screens';
 
+/**
+ * pyTMBot kept the image list 30 s. Pages and "All images" reuse it (so paging is quick and
+ * stable); opening the list, the Docker menu's button and Refresh read the engine afresh.
+ */
+const IMAGE_LIST_TTL_MS = 30_000;
+
 /** OS/arch of the images on a page (the list API does not carry them); a failed inspect is left out. */
 async function platformsOf(
   docker: DockerPort,
@@ -41,10 +47,25 @@ async function imageOrFail(docker: DockerPort, host: number, id: string): Promis
 /** The image list, details, history, "used by" and registry update checks. */
 export function installImages(router: Router, s: DockerScreens): void {
   const { docker, clock } = s.deps;
+  const kept = new Map<number, { at: number; images: Promise<ImageSummary[]> }>();
 
-  const list = (req: Req, host: number, page: number): Promise<void> =>
+  /** The host's image list, from the last 30 s unless `fresh`; a failed read is not kept. */
+  const imagesOf = (host: number, fresh: boolean): Promise<ImageSummary[]> => {
+    const now = clock.now();
+    const hit = kept.get(host);
+    if (!fresh && hit !== undefined && now >= hit.at && now - hit.at < IMAGE_LIST_TTL_MS)
+      return hit.images;
+    const entry = { at: now, images: docker.listImages(host) };
+    kept.set(host, entry);
+    entry.images.catch(() => {
+      if (kept.get(host) === entry) kept.delete(host);
+    });
+    return entry.images;
+  };
+
+  const list = (req: Req, host: number, page: number, fresh: boolean): Promise<void> =>
     s.render(req, DOCKER.images.call({ host, page }), async () => {
-      const images = await docker.listImages(host);
+      const images = await imagesOf(host, fresh);
       return imageListView({
         ...s.ctx(host),
         images,
@@ -54,10 +75,11 @@ export function installImages(router: Router, s: DockerScreens): void {
       });
     });
 
-  const firstPage = (req: Req): Promise<void> => list(req, s.selected(req), 0);
+  const firstPage = (req: Req): Promise<void> => list(req, s.selected(req), 0, true);
   router.command('images', firstPage, 'Docker images');
   router.button(DOCKER_MENU.images, firstPage);
-  router.on(DOCKER.images, (req, args) => list(req, s.hostOf(args.host), args.page));
+  router.on(DOCKER.images, (req, args) => list(req, s.hostOf(args.host), args.page, false));
+  router.on(DOCKER.imagesFresh, (req, args) => list(req, s.hostOf(args.host), args.page, true));
 
   router.on(DOCKER.image, async (req, args) => {
     const host = s.hostOf(args.host);
