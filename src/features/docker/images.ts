@@ -1,3 +1,4 @@
+import type { Clock } from '../../clock';
 import { imageForViewer } from '../../security/redact-container';
 import type { DockerPort, ImageDetails, ImageSummary } from '../../adapters/docker/port';
 import { DockerError } from '../../errors';
@@ -44,13 +45,13 @@ async function imageOrFail(docker: DockerPort, host: number, id: string): Promis
   return image;
 }
 
-/** The image list, details, history, "used by" and registry update checks. */
-export function installImages(router: Router, s: DockerScreens): void {
-  const { docker, clock } = s.deps;
+/** The host's image list, from the last 30 s unless `fresh`; a failed read is not kept. */
+function keptImageLists(
+  docker: DockerPort,
+  clock: Clock,
+): (host: number, fresh: boolean) => Promise<ImageSummary[]> {
   const kept = new Map<number, { at: number; images: Promise<ImageSummary[]> }>();
-
-  /** The host's image list, from the last 30 s unless `fresh`; a failed read is not kept. */
-  const imagesOf = (host: number, fresh: boolean): Promise<ImageSummary[]> => {
+  return (host, fresh) => {
     const now = clock.now();
     const hit = kept.get(host);
     if (!fresh && hit !== undefined && now >= hit.at && now - hit.at < IMAGE_LIST_TTL_MS)
@@ -62,6 +63,12 @@ export function installImages(router: Router, s: DockerScreens): void {
     });
     return entry.images;
   };
+}
+
+/** The image list, details, history, "used by" and registry update checks. */
+export function installImages(router: Router, s: DockerScreens): void {
+  const { docker, clock } = s.deps;
+  const imagesOf = keptImageLists(docker, clock);
 
   const list = (req: Req, host: number, page: number, fresh: boolean): Promise<void> =>
     s.render(req, DOCKER.images.call({ host, page }), async () => {
