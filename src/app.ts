@@ -41,7 +41,7 @@ export function createApp(deps: AppDeps): App {
   const { bot, sender } = tg;
   const security = securityParts(deps, sender);
   // Shared resources, owned here: one host sampler and one Docker port for every feature.
-  const system = new HostSystem({ clock, log: deps.log.child('system') });
+  const system = new HostSystem({ clock, log: deps.log.child('system'), env: deps.options.env });
   const docker = dockerPort(deps);
   // Remote hosts, the Alertmanager receiver and /metrics: only when configured (docs/fleet.md).
   const fleet = fleetParts({ ...deps, system, docker, sender, secondFactor: security.guard });
