@@ -152,7 +152,8 @@ describeStack('fleet (daemon)', ['nodeExporter', 'prometheus', 'alertmanager'], 
       stateDir: first.stateDir,
       config,
     });
-    await daemon.ready();
+    // A cold start on a busy CI box can take longer than the usual 15 s.
+    await daemon.ready(60_000);
     await exporter.start();
     const resolved = await emu.waitForEdit(
       (m) => m.message_id === down.message_id && /✅ resolved after/.test(m.text ?? ''),
