@@ -1,5 +1,5 @@
 import type { AlertEngine } from '../alerts/engine';
-import type { AlertFacts } from '../alerts/types';
+import { LOCAL_HOST, type AlertFacts, type AlertRecord } from '../alerts/types';
 import type { Clock, Timer } from '../clock';
 import type { AlertsConfig } from '../config/types';
 import type { Logger } from '../log/logger';
@@ -87,6 +87,10 @@ export class FleetWatch {
     try {
       const statuses = await this.deps.read();
       for (const s of statuses) this.judgeHost(s);
+      // Only a round where every listed host answered says for sure who is gone (a Prometheus
+      // group that cannot be read lists its name, not its hosts).
+      if (statuses.every((s) => s.state !== 'down'))
+        this.forgetGone(new Set(statuses.map((s) => s.name)));
     } catch (err) {
       this.deps.log.warn('fleet: could not read the remote hosts', { error: err });
     } finally {
@@ -137,6 +141,16 @@ export class FleetWatch {
         this.clear('disk', s.name, a.target, true);
   }
 
+  /**
+   * A host no longer configured, or no longer in its Prometheus group: its open alerts resolve
+   * quietly (the message is edited, no note) and its memory is dropped.
+   */
+  private forgetGone(names: ReadonlySet<string>): void {
+    for (const a of this.deps.engine.active())
+      if (isRemoteAlert(a) && !names.has(a.host)) this.clear(a.facts.kind, a.host, a.target, true);
+    for (const name of [...this.hosts.keys()]) if (!names.has(name)) this.hosts.delete(name);
+  }
+
   /** Fires unless an alert of this identity is already open (the engine keeps it across restarts). */
   private raise(host: string, target: string, facts: AlertFacts): void {
     if (this.deps.engine.find(facts.kind, host, target) !== undefined) return;
@@ -152,3 +166,12 @@ export class FleetWatch {
 }
 
 const round = (v: number): number => Math.round(v * 10) / 10;
+
+/** Raised by this watch: only remote hosts are unreachable, and this host's CPU, memory and disk alerts are the monitor's. */
+function isRemoteAlert(a: AlertRecord): boolean {
+  const k = a.facts.kind;
+  return (
+    k === 'host_unreachable' ||
+    ((k === 'cpu' || k === 'memory' || k === 'disk') && a.host !== LOCAL_HOST)
+  );
+}

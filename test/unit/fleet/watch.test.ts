@@ -260,6 +260,27 @@ describe('fleet alerts through the alert engine', () => {
     await d.stop();
   });
 
+  it('a host that leaves the fleet has its alerts resolved quietly, once every listed host answers', async () => {
+    const clock = new ManualClock();
+    const d = daemon(new MemoryStore(), clock);
+    d.start();
+    d.set([down('old'), up('keep')]);
+    for (let i = 0; i < 3; i++) await d.scrape();
+    const alert = d.sends()[0];
+    expect(alert?.text).toMatch(/^📡 old is unreachable/);
+    // Gone from the list, but another host is down: nothing is certain, the alert stays.
+    d.set([up('keep'), down('flaky')]);
+    await d.scrape();
+    expect(d.engine.find('host_unreachable', 'old', 'old')).toBeDefined();
+    d.set([up('keep'), up('flaky')]);
+    await d.scrape();
+    expect(d.engine.active()).toEqual([]);
+    expect(d.edits().at(-1)).toMatchObject({ messageId: alert?.messageId });
+    expect(d.edits().at(-1)?.text).toMatch(/✅ resolved after/);
+    expect(d.sends()).toHaveLength(1);
+    await d.stop();
+  });
+
   it('survives a restart: an open alert is not repeated, and a recovery after it edits the original message', async () => {
     const store = new MemoryStore();
     const clock = new ManualClock();
