@@ -8,7 +8,7 @@ module.exports = {
   },
   // e2e tests spawn real processes and engines; keep them from starving each other on 2 cores.
   maxWorkers: 2,
-  // Generous: a test that passes costs no more, and a loaded 2-core CI machine is slow.
+  // A ceiling, not a target: a daemon start on a loaded 2-core machine can take tens of seconds.
   testTimeout: 60000,
   // One private Docker Engine per run, started only when a selected test needs it (see the file).
   globalSetup: '<rootDir>/test/support/global-setup.ts',

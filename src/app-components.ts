@@ -1,5 +1,7 @@
 import type { Telegraf } from 'telegraf';
-import { component, type Component } from './lifecycle';
+import { componentsChecker } from './health/checkers/components';
+import type { Health } from './health/health';
+import { component, type Component, type Lifecycle } from './lifecycle';
 import type { Logger } from './log/logger';
 import type { AccessControl } from './security/access-control';
 import type { StateStore } from './state/json-store';
@@ -26,6 +28,23 @@ export function stateComponent(
       await store.flush();
     },
   });
+}
+
+/** Auto-delete, the host sampler and (optional: the bot runs on without it) the metric history. */
+export function backgroundComponents(
+  autoDelete: { start(): void; stop(): void | Promise<void> },
+  system: { start(): void; stop(): void | Promise<void> },
+  history: { start(): void | Promise<void>; stop(): void | Promise<void> } | undefined,
+): Component[] {
+  return [
+    component('auto-delete', { start: () => autoDelete.start(), stop: () => autoDelete.stop() }),
+    component('system', { start: () => system.start(), stop: () => system.stop() }),
+    component('history', {
+      required: false,
+      start: () => history?.start(),
+      stop: () => history?.stop(),
+    }),
+  ];
 }
 
 /** A feature's own start/stop as a component of the same name (required, as before). */
@@ -66,5 +85,17 @@ export function receiverComponent(receiver: UpdateReceiver, shutdownGraceMs: num
       receiver.run();
     },
     stop: () => receiver.stop(shutdownGraceMs),
+  });
+}
+
+/** The health checks, started last: after the source is chosen (the first update-loop check names it); names what failed. */
+export function healthComponent(health: Health, parts: Lifecycle, processMs: number): Component {
+  return component('health', {
+    start: () => {
+      if (parts.failed.length > 0)
+        health.monitor.register(componentsChecker(() => parts.failed, processMs));
+      health.start();
+    },
+    stop: () => health.stop(),
   });
 }

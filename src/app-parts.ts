@@ -41,6 +41,7 @@ import { asTelegrafSignal } from './telegram/polling';
 import { UpdateReceiver } from './telegram/receiver';
 import { PrioritySender } from './telegram/send-queue';
 import { SafeSender, type Sender } from './telegram/sender';
+import type { AlertingDeps } from './app-alerts';
 import type { AppDeps } from './app-types';
 import type { WebhookObserver } from './webhook/server';
 import { dockerReasonText } from './views/errors';
@@ -321,15 +322,38 @@ export function historyParts(
   });
 }
 
+/** The alert engine's settings (built by src/app-alerts.ts when a source asks for it). */
+export function alertingDeps(
+  deps: AppDeps,
+  sender: Sender,
+  history: HistoryRuntime | undefined,
+): AlertingDeps {
+  const { config } = deps;
+  return {
+    monitor: config.plugins.monitor,
+    alerts: config.alerts,
+    globalChatIds: config.adminChatIds,
+    adminIds: config.access.adminIds,
+    sender,
+    // The last hour's chart after an alert (history.alert_charts).
+    alertChart:
+      history !== undefined && config.history.alertCharts
+        ? history.alertChart.bind(history)
+        : undefined,
+    store: deps.store,
+    clock: deps.clock,
+    log: deps.log.child('alerts'),
+  };
+}
+
 /** The enabled plugins built: their features, their (optional) components and their menu entries. */
 export function pluginParts(
   plugins: readonly Plugin[],
   deps: AppDeps,
   shared: Pick<
     PluginPorts,
-    'system' | 'docker' | 'sender' | 'expected' | 'audit' | 'history' | 'updates'
+    'system' | 'docker' | 'sender' | 'expected' | 'audit' | 'history' | 'updates' | 'alerts'
   >,
-  history?: HistoryRuntime,
 ): { features: Feature[]; components: Component[]; entries: Plugin[] } {
   const { config, clock, store, log } = deps;
   const ports: PluginPorts = {
@@ -338,9 +362,6 @@ export function pluginParts(
     store,
     notifyChatIds: config.adminChatIds,
     redact: (text: string) => deps.redactor.redact(text),
-    ...(history !== undefined && config.history.alertCharts
-      ? { alertChart: history.alertChart.bind(history) }
-      : {}),
   };
   const built = {
     features: [] as Feature[],

@@ -1,6 +1,7 @@
 import { HostSystem } from './adapters/system/host-system';
 import {
   accessPolicy,
+  alertingDeps,
   coreFeatures,
   healthParts,
   historyParts,
@@ -11,17 +12,19 @@ import {
   updateReceiver,
 } from './app-parts';
 import {
+  backgroundComponents,
   commandsComponent,
   featureComponents,
+  healthComponent,
   receiverComponent,
   stateComponent,
 } from './app-components';
+import { lazyAlerting } from './app-alerts';
 import type { App, AppDeps } from './app-types';
 import { dockerPort, updateChecker } from './app-docker';
 import { ExpectedChanges } from './alerts/expected';
 import { fleetParts } from './fleet/parts';
-import { componentsChecker } from './health/checkers/components';
-import { component, Lifecycle } from './lifecycle';
+import { Lifecycle } from './lifecycle';
 import { builtInPlugins } from './plugins/registry';
 import { connectToTelegram } from './telegram/connect';
 import { installPipeline } from './telegram/pipeline';
@@ -41,18 +44,22 @@ export function createApp(deps: AppDeps): App {
   const { bot, sender } = tg;
   const security = securityParts(deps, sender);
   // Shared resources, owned here: one host sampler and one Docker port for every feature.
-  const system = new HostSystem({ clock, log: deps.log.child('system') });
+  const system = new HostSystem({ clock, log: deps.log.child('system'), env: deps.options.env });
   const docker = dockerPort(deps);
+  const history = historyParts(deps, system, docker, sender);
+  // One alert engine for every source (monitor plugin, remote hosts), built if one asks.
+  const alerting = lazyAlerting(alertingDeps(deps, sender, history));
+  const core = { system, docker, sender, alerts: alerting.engine };
   // Remote hosts, the Alertmanager receiver and /metrics: only when configured (docs/fleet.md).
-  const fleet = fleetParts({ ...deps, system, docker, sender, secondFactor: security.guard });
+  const fleet = fleetParts({ ...deps, ...core, secondFactor: security.guard });
   if (fleet !== undefined) sender.onApiError = fleet.telegramError;
   const receiver = updateReceiver(deps, tg, tlog, fleet?.webhookObserver);
   const health = healthParts(deps, bot, receiver, docker, system);
-  const history = historyParts(deps, system, docker, sender);
   const shared = { expected: new ExpectedChanges(clock), updates: updateChecker(deps) };
   const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
-  const ports = { ...shared, system, docker, sender, audit: security.audit };
-  const plugins = pluginParts(requested, deps, { ...ports, history: history?.service }, history);
+  const ports = { ...shared, ...core, audit: security.audit, history: history?.service };
+  const plugins = pluginParts(requested, deps, ports);
+  const alerts = alerting.built();
   const features = [
     ...coreFeatures({
       app: deps,
@@ -67,6 +74,7 @@ export function createApp(deps: AppDeps): App {
       hostPicker: () => fleet?.picker,
       history,
     }),
+    ...(alerts !== undefined ? [alerts.feature] : []),
     ...plugins.features,
     ...(fleet !== undefined ? [fleet.feature] : []),
   ];
@@ -85,30 +93,14 @@ export function createApp(deps: AppDeps): App {
   parts.add(
     stateComponent(tg.callbacks, access, store),
     commandsComponent(bot, router, tlog),
-    component('auto-delete', {
-      start: () => tg.autoDelete.start(),
-      stop: () => tg.autoDelete.stop(),
-    }),
-    component('system', { start: () => system.start(), stop: () => system.stop() }),
-    // Optional: a history that cannot start leaves the bot running (Health screen names it).
-    component('history', {
-      required: false,
-      start: () => history?.start(),
-      stop: () => history?.stop(),
-    }),
+    ...backgroundComponents(tg.autoDelete, system, history),
     ...featureComponents(features),
+    // The engine starts before its sources and stops after them.
+    ...(alerts !== undefined ? [alerts.component] : []),
     ...plugins.components,
     ...(fleet !== undefined ? [fleet.component] : []),
     receiverComponent(receiver, options.shutdownGraceMs),
-    component('health', {
-      // After the source is chosen (the first update-loop check names it); names what failed.
-      start: () => {
-        if (parts.failed.length > 0)
-          health.monitor.register(componentsChecker(() => parts.failed, options.health.processMs));
-        health.start();
-      },
-      stop: () => health.stop(),
-    }),
+    healthComponent(health, parts, options.health.processMs),
   );
   return runner(deps, bot, receiver, parts);
 }

@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'E_OUTLINE_UNAVAILABLE'
   | 'E_RELEASE_FEED'
   | 'E_EXPOSITION'
-  | 'E_REMOTE_HOST';
+  | 'E_REMOTE_HOST'
+  | 'E_SYSTEM_READ_TIMEOUT';
 
 export class TmbotError extends Error {
   constructor(
@@ -70,6 +71,16 @@ export class UserInputError extends TmbotError {
 export class ForbiddenError extends TmbotError {
   constructor(message: string) {
     super('E_FORBIDDEN', message);
+  }
+}
+
+/** A host read (`what`: "sensors", "statfs /mnt/nfs") did not answer within `timeoutMs`; it may still be running. */
+export class SystemReadTimeoutError extends TmbotError {
+  constructor(
+    readonly what: string,
+    readonly timeoutMs: number,
+  ) {
+    super('E_SYSTEM_READ_TIMEOUT', `${what} did not answer within ${timeoutMs} ms`);
   }
 }
 

@@ -167,6 +167,20 @@ export interface AlertPolicy {
   readonly targets: readonly AlertTarget[];
 }
 
+/** Where alerts go: every global chat, plus the alert chat (in its forum topic). */
+export function alertTargets(
+  globalChatIds: readonly number[],
+  alerts: { readonly chatId: number | undefined; readonly threadId: number | undefined },
+): AlertTarget[] {
+  const targets: AlertTarget[] = globalChatIds.map((chatId) => ({ chatId }));
+  if (alerts.chatId !== undefined && !globalChatIds.includes(alerts.chatId))
+    targets.push({
+      chatId: alerts.chatId,
+      ...(alerts.threadId !== undefined ? { threadId: alerts.threadId } : {}),
+    });
+  return targets;
+}
+
 /** How the engine reaches Telegram: sends return the message id. */
 export interface AlertMessenger {
   send(target: AlertTarget, view: View, silent: boolean): Promise<number>;

@@ -88,6 +88,9 @@ export class HostWatch {
   /** Handles one event (called in order, one at a time). */
   async handle(e: DockerEvent): Promise<void> {
     if (e.type === 'image') {
+      // An include list names the containers someone cares about; an image is host-wide and
+      // belongs to none of them, so new images are announced only when every container is watched.
+      if (this.deps.options.include.length > 0) return;
       if (['pull', 'load', 'import', 'tag'].includes(e.action)) {
         const target = e.attributes.name ?? e.id;
         this.fire({

@@ -19,6 +19,7 @@ export const ALERT_KINDS = [
   'load',
   'fan',
   'log_pattern',
+  'host_unreachable',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -49,6 +50,13 @@ export type AlertFacts =
   | { readonly kind: 'container_removed' }
   | { readonly kind: 'image_new'; readonly tags: readonly string[] }
   | LogPatternFacts
+  | {
+      /** A remote fleet host whose metrics could not be read `failures` times in a row. */
+      readonly kind: 'host_unreachable';
+      readonly failures: number;
+      /** Why (user-safe: never a URL or a credential). */
+      readonly reason: string;
+    }
   | {
       readonly kind: 'cpu' | 'memory' | 'disk' | 'temperature' | 'swap' | 'load' | 'fan';
       readonly label: string;
@@ -151,6 +159,9 @@ export interface SentAlertMessage {
 export function alertKey(kind: AlertKind, host: string, target: string): string {
   return JSON.stringify([kind, host, target]);
 }
+
+/** How alerts about the machine tmbot runs on name their host. */
+export const LOCAL_HOST = 'this host';
 
 /** Signal names for exit codes 128 + n (Linux numbering). */
 const SIGNALS: Readonly<Record<number, string>> = {

@@ -2,6 +2,7 @@ import { formatDuration, formatTime } from '../views/docker-format';
 import { clip, html, joinHtml, type Html } from '../views/html';
 import { defineAction, field } from '../telegram/actions';
 import type { ActionButton, Keyboard, View } from '../views/view';
+import type { ActOutcome } from './delivery';
 import type { AlertFacts, AlertRecord, ExitFacts, LogPatternFacts } from './types';
 
 /** Snooze lengths offered on every alert, in hours. */
@@ -36,6 +37,7 @@ const ICON: Record<AlertFacts['kind'], string> = {
   load: '📈',
   fan: '🌀',
   log_pattern: '📜',
+  host_unreachable: '📡',
 };
 
 function exitWords(f: ExitFacts): string {
@@ -69,6 +71,8 @@ export function alertLine(r: AlertRecord): string {
       return `${ICON[f.kind]} new image ${t} · ${where}`;
     case 'log_pattern':
       return `${ICON[f.kind]} ${clip(f.container, 60)} logged '${clip(f.pattern, 40)}'${f.count > 1 ? ` (${f.count}×)` : ''} · ${where}`;
+    case 'host_unreachable':
+      return `${ICON[f.kind]} ${where} is unreachable: ${f.failures} scrapes in a row failed (${clip(f.reason, 120)})`;
     case 'fan':
       return `${ICON[f.kind]} fan ${clip(f.label, 60)} stopped (${value(f)}) · ${where}`;
     default:
@@ -116,6 +120,7 @@ function details(f: AlertFacts): Html {
     case 'container_created':
     case 'container_removed':
     case 'image_new':
+    case 'host_unreachable':
       return html``;
     default: {
       const top =
@@ -225,4 +230,22 @@ export function groupHeader(
     case 'maintenance':
       return `🛠 Maintenance ended${extra}: ${count} alerts recorded meanwhile`;
   }
+}
+
+/** Why an alert button did nothing, for its toast. */
+export function refusal(reason: 'unknown' | 'closed' | 'admin-only'): string {
+  switch (reason) {
+    case 'unknown':
+      return 'This alert button is not valid (any more). Open /monitor for the current alerts.';
+    case 'closed':
+      return 'This alert is already resolved.';
+    case 'admin-only':
+      return 'Only admins can mute or unmute alerts.';
+  }
+}
+
+/** The toast after Ack / Snooze / Mute. */
+export function actionToast(outcome: ActOutcome, done: string): string {
+  if (!outcome.ok) return refusal(outcome.reason);
+  return outcome.count > 1 ? `${done} (${outcome.count} alerts)` : done;
 }

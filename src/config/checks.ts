@@ -6,6 +6,11 @@ import type { RawConfig } from './types';
 
 export const PLACEHOLDER =
   /^(YOUR_[A-Z0-9_]+|your-[a-z0-9-]+|REPLACE_[A-Za-z0-9_-]*|CHANGE_?ME|<.*>)$/i;
+
+/** A URL that may carry credentials (user info or a query such as `?api_key=`), else ''. */
+export function credentialUrl(url: string): string {
+  return /[@?]/.test(url) ? url : '';
+}
 const TOKEN_SHAPE = /^\d{1,20}:[A-Za-z0-9_-]{20,}$/;
 const MIN_SALT_LENGTH = 16;
 /** unix:///path, tcp://host[:port], http(s)://host[:port], ssh://[user@]host[:port]. */

@@ -1,4 +1,5 @@
 import type { ConfigIssue } from '../errors';
+import { credentialUrl } from './checks';
 import type {
   EndpointAuth,
   FleetConfig,
@@ -147,10 +148,11 @@ export function fleetFromRaw(
   const secrets = [
     ...hosts.flatMap((h) => {
       const e = h.node_exporter ?? h.prometheus;
-      return e === undefined ? [] : [e.bearer_token, e.basic_auth.password];
+      return e === undefined ? [] : [e.bearer_token, e.basic_auth.password, credentialUrl(e.url)];
     }),
     r.bearer_token,
     am.bearer_token,
+    credentialUrl(am.url),
     am.basic_auth.password,
     m.bearer_token,
   ].filter((s) => s !== '');

@@ -1,5 +1,5 @@
 import { alertsConfig } from './alerts';
-import { PLACEHOLDER } from './checks';
+import { credentialUrl, PLACEHOLDER } from './checks';
 import { historyConfig } from './history';
 import { reportConfig } from './report';
 import type { Config, FleetConfig, RawConfig } from './types';
@@ -52,9 +52,15 @@ export function toConfig(raw: RawConfig, s: Settled): Config {
       raw.bot_token.prod_token,
       raw.bot_token.dev_bot_token,
       raw.plugins_config.outline.api_url,
+      raw.plugins_config.outline.cert,
+      // pyTMBot's sanitize_exception hides all four: the URL may carry v1 `u`/`p`, and the
+      // org and bucket name a tenant. (Values under 6 characters stay: see Redactor.)
+      raw.influxdb.url,
       raw.influxdb.token,
+      raw.influxdb.org,
+      raw.influxdb.bucket,
       // A private release mirror may carry credentials in its URL.
-      /[@?]/.test(raw.bot_updates.release_feed_url) ? raw.bot_updates.release_feed_url : '',
+      credentialUrl(raw.bot_updates.release_feed_url),
     ].filter((v) => v !== '' && !PLACEHOLDER.test(v)),
   };
 }

@@ -60,7 +60,7 @@ export function serverReads(deps: ServerReadDeps): ServerReads {
       return await readBody(deps, nav);
     } catch (err) {
       log.warn(`${s} is not available`, { error: err });
-      return unavailableBody(SCREEN_TITLES[s]);
+      return unavailableBody(SCREEN_TITLES[s], err);
     }
   }
 

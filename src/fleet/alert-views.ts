@@ -2,7 +2,6 @@ import { defineAction, field } from '../telegram/actions';
 import { clip, html, joinHtml, type Html } from '../views/html';
 import type { View } from '../views/view';
 import type { AmAlert } from './alertmanager-payload';
-import type { KeyFigures } from './health';
 
 /** The Silence buttons' durations, in hours. */
 export const SILENCE_HOURS = ['1', '4', '24'] as const;
@@ -72,32 +71,4 @@ export function silencedToast(hours: number): string {
 
 export function silenceFailedView(reason: string): View {
   return { html: html`⚠️ Could not create the silence: ${reason}` };
-}
-
-const pct = (v: number | undefined): string => (v === undefined ? '—' : `${v.toFixed(0)}%`);
-
-/** "host unreachable" after N failed scrapes. */
-export function hostUnreachableView(host: string, failures: number, reason: string): View {
-  return {
-    html: html`🔴 <b>${host}</b> is unreachable: ${failures} scrapes in a row failed (${reason}).`,
-  };
-}
-
-export function hostBackView(host: string): View {
-  return { html: html`✅ <b>${host}</b> is back: its metrics can be read again.` };
-}
-
-/** A remote host crossed a monitor threshold. */
-export function hostThresholdView(
-  host: string,
-  over: readonly (keyof KeyFigures)[],
-  f: KeyFigures,
-  t: { cpu: number; memory: number; disk: number },
-): View {
-  const parts = over.map((k) => html`${k} ${pct(f[k])} (threshold ${t[k]}%)`);
-  return { html: html`🟠 <b>${host}</b>: ${joinHtml(parts, ', ')}` };
-}
-
-export function hostThresholdClearedView(host: string): View {
-  return { html: html`✅ <b>${host}</b>: back below the thresholds.` };
 }

@@ -1,4 +1,5 @@
 import type { MiddlewareFn, Context } from 'telegraf';
+import type { AlertEngine } from '../alerts/engine';
 import type { DockerPort } from '../adapters/docker/port';
 import type { SystemPort } from '../adapters/system/system-port';
 import type { Clock } from '../clock';
@@ -20,6 +21,8 @@ export interface FleetPartsDeps {
   readonly docker: DockerPort;
   readonly sender: Sender;
   readonly secondFactor: SecondFactor;
+  /** The core's alert engine, asked for only when remote hosts are configured. */
+  readonly alerts: () => AlertEngine;
   readonly store: StateStore;
   readonly clock: Clock;
   readonly log: Logger;
@@ -50,6 +53,11 @@ export function fleetParts(d: FleetPartsDeps): FleetParts | undefined {
     return undefined;
   const log = d.log.child('fleet');
   const startedAt = d.clock.now();
+  // Remote hosts alert through the core's engine (built now, so its buttons are routed).
+  const alerts =
+    fc.hosts.length > 0
+      ? { engine: d.alerts(), conditions: d.config.alerts.conditions }
+      : undefined;
   let loading: Promise<ReturnType<typeof setupFleet>> | undefined;
   let metrics: BotMetrics | undefined;
   const runtime = (): Promise<ReturnType<typeof setupFleet>> => {
@@ -61,6 +69,7 @@ export function fleetParts(d: FleetPartsDeps): FleetParts | undefined {
         docker: d.docker,
         sender: d.sender,
         chatIds: d.config.adminChatIds,
+        alerts,
         adminIds: d.config.access.adminIds,
         store: d.store,
         clock: d.clock,

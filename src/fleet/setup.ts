@@ -1,7 +1,8 @@
 import type { DockerPort } from '../adapters/docker/port';
 import type { SystemPort } from '../adapters/system/system-port';
 import type { Clock } from '../clock';
-import type { FleetConfig, MonitorConfig } from '../config/types';
+import type { AlertEngine } from '../alerts/engine';
+import type { AlertsConfig, FleetConfig, MonitorConfig } from '../config/types';
 import type { Logger } from '../log/logger';
 import type { StateStore } from '../state/json-store';
 import type { Sender } from '../telegram/sender';
@@ -20,8 +21,11 @@ export interface FleetSetupDeps {
   readonly system: SystemPort;
   readonly docker: DockerPort | undefined;
   readonly sender: Sender;
-  /** Where alerts go. */
+  /** Where Alertmanager's alerts go. */
   readonly chatIds: readonly number[];
+  /** Remote hosts' alerts: the core's engine and the conditions' debounce and hysteresis; with `hosts:` only. */
+  readonly alerts:
+    { readonly engine: AlertEngine; readonly conditions: AlertsConfig['conditions'] } | undefined;
   readonly adminIds: readonly number[];
   readonly store: StateStore;
   readonly clock: Clock;
@@ -67,15 +71,8 @@ export function setupFleet(deps: FleetSetupDeps): FleetRuntime & {
       : undefined;
   const counted = (severity: string, state: string): void =>
     metrics?.alerts.inc({ severity, state });
-  const notify = async (view: Parameters<Sender['send']>[1]): Promise<void> => {
-    for (const chatId of deps.chatIds) {
-      await deps.sender
-        .send(chatId, view)
-        .catch((err: unknown) => log.warn('fleet: could not send an alert', { error: err }));
-    }
-  };
   const background: { start(): void | Promise<void>; stop(): void | Promise<void> }[] = [];
-  if (config.hosts.length > 0) {
+  if (deps.alerts !== undefined) {
     background.push(
       new FleetWatch({
         read: () => fleet.refresh(),
@@ -83,7 +80,8 @@ export function setupFleet(deps: FleetSetupDeps): FleetRuntime & {
         intervalMs: config.scrapeIntervalMs,
         unreachableAfter: config.unreachableAfter,
         thresholds,
-        notify,
+        conditions: deps.alerts.conditions,
+        engine: deps.alerts.engine,
         counted,
         log,
       }),

@@ -1,14 +1,12 @@
+import type { AlertEngine } from '../alerts/engine';
+import { LOCAL_HOST, type AlertFacts, type AlertRecord } from '../alerts/types';
 import type { Clock, Timer } from '../clock';
+import type { AlertsConfig } from '../config/types';
 import type { Logger } from '../log/logger';
-import type { View } from '../views/view';
-import {
-  hostBackView,
-  hostThresholdClearedView,
-  hostThresholdView,
-  hostUnreachableView,
-} from './alert-views';
-import { judge, keyFigures, type HostThresholds } from './health';
-import type { HostStatus } from './port';
+import { keyFigures, type HostThresholds } from './health';
+import type { HostStatus, RemoteSnapshot } from './port';
+
+type ThresholdKind = 'cpu' | 'memory' | 'disk';
 
 export interface WatchDeps {
   /** A fresh read of every host (bypassing screen caches). */
@@ -18,24 +16,53 @@ export interface WatchDeps {
   /** Consecutive failed scrapes before "unreachable". */
   readonly unreachableAfter: number;
   readonly thresholds: HostThresholds;
-  /** Sends one alert to the alert chats. */
-  readonly notify: (view: View) => Promise<void>;
+  /** Debounce and hysteresis per condition, as for this host (`alerts.conditions`). */
+  readonly conditions: Pick<AlertsConfig['conditions'], ThresholdKind>;
+  /** The core's alert engine: lifecycle, buttons, persistence, delivery. */
+  readonly engine: Pick<AlertEngine, 'fire' | 'resolve' | 'find' | 'active'>;
   readonly counted: (severity: string, state: string) => void;
   readonly log: Logger;
 }
 
+/** One remote figure compared with its threshold (over when ≥, as the Fleet screen judges). */
+interface RemoteReading {
+  readonly kind: ThresholdKind;
+  /** The alert's target: "CPU", "Memory", "Disk /var". */
+  readonly label: string;
+  readonly value: number;
+  readonly threshold: number;
+}
+
 interface HostMemory {
   failures: number;
-  unreachable: boolean;
-  over: boolean;
+  /** Consecutive scrapes over the threshold, per reading label. */
+  readonly streaks: Map<string, number>;
 }
 
 /** Hosts remembered at most; a Prometheus group cannot grow this without bound. */
 const MAX_HOSTS = 10_000;
 
+/** The figures a remote host is alerted on: CPU busy, memory in use, each file system. */
+export function remoteReadings(s: RemoteSnapshot, t: HostThresholds): RemoteReading[] {
+  const f = keyFigures(s);
+  const out: RemoteReading[] = [];
+  if (f.cpu !== undefined) out.push({ kind: 'cpu', label: 'CPU', value: f.cpu, threshold: t.cpu });
+  if (f.memory !== undefined)
+    out.push({ kind: 'memory', label: 'Memory', value: f.memory, threshold: t.memory });
+  for (const fs of s.filesystems) {
+    if (fs.sizeBytes <= 0) continue;
+    const used = ((fs.sizeBytes - fs.availBytes) / fs.sizeBytes) * 100;
+    out.push({ kind: 'disk', label: `Disk ${fs.mount}`, value: used, threshold: t.disk });
+  }
+  return out;
+}
+
 /**
- * Remote-host alerts: "unreachable" after N failed scrapes in a row and "back" after, and the
- * monitor's thresholds on remote figures (once when crossed, once when cleared).
+ * Remote-host alerts through the alert engine: "unreachable" after N failed scrapes in a row
+ * (resolved when the host answers again), and the monitor's thresholds on remote figures with
+ * the same debounce and hysteresis as this host's. Each alert is named by its host, so Ack,
+ * Snooze and Mute act on one host and one rule; the engine's persisted state means a restart
+ * neither repeats an open alert nor forgets to resolve it.
  */
 export class FleetWatch {
   private readonly hosts = new Map<string, HostMemory>();
@@ -59,7 +86,11 @@ export class FleetWatch {
     this.running = true;
     try {
       const statuses = await this.deps.read();
-      for (const s of statuses) await this.judgeHost(s);
+      for (const s of statuses) this.judgeHost(s);
+      // Only a round where every listed host answered says for sure who is gone (a Prometheus
+      // group that cannot be read lists its name, not its hosts).
+      if (statuses.every((s) => s.state !== 'down'))
+        this.forgetGone(new Set(statuses.map((s) => s.name)));
     } catch (err) {
       this.deps.log.warn('fleet: could not read the remote hosts', { error: err });
     } finally {
@@ -70,40 +101,77 @@ export class FleetWatch {
   private memory(name: string): HostMemory {
     let m = this.hosts.get(name);
     if (m === undefined) {
-      m = { failures: 0, unreachable: false, over: false };
+      m = { failures: 0, streaks: new Map() };
       if (this.hosts.size < MAX_HOSTS) this.hosts.set(name, m);
     }
     return m;
   }
 
-  private async judgeHost(s: HostStatus): Promise<void> {
+  private judgeHost(s: HostStatus): void {
+    const { engine } = this.deps;
     const m = this.memory(s.name);
     if (s.state === 'down' || s.snapshot === undefined) {
       m.failures++;
-      if (m.failures >= this.deps.unreachableAfter && !m.unreachable) {
-        m.unreachable = true;
-        this.deps.counted('critical', 'firing');
-        await this.deps.notify(hostUnreachableView(s.name, m.failures, s.error ?? 'no answer'));
+      if (m.failures >= this.deps.unreachableAfter) {
+        const facts = { kind: 'host_unreachable' as const, failures: m.failures };
+        this.raise(s.name, s.name, { ...facts, reason: s.error ?? 'no answer' });
       }
       return;
     }
     m.failures = 0;
-    if (m.unreachable) {
-      m.unreachable = false;
-      this.deps.counted('critical', 'resolved');
-      await this.deps.notify(hostBackView(s.name));
+    this.clear('host_unreachable', s.name, s.name);
+    const readings = remoteReadings(s.snapshot, this.deps.thresholds);
+    for (const r of readings) {
+      const rule = this.deps.conditions[r.kind];
+      if (r.value >= r.threshold) {
+        const streak = (m.streaks.get(r.label) ?? 0) + 1;
+        m.streaks.set(r.label, streak);
+        if (streak >= rule.debounceChecks)
+          this.raise(s.name, r.label, { ...r, value: round(r.value), unit: '%' });
+      } else {
+        m.streaks.delete(r.label);
+        if (r.value < r.threshold - rule.hysteresis) this.clear(r.kind, s.name, r.label);
+      }
     }
-    const { over } = judge(s.snapshot, this.deps.thresholds, 0);
-    if (over.length > 0 && !m.over) {
-      m.over = true;
-      this.deps.counted('warning', 'firing');
-      await this.deps.notify(
-        hostThresholdView(s.name, over, keyFigures(s.snapshot), this.deps.thresholds),
-      );
-    } else if (over.length === 0 && m.over) {
-      m.over = false;
-      this.deps.counted('warning', 'resolved');
-      await this.deps.notify(hostThresholdClearedView(s.name));
-    }
+    // A file system that is gone (unmounted, or no longer exported) resolves quietly.
+    if (s.snapshot.filesystems.length === 0) return;
+    const labels = new Set(readings.map((r) => r.label));
+    for (const a of engine.active())
+      if (a.host === s.name && a.facts.kind === 'disk' && !labels.has(a.target))
+        this.clear('disk', s.name, a.target, true);
   }
+
+  /**
+   * A host no longer configured, or no longer in its Prometheus group: its open alerts resolve
+   * quietly (the message is edited, no note) and its memory is dropped.
+   */
+  private forgetGone(names: ReadonlySet<string>): void {
+    for (const a of this.deps.engine.active())
+      if (isRemoteAlert(a) && !names.has(a.host)) this.clear(a.facts.kind, a.host, a.target, true);
+    for (const name of [...this.hosts.keys()]) if (!names.has(name)) this.hosts.delete(name);
+  }
+
+  /** Fires unless an alert of this identity is already open (the engine keeps it across restarts). */
+  private raise(host: string, target: string, facts: AlertFacts): void {
+    if (this.deps.engine.find(facts.kind, host, target) !== undefined) return;
+    const r = this.deps.engine.fire({ host, target, facts });
+    this.deps.counted(r.severity, 'firing');
+  }
+
+  private clear(kind: AlertFacts['kind'], host: string, target: string, quiet = false): void {
+    const open = this.deps.engine.find(kind, host, target);
+    if (open !== undefined && this.deps.engine.resolve(kind, host, target, quiet))
+      this.deps.counted(open.severity, 'resolved');
+  }
+}
+
+const round = (v: number): number => Math.round(v * 10) / 10;
+
+/** Raised by this watch: only remote hosts are unreachable, and this host's CPU, memory and disk alerts are the monitor's. */
+function isRemoteAlert(a: AlertRecord): boolean {
+  const k = a.facts.kind;
+  return (
+    k === 'host_unreachable' ||
+    ((k === 'cpu' || k === 'memory' || k === 'disk') && a.host !== LOCAL_HOST)
+  );
 }

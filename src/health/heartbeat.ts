@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Clock, Timer } from '../clock';
 import type { Logger } from '../log/logger';
 import type { StateStore } from '../state/json-store';
-import { isHealthLevel, type HealthLevel, type HealthSnapshot } from './types';
+import { isHealthLevel, worst, type HealthLevel, type HealthSnapshot } from './types';
 
 /** File name of the heartbeat in the state dir. */
 export const HEARTBEAT_FILE = 'heartbeat.json';
@@ -31,7 +31,7 @@ export interface HeartbeatWriterDeps {
 }
 
 /**
- * Rewrites the heartbeat file through the state store (atomically, 0600) every period with the overall level, so a
+ * Rewrites the heartbeat file through the state store (atomically, 0600) every period with the lowest level, so a
  * separate process (the container HEALTHCHECK, a systemd timer) can judge a running bot. The
  * beat is a timer on the daemon's own event loop: a hung loop stops it and the file goes stale.
  */
@@ -58,7 +58,8 @@ export class HeartbeatWriter {
     const snap = this.deps.snapshot();
     const beat: Heartbeat = {
       v: 1,
-      level: snap.overall,
+      // The worst component, not the softened overall: one dead part (the update loop) must fail the probe.
+      level: worst(snap.components.filter((c) => c.checkedAt > 0).map((c) => c.level)),
       at: this.deps.clock.now(),
       staleAfterMs: this.deps.staleAfterMs,
       pid: process.pid,

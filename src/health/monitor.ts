@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger';
 import {
   DEFAULT_CHECK_TIMEOUT_MS,
   HEALTH_LEVELS,
-  worst,
+  overallLevel,
   type CheckOutcome,
   type ComponentStatus,
   type HealthChecker,
@@ -32,7 +32,7 @@ export interface HealthMonitorDeps {
 
 /**
  * Runs every registered checker on its own interval, keeps the latest result of each and
- * derives the overall level (the worst component) with reasons. Checks never throw out of
+ * derives the overall level (the worst component, pyTMBot's 70 % rule applied) with reasons. Checks never throw out of
  * here: a failure or a timeout is a result. Level changes are logged once.
  */
 export class HealthMonitor implements HealthRegistry {
@@ -109,7 +109,7 @@ export class HealthMonitor implements HealthRegistry {
       .sort((a, b) => rank(b.level) - rank(a.level))
       .map((c) => `${c.label}: ${c.summary}`);
     return {
-      overall: worst(checked.map((c) => c.level)),
+      overall: overallLevel(checked.map((c) => c.level)),
       reasons,
       components,
       checkedAt: checked.reduce((max, c) => Math.max(max, c.checkedAt), 0),

@@ -19,6 +19,21 @@ export function worst(levels: Iterable<HealthLevel>): HealthLevel {
   return HEALTH_LEVELS[rank] ?? 'critical';
 }
 
+/** Share of operational components (degraded or better) that softens an unhealthy overall (pyTMBot's rule). */
+export const OPERATIONAL_SHARE = 0.7;
+
+/**
+ * The overall level as pyTMBot derived it: the worst component, except that an unhealthy
+ * worst becomes degraded while at least {@link OPERATIONAL_SHARE} of the components are
+ * degraded or better. Critical is never softened.
+ */
+export function overallLevel(levels: readonly HealthLevel[]): HealthLevel {
+  const lowest = worst(levels);
+  if (lowest !== 'unhealthy') return lowest;
+  const operational = levels.filter((l) => l === 'healthy' || l === 'degraded').length;
+  return operational >= OPERATIONAL_SHARE * levels.length ? 'degraded' : lowest;
+}
+
 /** What one check found. */
 export interface CheckOutcome {
   readonly level: HealthLevel;
@@ -65,7 +80,7 @@ export interface ComponentStatus {
   readonly checkedAt: number;
 }
 
-/** Every component's latest result and the overall level (the worst), with reasons. */
+/** Every component's latest result and the overall level ({@link overallLevel}), with reasons. */
 export interface HealthSnapshot {
   readonly overall: HealthLevel;
   /** `Label: summary` of every component worse than healthy, worst first. */

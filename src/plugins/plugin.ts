@@ -2,11 +2,11 @@ import type { DockerEventsPort } from '../adapters/docker/events-port';
 import type { DockerLogFollowPort } from '../adapters/docker/log-follow-port';
 import type { DockerPort } from '../adapters/docker/port';
 import type { SystemPort } from '../adapters/system/system-port';
+import type { AlertEngine } from '../alerts/engine';
 import type { ExpectedChanges } from '../alerts/expected';
 import type { Clock } from '../clock';
 import type { Config } from '../config/types';
 import type { Feature } from '../features/feature';
-import type { AlertChart } from '../history/alert-chart';
 import type { Component } from '../lifecycle';
 import type { UpdateCheckPort } from '../adapters/docker/update-checker';
 import type { HistoryService } from '../history/service';
@@ -22,7 +22,7 @@ export interface PluginPorts {
   readonly docker: DockerPort & DockerEventsPort & DockerLogFollowPort;
   readonly clock: Clock;
   readonly store: StateStore;
-  /** Sends its own messages (alerts, notices, their charts) through the safe sender, and edits them (resolved alerts). */
+  /** Sends and edits its own messages (reports, notices) through the safe sender; alerts go through `alerts`. */
   readonly sender: Pick<Sender, 'send' | 'edit' | 'sendPhoto'>;
   /** The log redactor (bot token, configured secrets), for text quoted from containers. */
   readonly redact: (text: string) => string;
@@ -34,8 +34,11 @@ export interface PluginPorts {
   readonly updates?: UpdateCheckPort;
   /** Where notices go (`chat_id.global_chat_id`). */
   readonly notifyChatIds: readonly number[];
-  /** The last hour's chart for an alert; absent without history or with `history.alert_charts: false`. */
-  readonly alertChart?: AlertChart;
+  /**
+   * The core's alert engine (lifecycle, persisted state, delivery; src/app-alerts.ts), built at
+   * the first call: a plugin that raises alerts asks for it in `create`.
+   */
+  readonly alerts: () => AlertEngine;
   /** Intended container changes announced by operator actions (image updates), not alerted. */
   readonly expected?: ExpectedChanges;
 }

@@ -1,15 +1,13 @@
 import type { Telegram } from 'telegraf';
 import { TelegramError } from 'telegraf';
-import type {
-  InlineKeyboardButton,
-  InlineKeyboardMarkup,
-  ReplyKeyboardMarkup,
-} from 'telegraf/types';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
-import { clip, clipUnits, visibleText } from '../views/html';
-import { isActionButton, TELEGRAM_LIMITS, type Keyboard, type View } from '../views/view';
+import { clipUnits, visibleText } from '../views/html';
+import { TELEGRAM_LIMITS, type Keyboard, type View } from '../views/view';
+import { isGone, isNotMedia, isNotModified, unsentRequestCode } from './api-errors';
 import type { CallbackStore } from './callback-store';
+import { replyMarkup, type ReplyMarkup } from './reply-markup';
+import { asTelegrafSignal } from './polling';
 
 export interface SentMessage {
   readonly chatId: number;
@@ -77,58 +75,14 @@ function multipartJson<T extends object>(value: T): T {
   return JSON.stringify(value) as unknown as T;
 }
 
+/** The longest one Bot API call may take before it is abandoned; uploads get longer. */
+const CALL_DEADLINE_MS = 30_000;
+const UPLOAD_DEADLINE_MS = 120_000;
+
 /** How many times a 429 or 5xx is retried before giving up. */
 const MAX_RETRIES = 3;
 /** Longest retry_after we are willing to sleep inside one request. */
 const MAX_RETRY_AFTER_S = 60;
-
-/**
- * Connection failures before any response came back (node-fetch words these "request to … failed"):
- * Telegram was unreachable, or it had closed an idle keep-alive connection just as the request went
- * out on it, so nothing was read. Resending once is safe and saves the reply; a failure while the
- * response was being read is never resent (the message may have gone out).
- */
-const UNSENT_CODES = new Set([
-  'ECONNRESET',
-  'EPIPE',
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-]);
-
-function unsentRequestCode(err: unknown): string | undefined {
-  if (!(err instanceof Error) || !err.message.startsWith('request to ')) return undefined;
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && UNSENT_CODES.has(code) ? code : undefined;
-}
-
-export function isNotModified(err: unknown): boolean {
-  return (
-    err instanceof TelegramError &&
-    err.code === 400 &&
-    /message is not modified/i.test(err.description)
-  );
-}
-
-function isNotMedia(err: unknown): boolean {
-  return (
-    err instanceof TelegramError &&
-    err.code === 400 &&
-    /no media in the message|there is no (text|caption)/i.test(err.description)
-  );
-}
-
-function isGone(err: unknown): boolean {
-  return (
-    err instanceof TelegramError &&
-    err.code === 400 &&
-    /message to (edit|delete) not found|message can't be (edited|deleted)|MESSAGE_ID_INVALID/i.test(
-      err.description,
-    )
-  );
-}
 
 const CUT_MARKER = '\n[cut to fit Telegram]';
 
@@ -148,11 +102,25 @@ export class SafeSender implements Sender {
     private readonly clock: Clock,
   ) {}
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * One Bot API call with its retries. Each attempt is abandoned after `deadlineMs` (a connection
+   * that stalls would otherwise hold its send slot for telegraf's 500 s); an abandoned call is not
+   * resent, since Telegram may have acted on it.
+   */
+  private async call<T>(
+    what: string,
+    fn: (signal: ReturnType<typeof asTelegrafSignal>) => Promise<T>,
+    deadlineMs = CALL_DEADLINE_MS,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
+      const abort = new AbortController();
+      const timer = this.clock.setTimeout(() => abort.abort(), deadlineMs);
       try {
-        return await fn();
+        return await fn(asTelegrafSignal(abort.signal));
       } catch (err) {
+        if (abort.signal.aborted) {
+          throw new Error(`${what}: Telegram gave no answer within ${deadlineMs / 1000} s`);
+        }
         const unsent = attempt === 0 ? unsentRequestCode(err) : undefined;
         if (unsent !== undefined) {
           this.log.warn(`${what}: connection to the Bot API failed (${unsent}), resending once`);
@@ -170,44 +138,14 @@ export class SafeSender implements Sender {
         } else {
           throw err;
         }
+      } finally {
+        timer.cancel();
       }
     }
   }
 
-  private markup(
-    keyboard: Keyboard | undefined,
-    forUser: number | undefined,
-  ):
-    | InlineKeyboardMarkup
-    | ReplyKeyboardMarkup
-    | { remove_keyboard: true }
-    | { force_reply: true; selective: true }
-    | undefined {
-    if (keyboard === undefined) return undefined;
-    switch (keyboard.kind) {
-      case 'reply':
-        return {
-          keyboard: keyboard.rows.map((r) => r.map((text) => ({ text }))),
-          resize_keyboard: true,
-          is_persistent: true,
-        };
-      case 'remove':
-        return { remove_keyboard: true };
-      case 'force_reply':
-        return { force_reply: true, selective: true };
-      case 'inline':
-        return {
-          inline_keyboard: keyboard.rows.map((r) =>
-            r.map((b): InlineKeyboardButton => {
-              const text = clip(b.text, TELEGRAM_LIMITS.buttonText);
-              if (!isActionButton(b)) return { text, url: b.url };
-              if (forUser === undefined)
-                throw new Error('action buttons need the user they belong to');
-              return { text, callback_data: this.callbacks.issue(forUser, b.action, b.args) };
-            }),
-          ),
-        };
-    }
+  private markup(keyboard: Keyboard | undefined, forUser: number | undefined): ReplyMarkup {
+    return replyMarkup(keyboard, forUser, this.callbacks);
   }
 
   /** Text and parse mode within `limit`; an over-long message degrades to clipped plain text. */
@@ -221,18 +159,29 @@ export class SafeSender implements Sender {
   async send(chatId: number, view: View, options: SendOptions = {}): Promise<SentMessage> {
     const body = SafeSender.fit(view, TELEGRAM_LIMITS.messageText);
     const reply_markup = this.markup(view.keyboard, options.forUser);
-    const msg = await this.call('sendMessage', () =>
-      this.telegram.sendMessage(chatId, body.text, {
-        ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
-        ...(reply_markup ? { reply_markup } : {}),
-        ...(options.replyTo !== undefined
-          ? { reply_parameters: { message_id: options.replyTo, allow_sending_without_reply: true } }
-          : {}),
-        ...(options.protect ? { protect_content: true } : {}),
-        ...(options.silent ? { disable_notification: true } : {}),
-        ...(options.threadId !== undefined ? { message_thread_id: options.threadId } : {}),
-        link_preview_options: { is_disabled: view.disablePreview ?? true },
-      }),
+    const msg = await this.call('sendMessage', (signal) =>
+      this.telegram.callApi(
+        'sendMessage',
+        {
+          chat_id: chatId,
+          text: body.text,
+          ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
+          ...(reply_markup ? { reply_markup } : {}),
+          ...(options.replyTo !== undefined
+            ? {
+                reply_parameters: {
+                  message_id: options.replyTo,
+                  allow_sending_without_reply: true,
+                },
+              }
+            : {}),
+          ...(options.protect ? { protect_content: true } : {}),
+          ...(options.silent ? { disable_notification: true } : {}),
+          ...(options.threadId !== undefined ? { message_thread_id: options.threadId } : {}),
+          link_preview_options: { is_disabled: view.disablePreview ?? true },
+        },
+        { signal },
+      ),
     );
     return { chatId, messageId: msg.message_id };
   }
@@ -249,12 +198,19 @@ export class SafeSender implements Sender {
       throw new Error('only inline keyboards can be edited into a message');
     }
     try {
-      await this.call('editMessageText', () =>
-        this.telegram.editMessageText(chatId, messageId, undefined, body.text, {
-          ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
-          ...(reply_markup ? { reply_markup } : {}),
-          link_preview_options: { is_disabled: view.disablePreview ?? true },
-        }),
+      await this.call('editMessageText', (signal) =>
+        this.telegram.callApi(
+          'editMessageText',
+          {
+            chat_id: chatId,
+            message_id: messageId,
+            text: body.text,
+            ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
+            ...(reply_markup ? { reply_markup } : {}),
+            link_preview_options: { is_disabled: view.disablePreview ?? true },
+          },
+          { signal },
+        ),
       );
       return 'edited';
     } catch (err) {
@@ -270,13 +226,15 @@ export class SafeSender implements Sender {
 
   async answer(callbackQueryId: string, text?: string, alert = false): Promise<void> {
     try {
-      await this.call('answerCallbackQuery', () =>
-        this.telegram.answerCbQuery(
-          callbackQueryId,
-          text === undefined ? undefined : clipUnits(text, 200),
+      await this.call('answerCallbackQuery', (signal) =>
+        this.telegram.callApi(
+          'answerCallbackQuery',
           {
+            callback_query_id: callbackQueryId,
+            ...(text === undefined ? {} : { text: clipUnits(text, 200) }),
             show_alert: alert,
           },
+          { signal },
         ),
       );
     } catch (err) {
@@ -291,7 +249,13 @@ export class SafeSender implements Sender {
 
   async delete(chatId: number, messageId: number): Promise<boolean> {
     try {
-      return await this.call('deleteMessage', () => this.telegram.deleteMessage(chatId, messageId));
+      return await this.call('deleteMessage', (signal) =>
+        this.telegram.callApi(
+          'deleteMessage',
+          { chat_id: chatId, message_id: messageId },
+          { signal },
+        ),
+      );
     } catch (err) {
       if (isGone(err)) return false;
       throw err;
@@ -306,28 +270,33 @@ export class SafeSender implements Sender {
   ): Promise<SentMessage> {
     const body = SafeSender.fit(caption, TELEGRAM_LIMITS.caption);
     const reply_markup = this.markup(caption.keyboard, options.forUser);
-    const msg = await this.call('sendPhoto', () =>
-      this.telegram.sendPhoto(
-        chatId,
-        { source: png, filename: 'image.png' },
-        {
-          caption: body.text,
-          ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
-          ...(reply_markup ? { reply_markup } : {}),
-          ...(options.replyTo !== undefined
-            ? {
-                reply_parameters: multipartJson({
-                  message_id: options.replyTo,
-                  allow_sending_without_reply: true,
-                }),
-              }
-            : {}),
-          ...(options.protect ? { protect_content: true } : {}),
-          ...(options.spoiler ? { has_spoiler: true } : {}),
-          ...(options.silent ? { disable_notification: true } : {}),
-          ...(options.threadId !== undefined ? { message_thread_id: options.threadId } : {}),
-        },
-      ),
+    const msg = await this.call(
+      'sendPhoto',
+      (signal) =>
+        this.telegram.callApi(
+          'sendPhoto',
+          {
+            chat_id: chatId,
+            photo: { source: png, filename: 'image.png' },
+            caption: body.text,
+            ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
+            ...(reply_markup ? { reply_markup } : {}),
+            ...(options.replyTo !== undefined
+              ? {
+                  reply_parameters: multipartJson({
+                    message_id: options.replyTo,
+                    allow_sending_without_reply: true,
+                  }),
+                }
+              : {}),
+            ...(options.protect ? { protect_content: true } : {}),
+            ...(options.spoiler ? { has_spoiler: true } : {}),
+            ...(options.silent ? { disable_notification: true } : {}),
+            ...(options.threadId !== undefined ? { message_thread_id: options.threadId } : {}),
+          },
+          { signal },
+        ),
+      UPLOAD_DEADLINE_MS,
     );
     return { chatId, messageId: msg.message_id };
   }
@@ -341,17 +310,22 @@ export class SafeSender implements Sender {
   ): Promise<SentMessage> {
     const body = SafeSender.fit(caption, TELEGRAM_LIMITS.caption);
     const reply_markup = this.markup(caption.keyboard, options.forUser);
-    const msg = await this.call('sendDocument', () =>
-      this.telegram.sendDocument(
-        chatId,
-        { source: content, filename },
-        {
-          caption: body.text,
-          ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
-          ...(reply_markup ? { reply_markup } : {}),
-          ...(options.protect ? { protect_content: true } : {}),
-        },
-      ),
+    const msg = await this.call(
+      'sendDocument',
+      (signal) =>
+        this.telegram.callApi(
+          'sendDocument',
+          {
+            chat_id: chatId,
+            document: { source: content, filename },
+            caption: body.text,
+            ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
+            ...(reply_markup ? { reply_markup } : {}),
+            ...(options.protect ? { protect_content: true } : {}),
+          },
+          { signal },
+        ),
+      UPLOAD_DEADLINE_MS,
     );
     return { chatId, messageId: msg.message_id };
   }
@@ -369,19 +343,25 @@ export class SafeSender implements Sender {
       throw new Error('only inline keyboards can be edited into a message');
     }
     try {
-      await this.call('editMessageMedia', () =>
-        this.telegram.editMessageMedia(
-          chatId,
-          messageId,
-          undefined,
-          {
-            type: 'photo',
-            media: { source: png, filename: 'chart.png' },
-            caption: body.text,
-            ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
-          },
-          reply_markup ? { reply_markup } : {},
-        ),
+      await this.call(
+        'editMessageMedia',
+        (signal) =>
+          this.telegram.callApi(
+            'editMessageMedia',
+            {
+              chat_id: chatId,
+              message_id: messageId,
+              media: {
+                type: 'photo',
+                media: { source: png, filename: 'chart.png' },
+                caption: body.text,
+                ...(body.parse_mode ? { parse_mode: body.parse_mode } : {}),
+              },
+              ...(reply_markup ? { reply_markup } : {}),
+            },
+            { signal },
+          ),
+        UPLOAD_DEADLINE_MS,
       );
       return { chatId, messageId };
     } catch (err) {

@@ -42,7 +42,10 @@ export const DOCKER = {
   /** "Are you sure?" before `op`. */
   confirm: defineAction('docker.ask', { ...container, op: field.oneOf(CONTAINER_ACTIONS) }),
   perform: defineAction('docker.do', { ...container, op: field.oneOf(CONTAINER_ACTIONS) }),
+  /** A page of the image list, from the list kept 30 s (pages, "All images"). */
   images: defineAction('docker.imgs', { host, page }),
+  /** The image list read afresh from the engine (Refresh, the Docker menu). */
+  imagesFresh: defineAction('docker.imgsf', { host, page }),
   image: defineAction('docker.img', container),
   history: defineAction('docker.hist', container),
   usedBy: defineAction('docker.used', container),

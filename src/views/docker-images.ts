@@ -69,7 +69,7 @@ function sizeWithShared(i: ImageSummary): Html {
 export function imageListView(d: ImageListData): View {
   const sorted = sortImages(d.images);
   const { page, pages, shown } = pageOf(sorted, d.page, IMAGES_PER_PAGE);
-  const refresh = DOCKER.images.button('🔄 Refresh', { host: d.host, page });
+  const refresh = DOCKER.imagesFresh.button('🔄 Refresh', { host: d.host, page });
   if (sorted.length === 0) {
     return {
       html: html`${hostLine(d.hostLabel)}🖼 <b>Images</b>\n\nThere are no images on this host.`,

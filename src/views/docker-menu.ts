@@ -74,7 +74,7 @@ ${joinHtml(lines, '\n')}${several ? html`\n\nContainers and Images open the ✅ 
   }
   rows.push([
     DOCKER.containers.button(DOCKER_MENU.containers, cur),
-    DOCKER.images.button(DOCKER_MENU.images, cur),
+    DOCKER.imagesFresh.button(DOCKER_MENU.images, cur),
   ]);
   rows.push([STACKS.list.button(DOCKER_MENU.stacks, cur)]);
   return { html: text, keyboard: { kind: 'inline', rows } };

@@ -3,6 +3,7 @@
  * context note. The bodies are in server-bodies.ts.
  */
 import type { HostScope } from '../adapters/system/system-port';
+import { SystemReadTimeoutError } from '../errors';
 import { defineAction, defineCodecAction, field } from '../telegram/actions';
 import { html, type Html } from './html';
 import { subMenuKeyboard } from './keyboards';
@@ -199,8 +200,12 @@ export function serverScreenView(nav: ScreenNav, body: Html, ctx: HostScope): Vi
   };
 }
 
-/** What a screen says when its metric cannot be read on this host. */
-export function unavailableBody(title: string): Html {
+/** What a screen says when its metric cannot be read on this host; a read that hung says so. */
+export function unavailableBody(title: string, err?: unknown): Html {
+  if (err instanceof SystemReadTimeoutError) {
+    const seconds = Math.round(err.timeoutMs / 100) / 10;
+    return html`⚠️ <b>${title}</b>: not available: ${err.what} did not answer within ${seconds} s (a hung mount or driver). Try again later.`;
+  }
   return html`⚠️ <b>${title}</b>: not available on this host right now.`;
 }
 

@@ -5,6 +5,7 @@
 import { parseExposition } from '../../src/fleet/exposition';
 import { BotApiEmulator } from '../support/bot-api-emulator';
 import { buttonData } from '../support/bot-api-driver';
+import { QUIET_HOST_CONDITIONS } from '../support/e2e-helpers';
 import {
   ADMIN_CHAT_ID,
   ADMIN_ID,
@@ -55,21 +56,27 @@ describeStack('fleet (daemon)', ['nodeExporter', 'prometheus', 'alertmanager'], 
     return s[0]?.value ?? NaN;
   }
 
-  it('two exporter hosts: picker, remote screens matching the exporter, unreachable and back', async () => {
+  it('two exporter hosts: picker, remote screens matching the exporter; "unreachable" through the alert engine with working Ack / Snooze, kept over a restart, resolved in place', async () => {
     const exporter = await startNodeExporter();
     stack.push(exporter);
+    // beta has an exporter of its own, so stopping alpha's leaves it up.
+    const other = await startNodeExporter();
+    stack.push(other);
     const url = `${exporter.url}/metrics`;
     const admin = emu.user(ADMIN_ID, { first_name: 'Ann' });
+    const config = {
+      ...testConfig(emu.apiRoot),
+      hosts: [
+        { name: 'alpha', node_exporter: { url, bearer_token: EXPORTER_TOKEN } },
+        { name: 'beta', node_exporter: { url: `${other.url}/metrics`, timeout_seconds: 5 } },
+      ],
+      fleet: { scrape_interval_seconds: 5, unreachable_after: 2 },
+      // This machine's live CPU, memory and disks (what the exporters report) never alert here.
+      alerts: { conditions: QUIET_HOST_CONDITIONS },
+    };
     daemon = Daemon.start({
       apiRoot: emu.apiRoot,
-      config: {
-        ...testConfig(emu.apiRoot),
-        hosts: [
-          { name: 'alpha', node_exporter: { url, bearer_token: EXPORTER_TOKEN } },
-          { name: 'beta', node_exporter: { url, timeout_seconds: 2 } },
-        ],
-        fleet: { scrape_interval_seconds: 5, unreachable_after: 2 },
-      },
+      config,
     });
     await daemon.ready();
 
@@ -104,20 +111,71 @@ describeStack('fleet (daemon)', ['nodeExporter', 'prometheus', 'alertmanager'], 
     const quick = await admin.nextReplyMatching(/which host\?/, 30_000);
     expect(quick.text).toBe('👀 Quick view: which host?');
 
-    // Stop the exporter: "unreachable" after 2 failed scrapes, "back" after a restart on the same port.
+    // Stop alpha's exporter: one alert after 2 failed scrapes, through the alert engine (no
+    // monitor plugin here: the engine is the core's), with its buttons.
     await exporter.halt();
     const down = await emu.waitForMessage(
       (m) => m.chat.id === ADMIN_CHAT_ID && /alpha is unreachable: 2 scrapes/.test(m.text ?? ''),
       60_000,
     );
-    expect(down.text).toMatch(/cannot connect \(ECONNREFUSED\)/);
-    await exporter.start();
-    await emu.waitForMessage(
+    expect(down.text).toMatch(
+      /^📡 alpha is unreachable: 2 scrapes in a row failed \(cannot connect \(ECONNREFUSED\)\)\n\n🔔 firing since/,
+    );
+    expect(down.reply_markup?.inline_keyboard.flat().map((b) => b.text)).toEqual([
+      '✔️ Ack',
+      '😴 1 h',
+      '😴 4 h',
+      '😴 24 h',
+      '🔇 Mute this',
+    ]);
+    const ack = await admin.press(down, buttonData(down, '✔️ Ack'));
+    expect((await emu.waitForCallbackAnswer(ack, 15_000)).text).toBe('Acknowledged');
+    const acked = await emu.waitForEdit(
       (m) =>
-        m.chat.id === ADMIN_CHAT_ID &&
-        (m.text ?? '') === '✅ alpha is back: its metrics can be read again.',
+        m.message_id === down.message_id &&
+        (m.text ?? '').includes(`✔️ acknowledged by ${ADMIN_ID}`),
+      15_000,
+    );
+    const snooze = await admin.press(acked, buttonData(acked, '😴 1 h'));
+    expect((await emu.waitForCallbackAnswer(snooze, 15_000)).text).toBe('Snoozed for 1 h');
+    await emu.waitForEdit(
+      (m) => m.message_id === down.message_id && /😴 snoozed until/.test(m.text ?? ''),
+      15_000,
+    );
+
+    // A restart keeps the open alert: it is not announced again, and the recovery after the
+    // restart edits the original message and sends the resolution (the alert was snoozed, not acked).
+    const first = daemon;
+    await first.stop();
+    const before = admin.transcript().length;
+    daemon = Daemon.start({
+      apiRoot: emu.apiRoot,
+      stateDir: first.stateDir,
+      config,
+    });
+    // A cold start on a busy CI box can take longer than the usual 15 s.
+    await daemon.ready(60_000);
+    await exporter.start();
+    const resolved = await emu.waitForEdit(
+      (m) => m.message_id === down.message_id && /✅ resolved after/.test(m.text ?? ''),
       60_000,
     );
+    expect(resolved.reply_markup?.inline_keyboard ?? []).toEqual([]);
+    const note = await emu.waitForMessage(
+      (m) => m.chat.id === ADMIN_CHAT_ID && /^✅ Resolved after/.test(m.text ?? ''),
+      15_000,
+    );
+    expect(note.text).toMatch(/^✅ Resolved after .*: 📡 alpha is unreachable/);
+    // Nothing about alpha was announced again after the restart, and beta never alerted.
+    const since = admin
+      .transcript()
+      .slice(before)
+      .map((e) => e.text ?? '');
+    expect(since.filter((t) => /is unreachable: 2 scrapes/.test(t) && !/Resolved/.test(t))).toEqual(
+      [],
+    );
+    expect(admin.transcript().some((e) => /beta is unreachable/.test(e.text ?? ''))).toBe(false);
+    first.cleanup();
   });
 
   it('Alertmanager → chat, "Silence 1 h" creates a silence, resolved edits; /metrics scraped by Prometheus', async () => {

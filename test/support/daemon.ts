@@ -113,7 +113,7 @@ export class Daemon {
   }
 
   /** Waits for "ready" in the log. */
-  ready(timeoutMs = 30_000): Promise<void> {
+  ready(timeoutMs = 60_000): Promise<void> {
     return this.waitForLog(/ready: receiving updates/, timeoutMs);
   }
 

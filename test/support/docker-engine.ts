@@ -44,7 +44,7 @@ export const ENGINE_SCRIPT = resolve(__dirname, '..', '..', 'scripts', 'docker-e
 
 // Starting includes a storage-driver fallback and an image import; stopping kills containers first.
 const START_TIMEOUT_MS = 180_000;
-const STOP_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 180_000;
 const CLI_TIMEOUT_MS = 60_000;
 
 /** Output of one docker CLI call. */

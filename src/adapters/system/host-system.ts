@@ -5,6 +5,7 @@ import { cgroupMemoryLimitFiles, parseMemoryLimit } from './cgroup-parsers';
 import { CpuSampler } from './cpu-sampler';
 import { HostFs } from './host-fs';
 import { ProcessTable } from './process-table';
+import { ReadGuard } from './read-guard';
 import {
   memoryFromMeminfo,
   parseDiskstats,
@@ -57,8 +58,12 @@ export const METRIC_TTL_MS = {
   sensors: 15_000,
 } as const;
 
-/** A statfs slower than this is a hung (network) mount; its sizes show as unavailable. */
-const STATFS_TIMEOUT_MS = 2000;
+/**
+ * How long a caller waits for a read that can hang before the screen says "not available"
+ * (pyTMBot guarded psutil with the same 2 s): statfs of a hung network mount, a hwmon
+ * driver, `who`, a huge socket table.
+ */
+export const READ_TIMEOUT_MS = 2000;
 
 export interface HostSystemOptions {
   readonly clock: Clock;
@@ -73,6 +78,8 @@ export interface HostSystemOptions {
   readonly addresses?: () => NodeJS.Dict<os.NetworkInterfaceInfo[]>;
   /** How long processes are watched for CPU % when no recent scan exists. */
   readonly processWindowMs?: number;
+  /** The process environment; `DOCKER_CONTAINER` set (any value) means "in a container", as in pyTMBot. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 const positive = (n: number): number | undefined => (Number.isFinite(n) && n > 0 ? n : undefined);
@@ -92,6 +99,7 @@ export class HostSystem implements SystemPort {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly table: ProcessTable;
+  private readonly guard: ReadGuard;
   private staticCpu: Promise<StaticCpu | undefined> | undefined;
   private abort = new AbortController();
   private samplerFailed = false;
@@ -101,6 +109,7 @@ export class HostSystem implements SystemPort {
     this.clock = options.clock;
     this.log = options.log;
     this.cache = new TtlCache(options.clock);
+    this.guard = new ReadGuard(options.clock);
     this.table = new ProcessTable(this.fs, options.clock, options.processWindowMs ?? 1000);
     this.sampler = new CpuSampler(this.fs, options.clock, (err) => {
       if (this.samplerFailed) return;
@@ -130,6 +139,7 @@ export class HostSystem implements SystemPort {
   private detectContext(): HostScope {
     const cgroup = this.fs.tryReadSync('proc/1/cgroup') ?? '';
     const inContainer =
+      this.options.env?.DOCKER_CONTAINER !== undefined ||
       this.fs.exists('.dockerenv') ||
       this.fs.exists('run/.containerenv') ||
       /\/(docker|kubepods|containerd|libpod|lxc)[/-]/.test(cgroup);
@@ -244,7 +254,9 @@ export class HostSystem implements SystemPort {
   }
 
   sensors(): Promise<SensorInfo> {
-    return this.cache.get('sensors', METRIC_TTL_MS.sensors, () => readSensors(this.fs));
+    return this.cache.get('sensors', METRIC_TTL_MS.sensors, () =>
+      this.guard.run('sensors', 'the sensors', READ_TIMEOUT_MS, () => readSensors(this.fs)),
+    );
   }
 
   processes(): Promise<ProcessCounts> {
@@ -274,7 +286,9 @@ export class HostSystem implements SystemPort {
   }
 
   users(): Promise<readonly LoggedInUser[]> {
-    return this.cache.get('users', METRIC_TTL_MS.users, () => (this.options.users ?? siUsers)());
+    return this.cache.get('users', METRIC_TTL_MS.users, () =>
+      this.guard.run('users', 'the user list', READ_TIMEOUT_MS, this.options.users ?? siUsers),
+    );
   }
 
   filesystems(): Promise<readonly FilesystemUsage[]> {
@@ -285,11 +299,11 @@ export class HostSystem implements SystemPort {
       );
       const rows = await Promise.all(
         mounts.map(async (m): Promise<FilesystemUsage> => {
-          const s = await withTimeout(
-            this.clock,
-            this.fs.statfs(m.mountPoint),
-            STATFS_TIMEOUT_MS,
-          ).catch(() => undefined);
+          const s = await this.guard
+            .run(`statfs:${m.mountPoint}`, `statfs ${m.mountPoint}`, READ_TIMEOUT_MS, () =>
+              this.fs.statfs(m.mountPoint),
+            )
+            .catch(() => undefined);
           return {
             device: m.device,
             type: m.type,
@@ -363,6 +377,10 @@ export class HostSystem implements SystemPort {
   }
 
   connections(): Promise<ConnectionSummary> {
-    return this.cache.get('connections', METRIC_TTL_MS.connections, () => readConnections(this.fs));
+    return this.cache.get('connections', METRIC_TTL_MS.connections, () =>
+      this.guard.run('connections', 'the socket tables', READ_TIMEOUT_MS, () =>
+        readConnections(this.fs),
+      ),
+    );
   }
 }

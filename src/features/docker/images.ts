@@ -1,3 +1,4 @@
+import type { Clock } from '../../clock';
 import { imageForViewer } from '../../security/redact-container';
 import type { DockerPort, ImageDetails, ImageSummary } from '../../adapters/docker/port';
 import { DockerError } from '../../errors';
@@ -16,6 +17,12 @@ import {
 import { DOCKER_MENU } from '../../views/docker-menu';
 import { UPDATES_TOAST } from '../../views/docker-images';
 import type { DockerScreens } from './screens';
+
+/**
+ * pyTMBot kept the image list 30 s. Pages and "All images" reuse it (so paging is quick and
+ * stable); opening the list, the Docker menu's button and Refresh read the engine afresh.
+ */
+const IMAGE_LIST_TTL_MS = 30_000;
 
 /** OS/arch of the images on a page (the list API does not carry them); a failed inspect is left out. */
 async function platformsOf(
@@ -38,13 +45,34 @@ async function imageOrFail(docker: DockerPort, host: number, id: string): Promis
   return image;
 }
 
+/** The host's image list, from the last 30 s unless `fresh`; a failed read is not kept. */
+function keptImageLists(
+  docker: DockerPort,
+  clock: Clock,
+): (host: number, fresh: boolean) => Promise<ImageSummary[]> {
+  const kept = new Map<number, { at: number; images: Promise<ImageSummary[]> }>();
+  return (host, fresh) => {
+    const now = clock.now();
+    const hit = kept.get(host);
+    if (!fresh && hit !== undefined && now >= hit.at && now - hit.at < IMAGE_LIST_TTL_MS)
+      return hit.images;
+    const entry = { at: now, images: docker.listImages(host) };
+    kept.set(host, entry);
+    entry.images.catch(() => {
+      if (kept.get(host) === entry) kept.delete(host);
+    });
+    return entry.images;
+  };
+}
+
 /** The image list, details, history, "used by" and registry update checks. */
 export function installImages(router: Router, s: DockerScreens): void {
   const { docker, clock } = s.deps;
+  const imagesOf = keptImageLists(docker, clock);
 
-  const list = (req: Req, host: number, page: number): Promise<void> =>
+  const list = (req: Req, host: number, page: number, fresh: boolean): Promise<void> =>
     s.render(req, DOCKER.images.call({ host, page }), async () => {
-      const images = await docker.listImages(host);
+      const images = await imagesOf(host, fresh);
       return imageListView({
         ...s.ctx(host),
         images,
@@ -54,10 +82,11 @@ export function installImages(router: Router, s: DockerScreens): void {
       });
     });
 
-  const firstPage = (req: Req): Promise<void> => list(req, s.selected(req), 0);
+  const firstPage = (req: Req): Promise<void> => list(req, s.selected(req), 0, true);
   router.command('images', firstPage, 'Docker images');
   router.button(DOCKER_MENU.images, firstPage);
-  router.on(DOCKER.images, (req, args) => list(req, s.hostOf(args.host), args.page));
+  router.on(DOCKER.images, (req, args) => list(req, s.hostOf(args.host), args.page, false));
+  router.on(DOCKER.imagesFresh, (req, args) => list(req, s.hostOf(args.host), args.page, true));
 
   router.on(DOCKER.image, async (req, args) => {
     const host = s.hostOf(args.host);

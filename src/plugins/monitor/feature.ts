@@ -1,13 +1,11 @@
 import type { DockerAlertSource } from '../../alerts/docker-source';
 import { parseDuration } from '../../alerts/duration';
-import type { ActOutcome } from '../../alerts/delivery';
 import type { AlertEngine } from '../../alerts/engine';
-import { ALERT_ACK, ALERT_MUTE, ALERT_SNOOZE } from '../../alerts/views';
+import { refusal } from '../../alerts/views';
 import type { Clock } from '../../clock';
 import type { Feature } from '../../features/feature';
 import type { Req } from '../../telegram/request';
 import {
-  actionToast,
   maintenanceReplyView,
   type MaintenanceReply,
   MONITOR_BUTTON,
@@ -16,7 +14,6 @@ import {
   MONITOR_UNMUTE,
   monitorStatusView,
   mutesView,
-  refusal,
 } from './views';
 import type { Monitor } from './monitor';
 
@@ -28,7 +25,7 @@ export interface MonitorFeatureDeps {
   clock: Clock;
 }
 
-/** Monitoring: status and mutes screens, the alert buttons, and /maintenance. */
+/** Monitoring: status and mutes screens, and /maintenance (the alert buttons are the core's: features/alerts.ts). */
 export function monitorFeature(deps: MonitorFeatureDeps): Feature {
   const { engine, monitor, source, clock } = deps;
   const status = () => {
@@ -44,9 +41,6 @@ export function monitorFeature(deps: MonitorFeatureDeps): Feature {
       held: engine.heldCount(),
       streams: source?.status(),
     });
-  };
-  const answer = async (req: Req, outcome: ActOutcome, done: string): Promise<void> => {
-    await req.toast(actionToast(outcome, done), !outcome.ok);
   };
   return {
     name: 'monitor',
@@ -67,16 +61,6 @@ export function monitorFeature(deps: MonitorFeatureDeps): Feature {
         if (!engine.unmute(rule)) await req.toast(refusal('unknown'), true);
         else await req.toast('Unmuted');
         await req.show(mutesView(engine.mutes(), clock.now()));
-      });
-      router.on(ALERT_ACK, (req, { ref }) =>
-        answer(req, engine.ack(ref, req.user.id), 'Acknowledged'),
-      );
-      router.on(ALERT_SNOOZE, (req, { ref, hours }) =>
-        answer(req, engine.snooze(ref, Number(hours), req.user.id), `Snoozed for ${hours} h`),
-      );
-      router.on(ALERT_MUTE, async (req, { ref }) => {
-        if (!req.isAdmin) return req.toast(refusal('admin-only'), true);
-        await answer(req, engine.mute(ref, req.user.id), 'Muted: this kind for this target');
       });
       router.command(
         'maintenance',

@@ -1,7 +1,6 @@
 import type { HostStreamStatus } from '../../alerts/docker-source';
-import type { ActOutcome } from '../../alerts/delivery';
 import type { MaintenanceState } from '../../alerts/state';
-import type { AlertRecord, MuteRule } from '../../alerts/types';
+import { LOCAL_HOST, type AlertRecord, type MuteRule } from '../../alerts/types';
 import { alertLine, stateLine } from '../../alerts/views';
 import type { Reading } from './rules';
 import { formatDuration, formatTime } from '../../views/docker-format';
@@ -70,7 +69,8 @@ function activeByHost(active: readonly AlertRecord[], now: number): Html {
 
 /** Readings against thresholds, open alerts per host with their state, mutes, maintenance and event streams. */
 export function monitorStatusView(s: MonitorStatus): View {
-  const activeKeys = new Set(s.active.map((a) => a.target));
+  // Readings are this host's: a remote host's CPU alert says nothing about this CPU.
+  const activeKeys = new Set(s.active.filter((a) => a.host === LOCAL_HOST).map((a) => a.target));
   const rows = s.readings.slice(0, STATUS_ROWS).map((r) => {
     const over = r.below === true ? r.value < r.threshold : r.value > r.threshold;
     const mark = activeKeys.has(r.label) ? '🔴' : over ? '🟡' : '🟢';
@@ -126,24 +126,6 @@ export function mutesView(mutes: readonly MuteRule[], now: number): View {
 ${lines.length > 0 ? joinHtml(lines) : 'No mute rules. Use 🔇 Mute this on an alert to add one.'}${mutes.length > shown.length ? `\n…and ${mutes.length - shown.length} more` : ''}`,
     keyboard: { kind: 'inline', rows },
   };
-}
-
-/** Why a press is refused, in words. */
-export function refusal(reason: 'unknown' | 'closed' | 'admin-only'): string {
-  switch (reason) {
-    case 'unknown':
-      return 'This alert button is not valid (any more). Open /monitor for the current alerts.';
-    case 'closed':
-      return 'This alert is already resolved.';
-    case 'admin-only':
-      return 'Only admins can mute or unmute alerts.';
-  }
-}
-
-/** The toast after Ack / Snooze / Mute. */
-export function actionToast(outcome: ActOutcome, done: string): string {
-  if (!outcome.ok) return refusal(outcome.reason);
-  return outcome.count > 1 ? `${done} (${outcome.count} alerts)` : done;
 }
 
 export type MaintenanceReply =

@@ -91,7 +91,7 @@ const options: DockerAlertOptions = {
   pollIntervalMs: 5000,
 };
 
-function setup() {
+function setup(opts: DockerAlertOptions = options) {
   const docker = new FakeDocker();
   const engine = new FakeEngine();
   const clock = new ManualClock();
@@ -103,7 +103,7 @@ function setup() {
     clock,
     log: silentLogger,
     sanitise: (t) => sanitiseLog(t, (s) => s),
-    options,
+    options: opts,
     changed: () => undefined,
   });
   return { docker, engine, clock, watch, expected };
@@ -123,6 +123,25 @@ function ev(action: string, id: string, attributes: Record<string, string>): Doc
 }
 
 describe('HostWatch: Docker events to alerts', () => {
+  it('announces a pulled image when every container is watched, and never under an include list', async () => {
+    const pull: DockerEvent = {
+      type: 'image',
+      action: 'pull',
+      id: 'sha256:1',
+      attributes: { name: 'registry.local/app:2' },
+      time: 0,
+      timeNano: '0',
+    };
+    const all = setup();
+    await all.watch.handle(pull);
+    expect(all.engine.fired.map((f) => f.facts)).toEqual([
+      { kind: 'image_new', tags: ['registry.local/app:2'] },
+    ]);
+    const some = setup({ ...options, include: [compileNamePattern('web-*')] });
+    await some.watch.handle(pull);
+    expect(some.engine.fired).toEqual([]);
+  });
+
   it('a SIGKILLed container alerts with exit code, signal, run time, restarts and redacted log lines', async () => {
     const { docker, engine, watch } = setup();
     const c = details('web', {

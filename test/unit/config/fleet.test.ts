@@ -1,5 +1,8 @@
+import { Writable } from 'node:stream';
 import YAML from 'yaml';
 import { parseConfig } from '../../../src/config/load';
+import { createLogger } from '../../../src/log/logger';
+import { Redactor } from '../../../src/log/redactor';
 import { ConfigError } from '../../../src/errors';
 
 const TOKEN = '123456789:AAbbccddeeffgghhiijjkkllmmnnooppqqr';
@@ -82,6 +85,38 @@ describe('hosts and fleet config', () => {
       },
     ]);
     expect(c.secrets).toEqual(expect.arrayContaining(['exporter-secret-token', 'prom-password']));
+  });
+
+  it('keeps URLs that carry a key in their query out of the log; plain URLs stay readable', () => {
+    const promUrl = 'http://prom:9090/?api_key=prom-query-key-123';
+    const amUrl = 'http://am:9093/?token=am-query-token-456';
+    const c = load({
+      hosts: [
+        { name: 'dc1', prometheus: { url: promUrl } },
+        { name: 'web', node_exporter: { url: 'http://web-1:9100/metrics' } },
+      ],
+      fleet: { alertmanager: { url: amUrl } },
+    });
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(chunk.toString());
+        cb();
+      },
+    });
+    const log = createLogger({
+      level: 'info',
+      format: 'human',
+      redactor: new Redactor(c.secrets),
+      stream,
+    });
+    log.warn(`scrape of ${promUrl} failed`);
+    log.warn('silence failed', { error: new Error(`POST ${amUrl}api/v2/silences: 500`) });
+    log.warn('scrape of http://web-1:9100/metrics failed');
+    const out = lines.join('');
+    expect(out).not.toContain('prom-query-key-123');
+    expect(out).not.toContain('am-query-token-456');
+    expect(out).toContain('http://web-1:9100/metrics');
   });
 
   it('reads ca_file through the secret reader', () => {

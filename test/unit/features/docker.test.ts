@@ -135,8 +135,10 @@ class FakeDocker implements DockerPort {
     else list[i] = { ...c, state };
     return Promise.resolve();
   }
+  imageListings = 0;
   listImages(host: number): Promise<ImageSummary[]> {
     this.check(host);
+    this.imageListings++;
     return Promise.resolve(this.images);
   }
   inspectImage(host: number, id: string): Promise<ImageDetails | undefined> {
@@ -566,6 +568,37 @@ describe('docker feature', () => {
     expect(last(p)?.text).toMatch(/^🖥 Host: ssh:\/\/ops@b\n📦 Containers · 1\/1 running/);
     await p.text(ADMIN, '/containers');
     expect(last(p)?.text).toMatch(/^🖥 Host: unix:\/\/\/a\.sock/);
+  });
+
+  it('keeps the image list 30 s for its pages; opening it and Refresh read the engine afresh', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
+    const { p, docker } = setup({ clock });
+    await p.text(USER, '/images');
+    expect(last(p)?.text).toMatch(/Images · 1/);
+    expect(docker.imageListings).toBe(1);
+    docker.images = [
+      ...docker.images,
+      { id: `sha256:${'9'.repeat(64)}`, tags: ['other:1'], digests: [], size: 1, createdAt: 0 },
+    ];
+    // A page (or "All images") within 30 s shows the list as it was: the engine is not asked.
+    clock.advance(29_000);
+    await press(p, USER, DOCKER.images.call({ host: 0, page: 0 }));
+    expect(last(p)?.text).toMatch(/Images · 1/);
+    expect(docker.imageListings).toBe(1);
+    // Refresh bypasses it.
+    const refresh = buttonsOf(p).find((b) => b.text === '🔄 Refresh');
+    expect(refresh?.action).toBe('docker.imgsf');
+    if (refresh === undefined) throw new Error('no Refresh button');
+    await press(p, USER, refresh);
+    expect(last(p)?.text).toMatch(/Images · 2/);
+    expect(docker.imageListings).toBe(2);
+    // After 30 s a page reads afresh; /images always does.
+    docker.images = docker.images.slice(0, 1);
+    clock.advance(30_000);
+    await press(p, USER, DOCKER.images.call({ host: 0, page: 0 }));
+    expect(last(p)?.text).toMatch(/Images · 1/);
+    await p.text(USER, '/images');
+    expect(docker.imageListings).toBe(4);
   });
 
   it('update checks acknowledge at once and check only the image asked about', async () => {

@@ -16,7 +16,7 @@ import { MemoryStore } from '../../support/memory-store';
 describe('Telegram API errors on /metrics', () => {
   it('counts each Bot API error by its code', async () => {
     const fake = {
-      sendMessage: () =>
+      callApi: () =>
         Promise.reject(
           new TelegramError({
             error_code: 403,

@@ -38,40 +38,30 @@ function checkBody(text: string, extra: Extra, limit: number): void {
 
 /** The Bot API methods SafeSender calls, checking each request the way Telegram would. */
 function strictTelegram(calls: string[]): Telegram {
+  type Payload = Extra & { text?: string; caption?: string };
   const fake = {
-    sendMessage: (_chat: number, text: string, extra: Extra) => {
-      calls.push('sendMessage');
-      checkBody(text, extra, TELEGRAM_LIMITS.messageText);
-      return Promise.resolve({ message_id: calls.length });
-    },
-    editMessageText: (
-      _chat: number,
-      _id: number,
-      _inline: undefined,
-      text: string,
-      extra: Extra,
-    ) => {
-      calls.push('editMessageText');
-      checkBody(text, extra, TELEGRAM_LIMITS.messageText);
-      return Promise.resolve(true);
-    },
-    sendPhoto: (_chat: number, _photo: unknown, extra: Extra) => {
-      calls.push('sendPhoto');
-      checkBody(extra.caption ?? '', extra, TELEGRAM_LIMITS.caption);
-      return Promise.resolve({ message_id: calls.length });
-    },
-    sendDocument: (_chat: number, _doc: unknown, extra: Extra) => {
-      calls.push('sendDocument');
-      checkBody(extra.caption ?? '', extra, TELEGRAM_LIMITS.caption);
-      return Promise.resolve({ message_id: calls.length });
-    },
-    answerCbQuery: (_id: string, text: string | undefined) => {
-      calls.push('answerCbQuery');
-      // A blank toast is allowed (it shows nothing); a long one is refused.
-      if (text !== undefined && (text.length > 200 || !text.isWellFormed())) {
-        throw new TelegramRuleError(`callback answer of ${text.length} UTF-16 units`);
+    callApi: (method: string, p: Payload) => {
+      calls.push(method);
+      switch (method) {
+        case 'sendMessage':
+        case 'editMessageText':
+          checkBody(p.text ?? '', p, TELEGRAM_LIMITS.messageText);
+          return Promise.resolve(method === 'sendMessage' ? { message_id: calls.length } : true);
+        case 'sendPhoto':
+        case 'sendDocument':
+          checkBody(p.caption ?? '', p, TELEGRAM_LIMITS.caption);
+          return Promise.resolve({ message_id: calls.length });
+        case 'answerCallbackQuery': {
+          // A blank toast is allowed (it shows nothing); a long one is refused.
+          const text = p.text;
+          if (text !== undefined && (text.length > 200 || !text.isWellFormed())) {
+            throw new TelegramRuleError(`callback answer of ${text.length} UTF-16 units`);
+          }
+          return Promise.resolve(true);
+        }
+        default:
+          throw new TelegramRuleError(`unexpected method ${method}`);
       }
-      return Promise.resolve(true);
     },
   };
   // Only the methods above are reachable from SafeSender's send paths.
@@ -141,7 +131,7 @@ describe('SafeSender under hostile views', () => {
           'editMessageText',
           'sendPhoto',
           'sendDocument',
-          'answerCbQuery',
+          'answerCallbackQuery',
         ]);
       }),
       fuzzParams(600),

@@ -114,7 +114,16 @@ describe('HeartbeatWriter', () => {
   const snapshot = (): HealthSnapshot => ({
     overall: level,
     reasons: level === 'healthy' ? [] : ['Update loop: no successful getUpdates for 140 s'],
-    components: [],
+    components: [
+      {
+        name: 'update-loop',
+        label: 'Update loop',
+        level,
+        summary: 'getUpdates',
+        latencyMs: undefined,
+        checkedAt: NOW,
+      },
+    ],
     checkedAt: NOW,
   });
 
@@ -149,6 +158,41 @@ describe('HeartbeatWriter', () => {
     expect(probeHeartbeat(dir, NOW).message).toContain('no successful getUpdates');
     await w.stop();
     expect(existsSync(path)).toBe(false);
+  });
+
+  it('writes the lowest component, not the softened overall, so one dead part fails the probe', async () => {
+    const component = (name: string, l: HealthLevel) => ({
+      name,
+      label: name,
+      level: l,
+      summary: l,
+      latencyMs: undefined,
+      checkedAt: NOW,
+    });
+    const w = new HeartbeatWriter({
+      store: await openStateStore(dir),
+      snapshot: () => ({
+        overall: 'degraded',
+        reasons: ['Update loop: no successful getUpdates for 140 s'],
+        components: [
+          ...['a', 'b', 'c', 'd'].map((n) => component(n, 'healthy')),
+          component('update-loop', 'unhealthy'),
+          { ...component('docker', 'critical'), checkedAt: 0 },
+        ],
+        checkedAt: NOW,
+      }),
+      clock,
+      log: silentLogger,
+      periodMs: 15_000,
+      staleAfterMs: 60_000,
+    });
+    await w.beat();
+    // The never-checked component (checkedAt 0) does not count.
+    expect(probeHeartbeat(dir, NOW)).toMatchObject({ code: 1 });
+    expect(parseHeartbeat(readFileSync(join(dir, HEARTBEAT_FILE), 'utf8'))?.level).toBe(
+      'unhealthy',
+    );
+    await w.stop();
   });
 
   it("leaves another process's heartbeat alone on stop", async () => {

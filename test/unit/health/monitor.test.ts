@@ -2,7 +2,7 @@ import { ManualClock } from '../../../src/clock';
 import { HealthMonitor } from '../../../src/health/monitor';
 import { healthTimings } from '../../../src/health/timings';
 import type { CheckOutcome, HealthChecker, HealthLevel } from '../../../src/health/types';
-import { worst } from '../../../src/health/types';
+import { overallLevel, worst } from '../../../src/health/types';
 import { type Logger } from '../../../src/log/logger';
 import { silentLogger } from '../../support/silent-logger';
 
@@ -26,6 +26,23 @@ describe('health levels', () => {
     expect(worst([])).toBe('healthy');
     expect(worst(['healthy', 'degraded'])).toBe('degraded');
     expect(worst(['critical', 'unhealthy', 'healthy'])).toBe('critical');
+  });
+
+  it("softens an unhealthy overall to degraded while ≥ 70 % of components are operational (pyTMBot's rule)", () => {
+    const ok = (n: number): HealthLevel[] => Array<HealthLevel>(n).fill('healthy');
+    // 7 of 10 operational: degraded; 6 of 10: unhealthy stays.
+    expect(overallLevel([...ok(6), 'degraded', 'unhealthy', 'unhealthy', 'unhealthy'])).toBe(
+      'degraded',
+    );
+    expect(overallLevel([...ok(6), 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy'])).toBe(
+      'unhealthy',
+    );
+    expect(overallLevel([...ok(4), 'unhealthy'])).toBe('degraded');
+    expect(overallLevel(['unhealthy'])).toBe('unhealthy');
+    // Critical is never softened; the lowest rules otherwise.
+    expect(overallLevel([...ok(9), 'critical'])).toBe('critical');
+    expect(overallLevel([...ok(2), 'degraded'])).toBe('degraded');
+    expect(overallLevel([])).toBe('healthy');
   });
 });
 
@@ -169,6 +186,20 @@ describe('HealthMonitor', () => {
     expect(snap.components[0]?.checkedAt).toBe(0);
     await clock.advanceAsync(200);
     expect(monitor.snapshot().components[0]).toMatchObject({ level: 'unhealthy' });
+  });
+
+  it('reports one unhealthy component among four operational ones as degraded overall', async () => {
+    const parts = ['a', 'b', 'c', 'd'].map((n) => scripted(n, 1000));
+    const bad = scripted('e', 1000, 'unhealthy', 'Echo');
+    for (const s of [...parts, bad]) monitor.register(s.checker);
+    await monitor.runDue();
+    const snap = monitor.snapshot();
+    expect(snap.overall).toBe('degraded');
+    expect(snap.reasons).toEqual(['Echo: e is unhealthy']);
+    parts[0]!.state.outcome = { level: 'unhealthy', summary: 'down' };
+    clock.advance(1000);
+    await monitor.runDue();
+    expect(monitor.snapshot().overall).toBe('unhealthy');
   });
 
   it('logs level changes once, not every check', async () => {

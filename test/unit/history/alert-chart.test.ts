@@ -6,6 +6,7 @@ import type { AlertsConfig, HistoryConfig } from '../../../src/config/types';
 import { alertChartTarget } from '../../../src/history/alert-chart';
 import { CHART_HEIGHT, CHART_WIDTH } from '../../../src/history/chart';
 import { HistoryRuntime } from '../../../src/history/runtime';
+import { createAlerting } from '../../../src/app-alerts';
 import { createMonitorPlugin } from '../../../src/plugins/monitor/plugin';
 import * as d from '../../fixtures/server-data';
 import { FakeSender } from '../../support/fake-sender';
@@ -157,7 +158,20 @@ function setup(withCharts: boolean) {
     pngs.push(png);
     return sendPhoto(chatId, png, caption, options);
   };
-  const plugin = createMonitorPlugin({
+  const store = new MemoryStore();
+  // The engine is the core's (src/app-alerts.ts), which draws the charts: built as createApp does.
+  const alerting = createAlerting({
+    monitor: monitorConfig,
+    alerts: alertsConfig,
+    globalChatIds: [CHAT],
+    adminIds: [CHAT],
+    sender,
+    alertChart: withCharts ? history.alertChart.bind(history) : undefined,
+    store,
+    clock,
+    log: silentLogger,
+  });
+  const monitor = createMonitorPlugin({
     monitor: monitorConfig,
     alerts: alertsConfig,
     globalChatIds: [CHAT],
@@ -165,12 +179,13 @@ function setup(withCharts: boolean) {
     system,
     docker: noDocker,
     sender,
-    ...(withCharts ? { alertChart: history.alertChart.bind(history) } : {}),
-    store: new MemoryStore(),
+    engine: alerting.engine,
+    store,
     clock,
     log: silentLogger,
     sanitise: (t) => t,
   });
+  const plugin = { components: [alerting.component, ...monitor.components] };
   return { clock, history, sender, pngs, plugin };
 }
 

@@ -1,7 +1,12 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../../../src/clock';
+import { Writable } from 'node:stream';
+import YAML from 'yaml';
+import { parseConfig } from '../../../src/config/load';
 import { InfluxExporter, toLines, type InfluxTarget } from '../../../src/history/influx';
+import { createLogger } from '../../../src/log/logger';
+import { Redactor } from '../../../src/log/redactor';
 import { containerKey, fsKey, hostKey } from '../../../src/history/series';
 import type { Logger } from '../../../src/log/logger';
 import { startInfluxd, type InfluxTestServer } from '../../support/influxd';
@@ -173,4 +178,47 @@ describe('InfluxExporter against a real influxd (v1 API)', () => {
     expect(stats.lastError).toMatch(/InfluxDB unreachable \(ECONNREFUSED\)/);
     expect(lines.filter((l) => /unreachable/.test(l))).toHaveLength(1);
   }, 60_000);
+});
+
+describe('influxdb settings in the log (real influxd)', () => {
+  let influx: InfluxTestServer;
+  beforeAll(async () => {
+    influx = await startInfluxd();
+  }, 30_000);
+  afterAll(async () => influx.stop());
+
+  it("keeps the influxdb url, org and bucket out of the log, as pyTMBot's sanitize_exception did", async () => {
+    const bucket = 'tenant-acme-metrics';
+    const org = 'acme-corporation';
+    const { config } = parseConfig({
+      text: YAML.stringify({
+        bot_token: { prod_token: ['123456789:AAbbccddeeffgghhiijjkkllmmnnooppqqr'] },
+        access_control: { allowed_user_ids: [1] },
+        influxdb: { url: [influx.url], org: [org], bucket: [bucket], token: [''] },
+      }),
+      origin: 'pytmbot.yaml',
+      env: {},
+      mode: 'prod',
+    });
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(chunk.toString());
+        cb();
+      },
+    });
+    const redactor = new Redactor(config.secrets);
+    const log = createLogger({ level: 'debug', format: 'json', redactor, stream });
+    const { url } = config.influxdb;
+    const target: InfluxTarget = { url, token: '', org, bucket, version: 1 };
+    const exporter = new InfluxExporter({ target, clock: new ManualClock(AT), log, hostTag: 'h' });
+    exporter.push(sample(1), AT);
+    // The database does not exist: influxd answers 404 naming it, and that text is logged.
+    await exporter.flush();
+    expect(exporter.stats().lastError).toContain(bucket);
+    log.error('export failed', { error: new Error(`POST ${url}/write?db=${bucket}&org=${org}`) });
+    const out = lines.join('');
+    expect(out).toMatch(/InfluxDB answered 404/);
+    for (const secret of [bucket, org, url]) expect(out).not.toContain(secret);
+  }, 30_000);
 });

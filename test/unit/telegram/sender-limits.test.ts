@@ -14,17 +14,9 @@ import { MemoryStore } from '../../support/memory-store';
 function recorder(): { telegram: Telegram; texts: string[] } {
   const texts: string[] = [];
   const fake = {
-    sendMessage: (_c: number, text: string) => {
-      texts.push(text);
+    callApi: (_method: string, payload: { text?: string; caption?: string }) => {
+      texts.push(payload.text ?? payload.caption ?? '');
       return Promise.resolve({ message_id: 1 });
-    },
-    sendPhoto: (_c: number, _p: unknown, extra: { caption: string }) => {
-      texts.push(extra.caption);
-      return Promise.resolve({ message_id: 1 });
-    },
-    answerCbQuery: (_id: string, text: string) => {
-      texts.push(text);
-      return Promise.resolve(true);
     },
   };
   return { telegram: fake as unknown as Telegram, texts };

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Telegraf } from 'telegraf';
-import { ManualClock, systemClock } from '../../../src/clock';
+import { ManualClock, systemClock, type Clock } from '../../../src/clock';
 import { CallbackStore } from '../../../src/telegram/callback-store';
 import { SafeSender } from '../../../src/telegram/sender';
 import { html } from '../../../src/views/html';
@@ -46,7 +46,7 @@ describe('SafeSender when the connection to the Bot API fails', () => {
     await new Promise((r) => server.close(r));
   });
 
-  function sender(): SafeSender {
+  function sender(clock: Clock = systemClock): SafeSender {
     const { port } = server.address() as AddressInfo;
     const bot = new Telegraf(TOKEN, {
       telegram: { apiRoot: `http://127.0.0.1:${port}`, webhookReply: false },
@@ -55,7 +55,7 @@ describe('SafeSender when the connection to the Bot API fails', () => {
       bot.telegram,
       new CallbackStore(new ManualClock(), new MemoryStore()),
       silentLogger,
-      systemClock,
+      clock,
     );
   }
 
@@ -93,5 +93,22 @@ describe('SafeSender when the connection to the Bot API fails', () => {
         (e: unknown) => e,
       );
     expect(String((err as Error).message)).not.toContain('TEST-token');
+  });
+
+  it('abandons a call Telegram never answers after its deadline, and does not resend it', async () => {
+    handle = () => undefined; // reads the request, never answers
+    const clock = new ManualClock();
+    const pending = sender(clock).send(7, { html: html`hi` });
+    const outcome = pending.then(
+      () => 'sent',
+      (e: unknown) => String((e as Error).message),
+    );
+    const deadline = Date.now() + 10_000;
+    while (requests === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(requests).toBe(1);
+    await clock.advanceAsync(29_000);
+    await clock.advanceAsync(1_000);
+    expect(await outcome).toBe('sendMessage: Telegram gave no answer within 30 s');
+    expect(requests).toBe(1);
   });
 });

@@ -126,7 +126,7 @@ describe('overview and errors', () => {
       ['🖥 unix:///var/run/docker.sock', 'docker.menu', ['0']],
       ['✅ ssh://ops@web2', 'docker.menu', ['1']],
       ['📦 Containers', 'docker.ctrs', ['1', '0']],
-      ['🖼 Images', 'docker.imgs', ['1', '0']],
+      ['🖼 Images', 'docker.imgsf', ['1', '0']],
       ['🧱 Stacks', 'docker.stacks', ['1', '0']],
     ]);
   });

@@ -66,6 +66,13 @@ describe('HostSystem on a fixture host', () => {
     });
   });
 
+  it('takes DOCKER_CONTAINER in the environment (any value) as a container, as pyTMBot did', () => {
+    const bare = join(FIXTURES, 'host-bare');
+    expect(system(bare, { env: { DOCKER_CONTAINER: '1' } }).sys.context().inContainer).toBe(true);
+    expect(system(bare, { env: { DOCKER_CONTAINER: '' } }).sys.context().inContainer).toBe(true);
+    expect(system(bare, { env: { HOME: '/root' } }).sys.context().inContainer).toBe(false);
+  });
+
   it("reads its own cgroup's memory limit, the first limit file that exists deciding", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tmbot-cgroup-'));
     try {

@@ -11,6 +11,7 @@ import type { AlertsConfig } from '../../../../src/config/types';
 import { MONITOR_CONFIG, unusedDocker } from '../../../support/monitor-fixtures';
 import { silentLogger } from '../../../support/silent-logger';
 import { temperatureThreshold } from '../../../../src/plugins/monitor/rules';
+import { createAlerting } from '../../../../src/app-alerts';
 import { createMonitorPlugin } from '../../../../src/plugins/monitor/plugin';
 import { MONITOR_MUTES, MONITOR_UNMUTE } from '../../../../src/plugins/monitor/views';
 import type { ActionButton, View } from '../../../../src/views/view';
@@ -112,7 +113,18 @@ function setup(
 ) {
   const system = new FakeSystem();
   const sender = new FakeSender();
-  const plugin = createMonitorPlugin({
+  // The engine is the core's (src/app-alerts.ts): built beside the plugin, as createApp does.
+  const alerting = createAlerting({
+    monitor: monitorConfig,
+    alerts: alertsConfig(over),
+    globalChatIds: [CHAT],
+    adminIds: [ADMIN],
+    sender,
+    store,
+    clock,
+    log: silentLogger,
+  });
+  const monitor = createMonitorPlugin({
     monitor: monitorConfig,
     alerts: alertsConfig(over),
     globalChatIds: [CHAT],
@@ -120,11 +132,16 @@ function setup(
     system,
     docker: noDocker,
     sender,
+    engine: alerting.engine,
     store,
     clock,
     log: silentLogger,
     sanitise: (t) => t,
   });
+  const plugin = {
+    features: [alerting.feature, monitor.feature],
+    components: [alerting.component, ...monitor.components],
+  };
   const texts = (): string[] => sender.sent.filter((s) => s.kind === 'send').map((s) => s.text);
   /** One check interval (5 s) with the engine's timers. */
   const tick = (): Promise<void> => clock.advanceAsync(5000);
@@ -134,7 +151,7 @@ function setup(
   const stop = async (): Promise<void> => {
     for (const c of [...plugin.components].reverse()) await c.stop?.();
   };
-  return { feature: plugin.feature, start, stop, system, sender, clock, store, texts, tick };
+  return { features: plugin.features, start, stop, system, sender, clock, store, texts, tick };
 }
 
 const buttons = (v: View | undefined): ActionButton[] =>
@@ -271,7 +288,7 @@ describe('host conditions', () => {
 describe('alert buttons, screens and /maintenance', () => {
   async function withPipeline() {
     const t = setup();
-    const p = new Pipeline({ userIds: [ADMIN, USER], adminIds: [ADMIN] }, [t.feature]);
+    const p = new Pipeline({ userIds: [ADMIN, USER], adminIds: [ADMIN] }, t.features);
     t.system.cpuTotal = 95;
     await t.start();
     await t.tick();
