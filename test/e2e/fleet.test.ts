@@ -129,18 +129,18 @@ describeStack('fleet (daemon)', ['nodeExporter', 'prometheus', 'alertmanager'], 
       '🔇 Mute this',
     ]);
     const ack = await admin.press(down, buttonData(down, '✔️ Ack'));
-    expect((await emu.waitForCallbackAnswer(ack, 15_000)).text).toBe('Acknowledged');
+    expect((await emu.waitForCallbackAnswer(ack, 30_000)).text).toBe('Acknowledged');
     const acked = await emu.waitForEdit(
       (m) =>
         m.message_id === down.message_id &&
         (m.text ?? '').includes(`✔️ acknowledged by ${ADMIN_ID}`),
-      15_000,
+      30_000,
     );
     const snooze = await admin.press(acked, buttonData(acked, '😴 1 h'));
-    expect((await emu.waitForCallbackAnswer(snooze, 15_000)).text).toBe('Snoozed for 1 h');
+    expect((await emu.waitForCallbackAnswer(snooze, 30_000)).text).toBe('Snoozed for 1 h');
     await emu.waitForEdit(
       (m) => m.message_id === down.message_id && /😴 snoozed until/.test(m.text ?? ''),
-      15_000,
+      30_000,
     );
 
     // A restart keeps the open alert: it is not announced again, and the recovery after the
@@ -163,7 +163,7 @@ describeStack('fleet (daemon)', ['nodeExporter', 'prometheus', 'alertmanager'], 
     expect(resolved.reply_markup?.inline_keyboard ?? []).toEqual([]);
     const note = await emu.waitForMessage(
       (m) => m.chat.id === ADMIN_CHAT_ID && /^✅ Resolved after/.test(m.text ?? ''),
-      15_000,
+      30_000,
     );
     expect(note.text).toMatch(/^✅ Resolved after .*: 📡 alpha is unreachable/);
     // Nothing about alpha was announced again after the restart, and beta never alerted.
