@@ -78,6 +78,7 @@ export class AutoUpdater {
   /** One look: the number of containers an update was tried on. */
   async tick(): Promise<number> {
     const m = this.deps.maintenance();
+    if (m === undefined) this.deps.log.debug('unattended updates wait for a maintenance window');
     if (m === undefined || this.running) return 0;
     this.running = true;
     let tried = 0;

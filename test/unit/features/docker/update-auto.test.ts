@@ -137,6 +137,8 @@ describe('AutoUpdater: tmbot.update=auto during maintenance', () => {
     expect(s.sent).toHaveLength(1);
     expect(s.sent[0]?.html.value).toContain('Unattended update');
     expect(s.sent[0]?.html.value).toContain('Update of auto-app done');
+    // Sent to the admin chats on behalf of no user: no (user-signed) buttons.
+    expect(s.sent[0]?.keyboard).toBeUndefined();
     expect(s.state.rollback(HOST, 'auto-app')?.oldImageId).toBe(OLD_IMAGE);
 
     // A newer image again in the same window: the container is not touched twice.
