@@ -25,6 +25,14 @@ export function dockerPort(
     clock: deps.clock,
     env: deps.options.env,
     logCalls: deps.config.docker.debug,
+    // A pull reads the file afresh: a `docker login` made just before is used at once.
+    ...registryCredentialsFrom(
+      deps.config.docker.registryAuthFile,
+      deps.clock,
+      deps.log,
+      deps.redactor,
+      0,
+    ),
   });
   // Updates return ids and progress counts only: nothing of a container's configuration to mask.
   return {

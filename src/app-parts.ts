@@ -222,6 +222,9 @@ function dockerFeatureFor(d: CoreFeatureDeps): Feature {
             unattended: {
               audit: d.security.audit,
               notify: (view) => admins.notify(view),
+              ...(options.autoUpdateEveryMs !== undefined
+                ? { everyMs: options.autoUpdateEveryMs }
+                : {}),
             },
           },
         }

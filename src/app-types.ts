@@ -21,6 +21,8 @@ export interface AppOptions {
   dockerLogFileDeleteMs: number;
   /** docker.strict_access: how long the start-up ping is retried (TMBOT_DOCKER_STRICT_WAIT_SECONDS). */
   dockerStrictWaitMs: number;
+  /** How often unattended image updates look during maintenance (TMBOT_AUTO_UPDATE_EVERY_SECONDS; 5 min). */
+  autoUpdateEveryMs?: number;
   /** The process environment parts adapters read (SSH_AUTH_SOCK for ssh:// Docker hosts). */
   env: Readonly<Record<string, string | undefined>>;
   /** Long-poll timeout of getUpdates (Telegram allows up to 50 s). */

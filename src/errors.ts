@@ -104,12 +104,21 @@ export type DockerErrorCode =
   /** An image reference that is not "name[:tag]"; refused before any request. */
   | 'bad_image_ref'
   /** The engine could not pull an image (`detail` = the engine's or registry's reason). */
-  | 'pull_failed';
+  | 'pull_failed'
+  /**
+   * The registry refused the pull for want of (valid) credentials: `registry`, whether
+   * credentials were sent, `detail` = the engine's reason.
+   */
+  | 'pull_denied';
 
 /** Facts a Docker error carries for its wording; all safe to show. */
 export interface DockerErrorInfo {
   readonly action?: string;
   readonly detail?: string;
+  /** The registry host of a refused pull. */
+  readonly registry?: string;
+  /** A refused pull carried credentials from docker.registry_auth_file. */
+  readonly sentCredentials?: boolean;
 }
 
 /** A Docker call failed in a way the user can be told about. */

@@ -85,6 +85,7 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
       shutdownGraceMs: 3500,
       dockerLogFileDeleteMs: numberFromEnv('TMBOT_DOCKER_LOG_FILE_DELETE_SECONDS', 30) * 1000,
       dockerStrictWaitMs: numberFromEnv('TMBOT_DOCKER_STRICT_WAIT_SECONDS', 30) * 1000,
+      autoUpdateEveryMs: numberFromEnv('TMBOT_AUTO_UPDATE_EVERY_SECONDS', 300) * 1000,
       env: process.env,
       pollTimeoutSeconds: Math.min(
         50,

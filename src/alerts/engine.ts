@@ -19,6 +19,7 @@ import {
   type AlertsDoc,
   type MaintenanceState,
   type OutboxItem,
+  type PastAlert,
 } from './state';
 import {
   alertKey,
@@ -140,6 +141,11 @@ export class AlertEngine {
   /** Every alert held, resolved ones included (kept for 48 h), for reports. */
   records(): readonly AlertRecord[] {
     return this.doc.alerts;
+  }
+
+  /** Resolved alerts no longer held (kept 8 days), for reports. */
+  pastAlerts(): readonly PastAlert[] {
+    return this.doc.past;
   }
 
   mutes(): readonly MuteRule[] {

@@ -41,6 +41,9 @@ export interface MaintenanceState {
   readonly alertIds: readonly string[];
 }
 
+/** A resolved alert no longer held: when it fired and when it was resolved (ms). */
+export type PastAlert = readonly [firedAt: number, resolvedAt: number];
+
 /** Everything the engine persists; one JSON document. */
 export interface AlertsDoc {
   v: 1;
@@ -52,6 +55,11 @@ export interface AlertsDoc {
   digest: OutboxItem[];
   maintenance: MaintenanceState | undefined;
   budget: { windowStart: number; sent: number };
+  /**
+   * Resolved alerts pruned from `alerts`, kept {@link PAST_KEEP_MS} so a weekly report
+   * counts the whole week (absent in documents from before it was kept).
+   */
+  past: PastAlert[];
 }
 
 export function emptyDoc(): AlertsDoc {
@@ -64,6 +72,7 @@ export function emptyDoc(): AlertsDoc {
     digest: [],
     maintenance: undefined,
     budget: { windowStart: 0, sent: 0 },
+    past: [],
   };
 }
 
@@ -144,6 +153,9 @@ function maintenanceOf(v: unknown): MaintenanceState | undefined {
   };
 }
 
+const isPast = (v: unknown): v is PastAlert =>
+  Array.isArray(v) && v.length === 2 && isNum(v[0]) && isNum(v[1]);
+
 /** Keeps every well-formed entry of a loaded document; a damaged entry is dropped, not the file. */
 export function sanitiseDoc(doc: AlertsDoc): AlertsDoc {
   const alerts = doc.alerts.filter(isRecord);
@@ -161,6 +173,7 @@ export function sanitiseDoc(doc: AlertsDoc): AlertsDoc {
       windowStart: isNum(budget.windowStart) ? budget.windowStart : 0,
       sent: isNum(budget.sent) ? budget.sent : 0,
     },
+    past: Array.isArray(doc.past) ? doc.past.filter(isPast).slice(-MAX_PAST) : [],
   };
 }
 
@@ -170,9 +183,17 @@ export const RESOLVED_KEEP_MS = 48 * 3600_000;
 export const MAX_NOTIFICATIONS = 500;
 /** Most alert records kept; the oldest resolved ones go first. */
 export const MAX_ALERTS = 2000;
+/** Pruned resolved alerts are still counted this long: a weekly report's period and a day more. */
+export const PAST_KEEP_MS = 8 * 86_400_000;
+/** Most pruned alerts counted (the oldest go first): about 30 bytes each in the state file. */
+export const MAX_PAST = 5000;
 
-/** Drops what can no longer matter: old resolved alerts and old notifications. */
+/**
+ * Drops what can no longer matter: old resolved alerts (their times move to `past`, for
+ * reports) and old notifications.
+ */
 export function prune(doc: AlertsDoc, now: number): void {
+  const before = doc.alerts;
   const referenced = new Set<string>([
     ...doc.outbox.map((o) => o.alertId),
     ...doc.digest.map((o) => o.alertId),
@@ -191,6 +212,12 @@ export function prune(doc: AlertsDoc, now: number): void {
   }
   if (doc.notifications.length > MAX_NOTIFICATIONS)
     doc.notifications = doc.notifications.slice(-MAX_NOTIFICATIONS);
+  const kept = new Set(doc.alerts);
+  const dropped = before.filter((a) => !kept.has(a));
+  if (dropped.length === 0 && (doc.past[0]?.[1] ?? now) > now - PAST_KEEP_MS) return;
+  doc.past = [...doc.past, ...dropped.map((a): PastAlert => [a.firedAt, a.resolvedAt ?? a.firedAt])]
+    .filter((p) => p[1] > now - PAST_KEEP_MS)
+    .slice(-MAX_PAST);
 }
 
 /** The alerts a button names: `a:<alert id>`, or `n:<notification id>` for every alert of a grouped message. */

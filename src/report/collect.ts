@@ -1,6 +1,7 @@
 import type { DockerPort } from '../adapters/docker/port';
 import type { UpdateCheckPort } from '../adapters/docker/update-checker';
 import type { ProcessRow, SystemPort } from '../adapters/system/system-port';
+import type { PastAlert } from '../alerts/state';
 import type { AlertRecord } from '../alerts/types';
 import { withTimeout, type Clock } from '../clock';
 import type { Forecast } from '../history/forecast';
@@ -34,7 +35,10 @@ export interface ReportData {
   readonly uptimeSeconds?: number;
   readonly hosts: readonly HostFacts[];
   readonly alerts: {
+    /** Alerts fired in the period that the engine still holds (named in the report). */
     readonly fired: readonly AlertRecord[];
+    /** Alerts fired in the period, the ones no longer held included. */
+    readonly firedCount: number;
     readonly resolved: number;
     readonly open: number;
   };
@@ -58,6 +62,8 @@ export interface ReportSources {
   readonly docker: ReportDocker;
   /** Every alert the engine still holds (resolved ones for 48 h). */
   readonly alerts: () => readonly AlertRecord[];
+  /** Resolved alerts the engine no longer holds, [firedAt, resolvedAt] (kept 8 days). */
+  readonly pastAlerts: () => readonly PastAlert[];
   readonly history?: Pick<HistoryService, 'forecast'>;
   readonly updates?: UpdateCheckPort;
   readonly clock: Clock;
@@ -133,7 +139,9 @@ export async function collectReport(
     }),
   ]);
   const all = s.alerts();
+  const past = s.pastAlerts();
   const inPeriod = (t: number | undefined): boolean => t !== undefined && t >= fromMs && t <= toMs;
+  const fired = all.filter((a) => inPeriod(a.firedAt));
   return {
     kind,
     fromMs,
@@ -142,8 +150,11 @@ export async function collectReport(
     ...(uptime !== undefined ? { uptimeSeconds: uptime.seconds } : {}),
     hosts,
     alerts: {
-      fired: all.filter((a) => inPeriod(a.firedAt)),
-      resolved: all.filter((a) => a.state === 'resolved' && inPeriod(a.resolvedAt)).length,
+      fired,
+      firedCount: fired.length + past.filter(([f]) => inPeriod(f)).length,
+      resolved:
+        all.filter((a) => a.state === 'resolved' && inPeriod(a.resolvedAt)).length +
+        past.filter(([, r]) => inPeriod(r)).length,
       open: all.filter((a) => a.state !== 'resolved' && !a.oneShot).length,
     },
     disks: (filesystems ?? []).flatMap((f): DiskFacts[] => {

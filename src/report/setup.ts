@@ -17,7 +17,7 @@ export interface ReportSetup {
   readonly config: ReportConfig;
   readonly system: ReportSystem;
   readonly docker: ReportDocker;
-  readonly engine: Pick<AlertEngine, 'records'>;
+  readonly engine: Pick<AlertEngine, 'records' | 'pastAlerts'>;
   readonly history?: Pick<HistoryService, 'forecast' | 'chart'> | undefined;
   readonly updates?: UpdateCheckPort | undefined;
   readonly sender: Pick<Sender, 'send' | 'sendPhoto'>;
@@ -53,6 +53,7 @@ async function sendReport(
       system: s.system,
       docker: s.docker,
       alerts: () => s.engine.records(),
+      pastAlerts: () => s.engine.pastAlerts(),
       ...(s.history !== undefined ? { history: s.history } : {}),
       ...(s.updates !== undefined ? { updates: s.updates } : {}),
       clock: s.clock,

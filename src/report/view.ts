@@ -61,9 +61,11 @@ export function reportView(d: ReportData): View {
     html`<b>${title}</b>\n<i>${period}</i>`,
     html`🖥 this host: up ${d.uptimeSeconds !== undefined ? formatDuration(d.uptimeSeconds * 1000) : '?'}`,
     ...d.hosts.map(hostLine),
-    html`🚨 Alerts: ${fired.length} fired, ${d.alerts.resolved} resolved, ${d.alerts.open} open now`,
+    html`🚨 Alerts: ${d.alerts.firedCount} fired, ${d.alerts.resolved} resolved, ${d.alerts.open} open now`,
     ...alertLines,
-    ...(fired.length > MAX_ITEMS ? [html`  …and ${fired.length - MAX_ITEMS} more`] : []),
+    ...(d.alerts.firedCount > alertLines.length
+      ? [html`  …and ${d.alerts.firedCount - alertLines.length} more`]
+      : []),
     ...(d.disks.length > 0 ? [html`💽 ${listed(d.disks, diskLine)}`] : []),
     ...(d.updates === undefined
       ? []

@@ -118,6 +118,9 @@ It is kept as <code>${clip(r.keptAs, 140)}</code>; check <code>docker ps -a</cod
 
 /** The message once an update or a rollback is over. */
 export function updateResultView(d: UpdateResultData): View {
+  const text = html`${hostLine(d.hostLabel)}${d.unattended === true ? '🤖 Unattended update (tmbot.update=auto, maintenance)\n' : ''}${resultText(d)}`;
+  // A notice to the admin chats belongs to no user: signed buttons cannot be sent with it.
+  if (d.unattended === true) return { html: text };
   const args = { host: d.host, id: d.id, page: d.page };
   const rows: InlineButton[][] = [
     [
@@ -125,10 +128,7 @@ export function updateResultView(d: UpdateResultData): View {
       DOCKER.container.button(`⬅️ Back to ${clip(d.name, 30)}`, args),
     ],
   ];
-  return {
-    html: html`${hostLine(d.hostLabel)}${d.unattended === true ? '🤖 Unattended update (tmbot.update=auto, maintenance)\n' : ''}${resultText(d)}`,
-    keyboard: { kind: 'inline', rows },
-  };
+  return { html: text, keyboard: { kind: 'inline', rows } };
 }
 
 /** Toasts of the update screens. */

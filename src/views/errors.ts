@@ -17,6 +17,12 @@ const DOCKER_TEXT: Record<Exclude<DockerErrorCode, 'unavailable'>, (e: DockerErr
   logs_unreadable: (e) => `The engine cannot return these logs: ${e.info.detail ?? ''}`,
   bad_image_ref: () => 'That is not an image reference (name:tag).',
   pull_failed: (e) => `The engine could not pull the image: ${e.info.detail ?? ''}`,
+  pull_denied: (e) =>
+    `The registry ${e.info.registry ?? ''} refused the pull (${e.info.detail ?? ''}): ${
+      e.info.sentCredentials === true
+        ? 'it did not accept the credentials docker.registry_auth_file holds for it'
+        : 'it wants credentials, and docker.registry_auth_file holds none for it (run docker login and point that setting at its config.json)'
+    }.`,
 };
 
 /** What the chat says about a Docker failure. */

@@ -32,6 +32,7 @@ import type {
   LogQuery,
   LogText,
 } from './port';
+import type { CredentialSource } from './registry-auth';
 import { cpuPercent, cpuSample, liveStats, type CpuSample } from './stats';
 import { ContainerUpdateOps } from './update-ops';
 import type { ContainerUpdatePort } from './update-port';
@@ -66,6 +67,8 @@ export interface DockerodePortOptions {
   logCalls?: boolean;
   /** Log bytes kept per fetch (the newest). */
   maxLogBytes?: number;
+  /** Registry credentials sent with the pulls of image updates. */
+  credentials?: CredentialSource;
 }
 
 const CONTAINER_ID = /^[0-9a-f]{64}$/;
@@ -117,7 +120,11 @@ export class DockerodePort implements DockerPort, DockerEventsPort, DockerLogFol
         ),
     );
     this.hosts = this.clients.map((c, index) => ({ index, label: c.label }));
-    this.updates = new ContainerUpdateOps((h) => this.client(h), this.timeouts.action);
+    this.updates = new ContainerUpdateOps(
+      (h) => this.client(h),
+      this.timeouts.action,
+      options.credentials,
+    );
     for (const c of this.clients) {
       if (c.spec.connection.kind === 'tcp' && c.spec.connection.protocol === 'http') {
         this.log.warn(

@@ -14,6 +14,8 @@ interface Modem {
       statusCodes: Record<number, true | string>;
       isStream?: boolean;
       abortSignal?: AbortSignal;
+      /** Sent as the X-Registry-Auth header (`key` as is); never part of the URL. */
+      authconfig?: { key: string };
     },
     callback: (err: Error | null, data: unknown) => void,
   ): void;
@@ -40,6 +42,8 @@ export interface RequestOptions {
   okStatuses?: readonly number[];
   /** JSON request body (POST); without it the query doubles as the body, as docker-modem does. */
   body?: unknown;
+  /** The X-Registry-Auth header's value (see `registryAuthHeader`); never logged. */
+  registryAuth?: string;
 }
 
 export interface StreamOptions extends RequestOptions {
@@ -262,6 +266,9 @@ export class EngineClient {
           statusCodes,
           isStream,
           abortSignal: signal,
+          ...(options.registryAuth !== undefined
+            ? { authconfig: { key: options.registryAuth } }
+            : {}),
         },
         (err, data) => {
           timer?.cancel();

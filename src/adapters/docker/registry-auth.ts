@@ -136,6 +136,21 @@ export class DockerConfigCredentials implements CredentialSource {
   }
 }
 
+/**
+ * The Engine API's X-Registry-Auth value for a pull from `registry`: base64url (padded, as
+ * the engine decodes it) of `{username, password, serveraddress}`. Docker Hub's server
+ * address is the one `docker login` uses.
+ */
+export function registryAuthHeader(creds: RegistryCredentials, registry: string): string {
+  const host = registryHost(registry);
+  const json = JSON.stringify({
+    username: creds.username,
+    password: creds.password,
+    serveraddress: host === DOCKER_HUB ? 'https://index.docker.io/v1/' : host,
+  });
+  return Buffer.from(json, 'utf8').toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
 async function readBounded(path: string): Promise<string> {
   const handle = await open(path, 'r');
   try {
@@ -149,12 +164,16 @@ async function readBounded(path: string): Promise<string> {
   }
 }
 
-/** Registry credentials from docker.registry_auth_file, learnt by the log redactor as read. */
+/**
+ * Registry credentials from docker.registry_auth_file, learnt by the log redactor as read;
+ * re-read at most once per `reloadMs` (0: at every use).
+ */
 export function registryCredentialsFrom(
   path: string | undefined,
   clock: Clock,
   log: Logger,
   redactor: { add(value: string): void },
+  reloadMs = 60_000,
 ): { credentials?: DockerConfigCredentials } {
   if (path === undefined) return {};
   return {
@@ -163,6 +182,7 @@ export function registryCredentialsFrom(
       clock,
       log: log.child('registry'),
       onSecret: (value) => redactor.add(value),
+      reloadMs,
     }),
   };
 }

@@ -4,6 +4,7 @@ import { EngineHttpError, type ChunkDecoder, type EngineClient } from './engine-
 import { BoundedLineSplitter } from './event-lines';
 import { parseImageRef } from './image-ref';
 import { num, obj, str } from './json';
+import { registryAuthHeader, type CredentialSource } from './registry-auth';
 import type { ContainerUpdatePort, PullProgress } from './update-port';
 
 const CONTAINER_ID = /^[0-9a-f]{64}$/;
@@ -16,6 +17,9 @@ const PULL_TIMEOUT_MS = 15 * 60_000;
 const MAX_PULL_LINE = 16 * 1024;
 /** Layers tracked per pull at most (a hostile stream cannot grow the map). */
 const MAX_LAYERS = 1000;
+/** What engines (20.10 to 27) and registries say when a pull lacks (valid) credentials. */
+const DENIED =
+  /unauthorized|authentication required|no basic auth credentials|access.denied|denied:|requested access to the resource is denied|may require 'docker login'/i;
 
 /** Reads the pull's JSON lines: per-layer state, bytes, the last status and any error. */
 class PullDecoder implements ChunkDecoder {
@@ -70,6 +74,8 @@ export class ContainerUpdateOps implements ContainerUpdatePort {
     private readonly client: (host: number) => EngineClient,
     /** Deadline of create / rename / tag / remove calls. */
     private readonly timeoutMs: number,
+    /** Credentials sent with a pull from their registry (docker.registry_auth_file). */
+    private readonly credentials?: CredentialSource,
   ) {}
 
   async pullImage(
@@ -80,6 +86,15 @@ export class ContainerUpdateOps implements ContainerUpdatePort {
     const parsed = parseImageRef(ref);
     if (parsed === undefined) throw new DockerError('bad_image_ref');
     const decoder = new PullDecoder(onProgress);
+    const creds = await this.credentials?.forRegistry(parsed.registry);
+    const failed = (detail: string): DockerError =>
+      DENIED.test(detail)
+        ? new DockerError('pull_denied', {
+            registry: parsed.registry,
+            sentCredentials: creds !== undefined,
+            detail,
+          })
+        : new DockerError('pull_failed', { detail });
     try {
       await this.client(host).stream('/images/create', {
         method: 'POST',
@@ -87,16 +102,16 @@ export class ContainerUpdateOps implements ContainerUpdatePort {
         timeoutMs: PULL_TIMEOUT_MS,
         maxBytes: 1,
         decoder,
+        ...(creds !== undefined
+          ? { registryAuth: registryAuthHeader(creds, parsed.registry) }
+          : {}),
       });
     } catch (err) {
       if (err instanceof EngineHttpError)
-        throw new DockerError('pull_failed', {
-          detail: err.engineMessage || `HTTP ${err.statusCode}`,
-        });
+        throw failed(err.engineMessage || `HTTP ${err.statusCode}`);
       throw err;
     }
-    if (decoder.error !== undefined)
-      throw new DockerError('pull_failed', { detail: decoder.error });
+    if (decoder.error !== undefined) throw failed(decoder.error);
     const id = await this.imageIdOf(host, ref);
     if (id === undefined)
       throw new DockerError('pull_failed', { detail: 'the tag is not there after the pull' });

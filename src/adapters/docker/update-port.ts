@@ -2,12 +2,13 @@
  * The engine calls a safe image update needs, next to {@link DockerPort}: pull with
  * progress, re-create with the same configuration, rename, re-tag and force-remove.
  * One real implementation (`ContainerUpdateOps` over the Engine API). Failures reject
- * with `DockerError` (`pull_failed`, `refused`, `container_gone`, `image_gone`) or
+ * with `DockerError` (`pull_failed`, `pull_denied`, `refused`, `container_gone`, `image_gone`) or
  * `DockerUnavailableError`; the wording is the views'.
  */
 export interface ContainerUpdatePort {
   /**
-   * Pulls the tag `ref` ("127.0.0.1:5000/app:1"); `onProgress` sees every status line.
+   * Pulls the tag `ref` ("127.0.0.1:5000/app:1") with the credentials configured for its
+   * registry, if any; `onProgress` sees every status line.
    * Resolves with the id of the image the tag names afterwards.
    */
   pullImage(host: number, ref: string, onProgress: (p: PullProgress) => void): Promise<string>;

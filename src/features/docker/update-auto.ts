@@ -55,14 +55,12 @@ export function persistedMaintenance(
  * Unattended updates (docs/updates.md): while maintenance is on, every container labelled
  * `tmbot.update=auto` whose tag has an update (and no pin) is updated by the same runner
  * as the Update button — same checks, same rollback — at most once per maintenance
- * window, audited as user 0 and reported to the admin chats.
+ * window (remembered in the state dir, so a restart inside the window does not repeat
+ * it), audited as user 0 and reported to the admin chats.
  */
 export class AutoUpdater {
   private timer: Timer | undefined;
   private running = false;
-  private window: number | undefined;
-  /** Containers tried in the current window ("host/name"). */
-  private readonly tried = new Set<string>();
 
   constructor(private readonly deps: AutoUpdateDeps) {}
 
@@ -80,23 +78,21 @@ export class AutoUpdater {
   /** One look: the number of containers an update was tried on. */
   async tick(): Promise<number> {
     const m = this.deps.maintenance();
+    if (m === undefined) this.deps.log.debug('unattended updates wait for a maintenance window');
     if (m === undefined || this.running) return 0;
-    if (this.window !== m.startedAt) {
-      this.window = m.startedAt;
-      this.tried.clear();
-    }
     this.running = true;
     let tried = 0;
     try {
-      for (const h of this.deps.docker.hosts) tried += await this.host(h.index, h.label);
+      for (const h of this.deps.docker.hosts)
+        tried += await this.host(h.index, h.label, m.startedAt);
     } finally {
       this.running = false;
     }
     return tried;
   }
 
-  private async host(host: number, label: string): Promise<number> {
-    const { docker, log } = this.deps;
+  private async host(host: number, label: string, window: number): Promise<number> {
+    const { docker, log, apply } = this.deps;
     const list = await docker.listContainers(host).catch((err: unknown) => {
       log.warn('unattended updates: the engine did not list its containers', {
         host: label,
@@ -108,9 +104,9 @@ export class AutoUpdater {
     for (const s of list) {
       if (s.labels?.[UPDATE_LABEL]?.trim().toLowerCase() !== 'auto') continue;
       const key = `${host}/${s.name}`;
-      if (this.tried.has(key) || this.deps.busy.has(key)) continue;
+      if (apply.state.autoTried(window, label, s.name) || this.deps.busy.has(key)) continue;
       try {
-        if (await this.one(host, label, s.id, key)) tried++;
+        if (await this.one({ host, label, window }, s.id, key)) tried++;
       } catch (err) {
         log.warn('unattended update of a container failed', { container: s.name, error: err });
       }
@@ -119,8 +115,13 @@ export class AutoUpdater {
   }
 
   /** Updates one container if it still qualifies; true when an update was tried. */
-  private async one(host: number, label: string, id: string, key: string): Promise<boolean> {
+  private async one(
+    where: { host: number; label: string; window: number },
+    id: string,
+    key: string,
+  ): Promise<boolean> {
     const { docker, apply, busy } = this.deps;
+    const { host, label } = where;
     const c = await docker.inspectContainer(host, id);
     if (c === undefined || this.deps.maintenance() === undefined) return false;
     const data = {
@@ -129,7 +130,8 @@ export class AutoUpdater {
       status: await this.deps.statusOf(host, c),
     };
     if (data.policy !== 'auto' || !canUpdate(data)) return false;
-    this.tried.add(key);
+    // Persisted first: a restart inside the window does not update it again.
+    await apply.state.markAutoTried(where.window, label, c.name);
     busy.add(key);
     try {
       await this.update(host, label, c);

@@ -43,11 +43,20 @@ export interface Journal {
   readonly at: number;
 }
 
+/** The containers unattended updates tried in one maintenance window ("host label/name"). */
+interface AutoTried {
+  /** The window's `startedAt`. */
+  window: number;
+  tried: string[];
+}
+
 interface Doc {
   v: 1;
   pins: Pin[];
   rollbacks: Rollback[];
   running: Journal[];
+  /** Absent in documents from before it was kept. */
+  auto?: AutoTried;
 }
 
 const str = (v: unknown): v is string => typeof v === 'string' && v.length <= 512;
@@ -83,13 +92,22 @@ const isJournal = (v: unknown): v is Journal => {
     num(j.at)
   );
 };
+const autoTried = (v: unknown): AutoTried | undefined => {
+  const a = rec(v);
+  return num(a.window) && Array.isArray(a.tried)
+    ? { window: a.window, tried: a.tried.filter(str).slice(-MAX_ENTRIES) }
+    : undefined;
+};
 const isDoc = (v: unknown): v is Doc =>
   rec(v).v === 1 && [rec(v).pins, rec(v).rollbacks, rec(v).running].every((a) => Array.isArray(a));
 
 const same = (a: { host: string; name: string }, host: string, name: string): boolean =>
   a.host === host && a.name === name;
 
-/** Pins, rollbacks and the journal, by host label and container name, persisted on every change. */
+/**
+ * Pins, rollbacks, the journal and the unattended updates of the current maintenance
+ * window, by host label and container name, persisted on every change.
+ */
 export class UpdateState {
   private readonly doc: Doc;
 
@@ -104,6 +122,21 @@ export class UpdateState {
       rollbacks: (saved?.rollbacks ?? []).filter(isRollback),
       running: (saved?.running ?? []).filter(isJournal),
     };
+    const auto = autoTried(saved?.auto);
+    if (auto !== undefined) this.doc.auto = auto;
+  }
+
+  /** Whether an unattended update of the container was tried in the window that began at `window`. */
+  autoTried(window: number, host: string, name: string): boolean {
+    const a = this.doc.auto;
+    return a !== undefined && a.window === window && a.tried.includes(`${host}/${name}`);
+  }
+
+  /** Remembers (on disk, before the update begins) that the container's turn in `window` is used. */
+  markAutoTried(window: number, host: string, name: string): Promise<void> {
+    const kept = this.doc.auto?.window === window ? this.doc.auto.tried : [];
+    this.doc.auto = { window, tried: [...kept, `${host}/${name}`].slice(-MAX_ENTRIES) };
+    return this.save();
   }
 
   pin(host: string, name: string): Pin | undefined {

@@ -51,6 +51,8 @@ export interface ImageUpdateDeps {
   readonly unattended?: {
     readonly audit: AuditLog;
     notify(view: View): Promise<void>;
+    /** How often maintenance is looked for (5 min). */
+    readonly everyMs?: number;
   };
 }
 

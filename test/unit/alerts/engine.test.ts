@@ -232,6 +232,34 @@ describe('AlertEngine persistence', () => {
     expect(second.messenger.sent[0]?.text).toContain('Resolved after 1 min');
   });
 
+  it('resolved alerts pruned after 48 h are still counted for 8 days, across a restart', async () => {
+    const DAY = 86_400_000;
+    const store = new MemoryStore();
+    const clock = new ManualClock();
+    const first = setup({}, store, clock);
+    const r = first.engine.fire(unhealthy('db'));
+    await clock.advanceAsync(1000);
+    first.engine.resolve('container_unhealthy', 'h', 'db');
+    await clock.advanceAsync(10_000);
+    const times = [r.firedAt, r.resolvedAt];
+    expect(first.engine.pastAlerts()).toEqual([]);
+    // Three days on, the next flush prunes it from the records; its times stay.
+    clock.advance(3 * DAY);
+    first.engine.fire(unhealthy('cache'));
+    await clock.advanceAsync(1000);
+    expect(first.engine.records().map((a) => a.target)).toEqual(['cache']);
+    expect(first.engine.pastAlerts()).toEqual([times]);
+    await first.engine.stop();
+
+    const second = setup({}, store, clock);
+    expect(second.engine.pastAlerts()).toEqual([times]);
+    // Past 8 days they go.
+    clock.advance(5 * DAY + 1);
+    second.engine.fire(unhealthy('web'));
+    await clock.advanceAsync(1000);
+    expect(second.engine.pastAlerts()).toEqual([]);
+  });
+
   it('ack and mutes survive a restart', async () => {
     const store = new MemoryStore();
     const clock = new ManualClock();

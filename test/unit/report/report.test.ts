@@ -10,6 +10,7 @@ import { MemoryStore } from '../../support/memory-store';
 import { silentLogger } from '../../support/silent-logger';
 
 const HOUR = 3600_000;
+const MONDAY = 1;
 const START = Date.parse('2026-06-01T05:00:00Z');
 const ALERT_CHAT = -100500;
 
@@ -107,6 +108,7 @@ function setup(over: Partial<ReportSetup> = {}) {
         record('a1', START - 5 * HOUR, START - 4 * HOUR),
         record('a2', START - HOUR),
       ],
+      pastAlerts: () => [],
     },
     updates,
     sender,
@@ -125,6 +127,37 @@ async function advance(clock: ManualClock, ms: number): Promise<void> {
 }
 
 describe('scheduled report', () => {
+  it('a weekly report counts the whole week, alerts the engine no longer holds included', async () => {
+    const DAY = 86_400_000;
+    const { clock, sender, reports } = setup({
+      config: {
+        daily: undefined,
+        weekly: { weekday: MONDAY, minute: 8 * 60 + 30 },
+        timeZone: 'UTC',
+      },
+      engine: {
+        records: () => [
+          record('a1', START - 5 * HOUR, START - 4 * HOUR),
+          record('a2', START - HOUR),
+        ],
+        // Pruned after 48 h: [firedAt, resolvedAt].
+        pastAlerts: () => [
+          [START - 6 * DAY, START - 5 * DAY],
+          [START - 8 * DAY, START - 6 * DAY],
+          [START - 10 * DAY, START - 9 * DAY],
+        ],
+      },
+    });
+    reports?.start();
+    await advance(clock, 4 * HOUR);
+    reports?.stop();
+    const text = sender.sent[0]?.text ?? '';
+    expect(text).toContain('Weekly report');
+    expect(text).toContain('2026-05-25 08:30 → 2026-06-01 08:30 (UTC)');
+    expect(text).toContain('Alerts: 3 fired, 3 resolved, 1 open now');
+    expect(text).toContain('…and 1 more');
+  });
+
   it('is off without a schedule', () => {
     const { reports } = setup({ config: { daily: undefined, weekly: undefined, timeZone: 'UTC' } });
     expect(reports).toBeUndefined();

@@ -6,6 +6,7 @@ import { ManualClock } from '../../../../src/clock';
 import {
   DockerConfigCredentials,
   parseDockerAuths,
+  registryAuthHeader,
   registryHost,
 } from '../../../../src/adapters/docker/registry-auth';
 import { createLogger } from '../../../../src/log/logger';
@@ -14,6 +15,20 @@ import { Redactor } from '../../../../src/log/redactor';
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 describe('Docker config.json credentials', () => {
+  it('encodes X-Registry-Auth as padded base64url JSON with the server address', () => {
+    // "?>" and "~~" encode to "+" and "/" in plain base64: the header must use "-" and "_".
+    const creds = { username: 'me', password: 'p?>~~?' };
+    const header = registryAuthHeader(creds, '127.0.0.1:5000');
+    expect(header).toMatch(/^[A-Za-z0-9_-]+=*$/);
+    expect(header.length % 4).toBe(0);
+    const decode = (h: string): unknown => JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
+    expect(decode(header)).toEqual({ ...creds, serveraddress: '127.0.0.1:5000' });
+    expect(decode(registryAuthHeader(creds, 'docker.io'))).toEqual({
+      ...creds,
+      serveraddress: 'https://index.docker.io/v1/',
+    });
+  });
+
   it('normalises auths keys to registry hosts', () => {
     expect(registryHost('https://index.docker.io/v1/')).toBe('docker.io');
     expect(registryHost('https://ghcr.io')).toBe('ghcr.io');

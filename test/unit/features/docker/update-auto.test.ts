@@ -1,5 +1,8 @@
 import type { ContainerDetails } from '../../../../src/adapters/docker/port';
 import { ALERTS_STATE_FILE, emptyDoc } from '../../../../src/alerts/state';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ManualClock } from '../../../../src/clock';
 import {
   AUTO_UPDATE_EVERY_MS,
@@ -8,7 +11,8 @@ import {
   type MaintenanceWindow,
 } from '../../../../src/features/docker/update-auto';
 import { keptName, UpdateRunner } from '../../../../src/features/docker/update-run';
-import { UpdateState } from '../../../../src/features/docker/update-state';
+import { UPDATES_FILE, UpdateState } from '../../../../src/features/docker/update-state';
+import { JsonStateStore, type StateStore } from '../../../../src/state/json-store';
 import type { AuditEntry } from '../../../../src/security/second-factor';
 import type { View } from '../../../../src/views/view';
 import { MemoryStore } from '../../../support/memory-store';
@@ -22,18 +26,25 @@ const labelled = (name: string, policy?: string): ContainerDetails => {
   return { ...c, config: { ...c.config, labels } };
 };
 
-function setup(opts: { maintenance?: boolean } = {}) {
-  const clock = new ManualClock();
-  const engine = new FakeEngine();
-  const store = new MemoryStore();
+interface SetupOptions {
+  maintenance?: boolean;
+  /** A restart: the same engine, clock and state (dir) as an earlier setup. */
+  over?: { engine: FakeEngine; clock: ManualClock; store: StateStore };
+}
+
+function setup(opts: SetupOptions = {}) {
+  const clock = opts.over?.clock ?? new ManualClock();
+  const engine = opts.over?.engine ?? new FakeEngine();
+  const store = opts.over?.store ?? new MemoryStore();
   const state = new UpdateState(store, clock);
-  for (const c of [
-    labelled('auto-app', 'auto'),
-    labelled('notify-app', 'notify'),
-    labelled('plain-app'),
-    labelled('pinned-app', 'AUTO'),
-  ])
-    engine.add(c);
+  if (opts.over === undefined)
+    for (const c of [
+      labelled('auto-app', 'auto'),
+      labelled('notify-app', 'notify'),
+      labelled('plain-app'),
+      labelled('pinned-app', 'AUTO'),
+    ])
+      engine.add(c);
   const runner = new UpdateRunner({
     docker: engine,
     ops: engine,
@@ -47,7 +58,7 @@ function setup(opts: { maintenance?: boolean } = {}) {
   void state.setPin({ host: HOST, name: 'pinned-app', digest: 'sha256:old', at: 0, by: 1 });
   let window: MaintenanceWindow | undefined =
     opts.maintenance === true
-      ? { startedAt: clock.now(), until: clock.now() + 3_600_000 }
+      ? { startedAt: STARTED_AT, until: STARTED_AT + 3_600_000 }
       : undefined;
   const audits: AuditEntry[] = [];
   const sent: View[] = [];
@@ -78,14 +89,26 @@ function setup(opts: { maintenance?: boolean } = {}) {
   return { clock, engine, store, state, auto, audits, sent, statusAsked, setWindow, busy };
 }
 
-/** Moves the manual clock until the updater's look is over (the runner polls on the clock). */
+/**
+ * Moves the manual clock while the updater waits on it (the runner polls on the clock) until
+ * its look is over; while it waits on the state dir instead, real I/O is let run.
+ */
 async function settle(s: ReturnType<typeof setup>, tick: Promise<number>): Promise<number> {
   let done: number | undefined;
   void tick.then((n) => (done = n));
-  for (let i = 0; i < 400 && done === undefined; i++) await s.clock.advanceAsync(250);
+  const deadline = Date.now() + 20_000;
+  for (let moved = 0; done === undefined && moved < 400 && Date.now() < deadline;) {
+    if (s.clock.timerCount > 0) {
+      await s.clock.advanceAsync(250);
+      moved++;
+    } else await new Promise((r) => setImmediate(r));
+  }
   if (done === undefined) throw new Error('the unattended update never finished');
   return done;
 }
+
+/** When the maintenance window of the tests begins (the manual clock's start). */
+const STARTED_AT = new ManualClock().now();
 
 describe('AutoUpdater: tmbot.update=auto during maintenance', () => {
   it('without maintenance nothing is looked at, even on the timer', async () => {
@@ -114,6 +137,8 @@ describe('AutoUpdater: tmbot.update=auto during maintenance', () => {
     expect(s.sent).toHaveLength(1);
     expect(s.sent[0]?.html.value).toContain('Unattended update');
     expect(s.sent[0]?.html.value).toContain('Update of auto-app done');
+    // Sent to the admin chats on behalf of no user: no (user-signed) buttons.
+    expect(s.sent[0]?.keyboard).toBeUndefined();
     expect(s.state.rollback(HOST, 'auto-app')?.oldImageId).toBe(OLD_IMAGE);
 
     // A newer image again in the same window: the container is not touched twice.
@@ -127,6 +152,50 @@ describe('AutoUpdater: tmbot.update=auto during maintenance', () => {
     s.setWindow({ startedAt: s.clock.now(), until: s.clock.now() + 3_600_000 });
     expect(await settle(s, s.auto.tick())).toBe(1);
     expect(s.engine.byName('auto-app')?.imageId).toBe(s.engine.remoteImage);
+  });
+
+  it('a restart inside the window does not update again (state dir); the next window does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tmbot-auto-'));
+    try {
+      const clock = new ManualClock();
+      const open = async (): Promise<StateStore> => {
+        const store = new JsonStateStore(dir, silentLogger, clock);
+        await store.open();
+        return store;
+      };
+      const first = setup({
+        maintenance: true,
+        over: { engine: new FakeEngine(), clock, store: await open() },
+      });
+      first.engine.add(labelled('auto-app', 'auto'));
+      expect(await settle(first, first.auto.tick())).toBe(1);
+      expect(first.engine.byName('auto-app')?.imageId).toBe(NEW_IMAGE);
+      await first.store.flush();
+      expect(statSync(join(dir, UPDATES_FILE)).mode & 0o777).toBe(0o600);
+
+      // Upstream moves again; the daemon restarts (new store, state and updater over the dir).
+      first.engine.remoteImage = `sha256:${'3'.repeat(64)}`;
+      clock.advance(10 * 60_000);
+      const second = setup({
+        maintenance: true,
+        over: { engine: first.engine, clock, store: await open() },
+      });
+      const calls = first.engine.calls.length;
+      expect(await settle(second, second.auto.tick())).toBe(0);
+      expect(first.engine.calls.length).toBe(calls);
+      expect(first.engine.byName('auto-app')?.imageId).toBe(NEW_IMAGE);
+      expect(second.sent).toEqual([]);
+
+      // The next window (after one more restart) updates it again.
+      clock.advance(24 * 3_600_000);
+      const third = setup({ over: { engine: first.engine, clock, store: await open() } });
+      third.setWindow({ startedAt: clock.now(), until: clock.now() + 3_600_000 });
+      expect(await settle(third, third.auto.tick())).toBe(1);
+      expect(first.engine.byName('auto-app')?.imageId).toBe(first.engine.remoteImage);
+      expect(third.sent).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a container an admin is updating right now (the Update button) is skipped', async () => {
