@@ -60,7 +60,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
   const engine = new AlertEngine({ policy, clock, store, messenger, log });
   return {
     engine,
-    feature: alertButtonsFeature(engine),
+    feature: alertButtonsFeature(engine, clock),
     // Optional, as it was inside the monitor plugin: the bot runs on without alerts.
     component: component('alerts', {
       required: false,

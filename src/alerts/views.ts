@@ -3,7 +3,7 @@ import { clip, html, joinHtml, type Html } from '../views/html';
 import { defineAction, field } from '../telegram/actions';
 import type { ActionButton, Keyboard, View } from '../views/view';
 import type { ActOutcome } from './delivery';
-import type { AlertFacts, AlertRecord, ExitFacts, LogPatternFacts } from './types';
+import type { AlertFacts, AlertRecord, ExitFacts, LogPatternFacts, MuteRule } from './types';
 
 /** Snooze lengths offered on every alert, in hours. */
 export const SNOOZE_HOURS = ['1', '4', '24'] as const;
@@ -16,6 +16,13 @@ export const ALERT_SNOOZE = defineAction('alerts.snooze', {
   hours: field.oneOf(SNOOZE_HOURS),
 });
 export const ALERT_MUTE = defineAction('alerts.mute', { ref });
+/** The mute rules screen (/mutes, and 🔇 Mutes on the monitor's status screen) and its remove buttons. */
+export const ALERT_MUTES = defineAction('alerts.mutes');
+export const ALERT_UNMUTE = defineAction('alerts.unmute', {
+  rule: field.text(/^[A-Za-z0-9_-]{8}$/),
+});
+/** Most mute rules listed (each with its remove button). */
+const MUTE_ROWS = 20;
 /** Most alerts listed in one grouped message (30 stopped containers still fit in one). */
 export const GROUP_LINES = 40;
 /** Log lines shown in a died alert and the characters kept of each. */
@@ -248,4 +255,22 @@ export function refusal(reason: 'unknown' | 'closed' | 'admin-only'): string {
 export function actionToast(outcome: ActOutcome, done: string): string {
   if (!outcome.ok) return refusal(outcome.reason);
   return outcome.count > 1 ? `${done} (${outcome.count} alerts)` : done;
+}
+
+/** Mute rules with a remove button each. */
+export function mutesView(mutes: readonly MuteRule[], now: number): View {
+  const shown = mutes.slice(0, MUTE_ROWS);
+  const lines = shown.map(
+    (m, i) =>
+      html`${i + 1}. ${m.kind.replace(/_/g, ' ')} · <code>${clip(m.target, 60)}</code> · ${clip(m.host, 60)} (by ${m.by}, ${formatDuration(now - m.createdAt)} ago)`,
+  );
+  const remove = shown.map((m, i) => ALERT_UNMUTE.button(`🔔 Unmute ${i + 1}`, { rule: m.id }));
+  const rows: ActionButton[][] = [];
+  for (let i = 0; i < remove.length; i += 3) rows.push(remove.slice(i, i + 3));
+  rows.push([ALERT_MUTES.button('🔄 Refresh')]);
+  return {
+    html: html`🔇 <b>Mutes</b>
+${lines.length > 0 ? joinHtml(lines) : 'No mute rules. Use 🔇 Mute this on an alert to add one.'}${mutes.length > shown.length ? `\n…and ${mutes.length - shown.length} more` : ''}`,
+    keyboard: { kind: 'inline', rows },
+  };
 }

@@ -33,8 +33,35 @@ describeStack('Alertmanager receiver', ['alertmanager'], () => {
   let receiverUrl: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    receiverUrl = `http://127.0.0.1:${port}/alertmanager`;
+    // The receiver binds its port before Alertmanager starts: a port picked and bound later
+    // could be taken in between (Alertmanager itself picks a free port too).
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      receiver = alertmanagerReceiver(
+        {
+          listen: '127.0.0.1',
+          port,
+          path: '/alertmanager',
+          bearerToken: TOKEN,
+          maxBodyBytes: 64 * 1024,
+          rateLimit: { limit: 1000, windowMs: 60_000 },
+          requestTimeoutMs: 5000,
+        },
+        {
+          deliver: (p) => void relay.deliver(p),
+          rejected: (r) => rejections.push(r),
+          clock: systemClock,
+          log: silentLogger,
+        },
+      );
+      try {
+        await receiver.start();
+        receiverUrl = `http://127.0.0.1:${port}/alertmanager`;
+        break;
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== 'EADDRINUSE' || attempt >= 5) throw err;
+      }
+    }
     am = await startAlertmanager(
       [
         'route:',
@@ -66,24 +93,6 @@ describeStack('Alertmanager receiver', ['alertmanager'], () => {
       log: silentLogger,
       counted: () => undefined,
     });
-    receiver = alertmanagerReceiver(
-      {
-        listen: '127.0.0.1',
-        port,
-        path: '/alertmanager',
-        bearerToken: TOKEN,
-        maxBodyBytes: 64 * 1024,
-        rateLimit: { limit: 1000, windowMs: 60_000 },
-        requestTimeoutMs: 5000,
-      },
-      {
-        deliver: (p) => void relay.deliver(p),
-        rejected: (r) => rejections.push(r),
-        clock: systemClock,
-        log: silentLogger,
-      },
-    );
-    await receiver.start();
   }, 90_000);
 
   afterAll(async () => {

@@ -1,7 +1,6 @@
 import type { DockerAlertSource } from '../../alerts/docker-source';
 import { parseDuration } from '../../alerts/duration';
 import type { AlertEngine } from '../../alerts/engine';
-import { refusal } from '../../alerts/views';
 import type { Clock } from '../../clock';
 import type { Feature } from '../../features/feature';
 import type { Req } from '../../telegram/request';
@@ -9,11 +8,8 @@ import {
   maintenanceReplyView,
   type MaintenanceReply,
   MONITOR_BUTTON,
-  MONITOR_MUTES,
   MONITOR_REFRESH,
-  MONITOR_UNMUTE,
   monitorStatusView,
-  mutesView,
 } from './views';
 import type { Monitor } from './monitor';
 
@@ -25,7 +21,7 @@ export interface MonitorFeatureDeps {
   clock: Clock;
 }
 
-/** Monitoring: status and mutes screens, and /maintenance (the alert buttons are the core's: features/alerts.ts). */
+/** Monitoring: the status screen and /maintenance (alert buttons and the mutes screen are the core's: features/alerts.ts). */
 export function monitorFeature(deps: MonitorFeatureDeps): Feature {
   const { engine, monitor, source, clock } = deps;
   const status = () => {
@@ -52,15 +48,6 @@ export function monitorFeature(deps: MonitorFeatureDeps): Feature {
       router.button(MONITOR_BUTTON, open);
       router.on(MONITOR_REFRESH, async (req) => {
         if ((await req.show(status())) === 'unchanged') await req.toast('Already up to date');
-      });
-      router.on(MONITOR_MUTES, async (req) => {
-        await req.show(mutesView(engine.mutes(), clock.now()));
-      });
-      router.on(MONITOR_UNMUTE, async (req, { rule }) => {
-        if (!req.isAdmin) return req.toast(refusal('admin-only'), true);
-        if (!engine.unmute(rule)) await req.toast(refusal('unknown'), true);
-        else await req.toast('Unmuted');
-        await req.show(mutesView(engine.mutes(), clock.now()));
       });
       router.command(
         'maintenance',

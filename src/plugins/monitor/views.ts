@@ -1,27 +1,21 @@
 import type { HostStreamStatus } from '../../alerts/docker-source';
 import type { MaintenanceState } from '../../alerts/state';
-import { LOCAL_HOST, type AlertRecord, type MuteRule } from '../../alerts/types';
-import { alertLine, stateLine } from '../../alerts/views';
+import { LOCAL_HOST, type AlertRecord } from '../../alerts/types';
+import { ALERT_MUTES, alertLine, stateLine } from '../../alerts/views';
 import type { Reading } from './rules';
 import { formatDuration, formatTime } from '../../views/docker-format';
 import { clip, html, joinHtml, type Html } from '../../views/html';
-import { defineAction, field } from '../../telegram/actions';
+import { defineAction } from '../../telegram/actions';
 import type { ActionButton, View } from '../../views/view';
 
-/** The Plugins screen entry, the status screen's actions and the mutes screen's. */
+/** The Plugins screen entry and the status screen's actions (the mutes screen is the core's: alerts/views). */
 export const MONITOR_BUTTON = '📈 Monitoring';
 export const MONITOR_REFRESH = defineAction('monitor.refresh');
-export const MONITOR_MUTES = defineAction('monitor.mutes');
-export const MONITOR_UNMUTE = defineAction('monitor.unmute', {
-  rule: field.text(/^[A-Za-z0-9_-]{8}$/),
-});
 
 /** Most rows of the status screen's reading table. */
 const STATUS_ROWS = 25;
 /** Most active alerts listed on the status screen. */
 const ACTIVE_ROWS = 30;
-/** Most mute rules listed (each with its remove button). */
-const MUTE_ROWS = 20;
 
 const fmt = (value: number, unit: Reading['unit']): string =>
   `${value.toFixed(unit === 'RPM' ? 0 : 1)} ${unit}`;
@@ -93,7 +87,7 @@ export function monitorStatusView(s: MonitorStatus): View {
         );
   const buttons: ActionButton[] = [
     MONITOR_REFRESH.button('🔄 Refresh'),
-    MONITOR_MUTES.button(`🔇 Mutes (${s.mutes})`),
+    ALERT_MUTES.button(`🔇 Mutes (${s.mutes})`),
   ];
   return {
     html: html`📈 <b>Monitoring</b> (every ${s.intervalSeconds} s)
@@ -107,24 +101,6 @@ ${activeByHost(s.active, s.now)}${s.held > 0 ? `\n${s.held} notification(s) held
 ${streams}
 <i>🟢 below · 🟡 over, not yet confirmed · 🔴 alerting</i>`,
     keyboard: { kind: 'inline', rows: [buttons] },
-  };
-}
-
-/** Mute rules with a remove button each. */
-export function mutesView(mutes: readonly MuteRule[], now: number): View {
-  const shown = mutes.slice(0, MUTE_ROWS);
-  const lines = shown.map(
-    (m, i) =>
-      html`${i + 1}. ${m.kind.replace(/_/g, ' ')} · <code>${clip(m.target, 60)}</code> · ${clip(m.host, 60)} (by ${m.by}, ${formatDuration(now - m.createdAt)} ago)`,
-  );
-  const remove = shown.map((m, i) => MONITOR_UNMUTE.button(`🔔 Unmute ${i + 1}`, { rule: m.id }));
-  const rows: ActionButton[][] = [];
-  for (let i = 0; i < remove.length; i += 3) rows.push(remove.slice(i, i + 3));
-  rows.push([MONITOR_REFRESH.button('⬅️ Back')]);
-  return {
-    html: html`🔇 <b>Mutes</b>
-${lines.length > 0 ? joinHtml(lines) : 'No mute rules. Use 🔇 Mute this on an alert to add one.'}${mutes.length > shown.length ? `\n…and ${mutes.length - shown.length} more` : ''}`,
-    keyboard: { kind: 'inline', rows },
   };
 }
 

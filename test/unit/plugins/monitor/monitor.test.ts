@@ -4,7 +4,13 @@ import type {
   SensorInfo,
   SystemPort,
 } from '../../../../src/adapters/system/system-port';
-import { ALERT_ACK, ALERT_MUTE, ALERT_SNOOZE } from '../../../../src/alerts/views';
+import {
+  ALERT_ACK,
+  ALERT_MUTE,
+  ALERT_MUTES,
+  ALERT_SNOOZE,
+  ALERT_UNMUTE,
+} from '../../../../src/alerts/views';
 import { ALERT_KINDS, type AlertKind, type Severity } from '../../../../src/alerts/types';
 import { ManualClock } from '../../../../src/clock';
 import type { AlertsConfig } from '../../../../src/config/types';
@@ -13,7 +19,6 @@ import { silentLogger } from '../../../support/silent-logger';
 import { temperatureThreshold } from '../../../../src/plugins/monitor/rules';
 import { createAlerting } from '../../../../src/app-alerts';
 import { createMonitorPlugin } from '../../../../src/plugins/monitor/plugin';
-import { MONITOR_MUTES, MONITOR_UNMUTE } from '../../../../src/plugins/monitor/views';
 import type { ActionButton, View } from '../../../../src/views/view';
 import * as d from '../../../fixtures/server-data';
 import { FakeSender } from '../../../support/fake-sender';
@@ -342,12 +347,14 @@ describe('alert buttons, screens and /maintenance', () => {
     });
     const ok = await p.press(ADMIN, token(ADMIN, mute), alert?.messageId);
     expect(toast(ok)?.text).toBe('Muted: this kind for this target');
-    await p.press(ADMIN, p.callbacks.issue(ADMIN, MONITOR_MUTES.name, []));
+    await p.press(ADMIN, p.callbacks.issue(ADMIN, ALERT_MUTES.name, []));
     const screen = p.sender.sent.at(-1);
     expect(screen?.text).toContain('1. cpu · CPU · this host');
-    const unmute = buttons(screen?.view).find((b) => b.action === MONITOR_UNMUTE.name);
+    const unmute = buttons(screen?.view).find((b) => b.action === ALERT_UNMUTE.name);
     const denied = await p.press(USER, token(USER, unmute));
     expect(toast(denied)?.alert).toBe(true);
+    await p.text(USER, '/mutes');
+    expect(p.sender.sent.at(-1)?.text).toContain('1. cpu · CPU · this host');
     await p.press(ADMIN, token(ADMIN, unmute));
     expect(p.sender.sent.at(-1)?.text).toContain('No mute rules');
     await t.stop();
