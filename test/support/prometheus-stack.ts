@@ -14,9 +14,11 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort } from './free-port';
+
+export { freePort };
 
 export const STACK_BINARIES = {
   nodeExporter: 'prometheus-node-exporter',
@@ -72,19 +74,6 @@ export function describeStack(name: string, needs: readonly StackBinary[], fn: (
     );
     describe.skip(`${name} [skipped: ${missing.join(', ')} not installed]`, fn);
   }
-}
-
-/** A free TCP port on 127.0.0.1 (the kernel's pick, released at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `url` until it answers 200, with a deadline; the error carries the process log's tail. */

@@ -1,18 +1,7 @@
 import * as http from 'node:http';
-import { createServer } from 'node:net';
 import type { Daemon } from './daemon';
 
-/**
- * A port free on 127.0.0.1 when picked (the kernel's pick, released at once). Another test
- * running alongside may take it before the daemon listens: see {@link webhookPortTaken}.
- */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
+export { freePort } from './free-port';
 
 /**
  * True when the daemon could not listen for webhooks because its port was taken between the
