@@ -11,7 +11,6 @@ import { registryAuthHeader } from '../../src/adapters/docker/registry-auth';
 import { BotApiEmulator, type EmuMessage, type UserDriver } from '../support/bot-api-emulator';
 import { ADMIN_ID, Daemon, TEST_SALT, TEST_TOKEN, UNLIMITED_RATE } from '../support/daemon';
 import {
-  BUSYBOX_IMAGE,
   describeDocker,
   startRegistry,
   startSecondEngine,
@@ -20,13 +19,13 @@ import {
   type TestRegistry,
 } from '../support/docker-engine';
 import { buttons, totp } from '../support/e2e-helpers';
+import { pushApp } from '../support/update-app';
 
 jest.setTimeout(240_000);
 
 const PASSWORD = 'tmbot-registry-pass-0123456789';
 /** bcrypt (cost 4) of PASSWORD for user "tmbot"; distribution's htpasswd wants bcrypt. */
 const HTPASSWD = 'tmbot:$2b$04$m324DCDv3W8i73VseBthUuGkd/dapX.LPJlOVvepv0FZ7zMQlQXdG';
-const APP_CMD = '["/bin/sh","-c","trap \'exit 0\' TERM; while true; do sleep 1; done"]';
 
 describeDocker('image updates from a private registry', () => {
   let registry: TestRegistry;
@@ -40,25 +39,8 @@ describeDocker('image updates from a private registry', () => {
   const app = uniqueName('updauth');
 
   /** Builds and pushes `ref` (label `variant`) with the login; returns the image id. */
-  async function pushApp(ref: string, variant: string): Promise<string> {
-    const name = uniqueName('tmbot-updbuild');
-    await own.cli(['create', '--name', name, '--network', 'none', BUSYBOX_IMAGE, 'true']);
-    try {
-      await own.cli([
-        'commit',
-        '--change',
-        `LABEL tmbot.test.variant=${variant}`,
-        '--change',
-        `CMD ${APP_CMD}`,
-        name,
-        ref,
-      ]);
-    } finally {
-      await own.cli(['rm', '-f', name]);
-    }
-    await own.cli(['--config', loginDir, 'push', ref], { timeoutMs: 120_000 });
-    return (await own.cli(['image', 'inspect', '--format', '{{.Id}}', ref])).stdout.trim();
-  }
+  const pushWithLogin = (ref: string, variant: string): Promise<string> =>
+    pushApp(own, ref, variant, { configDir: loginDir });
 
   beforeAll(async () => {
     [registry, own, emu] = await Promise.all([
@@ -123,7 +105,7 @@ describeDocker('image updates from a private registry', () => {
 
   it('pulls with the login of docker.registry_auth_file; without it nothing changes', async () => {
     const ref = `${registry.host}/team/${app}:1`;
-    const v1 = await pushApp(ref, 'v1');
+    const v1 = await pushWithLogin(ref, 'v1');
     const c = await own.docker.createContainer({
       name: app,
       Image: ref,
@@ -132,7 +114,7 @@ describeDocker('image updates from a private registry', () => {
     });
     await c.start();
     // Upstream pushes the tag again; the host still has v1 under it.
-    const v2 = await pushApp(ref, 'v2');
+    const v2 = await pushWithLogin(ref, 'v2');
     await own.cli(['tag', v1, ref]);
     await own.cli(['rmi', v2]);
     const before = await c.inspect();

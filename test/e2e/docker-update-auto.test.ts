@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BotApiEmulator } from '../support/bot-api-emulator';
+import { pushApp } from '../support/update-app';
 import {
   ADMIN_CHAT_ID,
   ADMIN_ID,
@@ -17,7 +18,6 @@ import {
   UNLIMITED_RATE,
 } from '../support/daemon';
 import {
-  BUSYBOX_IMAGE,
   describeDocker,
   startRegistry,
   startSecondEngine,
@@ -29,7 +29,6 @@ import {
 jest.setTimeout(240_000);
 
 const MAIN_JS = resolve(__dirname, '..', '..', 'dist', 'main.js');
-const APP_CMD = '["/bin/sh","-c","trap \'exit 0\' TERM; while true; do sleep 1; done"]';
 const WAITING = /unattended updates wait for a maintenance window/g;
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
@@ -68,27 +67,6 @@ describeDocker('unattended image updates, end to end', () => {
   let daemon: Daemon | undefined;
   const app = uniqueName('updauto');
 
-  /** Builds and pushes `ref` (label `variant`); returns the image id. */
-  async function pushApp(ref: string, variant: string): Promise<string> {
-    const name = uniqueName('tmbot-updbuild');
-    await own.cli(['create', '--name', name, '--network', 'none', BUSYBOX_IMAGE, 'true']);
-    try {
-      await own.cli([
-        'commit',
-        '--change',
-        `LABEL tmbot.test.variant=${variant}`,
-        '--change',
-        `CMD ${APP_CMD}`,
-        name,
-        ref,
-      ]);
-    } finally {
-      await own.cli(['rm', '-f', name]);
-    }
-    await own.cli(['push', ref], { timeoutMs: 120_000 });
-    return (await own.cli(['image', 'inspect', '--format', '{{.Id}}', ref])).stdout.trim();
-  }
-
   beforeAll(async () => {
     [registry, own, emu] = await Promise.all([
       startRegistry(),
@@ -104,7 +82,7 @@ describeDocker('unattended image updates, end to end', () => {
 
   it('updates a tmbot.update=auto container only inside a maintenance window, and says so', async () => {
     const ref = `${registry.host}/team/${app}:1`;
-    const v1 = await pushApp(ref, 'v1');
+    const v1 = await pushApp(own, ref, 'v1');
     const c = await own.docker.createContainer({
       name: app,
       Image: ref,
@@ -114,7 +92,7 @@ describeDocker('unattended image updates, end to end', () => {
     });
     await c.start();
     // Upstream pushes the tag again; the host still has v1 under it.
-    const v2 = await pushApp(ref, 'v2');
+    const v2 = await pushApp(own, ref, 'v2');
     await own.cli(['tag', v1, ref]);
     await own.cli(['rmi', v2]);
     const before = await c.inspect();

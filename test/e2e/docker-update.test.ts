@@ -19,7 +19,6 @@ import {
   USER_ID,
 } from '../support/daemon';
 import {
-  BUSYBOX_IMAGE,
   describeDocker,
   runBusybox,
   startRegistry,
@@ -30,6 +29,7 @@ import {
   type TestRegistry,
 } from '../support/docker-engine';
 import { buttons, totp } from '../support/e2e-helpers';
+import { pushApp } from '../support/update-app';
 
 jest.setTimeout(180_000);
 
@@ -46,36 +46,6 @@ async function eventually<T>(
   }
 }
 
-/** The app's command: stops at once on SIGTERM. */
-const APP_CMD = '["/bin/sh","-c","trap \'exit 0\' TERM; while true; do sleep 1; done"]';
-
-/** Builds `ref` from busybox (label `variant`, extra Dockerfile `changes`), pushes it, returns the image id. */
-async function pushApp(
-  engine: DockerTestEngine,
-  ref: string,
-  variant: string,
-  changes: readonly string[] = [],
-): Promise<string> {
-  const name = uniqueName('tmbot-updbuild');
-  await engine.cli(['create', '--name', name, '--network', 'none', BUSYBOX_IMAGE, 'true']);
-  try {
-    await engine.cli([
-      'commit',
-      '--change',
-      `LABEL tmbot.test.variant=${variant}`,
-      '--change',
-      `CMD ${APP_CMD}`,
-      ...changes.flatMap((c) => ['--change', c]),
-      name,
-      ref,
-    ]);
-  } finally {
-    await engine.cli(['rm', '-f', name]);
-  }
-  await engine.cli(['push', ref], { timeoutMs: 120_000 });
-  return (await engine.cli(['image', 'inspect', '--format', '{{.Id}}', ref])).stdout.trim();
-}
-
 /**
  * Pushes a new version of `ref` to the registry while the engine keeps `ref` on `current`:
  * exactly what a host sees when upstream re-pushed a tag. The new image is removed locally,
@@ -88,7 +58,7 @@ async function repush(
   variant: string,
   changes: readonly string[] = [],
 ): Promise<string> {
-  const id = await pushApp(engine, ref, variant, changes);
+  const id = await pushApp(engine, ref, variant, { changes });
   await engine.cli(['tag', current, ref]);
   await engine.cli(['rmi', id]);
   return id;
