@@ -25,7 +25,7 @@ import {
   type DockerTestEngine,
   type OwnedDockerEngine,
 } from '../support/docker-engine';
-import { NO_TEMPERATURE_ALERTS, QUIET_HOST_CONDITIONS } from '../support/e2e-helpers';
+import { NO_TEMPERATURE_ALERTS, QUIET_HOST_CONDITIONS, until } from '../support/e2e-helpers';
 
 jest.setTimeout(240_000);
 
@@ -33,22 +33,6 @@ jest.setTimeout(240_000);
 const MEMORY_LIMIT_BYTES = 16 * 1024 * 1024;
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-
-/** Polls `check` until it returns a value, or fails after `timeoutMs` saying what it waited for. */
-async function until<T>(
-  what: string,
-  check: () => T | undefined,
-  timeoutMs: number,
-  context: () => string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}. ${context()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describeDocker('alerts from two engines, across an engine restart, and on OOM', (suite) => {
   let emu: BotApiEmulator;

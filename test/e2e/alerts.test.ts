@@ -3,9 +3,8 @@
  * stream, the Bot API emulator as Telegram. Only containers named `alrt-*` are watched
  * (alerts.docker.include), so other suites sharing the engine add no noise.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { BotApiEmulator, type EmuMessage } from '../support/bot-api-emulator';
 import { buttonData } from '../support/bot-api-driver';
 import {
@@ -15,6 +14,7 @@ import {
   TEST_SALT,
   TEST_TOKEN,
   testConfig,
+  runCli,
 } from '../support/daemon';
 import {
   describeDocker,
@@ -24,43 +24,11 @@ import {
   uniqueName,
   type OwnedDockerEngine,
 } from '../support/docker-engine';
-import { NO_TEMPERATURE_ALERTS, QUIET_HOST_CONDITIONS } from '../support/e2e-helpers';
+import { NO_TEMPERATURE_ALERTS, QUIET_HOST_CONDITIONS, until } from '../support/e2e-helpers';
 
 jest.setTimeout(120_000);
 
-const MAIN_JS = resolve(__dirname, '..', '..', 'dist', 'main.js');
 const SECRET = 'hunter2-very-secret';
-
-/** Polls `check` until it returns a value, or fails after `timeoutMs`. */
-async function until<T>(
-  what: string,
-  check: () => T | undefined,
-  timeoutMs = 20_000,
-  context: () => string = () => '',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}. ${context()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
-  return new Promise((res) => {
-    execFile(
-      process.execPath,
-      [MAIN_JS, ...args],
-      { env: { PATH: process.env.PATH ?? '', ...env } },
-      (err, stdout, stderr) =>
-        res({
-          code: err === null ? 0 : Number((err as { code?: number }).code ?? 1),
-          out: stdout + stderr,
-        }),
-    );
-  });
-}
 
 describeDocker('alerts from Docker events', () => {
   // An engine of its own: images other test files build or pull on the shared engine would
@@ -228,7 +196,7 @@ describeDocker('alerts from Docker events', () => {
 
   it('maintenance from the CLI: no alert during it, one summary after', async () => {
     const env = { TMBOT_STATE_DIR: daemon.stateDir, HOME: daemon.dir };
-    const on = await cli(['maintenance', 'on', '10m', '--config', daemon.configPath], env);
+    const on = await runCli(['maintenance', 'on', '10m', '--config', daemon.configPath], env);
     expect(on).toMatchObject({ code: 0, out: expect.stringMatching(/^maintenance: on until/) });
     const name = `${prefix}-maint`;
     await runBusybox(own, { name, cmd: 'while true; do sleep 1; done' });
@@ -247,9 +215,9 @@ describeDocker('alerts from Docker events', () => {
         .slice(before)
         .filter((m) => (m.text ?? '').includes(`${name} died`)),
     ).toEqual([]);
-    const status = await cli(['maintenance', 'status', '--config', daemon.configPath], env);
+    const status = await runCli(['maintenance', 'status', '--config', daemon.configPath], env);
     expect(status.out).toMatch(/maintenance: on until .*\d+ alert\(s\) recorded/);
-    const off = await cli(['maintenance', 'off', '--config', daemon.configPath], env);
+    const off = await runCli(['maintenance', 'off', '--config', daemon.configPath], env);
     expect(off.code).toBe(0);
     const summary = await toAdmin(/Maintenance ended/);
     expect(summary.text).toContain(`${name} died, exit 137 (SIGKILL)`);

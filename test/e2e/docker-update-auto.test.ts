@@ -4,10 +4,10 @@
  * open, and updated by the daemon itself (said in the admin chat, audited as user 0) once
  * `tmbot maintenance on` opens one.
  */
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { BotApiEmulator } from '../support/bot-api-emulator';
+import { until } from '../support/e2e-helpers';
 import { pushApp } from '../support/update-app';
 import {
   ADMIN_CHAT_ID,
@@ -16,6 +16,7 @@ import {
   TEST_SALT,
   TEST_TOKEN,
   UNLIMITED_RATE,
+  runCli,
 } from '../support/daemon';
 import {
   describeDocker,
@@ -28,37 +29,7 @@ import {
 
 jest.setTimeout(240_000);
 
-const MAIN_JS = resolve(__dirname, '..', '..', 'dist', 'main.js');
 const WAITING = /unattended updates wait for a maintenance window/g;
-
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
-  return new Promise((res) => {
-    execFile(
-      process.execPath,
-      [MAIN_JS, ...args],
-      { env: { PATH: process.env.PATH ?? '', ...env } },
-      (err, stdout, stderr) =>
-        res({
-          code: err === null ? 0 : Number((err as { code?: number }).code ?? 1),
-          out: stdout + stderr,
-        }),
-    );
-  });
-}
-
-/** Polls `check` every 100 ms until it holds; throws after `timeoutMs`. */
-async function until(
-  what: string,
-  check: () => boolean,
-  timeoutMs: number,
-  context: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${context()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describeDocker('unattended image updates, end to end', () => {
   let own: OwnedDockerEngine;
@@ -129,7 +100,12 @@ describeDocker('unattended image updates, end to end', () => {
         .join('\n');
 
     // Outside maintenance: three looks go by, the container is left as it is.
-    await until('three looks', () => (d.output.match(WAITING) ?? []).length >= 3, 60_000, log);
+    await until(
+      'three looks',
+      () => ((d.output.match(WAITING) ?? []).length >= 3 ? true : undefined),
+      60_000,
+      log,
+    );
     const still = await c.inspect();
     expect([still.Id, still.Image]).toEqual([before.Id, v1]);
     const unattended = (): string[] =>
@@ -141,9 +117,14 @@ describeDocker('unattended image updates, end to end', () => {
 
     // Maintenance on: the next look updates it and reports to the admin chat.
     const env = { TMBOT_STATE_DIR: d.stateDir, HOME: d.dir };
-    const on = await cli(['maintenance', 'on', '30m', '--config', d.configPath], env);
+    const on = await runCli(['maintenance', 'on', '30m', '--config', d.configPath], env);
     expect(on).toMatchObject({ code: 0, out: expect.stringMatching(/^maintenance: on until/) });
-    await until('the unattended update report', () => unattended().length > 0, 120_000, log);
+    await until(
+      'the unattended update report',
+      () => (unattended().length > 0 ? true : undefined),
+      120_000,
+      log,
+    );
     const [report = ''] = unattended();
     expect(report).toContain(`Update of ${app} done in `);
     const now = await own.docker.getContainer(app).inspect();

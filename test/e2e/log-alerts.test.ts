@@ -19,22 +19,11 @@ import {
   testConfig,
 } from '../support/daemon';
 import { describeDocker, removeAll, runBusybox, uniqueName } from '../support/docker-engine';
-import { NO_TEMPERATURE_ALERTS, QUIET_HOST_CONDITIONS } from '../support/e2e-helpers';
+import { NO_TEMPERATURE_ALERTS, QUIET_HOST_CONDITIONS, until } from '../support/e2e-helpers';
 
 jest.setTimeout(120_000);
 
 const SECRET = 'hunter2-log-secret';
-
-/** Polls `check` until it returns a value, or fails after `timeoutMs`. */
-async function until<T>(what: string, check: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The count of the open log alert for `target` in the daemon's persisted alert state. */
 function persistedCount(stateDir: string, target: string): number | undefined {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -134,4 +134,23 @@ export class Daemon {
   cleanup(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Runs the built CLI once (`tmbot maintenance on 30m …`) with `env`; its exit code and output. */
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ code: number; out: string }> {
+  return new Promise((res) => {
+    execFile(
+      process.execPath,
+      [MAIN_JS, ...args],
+      { env: { PATH: process.env.PATH ?? '', ...env } },
+      (err, stdout, stderr) =>
+        res({
+          code: err === null ? 0 : Number((err as { code?: number }).code ?? 1),
+          out: stdout + stderr,
+        }),
+    );
+  });
 }

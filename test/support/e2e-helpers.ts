@@ -19,6 +19,25 @@ export function totp(userId: number, at = Date.now()): string {
 export const buttons = (m: EmuMessage): string[] =>
   (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text);
 
+/**
+ * Polls `check` every 50 ms until it returns a value (anything but undefined) and returns it;
+ * after `timeoutMs` throws, saying what it waited for and what `context` adds (logs, transcript).
+ */
+export async function until<T>(
+  what: string,
+  check: () => T | undefined,
+  timeoutMs = 30_000,
+  context: () => string = () => '',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}. ${context()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Polls `check` every 100 ms until it holds; throws after `timeoutMs`. */
 export async function eventually(
   check: () => boolean | Promise<boolean>,
