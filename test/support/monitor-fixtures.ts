@@ -1,7 +1,8 @@
 import type { DockerEventsPort } from '../../src/adapters/docker/events-port';
 import type { DockerLogFollowPort } from '../../src/adapters/docker/log-follow-port';
 import type { DockerPort } from '../../src/adapters/docker/port';
-import type { MonitorConfig } from '../../src/config/types';
+import { ALERT_KINDS, type AlertKind, type Severity } from '../../src/alerts/types';
+import type { AlertsConfig, MonitorConfig } from '../../src/config/types';
 
 const unused = (): Promise<never> => Promise.reject(new Error('unused'));
 
@@ -44,3 +45,42 @@ export const MONITOR_CONFIG: MonitorConfig = {
   retryIntervalSeconds: 10,
   monitorDocker: false,
 };
+
+const rule = { debounceChecks: 2, hysteresis: 5 };
+/** Alert settings for monitor tests: every kind a warning, sent at once, debounce 2 checks. */
+export function alertsConfig(over: Partial<AlertsConfig> = {}): AlertsConfig {
+  return {
+    chatId: undefined,
+    threadId: undefined,
+    // Sent at once, so each check's alert is visible right after it.
+    settleMs: 0,
+    groupWindowMs: 0,
+    quietHours: undefined,
+    severity: Object.fromEntries(ALERT_KINDS.map((k) => [k, 'warning'])) as Record<
+      AlertKind,
+      Severity
+    >,
+    docker: {
+      events: true,
+      logLines: 10,
+      restartLoop: { restarts: 3, minutes: 5 },
+      stableMs: 30_000,
+      include: [],
+      exclude: [],
+    },
+    conditions: {
+      cpu: rule,
+      memory: rule,
+      disk: rule,
+      temperature: rule,
+      swap: rule,
+      load: { debounceChecks: 2, hysteresis: 0.5 },
+      fan: { debounceChecks: 2, hysteresis: 0 },
+    },
+    swapThreshold: 80,
+    loadPerCoreThreshold: 2,
+    fanMinRpm: 1,
+    logWatch: { patterns: [], maxLineBytes: 4096, matchTimeoutMs: 250, maxContainers: 100 },
+    ...over,
+  };
+}

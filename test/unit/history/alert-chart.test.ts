@@ -1,8 +1,8 @@
 import { PNG } from 'pngjs';
 import type { SystemPort } from '../../../src/adapters/system/system-port';
-import { ALERT_KINDS, type AlertKind, type Severity } from '../../../src/alerts/types';
+import type { AlertKind } from '../../../src/alerts/types';
 import { ManualClock } from '../../../src/clock';
-import type { AlertsConfig, HistoryConfig } from '../../../src/config/types';
+import type { HistoryConfig } from '../../../src/config/types';
 import { alertChartTarget } from '../../../src/history/alert-chart';
 import { CHART_HEIGHT, CHART_WIDTH } from '../../../src/history/chart';
 import { HistoryRuntime } from '../../../src/history/runtime';
@@ -11,7 +11,7 @@ import { createMonitorPlugin } from '../../../src/plugins/monitor/plugin';
 import * as d from '../../fixtures/server-data';
 import { FakeSender } from '../../support/fake-sender';
 import { MemoryStore } from '../../support/memory-store';
-import { MONITOR_CONFIG, unusedDocker } from '../../support/monitor-fixtures';
+import { MONITOR_CONFIG, alertsConfig, unusedDocker } from '../../support/monitor-fixtures';
 import { silentLogger } from '../../support/silent-logger';
 
 const CHAT = 500;
@@ -92,40 +92,6 @@ const noDocker = unusedDocker();
 
 const monitorConfig = MONITOR_CONFIG;
 
-const rule = { debounceChecks: 2, hysteresis: 5 };
-const alertsConfig: AlertsConfig = {
-  chatId: undefined,
-  threadId: undefined,
-  settleMs: 0,
-  groupWindowMs: 0,
-  quietHours: undefined,
-  severity: Object.fromEntries(ALERT_KINDS.map((k) => [k, 'warning'])) as Record<
-    AlertKind,
-    Severity
-  >,
-  docker: {
-    events: true,
-    logLines: 10,
-    restartLoop: { restarts: 3, minutes: 5 },
-    stableMs: 30_000,
-    include: [],
-    exclude: [],
-  },
-  conditions: {
-    cpu: rule,
-    memory: rule,
-    disk: rule,
-    temperature: rule,
-    swap: rule,
-    load: { debounceChecks: 2, hysteresis: 0.5 },
-    fan: { debounceChecks: 2, hysteresis: 0 },
-  },
-  swapThreshold: 80,
-  loadPerCoreThreshold: 2,
-  fanMinRpm: 1,
-  logWatch: { patterns: [], maxLineBytes: 4096, matchTimeoutMs: 250, maxContainers: 100 },
-};
-
 const historyConfig: HistoryConfig = {
   enabled: true,
   intervalSeconds: 5,
@@ -162,7 +128,7 @@ function setup(withCharts: boolean) {
   // The engine is the core's (src/app-alerts.ts), which draws the charts: built as createApp does.
   const alerting = createAlerting({
     monitor: monitorConfig,
-    alerts: alertsConfig,
+    alerts: alertsConfig(),
     globalChatIds: [CHAT],
     adminIds: [CHAT],
     sender,
@@ -173,7 +139,7 @@ function setup(withCharts: boolean) {
   });
   const monitor = createMonitorPlugin({
     monitor: monitorConfig,
-    alerts: alertsConfig,
+    alerts: alertsConfig(),
     globalChatIds: [CHAT],
     adminIds: [CHAT],
     system,

@@ -11,10 +11,9 @@ import {
   ALERT_SNOOZE,
   ALERT_UNMUTE,
 } from '../../../../src/alerts/views';
-import { ALERT_KINDS, type AlertKind, type Severity } from '../../../../src/alerts/types';
 import { ManualClock } from '../../../../src/clock';
 import type { AlertsConfig } from '../../../../src/config/types';
-import { MONITOR_CONFIG, unusedDocker } from '../../../support/monitor-fixtures';
+import { MONITOR_CONFIG, alertsConfig, unusedDocker } from '../../../support/monitor-fixtures';
 import { silentLogger } from '../../../support/silent-logger';
 import { temperatureThreshold } from '../../../../src/plugins/monitor/rules';
 import { createAlerting } from '../../../../src/app-alerts';
@@ -72,44 +71,6 @@ class FakeSystem implements SystemPort {
 const noDocker = unusedDocker([{ index: 0, label: 'unix:///run/docker.sock' }]);
 
 const monitorConfig = MONITOR_CONFIG;
-
-const rule = { debounceChecks: 2, hysteresis: 5 };
-function alertsConfig(over: Partial<AlertsConfig> = {}): AlertsConfig {
-  return {
-    chatId: undefined,
-    threadId: undefined,
-    // Sent at once, so each check's alert is visible right after it.
-    settleMs: 0,
-    groupWindowMs: 0,
-    quietHours: undefined,
-    severity: Object.fromEntries(ALERT_KINDS.map((k) => [k, 'warning'])) as Record<
-      AlertKind,
-      Severity
-    >,
-    docker: {
-      events: true,
-      logLines: 10,
-      restartLoop: { restarts: 3, minutes: 5 },
-      stableMs: 30_000,
-      include: [],
-      exclude: [],
-    },
-    conditions: {
-      cpu: rule,
-      memory: rule,
-      disk: rule,
-      temperature: rule,
-      swap: rule,
-      load: { debounceChecks: 2, hysteresis: 0.5 },
-      fan: { debounceChecks: 2, hysteresis: 0 },
-    },
-    swapThreshold: 80,
-    loadPerCoreThreshold: 2,
-    fanMinRpm: 1,
-    logWatch: { patterns: [], maxLineBytes: 4096, matchTimeoutMs: 250, maxContainers: 100 },
-    ...over,
-  };
-}
 
 function setup(
   over: Partial<AlertsConfig> = {},
