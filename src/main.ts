@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs, USAGE, type CliOptions } from './cli/args';
 import { DEMO_USAGE, type DemoCommand } from './cli/demo-args';
 import { newSalt, writeStarterConfig } from './cli/init';
+import { applyJitMode, jitMode } from './cli/jit';
 import { runMaintenance, type MaintenanceOp } from './cli/maintenance';
 import { matchDirectoryOwner, resetTotp } from './cli/totp-reset';
 import { systemClock } from './clock';
@@ -251,6 +252,7 @@ async function maintenance(cli: CliOptions, request: MaintenanceOp): Promise<num
 async function main(argv: readonly string[]): Promise<number> {
   let cli: CliOptions;
   try {
+    applyJitMode(jitMode(process.env));
     cli = parseArgs(argv);
   } catch (err) {
     process.stderr.write(`tmbot: ${(err as Error).message}\n`);

@@ -1,0 +1,30 @@
+import { setFlagsFromString } from 'node:v8';
+import { UsageError } from '../errors';
+
+/**
+ * Which of V8's tiers run the daemon's JavaScript (`TMBOT_JIT`):
+ * - `lean` (default): the interpreter and the Sparkplug baseline compiler only. The optimising
+ *   compilers (Maglev, TurboFan) are never started, so their ~8 MiB of machine code is never paged
+ *   in; a daemon that mostly waits gives up little speed for it (docs/performance.md).
+ * - `full`: V8's defaults, for hosts that push many log lines a second through log-pattern alerts.
+ * Regular expressions are compiled to machine code in both.
+ */
+export type JitMode = 'lean' | 'full';
+
+const MODES: readonly JitMode[] = ['lean', 'full'];
+
+/** The mode `TMBOT_JIT` asks for; a value that is neither is a usage error. */
+export function jitMode(env: NodeJS.ProcessEnv): JitMode {
+  const v = env.TMBOT_JIT;
+  if (v === undefined || v === '') return 'lean';
+  const mode = MODES.find((m) => m === v.trim().toLowerCase());
+  if (mode === undefined) throw new UsageError(`TMBOT_JIT must be lean or full, not "${v}"`);
+  return mode;
+}
+
+/** Applies `mode` to this process. Call it first: code already optimised stays optimised. */
+export function applyJitMode(mode: JitMode): void {
+  if (mode === 'full') return;
+  setFlagsFromString('--no-opt');
+  setFlagsFromString('--no-maglev');
+}
