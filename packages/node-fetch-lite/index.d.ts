@@ -55,7 +55,7 @@ export declare class Response {
 
 declare function fetch(input: string | URL, init?: RequestInit): Promise<Response>;
 declare namespace fetch {
-  function isRedirect(status: number): boolean;
+  export function isRedirect(status: number): boolean;
   export { fetch as default, FetchError, AbortError, Response, Headers };
 }
 export default fetch;

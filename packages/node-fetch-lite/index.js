@@ -28,12 +28,8 @@ const noop = () => undefined;
  * @param {RequestInit} [init]
  * @returns {Promise<Response>}
  */
-function fetch(input, init = {}) {
-  try {
-    return send(request(input, init));
-  } catch (err) {
-    return Promise.reject(err);
-  }
+async function fetch(input, init = {}) {
+  return send(request(input, init));
 }
 
 /**
@@ -88,7 +84,7 @@ function send(req) {
     const shown = shownUrl(url);
     if (signal?.aborted) {
       const err = new AbortError('The user aborted a request.');
-      destroyBody(req.body, err);
+      destroyBody(req.body);
       reject(err);
       return;
     }
@@ -111,7 +107,7 @@ function send(req) {
     function onAbort() {
       const err = new AbortError('The user aborted a request.');
       reject(err);
-      destroyBody(req.body, err);
+      destroyBody(req.body);
       response?.body.destroy(err);
       finalize();
     }
@@ -131,18 +127,11 @@ function send(req) {
     });
     outgoing.on('response', (res) => {
       clearTimeout(timer);
-      let next;
-      try {
-        next = redirectTarget(req, res.statusCode ?? 0, res.headers.location);
-      } catch (err) {
-        res.resume();
-        reject(err);
-        finalize();
-        return;
-      }
+      const next = redirectTarget(req, res.statusCode ?? 0, res.headers.location);
       if (next !== undefined) {
         res.resume();
-        resolve(send(next));
+        if (next instanceof FetchError) reject(next);
+        else resolve(send(next));
         finalize();
         return;
       }
@@ -175,11 +164,12 @@ function respond(req, res) {
 }
 
 /**
- * The next request when a response redirects and node-fetch would follow it, else undefined.
+ * The next request when a response redirects and node-fetch would follow it, the error when it
+ * cannot be followed, else undefined.
  * @param {Request} req
  * @param {number} status
  * @param {string | undefined} location
- * @returns {Request | undefined}
+ * @returns {Request | FetchError | undefined}
  */
 function redirectTarget(req, status, location) {
   if (!REDIRECT_STATUSES.has(status) || location === undefined) return undefined;
@@ -187,25 +177,36 @@ function redirectTarget(req, status, location) {
   try {
     url = new URL(location, req.url);
   } catch {
-    throw new FetchError('uri requested responds with an invalid redirect URL', 'invalid-redirect');
+    return new FetchError(
+      'uri requested responds with an invalid redirect URL',
+      'invalid-redirect',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new FetchError('uri requested redirects to a protocol other than HTTP(S)', 'invalid-redirect');
+    return new FetchError(
+      'uri requested redirects to a protocol other than HTTP(S)',
+      'invalid-redirect',
+    );
   }
   if (req.counter >= req.follow) {
-    throw new FetchError(`maximum redirect reached at: ${shownUrl(req.url)}`, 'max-redirect');
+    return new FetchError(`maximum redirect reached at: ${shownUrl(req.url)}`, 'max-redirect');
   }
   const toGet = status === 303 || ((status === 301 || status === 302) && req.method === 'POST');
-  const streamed = req.body !== undefined && typeof req.body !== 'string' && !Buffer.isBuffer(req.body);
+  const streamed =
+    req.body !== undefined && typeof req.body !== 'string' && !Buffer.isBuffer(req.body);
   if (!toGet && streamed) {
-    throw new FetchError('Cannot follow redirect with body being a readable stream', 'unsupported-redirect');
+    return new FetchError(
+      'Cannot follow redirect with body being a readable stream',
+      'unsupported-redirect',
+    );
   }
   const headers = { ...req.headers };
   const sameSite =
     url.protocol === req.url.protocol &&
     (url.hostname === req.url.hostname || url.hostname.endsWith(`.${req.url.hostname}`));
   if (!sameSite) {
-    for (const name of ['authorization', 'www-authenticate', 'cookie', 'cookie2']) delete headers[name];
+    for (const name of ['authorization', 'www-authenticate', 'cookie', 'cookie2'])
+      delete headers[name];
   }
   if (toGet) delete headers['content-length'];
   return {
@@ -251,11 +252,12 @@ function writeBody(outgoing, body) {
 }
 
 /**
+ * A request body stream that will not be sent is destroyed without an error: nobody may be
+ * listening for one (telegraf's multipart stream is not).
  * @param {Request['body']} body
- * @param {Error} err
  */
-function destroyBody(body, err) {
-  if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) body.destroy(err);
+function destroyBody(body) {
+  if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) body.destroy();
 }
 
 /**

@@ -59,10 +59,15 @@ class Response {
   async json() {
     const text = await this.text();
     try {
-      return JSON.parse(text);
+      /** @type {unknown} */
+      const value = JSON.parse(text);
+      return value;
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      throw new FetchError(`invalid json response body at ${this.shown} reason: ${reason}`, 'invalid-json');
+      throw new FetchError(
+        `invalid json response body at ${this.shown} reason: ${reason}`,
+        'invalid-json',
+      );
     }
   }
 
@@ -79,6 +84,10 @@ class Response {
     if (this.bodyUsed) throw new TypeError(`body used already for: ${this.shown}`);
     this.bodyUsed = true;
     const { body, shown, limit, timeout } = this;
+    if (Number(this.headers.get('content-length')) > limit) {
+      body.destroy();
+      throw new FetchError(`content size at ${shown} over limit: ${limit}`, 'max-size');
+    }
     const timer =
       timeout > 0
         ? setTimeout(() => {
@@ -91,9 +100,10 @@ class Response {
     let size = 0;
     try {
       for await (const chunk of body) {
-        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
         size += buf.length;
-        if (size > limit) throw new FetchError(`content size at ${shown} over limit: ${limit}`, 'max-size');
+        if (size > limit)
+          throw new FetchError(`content size at ${shown} over limit: ${limit}`, 'max-size');
         chunks.push(buf);
       }
     } catch (err) {
