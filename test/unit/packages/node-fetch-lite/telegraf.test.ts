@@ -132,6 +132,7 @@ describe('telegraf on node-fetch-lite', () => {
       res.writeHead(502, { 'content-type': 'text/html' });
       res.write('<html>'); // the body never ends, and telegraf never reads it
     });
+    const closed = new Promise((r) => gateway.on('connection', (s) => s.on('close', r)));
     const port = await listen(gateway);
     const uncaught: unknown[] = [];
     const onUncaught = (e: unknown): number => uncaught.push(e);
@@ -144,7 +145,8 @@ describe('telegraf on node-fetch-lite', () => {
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TelegramError);
       expect((err as TelegramError).code).toBe(502);
-      abort.abort();
+      abort.abort(); // destroys the unread response and its connection
+      await closed;
       await new Promise((r) => setImmediate(r));
       expect(uncaught).toEqual([]);
     } finally {
