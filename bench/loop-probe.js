@@ -1,28 +1,25 @@
 'use strict';
 /**
  * Preloaded into a benchmark's daemon (`NODE_OPTIONS=--require …/loop-probe.js`): measures the
- * daemon's event loop over windows the benchmark chooses, with the same probe as the daemon's own
- * (perf_hooks, 2 ms; main-thread CPU time between ticks). Each time the file named by
- * BENCH_LOOP_MARK gets new content, the figures since the previous mark go to
- * `<file>.<content>.json` and measuring starts again, so start-up does not hide in a burst's figures.
+ * daemon's event loop over windows the benchmark chooses with the daemon's own probe
+ * (dist/adapters/system/loop-delay.js: perf_hooks at 2 ms for the wall clock, and the same gaps
+ * less the main thread's run-queue wait). Each time the file named by BENCH_LOOP_MARK gets new
+ * content, the figures since the previous mark go to `<file>.<content>.json` and a fresh probe
+ * starts, so start-up does not hide in a burst's figures.
  */
-const { monitorEventLoopDelay } = require('node:perf_hooks');
 const { readFileSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { LoopDelayProbe } = require(
+  join(__dirname, '..', 'dist', 'adapters', 'system', 'loop-delay.js'),
+);
+const { systemClock } = require(join(__dirname, '..', 'dist', 'clock.js'));
 
-const RESOLUTION_MS = 2;
 const POLL_MS = 100;
 const markFile = process.env.BENCH_LOOP_MARK;
 
 if (markFile) {
-  const h = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-  h.enable();
-  let last = process.threadCpuUsage();
-  let maxBusyMicros = 0;
-  setInterval(() => {
-    const now = process.threadCpuUsage();
-    maxBusyMicros = Math.max(maxBusyMicros, now.user - last.user + (now.system - last.system));
-    last = now;
-  }, RESOLUTION_MS).unref();
+  let probe = new LoopDelayProbe(systemClock);
+  probe.start();
   let seen = '';
   setInterval(() => {
     let mark;
@@ -33,17 +30,18 @@ if (markFile) {
     }
     if (mark === '' || mark === seen) return;
     seen = mark;
-    const stall = (ns) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
+    const s = probe.summary();
+    probe.stop();
     writeFileSync(
       `${markFile}.${mark}.json`,
       JSON.stringify({
-        loopMaxStallMs: stall(h.max),
-        loopP99StallMs: stall(h.percentile(99)),
-        loopMaxBusyMs: maxBusyMicros / 1000,
+        loopMaxStallMs: s?.maxStallMs ?? NaN,
+        loopP99StallMs: s?.p99StallMs ?? NaN,
+        loopMaxBusyMs: s?.maxBusyMs,
+        loopBusyOver20: s?.longBusy,
       }),
     );
-    h.reset();
-    maxBusyMicros = 0;
-    last = process.threadCpuUsage();
+    probe = new LoopDelayProbe(systemClock);
+    probe.start();
   }, POLL_MS).unref();
 }

@@ -102,7 +102,7 @@ export function serverFeature(deps: ServerDeps): Feature {
       const s = probe?.summary();
       if (s !== undefined) {
         log.debug(
-          `event loop while running: worst stall ${s.maxStallMs} ms, p99 ${s.p99StallMs} ms, longest busy stretch ${s.maxBusyMs ?? '?'} ms`,
+          `event loop while running: worst stall ${s.maxStallMs} ms, p99 ${s.p99StallMs} ms, longest stall of its own ${s.maxBusyMs ?? '?'} ms (run-queue waits excluded)`,
           {
             loopMaxStallMs: s.maxStallMs,
             loopP99StallMs: s.p99StallMs,

@@ -1,8 +1,13 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
+import { performance, monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Clock, Timer } from '../../clock';
 
 /** Timer period of the probe; a stall is what a tick arrives later than this. */
 const RESOLUTION_MS = 2;
+/** A stall of the process's own over this is counted as long (the alerts burst target). */
+const LONG_MS = 20;
+/** The calling thread's scheduler counters: time on a CPU, time waiting in the run queue (ns). */
+const SCHEDSTAT = '/proc/thread-self/schedstat';
 
 export interface LoopDelaySummary {
   /** Worst stall: the longest tick minus the timer period, in ms (wall clock). */
@@ -10,39 +15,81 @@ export interface LoopDelaySummary {
   /** 99th percentile tick length minus the timer period, in ms. */
   readonly p99StallMs: number;
   /**
-   * Most main-thread CPU time spent between two ticks, in ms: the longest
-   * stretch this process itself kept the loop busy. Unlike the wall-clock
-   * figure it does not grow when a shared machine preempts the process.
-   * Undefined where the runtime has no process.threadCpuUsage().
+   * The longest stall this process caused itself, in ms: the wall time between two ticks minus
+   * the timer period, minus the time the main thread waited in the kernel's run queue for a CPU.
+   * Unlike the wall-clock figure it does not grow when a shared machine preempts the process;
+   * it still counts synchronous I/O and waiting on the garbage collector's helper threads, which
+   * hold the loop as surely as work does. Undefined where /proc has no schedstat.
    */
   readonly maxBusyMs: number | undefined;
+  /** How many of those own stalls were over 20 ms; undefined like {@link maxBusyMs}. */
+  readonly longBusy: number | undefined;
   readonly ticks: number;
 }
 
+/** A reading of the calling thread's clocks, in ms: wall (monotonic) and run-queue wait so far. */
+export interface ThreadClock {
+  wall: number;
+  waited: number;
+}
+
+function runQueueWaitNs(): number {
+  return Number(readFileSync(SCHEDSTAT, 'latin1').split(' ')[1]);
+}
+
 /**
- * Measures how long the event loop was held: perf_hooks' monitorEventLoopDelay
- * for the wall clock, plus the main thread's CPU time between ticks. The
- * histogram is never reset while running: a reset drops the tick in progress,
- * which would hide the very stall being measured.
+ * Wall clock and run-queue wait of the calling thread, read together: a preemption between the
+ * two reads would charge its wait to one gap and its wall time to the next, so such a pair is
+ * read again. Exact where CPU-time clocks are not (thread CPU time on a tick-accounted kernel
+ * moves in 4 ms steps and catches up in jumps larger than the wall time that passed).
+ * Undefined where /proc has no schedstat.
+ */
+export function readThreadClock(): ThreadClock | undefined {
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const before = runQueueWaitNs();
+      const wall = performance.now();
+      const after = runQueueWaitNs();
+      if (before === after && Number.isFinite(after)) return { wall, waited: after / 1e6 };
+    }
+  } catch {
+    // No /proc (or no schedstat in it): only the wall clock is measured.
+  }
+  return undefined;
+}
+
+/** Time `from` → `to` that the thread was not waiting for a CPU, in ms. */
+export function ownTime(from: ThreadClock, to: ThreadClock): number {
+  return to.wall - from.wall - (to.waited - from.waited);
+}
+
+/**
+ * Measures how long the event loop was held: perf_hooks' monitorEventLoopDelay for the wall
+ * clock, plus the same gaps with the main thread's run-queue wait taken out. The histogram is
+ * never reset while running: a reset drops the tick in progress, which would hide the very
+ * stall being measured.
  */
 export class LoopDelayProbe {
   private histogram: IntervalHistogram | undefined;
   private timer: Timer | undefined;
-  private maxBusyMicros: number | undefined;
+  private maxBusyMs: number | undefined;
+  private longBusy = 0;
 
   constructor(private readonly clock: Clock) {}
 
   start(): void {
     this.histogram ??= monitorEventLoopDelay({ resolution: RESOLUTION_MS });
     this.histogram.enable();
-    // threadCpuUsage arrived in Node 23.9; on older runtimes only the wall clock is measured.
-    if (this.timer !== undefined || typeof process.threadCpuUsage !== 'function') return;
-    let last = process.threadCpuUsage();
-    this.maxBusyMicros = 0;
+    if (this.timer !== undefined) return;
+    let last = readThreadClock();
+    if (last === undefined) return;
+    this.maxBusyMs = 0;
     this.timer = this.clock.setInterval(() => {
-      const now = process.threadCpuUsage();
-      const busy = now.user - last.user + (now.system - last.system);
-      this.maxBusyMicros = Math.max(this.maxBusyMicros ?? 0, busy);
+      const now = readThreadClock();
+      if (now === undefined || last === undefined) return;
+      const busy = ownTime(last, now) - RESOLUTION_MS;
+      this.maxBusyMs = Math.max(this.maxBusyMs ?? 0, busy);
+      if (busy > LONG_MS) this.longBusy++;
       last = now;
     }, RESOLUTION_MS);
   }
@@ -55,8 +102,8 @@ export class LoopDelayProbe {
     return {
       maxStallMs: stall(h.max),
       p99StallMs: stall(h.percentile(99)),
-      maxBusyMs:
-        this.maxBusyMicros === undefined ? undefined : Math.round(this.maxBusyMicros / 100) / 10,
+      maxBusyMs: this.maxBusyMs === undefined ? undefined : Math.round(this.maxBusyMs * 10) / 10,
+      longBusy: this.maxBusyMs === undefined ? undefined : this.longBusy,
       ticks: h.count,
     };
   }

@@ -1,0 +1,51 @@
+import {
+  LoopDelayProbe,
+  ownTime,
+  readThreadClock,
+  type LoopDelaySummary,
+} from '../../../../src/adapters/system/loop-delay';
+import { systemClock } from '../../../../src/clock';
+
+/** Polls the probe until `ok` holds for its summary, or fails at the deadline. */
+async function summaryWhere(
+  probe: LoopDelayProbe,
+  ok: (s: LoopDelaySummary) => boolean,
+): Promise<LoopDelaySummary> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+    const s = probe.summary();
+    if (s !== undefined && ok(s)) return s;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error(`the probe never reported: ${JSON.stringify(probe.summary())}`);
+}
+
+describe('readThreadClock', () => {
+  it('reads the wall clock and the run-queue wait of this thread together', () => {
+    const a = readThreadClock();
+    const b = readThreadClock();
+    expect(a).toBeDefined();
+    expect(b).toBeDefined();
+    expect(b!.wall).toBeGreaterThanOrEqual(a!.wall);
+    expect(b!.waited).toBeGreaterThanOrEqual(a!.waited);
+    // Own time never exceeds the wall time that passed.
+    expect(ownTime(a!, b!)).toBeLessThanOrEqual(b!.wall - a!.wall);
+  });
+});
+
+describe('LoopDelayProbe', () => {
+  it("counts a loop held by a synchronous wait as the process's own stall (no CPU used)", async () => {
+    const probe = new LoopDelayProbe(systemClock);
+    probe.start();
+    try {
+      await summaryWhere(probe, (s) => s.ticks >= 2);
+      // The thread sleeps in the kernel: no CPU time, no run-queue wait, yet the loop is held.
+      // Main-thread CPU time would call this stall zero.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60);
+      const s = await summaryWhere(probe, (x) => (x.longBusy ?? 0) >= 1);
+      expect(s.maxBusyMs).toBeGreaterThanOrEqual(50);
+      expect(s.maxStallMs).toBeGreaterThanOrEqual(50);
+    } finally {
+      probe.stop();
+    }
+  });
+});
