@@ -2,8 +2,9 @@
 'use strict';
 /**
  * The subset of node-fetch v2 that telegraf 4 uses, on node:http and node:https only: installed in
- * place of node-fetch through npm `overrides` (see README.md). node-fetch 2 loads whatwg-url, tr46 and
- * webidl-conversions (about 6.6 MiB of idle memory) for a URL parser Node already has.
+ * place of node-fetch through npm `overrides` (docs/architecture.md#dependencies). node-fetch 2 loads
+ * whatwg-url, tr46 and webidl-conversions (3.6 MiB of a telegraf process's idle memory) for a URL
+ * parser Node already has.
  */
 const http = require('node:http');
 const { pipeline } = require('node:stream');
