@@ -27,6 +27,8 @@ RUN if ! command -v tini-static >/dev/null 2>&1; then apk add --no-cache tini-st
  && { grep -v '^tmbot:' /etc/group 2>/dev/null || true; } >/out/etc/group \
  && echo 'tmbot:x:10001:' >>/out/etc/group
 COPY package.json package-lock.json ./
+# Local packages the lockfile links (packages/node-fetch-lite stands in for telegraf's node-fetch).
+COPY packages ./packages
 RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -39,7 +41,7 @@ RUN npm run build --silent \
  && rm -rf node_modules \
  && npm ci --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error \
  && mkdir -p /out/app /out/bin \
- && cp -R dist node_modules config assets package.json /out/app/ \
+ && cp -R dist node_modules packages config assets package.json /out/app/ \
  && ln -s /opt/tmbot/dist/main.js /out/bin/tmbot
 
 FROM ${BASE_IMAGE}

@@ -55,6 +55,15 @@ export default tseslint.config(
     rules: { ...tseslint.configs.disableTypeChecked.rules, 'no-undef': 'error' },
   },
   {
+    // Local CommonJS packages (no build step): type-checked through their JSDoc.
+    files: ['packages/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      parserOptions: { projectService: false, project: './packages/*/tsconfig.json' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

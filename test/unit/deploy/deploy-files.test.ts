@@ -62,6 +62,7 @@ describe('Dockerfile', () => {
       '!src/',
       '!config/',
       '!assets/',
+      '!packages/',
     ]);
   });
 });
