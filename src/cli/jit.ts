@@ -3,9 +3,9 @@ import { UsageError } from '../errors';
 
 /**
  * Which of V8's tiers run the daemon's JavaScript (`TMBOT_JIT`):
- * - `lean` (default): the interpreter and the Sparkplug baseline compiler only. The optimising
- *   compilers (Maglev, TurboFan) are never started, so their ~8 MiB of machine code is never paged
- *   in; a daemon that mostly waits gives up little speed for it (docs/performance.md).
+ * - `lean` (default): the interpreter, Sparkplug and Maglev, but never TurboFan, the top-tier
+ *   optimising compiler. Its machine code (~5 MiB of the node binary) is then never paged in, and
+ *   a daemon that mostly waits loses no measurable speed: /start answers as fast (docs/performance.md).
  * - `full`: V8's defaults, for hosts that push many log lines a second through log-pattern alerts.
  * Regular expressions are compiled to machine code in both.
  */
@@ -24,7 +24,5 @@ export function jitMode(env: NodeJS.ProcessEnv): JitMode {
 
 /** Applies `mode` to this process. Call it first: code already optimised stays optimised. */
 export function applyJitMode(mode: JitMode): void {
-  if (mode === 'full') return;
-  setFlagsFromString('--no-opt');
-  setFlagsFromString('--no-maglev');
+  if (mode === 'lean') setFlagsFromString('--no-opt');
 }
