@@ -64,9 +64,8 @@ function hostCollectors(r: MetricsRegistry, src: MetricSources): void {
   const mem = r.gauge('tmbot_host_memory_bytes', 'Memory of the host, by kind (total, available).');
   const fs = r.gauge('tmbot_host_filesystem_bytes', 'File systems of the host, by mount and kind.');
   const uptime = r.gauge('tmbot_host_uptime_seconds', 'Uptime of the host.');
-  r.collect(() => {
-    rss.set(process.memoryUsage.rss());
-    return Promise.resolve();
+  r.collect(async () => {
+    rss.set(await src.system.processRss());
   });
   r.collect(async () => {
     const [l, m, f, u] = await Promise.all([

@@ -242,6 +242,12 @@ export class HostSystem implements SystemPort {
     return undefined;
   }
 
+  async processRss(): Promise<number> {
+    const pages = Number((await this.fs.read('proc/self/statm')).split(' ')[1]);
+    if (!Number.isFinite(pages)) throw new Error('/proc/self/statm has no resident size');
+    return pages * this.table.pageBytes();
+  }
+
   processMemoryLimit(): Promise<number | undefined> {
     const cgroups = this.fs.tryReadSync('proc/self/cgroup');
     if (cgroups === undefined) return Promise.resolve(undefined);

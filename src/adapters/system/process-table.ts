@@ -62,7 +62,7 @@ export class ProcessTable {
     const current = await this.scan();
     const windowMs = Math.max(0, current.at - base.at);
     const totalMem = memoryFromMeminfo(parseMeminfo(this.fs.readSync('proc/meminfo'))).totalBytes;
-    const page = this.getPageSize();
+    const page = this.pageBytes();
     const rows: ProcessRow[] = [];
     for (const p of current.rows.values()) {
       if (p.state === 'Z' || p.state === 'X') continue;
@@ -113,7 +113,7 @@ export class ProcessTable {
   }
 
   /** The page size RSS is counted in, from the kernel's own report (no getconf child process). */
-  private getPageSize(): number {
+  pageBytes(): number {
     if (this.pageSize === undefined) {
       const head = this.fs.readHeadSync('proc/self/smaps', 4096) ?? '';
       const kb = Number(/^KernelPageSize:\s+(\d+) kB/m.exec(head)?.[1]);

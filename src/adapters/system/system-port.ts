@@ -27,6 +27,12 @@ export interface SystemPort {
   connections(): Promise<ConnectionSummary>;
   /** The memory limit of this process's own cgroup (v2 `memory.max`, v1), when one is set. */
   processMemoryLimit(): Promise<number | undefined>;
+  /**
+   * This process's resident memory in bytes (/proc/self/statm, read off the event loop: a
+   * synchronous read of /proc/self/stat, as process.memoryUsage() does, can wait in the kernel for
+   * 100 ms while the host creates processes).
+   */
+  processRss(): Promise<number>;
 }
 
 /** Which numbers are the host's when the daemon runs in a container. */

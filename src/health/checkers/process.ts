@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import type { SystemPort } from '../../adapters/system/system-port';
 import type { CheckOutcome, HealthChecker } from '../types';
 
@@ -61,8 +62,8 @@ export function assessProcess(
 }
 
 export interface ProcessCheckerOptions {
-  /** Reads this process's cgroup memory limit. */
-  system: Pick<SystemPort, 'processMemoryLimit'>;
+  /** Reads this process's resident memory and its cgroup memory limit. */
+  system: Pick<SystemPort, 'processMemoryLimit' | 'processRss'>;
   intervalMs: number;
   thresholds?: ProcessThresholds;
 }
@@ -82,14 +83,14 @@ export function processChecker(options: ProcessCheckerOptions): HealthChecker {
         histogram.enable();
       }
       if (limit === null) limit = await options.system.processMemoryLimit();
-      const mem = process.memoryUsage();
+      const rssBytes = await options.system.processRss();
       // Before the histogram has a sample its percentiles are NaN.
       const p99 = histogram.count > 0 ? histogram.percentile(99) / 1e6 : 0;
       histogram.reset();
       return assessProcess(
         {
-          rssBytes: mem.rss,
-          heapUsedBytes: mem.heapUsed,
+          rssBytes,
+          heapUsedBytes: getHeapStatistics().used_heap_size,
           loopDelayP99Ms: p99,
           memoryLimitBytes: limit,
         },

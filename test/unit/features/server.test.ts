@@ -43,6 +43,7 @@ class FakeSystem implements SystemPort {
   interfaces = () => this.answer('interfaces', d.interfaces);
   connections = () => this.answer('connections', d.connections);
   processMemoryLimit = () => this.answer('processMemoryLimit', undefined);
+  processRss = () => this.answer('processRss', 64 * 1024 * 1024);
 }
 
 function setup(extra: Partial<ServerDeps> = {}): { p: Pipeline; sys: FakeSystem } {

@@ -86,6 +86,7 @@ class BusySystem implements SystemPort {
   interfaces = () => Promise.resolve(d.interfaces);
   connections = () => Promise.resolve(d.connections);
   processMemoryLimit = () => Promise.resolve(undefined);
+  processRss = () => Promise.resolve(64 * 1024 * 1024);
 }
 
 const noDocker = unusedDocker();

@@ -35,6 +35,7 @@ class FakeSystem implements SystemPort {
   filesystems = () => Promise.resolve(d.filesystems);
   diskIo = () => Promise.reject(new Error('unused'));
   processMemoryLimit = () => Promise.resolve(undefined);
+  processRss = () => Promise.resolve(64 * 1024 * 1024);
   networkTotals = () => {
     this.rx += this.rxStep;
     return Promise.resolve({

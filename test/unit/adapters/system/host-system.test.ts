@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostSystem, type HostSystemOptions } from '../../../../src/adapters/system/host-system';
-import { ManualClock } from '../../../../src/clock';
+import { ManualClock, systemClock } from '../../../../src/clock';
 import { silentLogger } from '../../../support/silent-logger';
 
 const FIXTURES = join(__dirname, '..', '..', '..', 'fixtures');
@@ -71,6 +71,30 @@ describe('HostSystem on a fixture host', () => {
     expect(system(bare, { env: { DOCKER_CONTAINER: '1' } }).sys.context().inContainer).toBe(true);
     expect(system(bare, { env: { DOCKER_CONTAINER: '' } }).sys.context().inContainer).toBe(true);
     expect(system(bare, { env: { HOME: '/root' } }).sys.context().inContainer).toBe(false);
+  });
+
+  it('reads its own resident memory from /proc/self/statm, in the kernel page size', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tmbot-statm-'));
+    try {
+      mkdirSync(join(dir, 'proc', 'self'), { recursive: true });
+      writeFileSync(join(dir, 'proc/self/statm'), '250000 19000 3000 1 0 60000 0\n');
+      writeFileSync(join(dir, 'proc/self/smaps'), 'KernelPageSize:        4 kB\n');
+      expect(await system(dir).sys.processRss()).toBe(19000 * 4096);
+      writeFileSync(join(dir, 'proc/self/statm'), 'garbage\n');
+      await expect(system(dir).sys.processRss()).rejects.toThrow('no resident size');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the resident memory of this very process on the host', async () => {
+    const sys = new HostSystem({ clock: systemClock, log: silentLogger });
+    const before = process.memoryUsage.rss();
+    const rss = await sys.processRss();
+    const after = process.memoryUsage.rss();
+    // RSS moves while it is read: bounds taken before and after, with a page of slack for rounding.
+    expect(rss).toBeGreaterThanOrEqual(Math.min(before, after) - 4 * 1024 * 1024);
+    expect(rss).toBeLessThanOrEqual(Math.max(before, after) + 4 * 1024 * 1024);
   });
 
   it("reads its own cgroup's memory limit, the first limit file that exists deciding", async () => {

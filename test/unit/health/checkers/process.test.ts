@@ -30,11 +30,14 @@ describe('bot process checker', () => {
   it('asks the SystemPort for the memory limit once', async () => {
     let asked = 0;
     const checker = processChecker({
-      system: { processMemoryLimit: () => Promise.resolve((asked++, 1024 * MB)) },
+      system: {
+        processMemoryLimit: () => Promise.resolve((asked++, 1024 * MB)),
+        processRss: () => Promise.resolve(80 * MB),
+      },
       intervalMs: 1000,
     });
     try {
-      expect((await checker.check(signal)).summary).toMatch(/^RSS \d+ MB of 1024 MB limit, /);
+      expect((await checker.check(signal)).summary).toMatch(/^RSS 80 MB of 1024 MB limit, /);
       await checker.check(signal);
       expect(asked).toBe(1);
     } finally {

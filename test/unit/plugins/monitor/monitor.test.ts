@@ -65,6 +65,7 @@ class FakeSystem implements SystemPort {
   interfaces = () => this.answer('interfaces', d.interfaces);
   connections = () => this.answer('connections', d.connections);
   processMemoryLimit = () => this.answer('processMemoryLimit', undefined);
+  processRss = () => this.answer('processRss', 64 * 1024 * 1024);
 }
 
 /** Docker is off in these tests (monitor_docker: false); the plugin never calls it. */
