@@ -93,13 +93,14 @@ export function startLoopControl(): { proc: ChildProcess; stop: () => Promise<Co
     join(__dirname, '..', 'dist', 'adapters', 'system', 'loop-delay.js'),
   );
   const code = `const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 2 }); h.enable();
-const { readThreadClock, ownTime } = require(${probe});
+const { ThreadClock, ownTime } = require(${probe});
+const clock = ThreadClock.open();
 const doc = Array.from({ length: 400 }, (_, i) => ({ id: i, name: 'container-' + i, state: 'running', labels: { a: 'x'.repeat(20) } }));
 const task = [];
 setInterval(() => {
-  const t0 = readThreadClock();
+  const t0 = clock?.read();
   for (let i = 0; i < 3; i++) JSON.parse(JSON.stringify(doc));
-  const t1 = readThreadClock();
+  const t1 = clock?.read();
   if (t0 !== undefined && t1 !== undefined) task.push(ownTime(t0, t1));
 }, 50);
 process.on('SIGTERM', () => {

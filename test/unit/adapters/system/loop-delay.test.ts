@@ -1,7 +1,7 @@
 import {
   LoopDelayProbe,
+  ThreadClock,
   ownTime,
-  readThreadClock,
   type LoopDelaySummary,
 } from '../../../../src/adapters/system/loop-delay';
 import { systemClock } from '../../../../src/clock';
@@ -19,16 +19,22 @@ async function summaryWhere(
   throw new Error(`the probe never reported: ${JSON.stringify(probe.summary())}`);
 }
 
-describe('readThreadClock', () => {
-  it('reads the wall clock and the run-queue wait of this thread together', () => {
-    const a = readThreadClock();
-    const b = readThreadClock();
-    expect(a).toBeDefined();
-    expect(b).toBeDefined();
-    expect(b!.wall).toBeGreaterThanOrEqual(a!.wall);
-    expect(b!.waited).toBeGreaterThanOrEqual(a!.waited);
-    // Own time never exceeds the wall time that passed.
-    expect(ownTime(a!, b!)).toBeLessThanOrEqual(b!.wall - a!.wall);
+describe('ThreadClock', () => {
+  it('reads the wall clock and the run-queue wait of this thread together, again and again', () => {
+    const clock = ThreadClock.open();
+    expect(clock).toBeDefined();
+    try {
+      const a = clock!.read();
+      const b = clock!.read();
+      expect(a).toBeDefined();
+      expect(b).toBeDefined();
+      expect(b!.wall).toBeGreaterThanOrEqual(a!.wall);
+      expect(b!.waited).toBeGreaterThanOrEqual(a!.waited);
+      // Own time never exceeds the wall time that passed.
+      expect(ownTime(a!, b!)).toBeLessThanOrEqual(b!.wall - a!.wall);
+    } finally {
+      clock?.close();
+    }
   });
 });
 
