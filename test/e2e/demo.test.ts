@@ -9,7 +9,9 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
+import { METRIC_TTL_MS } from '../../src/adapters/system/host-system';
 import { describeDocker, removeAll, runBusybox, uniqueName } from '../support/docker-engine';
+import { RECORD_EVERY_MS, Recorder } from '../support/host-recorder';
 import {
   browserRequired,
   chromiumMissing,
@@ -52,6 +54,7 @@ describeBrowser(
   'tmbot demo in a browser (real daemon, private Docker engine, Chromium)',
   (suite) => {
     let demo: DemoProcess;
+    const loads = [0, 1, 2].map((i) => new Recorder(() => loadavg()[i] ?? NaN));
     let url: string;
     let browser: Browser;
     let page: Page;
@@ -64,6 +67,8 @@ describeBrowser(
 
     beforeAll(async () => {
       if (missing !== undefined) throw new Error(`no browser for the demo test: ${missing}`);
+      // From before the bot starts: whatever load figure it caches was read after this.
+      for (const r of loads) r.start();
       mkdirSync(ARTIFACTS, { recursive: true });
       await runBusybox(suite.engine, {
         name: container,
@@ -84,6 +89,7 @@ describeBrowser(
     });
 
     afterAll(async () => {
+      for (const r of loads) r.stop();
       await browser?.close();
       if (profile) rmSync(profile, { recursive: true, force: true });
       await removeAll(suite.engine, prefix);
@@ -129,20 +135,21 @@ describeBrowser(
       await asPerson('user');
       await expectBot(click('#start-button'), 'Hi, Bob');
       await shot('start');
-      // Quick view reads the load first and the bot caches host figures for a few seconds, so
-      // the bounds are read from before Quick view to after the Load screen.
-      const before = loadavg();
+      // Quick view reads the load first, and the bot caches host figures (and its history
+      // collector may have read them just before): the bounds are every value the host showed
+      // from one cache lifetime before Quick view to after the Load screen.
+      const from = Date.now() - METRIC_TTL_MS.load - RECORD_EVERY_MS;
       const quick = await expectBot(clickText('#reply-keyboard', '👀 Quick view'), 'Quick view');
       expect(quick).toMatch(/Docker: \d+ running/);
       await shot('quick-view');
       await expectBot(clickText('#reply-keyboard', '🚀 Server'), /Server/);
-      const load = await expectBot(clickText('#reply-keyboard', '🪫 Load average'), '1 min:');
-      const after = loadavg();
+      const loadText = await expectBot(clickText('#reply-keyboard', '🪫 Load average'), '1 min:');
       ['1 min:', '5 min:', '15 min:'].forEach((label, i) => {
-        const shown = Number(/[\d.]+/.exec(load.slice(load.indexOf(label) + label.length))?.[0]);
-        // Load moves between reads on a busy machine: a margin of 0.5 or 30 %, whichever is more.
-        const lo = Math.min(before[i]!, after[i]!);
-        const hi = Math.max(before[i]!, after[i]!);
+        const shown = Number(
+          /[\d.]+/.exec(loadText.slice(loadText.indexOf(label) + label.length))?.[0],
+        );
+        // A margin of 0.5 or 30 %, whichever is more, for rounding and a value read between samples.
+        const { min: lo, max: hi } = loads[i]!.range(from);
         expect(shown).toBeGreaterThanOrEqual(lo - Math.max(0.5, lo * 0.3));
         expect(shown).toBeLessThanOrEqual(hi + Math.max(0.5, hi * 0.3));
       });

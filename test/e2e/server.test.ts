@@ -23,6 +23,7 @@ import {
   type UserDriver,
 } from '../support/bot-api-emulator';
 import { Daemon, TEST_SALT, TEST_TOKEN } from '../support/daemon';
+import { RECORD_EVERY_MS, Recorder } from '../support/host-recorder';
 
 jest.setTimeout(120_000);
 
@@ -144,42 +145,6 @@ const between = (actual: number, range: { min: number; max: number }, slack = 0)
 
 /** The daemon keeps host figures for up to 5 s (METRIC_TTL_MS): a shown value may be that old. */
 const CACHE_MS = 5_000;
-/** How often a Recorder reads its value. */
-const RECORD_EVERY_MS = 20;
-
-/**
- * Reads a live host value every few ms while the suite runs, so a figure the bot showed is
- * checked against every value the host had while the bot may have read it (from CACHE_MS
- * before the request until the reply), never against one later reading on a busy machine.
- */
-class Recorder {
-  private readonly samples: { at: number; value: number }[] = [];
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly read: () => number) {}
-
-  start(): void {
-    this.take();
-    this.timer = setInterval(() => this.take(), RECORD_EVERY_MS);
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
-
-  /** Lowest and highest value from `since` (ms) until now, a reading taken now included. */
-  range(since: number): { min: number; max: number } {
-    this.take();
-    const values = this.samples.filter((x) => x.at >= since).map((x) => x.value);
-    return { min: Math.min(...values), max: Math.max(...values) };
-  }
-
-  private take(): void {
-    this.samples.push({ at: Date.now(), value: this.read() });
-    // About ten minutes of samples; a suite is far shorter.
-    if (this.samples.length > 30_000) this.samples.splice(0, 10_000);
-  }
-}
 
 describe('server screens, end to end (real daemon, emulator, this host)', () => {
   let emu: BotApiEmulator;
