@@ -18,7 +18,7 @@ import {
   type OwnedDockerEngine,
   type TestRegistry,
 } from '../support/docker-engine';
-import { buttons, totp } from '../support/e2e-helpers';
+import { ButtonPresser, buttons } from '../support/e2e-helpers';
 import { pushApp } from '../support/update-app';
 
 jest.setTimeout(240_000);
@@ -33,7 +33,7 @@ describeDocker('image updates from a private registry', () => {
   let emu: BotApiEmulator;
   let daemon: Daemon | undefined;
   let admin: UserDriver;
-  let authed = false;
+  let ui: ButtonPresser;
   const loginDir = mkdtempSync(join(tmpdir(), 'tmbot-login-'));
   const configJson = join(loginDir, 'config.json');
   const app = uniqueName('updauth');
@@ -49,6 +49,7 @@ describeDocker('image updates from a private registry', () => {
       BotApiEmulator.start({ token: TEST_TOKEN, botUsername: 'tmbot_test_bot' }),
     ]);
     admin = emu.user(ADMIN_ID, { first_name: 'Admin' });
+    ui = new ButtonPresser(emu, admin, 90_000);
     await own.cli(['--config', loginDir, 'login', registry.host, '-u', 'tmbot', '-p', PASSWORD]);
   });
   afterAll(async () => {
@@ -58,22 +59,8 @@ describeDocker('image updates from a private registry', () => {
     rmSync(loginDir, { recursive: true, force: true });
   });
 
-  async function press(m: EmuMessage, text: string, until: RegExp): Promise<EmuMessage> {
-    const b = (m.reply_markup?.inline_keyboard ?? []).flat().find((x) => x.text.startsWith(text));
-    if (b === undefined || !('callback_data' in b))
-      throw new Error(`no button "${text}" in: ${buttons(m).join(' | ')}\n${m.text ?? ''}`);
-    const seen = (emu.transcript(m.chat.id).find((e) => e.message_id === m.message_id)?.edits ?? [])
-      .length;
-    let n = 0;
-    await admin.press(m, b.callback_data);
-    const e = await emu.waitFor((ev) => {
-      if (ev.type !== 'edit' || ev.chatId !== m.chat.id || ev.message.message_id !== m.message_id)
-        return false;
-      n++;
-      return n > seen && until.test(ev.message.text ?? '');
-    }, 90_000);
-    return (e as { message: EmuMessage }).message;
-  }
+  const press = (m: EmuMessage, text: string, until: RegExp): Promise<EmuMessage> =>
+    ui.press(m, text, until);
 
   /** The app's image update screen; the first time through the 2FA prompt. */
   async function updateScreen(): Promise<EmuMessage> {
@@ -82,23 +69,7 @@ describeDocker('image updates from a private registry', () => {
     const entry = buttons(list).find((t) => t.endsWith(app));
     if (entry === undefined) throw new Error(`${app} not listed: ${buttons(list).join(' | ')}`);
     const details = await press(list, entry, /Live usage/);
-    if (authed) return press(details, '⬆️ Update', /Image update/);
-    const b = (details.reply_markup?.inline_keyboard ?? [])
-      .flat()
-      .find((x) => x.text.startsWith('⬆️ Update'));
-    if (b === undefined || !('callback_data' in b)) throw new Error('no Update button');
-    const last = Math.max(0, ...emu.transcript(admin.chatId).map((e) => e.message_id));
-    const next = (re: RegExp, after: number): Promise<EmuMessage> =>
-      emu.waitForMessage(
-        (x) => x.chat.id === admin.chatId && x.message_id > after && re.test(x.text ?? ''),
-        15_000,
-      );
-    await admin.press(details, b.callback_data);
-    const prompt = await next(/Two-factor authentication/, last);
-    await admin.text(totp(ADMIN_ID));
-    const accepted = await next(/Code accepted/, prompt.message_id);
-    authed = true;
-    return press(accepted, 'Continue', /Image update/);
+    return ui.pressGuarded(details, '⬆️ Update', /Image update/);
   }
 
   const inspect = (id: string) => own.docker.getContainer(id).inspect();

@@ -28,7 +28,7 @@ import {
   type DockerTestEngine,
   type TestRegistry,
 } from '../support/docker-engine';
-import { buttons, totp } from '../support/e2e-helpers';
+import { ButtonPresser, buttons } from '../support/e2e-helpers';
 import { pushApp } from '../support/update-app';
 
 jest.setTimeout(180_000);
@@ -93,7 +93,7 @@ describeDocker('safe image updates, end to end', () => {
   let daemon: Daemon;
   let registry: TestRegistry;
   let admin: UserDriver;
-  let authed = false;
+  let ui: ButtonPresser;
   const repo = (): string => `${registry.host}/tmbot-upd/${prefix}`;
   const images: Record<string, string> = {};
 
@@ -132,6 +132,7 @@ describeDocker('safe image updates, end to end', () => {
       startSecondEngine(),
     ]);
     admin = emu.user(ADMIN_ID, { first_name: 'Admin' });
+    ui = new ButtonPresser(emu, admin, 60_000);
     images.v1 = await pushApp(own, `${repo()}:1`, 'v1');
     await start();
   });
@@ -147,44 +148,10 @@ describeDocker('safe image updates, end to end', () => {
     await own?.stop();
   });
 
-  async function press(m: EmuMessage, text: string, until: RegExp): Promise<EmuMessage> {
-    const b = (m.reply_markup?.inline_keyboard ?? []).flat().find((x) => x.text.startsWith(text));
-    if (b === undefined || !('callback_data' in b))
-      throw new Error(`no button "${text}" in: ${buttons(m).join(' | ')}\n${m.text ?? ''}`);
-    // Only edits after this press count: the message may have matched before.
-    const seen = (emu.transcript(m.chat.id).find((e) => e.message_id === m.message_id)?.edits ?? [])
-      .length;
-    let n = 0;
-    await admin.press(m, b.callback_data);
-    const e = await emu.waitFor((ev) => {
-      if (ev.type !== 'edit' || ev.chatId !== m.chat.id || ev.message.message_id !== m.message_id)
-        return false;
-      n++;
-      return n > seen && until.test(ev.message.text ?? '');
-    }, 60_000);
-    return (e as { message: EmuMessage }).message;
-  }
-
-  /** Presses a privileged button; the first time, answers the 2FA prompt and presses "Continue". */
-  async function pressGuarded(m: EmuMessage, text: string, until: RegExp): Promise<EmuMessage> {
-    if (authed) return press(m, text, until);
-    const b = (m.reply_markup?.inline_keyboard ?? []).flat().find((x) => x.text.startsWith(text));
-    if (b === undefined || !('callback_data' in b))
-      throw new Error(`no button "${text}" in: ${buttons(m).join(' | ')}`);
-    // Alerts share the admin's chat: wait for the prompt itself, newer than anything so far.
-    const last = Math.max(0, ...emu.transcript(m.chat.id).map((e) => e.message_id));
-    const next = (re: RegExp, after: number): Promise<EmuMessage> =>
-      emu.waitForMessage(
-        (x) => x.chat.id === m.chat.id && x.message_id > after && re.test(x.text ?? ''),
-        20_000,
-      );
-    await admin.press(m, b.callback_data);
-    const prompt = await next(/Two-factor authentication/, last);
-    await admin.text(totp(ADMIN_ID));
-    const accepted = await next(/Code accepted/, prompt.message_id);
-    authed = true;
-    return press(accepted, 'Continue', until);
-  }
+  const press = (m: EmuMessage, text: string, until: RegExp): Promise<EmuMessage> =>
+    ui.press(m, text, until);
+  const pressGuarded = (m: EmuMessage, text: string, until: RegExp): Promise<EmuMessage> =>
+    ui.pressGuarded(m, text, until);
 
   /** The container's details screen, paging through the list (other suites share the engine). */
   async function details(name: string): Promise<EmuMessage> {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { EmuMessage } from './bot-api-emulator';
+import type { BotApiEmulator, EmuMessage, UserDriver } from './bot-api-emulator';
 import { TEST_SALT } from './daemon';
 
 /** The 2FA code of `userId` at `at`, from the documented derivation (rotation 0). */
@@ -68,3 +68,61 @@ export const NO_TEMPERATURE_ALERTS = {
   gpu_temperature_threshold: 1000,
   disk_temperature_threshold: 1000,
 };
+
+/**
+ * Presses inline buttons as one user and waits for the pressed message to be edited into what
+ * the test expects. A privileged press goes through the 2FA prompt the first time (the code, then
+ * "Continue"); later ones go straight through, as the session lasts.
+ */
+export class ButtonPresser {
+  private authed = false;
+
+  constructor(
+    private readonly emu: BotApiEmulator,
+    private readonly user: UserDriver,
+    private readonly timeoutMs = 60_000,
+  ) {}
+
+  /** Presses the button starting with `text`; resolves with the first later edit matching `until`. */
+  async press(m: EmuMessage, text: string, until: RegExp): Promise<EmuMessage> {
+    const data = callbackData(m, text);
+    // Only edits after this press count: the message may have matched before.
+    const seen =
+      this.emu.transcript(m.chat.id).find((e) => e.message_id === m.message_id)?.edits?.length ?? 0;
+    let n = 0;
+    await this.user.press(m, data);
+    const e = await this.emu.waitFor((ev) => {
+      if (ev.type !== 'edit' || ev.chatId !== m.chat.id || ev.message.message_id !== m.message_id)
+        return false;
+      n++;
+      return n > seen && until.test(ev.message.text ?? '');
+    }, this.timeoutMs);
+    return (e as { message: EmuMessage }).message;
+  }
+
+  /** Like {@link press} for a button behind 2FA: the first time, answers the prompt and continues. */
+  async pressGuarded(m: EmuMessage, text: string, until: RegExp): Promise<EmuMessage> {
+    if (this.authed) return this.press(m, text, until);
+    const data = callbackData(m, text);
+    // Alerts may share the chat: wait for the prompt itself, newer than anything so far.
+    const last = Math.max(0, ...this.emu.transcript(m.chat.id).map((e) => e.message_id));
+    const next = (re: RegExp, after: number): Promise<EmuMessage> =>
+      this.emu.waitForMessage(
+        (x) => x.chat.id === m.chat.id && x.message_id > after && re.test(x.text ?? ''),
+        20_000,
+      );
+    await this.user.press(m, data);
+    const prompt = await next(/Two-factor authentication/, last);
+    await this.user.text(totp(this.user.id));
+    const accepted = await next(/Code accepted/, prompt.message_id);
+    this.authed = true;
+    return this.press(accepted, 'Continue', until);
+  }
+}
+
+function callbackData(m: EmuMessage, text: string): string {
+  const b = (m.reply_markup?.inline_keyboard ?? []).flat().find((x) => x.text.startsWith(text));
+  if (b === undefined || !('callback_data' in b))
+    throw new Error(`no button "${text}" in: ${buttons(m).join(' | ')}\n${m.text ?? ''}`);
+  return b.callback_data;
+}
