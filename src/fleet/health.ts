@@ -1,4 +1,4 @@
-import type { HostState, RemoteSnapshot } from './port';
+import type { HostState, RemoteFilesystem, RemoteSnapshot } from './port';
 
 /** The monitor thresholds a remote host is judged by (percent). */
 export interface HostThresholds {
@@ -15,14 +15,17 @@ export interface KeyFigures {
   readonly disk?: number;
 }
 
+/** How full a file system is, in percent; undefined when it reports no size. */
+export function usedPercent(f: RemoteFilesystem): number | undefined {
+  return f.sizeBytes > 0 ? ((f.sizeBytes - f.availBytes) / f.sizeBytes) * 100 : undefined;
+}
+
 export function keyFigures(s: RemoteSnapshot): KeyFigures {
   const mem =
     s.memory !== undefined && s.memory.totalBytes > 0
       ? ((s.memory.totalBytes - s.memory.availableBytes) / s.memory.totalBytes) * 100
       : undefined;
-  const disks = s.filesystems
-    .filter((f) => f.sizeBytes > 0)
-    .map((f) => ((f.sizeBytes - f.availBytes) / f.sizeBytes) * 100);
+  const disks = s.filesystems.flatMap((f) => usedPercent(f) ?? []);
   return {
     ...(s.cpu?.busyPercent !== undefined ? { cpu: s.cpu.busyPercent } : {}),
     ...(mem !== undefined ? { memory: mem } : {}),

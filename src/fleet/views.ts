@@ -11,7 +11,7 @@ import {
   type Keyboard,
   type View,
 } from '../views/view';
-import { keyFigures } from './health';
+import { keyFigures, usedPercent } from './health';
 import type { HostState, HostStatus, RemoteSnapshot } from './port';
 
 /** What a host picker leads to: the Server menu or Quick view. */
@@ -177,7 +177,7 @@ function section(screen: RemoteScreen, s: RemoteSnapshot): Html[] {
       return s.filesystems.length === 0
         ? [html`File systems: ${NOT_EXPORTED}`]
         : s.filesystems.slice(0, 20).map((f) => {
-            const pct = f.sizeBytes > 0 ? ((f.sizeBytes - f.availBytes) / f.sizeBytes) * 100 : 0;
+            const pct = usedPercent(f) ?? 0;
             return html`<code>${clip(f.mount, 40)}</code> ${clip(f.fstype, 12)}: ${percent(pct)} of ${bytes(f.sizeBytes)}, ${bytes(f.availBytes)} free`;
           });
     case 'network':

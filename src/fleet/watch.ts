@@ -3,7 +3,7 @@ import { LOCAL_HOST, type AlertFacts, type AlertRecord } from '../alerts/types';
 import type { Clock, Timer } from '../clock';
 import type { AlertsConfig } from '../config/types';
 import type { Logger } from '../log/logger';
-import { keyFigures, type HostThresholds } from './health';
+import { keyFigures, usedPercent, type HostThresholds } from './health';
 import type { HostStatus, RemoteSnapshot } from './port';
 
 type ThresholdKind = 'cpu' | 'memory' | 'disk';
@@ -50,9 +50,9 @@ export function remoteReadings(s: RemoteSnapshot, t: HostThresholds): RemoteRead
   if (f.memory !== undefined)
     out.push({ kind: 'memory', label: 'Memory', value: f.memory, threshold: t.memory });
   for (const fs of s.filesystems) {
-    if (fs.sizeBytes <= 0) continue;
-    const used = ((fs.sizeBytes - fs.availBytes) / fs.sizeBytes) * 100;
-    out.push({ kind: 'disk', label: `Disk ${fs.mount}`, value: used, threshold: t.disk });
+    const used = usedPercent(fs);
+    if (used !== undefined)
+      out.push({ kind: 'disk', label: `Disk ${fs.mount}`, value: used, threshold: t.disk });
   }
   return out;
 }
