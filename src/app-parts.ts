@@ -37,7 +37,7 @@ import type { StateStore } from './state/json-store';
 import { AutoDeleteScheduler } from './telegram/auto-delete';
 import { CallbackStore } from './telegram/callback-store';
 import { Dispatcher } from './telegram/dispatcher';
-import { asTelegrafSignal } from './telegram/polling';
+import { asTelegrafSignal } from './telegram/telegraf-signal';
 import { UpdateReceiver } from './telegram/receiver';
 import { PrioritySender } from './telegram/send-queue';
 import { SafeSender, type Sender } from './telegram/sender';

@@ -28,7 +28,7 @@ import { Lifecycle } from './lifecycle';
 import { builtInPlugins } from './plugins/registry';
 import { connectToTelegram } from './telegram/connect';
 import { installPipeline } from './telegram/pipeline';
-import { asTelegrafSignal } from './telegram/polling';
+import { asTelegrafSignal } from './telegram/telegraf-signal';
 import type { UpdateReceiver } from './telegram/receiver';
 import { unknownTextView } from './views/menu';
 

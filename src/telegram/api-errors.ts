@@ -1,5 +1,6 @@
 /** How the Bot API's failures are told apart: what is success, what is gone, what may be resent. */
 import { TelegramError } from 'telegraf';
+import { FatalTelegramError } from '../errors';
 
 /**
  * Connection failures before any response came back (node-fetch words these "request to … failed"):
@@ -47,4 +48,36 @@ export function isGone(err: unknown): boolean {
       err.description,
     )
   );
+}
+
+/** Turns the Bot API's answer into our decision: fatal, wait as told, or back off. */
+export function classifyTelegramFailure(
+  err: unknown,
+):
+  | { kind: 'fatal'; error: FatalTelegramError }
+  | { kind: 'retry-after'; ms: number }
+  | { kind: 'backoff' } {
+  if (err instanceof TelegramError) {
+    if (err.code === 401 || err.code === 404) {
+      return {
+        kind: 'fatal',
+        error: new FatalTelegramError(
+          err.code,
+          'the bot token was rejected by Telegram (401 Unauthorized). Check bot_token.prod_token, or revoke and re-issue it with @BotFather.',
+        ),
+      };
+    }
+    if (err.code === 409) {
+      return {
+        kind: 'fatal',
+        error: new FatalTelegramError(
+          409,
+          'another instance is receiving updates for this bot (409 Conflict). Stop the other instance, or remove its webhook.',
+        ),
+      };
+    }
+    if (err.code === 429)
+      return { kind: 'retry-after', ms: (err.parameters?.retry_after ?? 5) * 1000 };
+  }
+  return { kind: 'backoff' };
 }

@@ -1,7 +1,8 @@
 import type { UserFromGetMe } from 'telegraf/types';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
-import { classifyTelegramFailure, DEFAULT_POLLING } from './polling';
+import { classifyTelegramFailure } from './api-errors';
+import { DEFAULT_POLLING } from './polling';
 
 export interface ConnectOptions {
   /** One getMe attempt may take this long before it counts as failed. */

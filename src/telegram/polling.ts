@@ -1,7 +1,8 @@
-import { TelegramError, type Telegram } from 'telegraf';
+import type { Telegram } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Clock } from '../clock';
-import { FatalTelegramError } from '../errors';
+import { classifyTelegramFailure } from './api-errors';
+import { asTelegrafSignal } from './telegraf-signal';
 import type { Logger } from '../log/logger';
 import type { UpdateSource } from './update-source';
 
@@ -23,43 +24,6 @@ export const DEFAULT_POLLING: PollingOptions = {
 
 /** The offset confirmation at shutdown may not hold up the exit. */
 const CONFIRM_TIMEOUT_MS = 2000;
-
-/** telegraf types the signal with the abort-controller shim; node-fetch accepts the built-in one. */
-export function asTelegrafSignal(signal: AbortSignal): import('abort-controller').AbortSignal {
-  return signal as unknown as import('abort-controller').AbortSignal;
-}
-
-/** Turns the Bot API's answer into our decision: fatal, wait as told, or back off. */
-export function classifyTelegramFailure(
-  err: unknown,
-):
-  | { kind: 'fatal'; error: FatalTelegramError }
-  | { kind: 'retry-after'; ms: number }
-  | { kind: 'backoff' } {
-  if (err instanceof TelegramError) {
-    if (err.code === 401 || err.code === 404) {
-      return {
-        kind: 'fatal',
-        error: new FatalTelegramError(
-          err.code,
-          'the bot token was rejected by Telegram (401 Unauthorized). Check bot_token.prod_token, or revoke and re-issue it with @BotFather.',
-        ),
-      };
-    }
-    if (err.code === 409) {
-      return {
-        kind: 'fatal',
-        error: new FatalTelegramError(
-          409,
-          'another instance is receiving updates for this bot (409 Conflict). Stop the other instance, or remove its webhook.',
-        ),
-      };
-    }
-    if (err.code === 429)
-      return { kind: 'retry-after', ms: (err.parameters?.retry_after ?? 5) * 1000 };
-  }
-  return { kind: 'backoff' };
-}
 
 /**
  * Our own long-polling loop (instead of telegraf's): it hands updates to the

@@ -3,7 +3,8 @@ import { FatalTelegramError } from '../errors';
 import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { Dispatcher } from './dispatcher';
-import { classifyTelegramFailure, DEFAULT_POLLING, Poller } from './polling';
+import { classifyTelegramFailure } from './api-errors';
+import { DEFAULT_POLLING, Poller } from './polling';
 import type { UpdateSource } from './update-source';
 
 export interface ReceiverDeps {

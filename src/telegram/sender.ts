@@ -7,7 +7,7 @@ import { TELEGRAM_LIMITS, type Keyboard, type View } from '../views/view';
 import { isGone, isNotMedia, isNotModified, unsentRequestCode } from './api-errors';
 import type { CallbackStore } from './callback-store';
 import { replyMarkup, type ReplyMarkup } from './reply-markup';
-import { asTelegrafSignal } from './polling';
+import { asTelegrafSignal } from './telegraf-signal';
 
 export interface SentMessage {
   readonly chatId: number;

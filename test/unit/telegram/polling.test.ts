@@ -2,7 +2,8 @@ import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { systemClock } from '../../../src/clock';
 import { silentLogger } from '../../support/silent-logger';
-import { classifyTelegramFailure, DEFAULT_POLLING, Poller } from '../../../src/telegram/polling';
+import { classifyTelegramFailure } from '../../../src/telegram/api-errors';
+import { DEFAULT_POLLING, Poller } from '../../../src/telegram/polling';
 import { TelegramError } from 'telegraf';
 import { BotApiEmulator } from '../../support/bot-api-emulator';
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { Telegram, TelegramError } from 'telegraf';
-import { asTelegrafSignal } from '../../../../src/telegram/polling';
+import { asTelegrafSignal } from '../../../../src/telegram/telegraf-signal';
 import { unsentRequestCode } from '../../../../src/telegram/api-errors';
 import { BotApiEmulator } from '../../../support/bot-api-emulator';
 import { freePort } from '../../../support/free-port';
