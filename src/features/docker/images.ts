@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock';
+import { TtlCache } from '../../adapters/system/ttl-cache';
 import { imageForViewer } from '../../security/redact-container';
 import type { DockerPort, ImageDetails, ImageSummary } from '../../adapters/docker/port';
 import { DockerError } from '../../errors';
@@ -45,30 +45,13 @@ async function imageOrFail(docker: DockerPort, host: number, id: string): Promis
   return image;
 }
 
-/** The host's image list, from the last 30 s unless `fresh`; a failed read is not kept. */
-function keptImageLists(
-  docker: DockerPort,
-  clock: Clock,
-): (host: number, fresh: boolean) => Promise<ImageSummary[]> {
-  const kept = new Map<number, { at: number; images: Promise<ImageSummary[]> }>();
-  return (host, fresh) => {
-    const now = clock.now();
-    const hit = kept.get(host);
-    if (!fresh && hit !== undefined && now >= hit.at && now - hit.at < IMAGE_LIST_TTL_MS)
-      return hit.images;
-    const entry = { at: now, images: docker.listImages(host) };
-    kept.set(host, entry);
-    entry.images.catch(() => {
-      if (kept.get(host) === entry) kept.delete(host);
-    });
-    return entry.images;
-  };
-}
-
 /** The image list, details, history, "used by" and registry update checks. */
 export function installImages(router: Router, s: DockerScreens): void {
   const { docker, clock } = s.deps;
-  const imagesOf = keptImageLists(docker, clock);
+  // Shared loads, a failed read not kept; `fresh` reads afresh (and keeps that for the pages).
+  const kept = new TtlCache(clock);
+  const imagesOf = (host: number, fresh: boolean): Promise<ImageSummary[]> =>
+    kept.get(`images:${host}`, fresh ? 0 : IMAGE_LIST_TTL_MS, () => docker.listImages(host));
 
   const list = (req: Req, host: number, page: number, fresh: boolean): Promise<void> =>
     s.render(req, DOCKER.images.call({ host, page }), async () => {
