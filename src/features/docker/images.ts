@@ -1,4 +1,5 @@
 import { TtlCache } from '../../adapters/system/ttl-cache';
+import type { Clock } from '../../clock';
 import { imageForViewer } from '../../security/redact-container';
 import type { DockerPort, ImageDetails, ImageSummary } from '../../adapters/docker/port';
 import { DockerError } from '../../errors';
@@ -45,13 +46,20 @@ async function imageOrFail(docker: DockerPort, host: number, id: string): Promis
   return image;
 }
 
+/** The host's image list, from the last 30 s unless `fresh` (which keeps its read for the pages). */
+function keptImageLists(
+  docker: DockerPort,
+  clock: Clock,
+): (host: number, fresh: boolean) => Promise<ImageSummary[]> {
+  const kept = new TtlCache(clock);
+  return (host, fresh) =>
+    kept.get(`images:${host}`, fresh ? 0 : IMAGE_LIST_TTL_MS, () => docker.listImages(host));
+}
+
 /** The image list, details, history, "used by" and registry update checks. */
 export function installImages(router: Router, s: DockerScreens): void {
   const { docker, clock } = s.deps;
-  // Shared loads, a failed read not kept; `fresh` reads afresh (and keeps that for the pages).
-  const kept = new TtlCache(clock);
-  const imagesOf = (host: number, fresh: boolean): Promise<ImageSummary[]> =>
-    kept.get(`images:${host}`, fresh ? 0 : IMAGE_LIST_TTL_MS, () => docker.listImages(host));
+  const imagesOf = keptImageLists(docker, clock);
 
   const list = (req: Req, host: number, page: number, fresh: boolean): Promise<void> =>
     s.render(req, DOCKER.images.call({ host, page }), async () => {
