@@ -19,6 +19,9 @@
 #   TMBOT_DOCKER_START_TIMEOUT    seconds to wait for the engine to answer (default 60)
 #   TMBOT_DOCKER_OWNER_PID        stop the engine by itself once this pid is gone (jest killed with ^C)
 #   TMBOT_BUSYBOX                 static busybox to put in the image (default /bin/busybox)
+#   TMBOT_DOCKER_CPU_CORES        cap the engine and its containers at this many cores (cgroup
+#                                 CPU quota; benchmarks: the load they make the engine generate
+#                                 must leave the measured process a core)
 # Progress goes to stderr; stdout carries only the socket path, so callers can capture it.
 set -euo pipefail
 
@@ -185,6 +188,30 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 EOF
 }
 
+# With TMBOT_DOCKER_CPU_CORES set, moves this shell into <cgroup-parent>/engine under a CPU
+# quota of that many cores: containerd and dockerd started from here inherit it, and containers
+# go under the same capped parent (--cgroup-parent).
+cap_cpu() {
+  local cores="${TMBOT_DOCKER_CPU_CORES:-}" parent quota
+  [ -n "$cores" ] || return 0
+  [[ "$cores" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "TMBOT_DOCKER_CPU_CORES must be a number of cores, not $cores"
+  quota="$(awk -v c="$cores" 'BEGIN { printf "%d", c * 100000 }')"
+  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+    parent="/sys/fs/cgroup/$(cgroup_name)"
+    grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu >/sys/fs/cgroup/cgroup.subtree_control
+    mkdir -p "$parent/engine"
+    echo "$quota 100000" >"$parent/cpu.max"
+  else
+    parent="/sys/fs/cgroup/cpu/$(cgroup_name)"
+    [ -d /sys/fs/cgroup/cpu ] || die "no cgroup cpu controller to cap the engine with"
+    mkdir -p "$parent/engine"
+    echo 100000 >"$parent/cpu.cfs_period_us"
+    echo "$quota" >"$parent/cpu.cfs_quota_us"
+  fi
+  echo "$BASHPID" >"$parent/engine/cgroup.procs"
+  log "engine capped at $cores cores ($parent)"
+}
+
 start_containerd() {
   local pid i
   pid="$(read_pid "$CTRD_DIR/containerd.pid")"
@@ -282,6 +309,7 @@ cmd_start() {
   touch "$RUN/$MARKER"
   trap start_failed EXIT
   write_configs
+  cap_cpu
   start_containerd
   driver="${TMBOT_DOCKER_STORAGE_DRIVER:-}"
   if ! try_engine "$driver"; then
@@ -325,6 +353,7 @@ cmd_dockerd_start() {
   # A killed dockerd leaves its pidfile, and dockerd refuses it while the pid is an unreaped zombie.
   pid="$(read_pid "$RUN/docker.pid")"
   if [ -n "$pid" ] && ! alive "$pid"; then rm -f "$RUN/docker.pid"; fi
+  cap_cpu
   start_containerd
   # The driver it ran on: dockerd's default could differ (vfs fallback) and not see the data.
   start_dockerd "$(cat "$RUN/storage-driver")" || die "dockerd did not restart (log: $RUN/dockerd.log)"
@@ -344,11 +373,14 @@ cleanup_mounts() {
     done
 }
 
+# Removes this run's cgroups, deepest first: the engine's own (cap_cpu) and what containers
+# left behind. One that still holds a process stays (rmdir refuses it).
 cleanup_cgroups() {
   local name d
   name="$(cgroup_name)"
   for d in /sys/fs/cgroup/*/"$name" /sys/fs/cgroup/"$name"; do
-    [ -d "$d" ] && rmdir "$d" 2>/dev/null || true
+    [ -d "$d" ] || continue
+    find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done
 }
 

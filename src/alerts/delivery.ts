@@ -88,10 +88,7 @@ export function compose(
   } else if (fires.length === 0 && resolved.length === 1) {
     outgoing.push({ kind: 'resolution', alertIds: [], resolvedIds: resolved, more: 0 });
   } else {
-    const all = [
-      ...fires.map((id) => ({ id, fire: true })),
-      ...resolved.map((id) => ({ id, fire: false })),
-    ];
+    const all = listing(fires, resolved, byId);
     for (let i = 0; i < all.length; i += GROUP_LINES) {
       const chunk = all.slice(i, i + GROUP_LINES);
       outgoing.push({
@@ -103,6 +100,27 @@ export function compose(
     }
   }
   return { outgoing, edits: [...edits] };
+}
+
+/**
+ * Open alerts and resolutions as the lines of grouped messages: most severe first, so that when
+ * a burst is cut at {@link GROUP_LINES} it is info news (containers created and removed) that
+ * goes to "…and N more", never a container that died; open before resolved within a severity.
+ */
+function listing(
+  open: readonly string[],
+  done: readonly string[],
+  byId: ReadonlyMap<string, AlertRecord>,
+): { id: string; fire: boolean }[] {
+  const all = [
+    ...open.map((id) => ({ id, fire: true })),
+    ...done.map((id) => ({ id, fire: false })),
+  ];
+  const rank = (id: string): number => {
+    const r = byId.get(id);
+    return r === undefined ? -1 : RANK[r.severity];
+  };
+  return all.sort((a, b) => rank(b.id) - rank(a.id));
 }
 
 /** Everything held back (budget or maintenance) as one message, listing at most {@link GROUP_LINES} and counting all. */
@@ -119,13 +137,12 @@ export function composeSummary(
     if (r.state === 'resolved') done.push(id);
     else if (r.state !== 'muted') open.push(id);
   }
-  const listedOpen = open.slice(0, GROUP_LINES);
-  const listedDone = done.slice(0, Math.max(0, GROUP_LINES - listedOpen.length));
+  const listed = listing(open, done, byId).slice(0, GROUP_LINES);
   return {
     kind,
-    alertIds: listedOpen,
-    resolvedIds: listedDone,
-    more: open.length + done.length - listedOpen.length - listedDone.length,
+    alertIds: listed.filter((l) => l.fire).map((l) => l.id),
+    resolvedIds: listed.filter((l) => !l.fire).map((l) => l.id),
+    more: open.length + done.length - listed.length,
   };
 }
 

@@ -164,6 +164,12 @@ export interface StartEngineOptions {
   runDir?: string;
   /** The engine stops itself once this pid is gone (default: this process). */
   ownerPid?: number;
+  /**
+   * Caps the engine and everything it starts, containers included, at this many cores (a
+   * cgroup CPU quota; default: no cap). A benchmark sets 1 so that the load it makes the engine
+   * generate leaves the daemon it measures a core of its own.
+   */
+  cpuCores?: number;
 }
 
 /**
@@ -174,7 +180,11 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Own
   const reason = cannotStartEngineReason();
   if (reason) throw new Error(`cannot start a Docker engine: ${reason}`);
   const runDir = options.runDir ?? (await newRunDir());
-  const env = { ...process.env, TMBOT_DOCKER_OWNER_PID: String(options.ownerPid ?? process.pid) };
+  const env = {
+    ...process.env,
+    TMBOT_DOCKER_OWNER_PID: String(options.ownerPid ?? process.pid),
+    ...(options.cpuCores !== undefined ? { TMBOT_DOCKER_CPU_CORES: String(options.cpuCores) } : {}),
+  };
   const { stdout } = await run(ENGINE_SCRIPT, ['start', runDir], {
     timeoutMs: START_TIMEOUT_MS,
     env,
@@ -207,7 +217,7 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Own
       await run(ENGINE_SCRIPT, [command, runDir], { timeoutMs: STOP_TIMEOUT_MS });
     },
     startDockerd: async () => {
-      await run(ENGINE_SCRIPT, ['dockerd-start', runDir], { timeoutMs: START_TIMEOUT_MS });
+      await run(ENGINE_SCRIPT, ['dockerd-start', runDir], { timeoutMs: START_TIMEOUT_MS, env });
     },
   };
 }

@@ -346,6 +346,45 @@ describe('AlertEngine noise control', () => {
     for (let i = 2; i < 6; i++) expect(digest).toContain(`u${i} is unhealthy`);
   });
 
+  it('lists the most severe first, so a cut-off digest hides news of created containers, not deaths', async () => {
+    const { engine, messenger, clock } = setup({ maxNotifications: 1, budgetWindowMs: 60_000 });
+    engine.fire(unhealthy('first'));
+    await clock.advanceAsync(6000);
+    // 60 created containers (info), then 5 deaths (critical): more than one message lists.
+    for (let i = 0; i < 60; i++)
+      engine.fire({
+        target: `new${i}`,
+        host: 'h',
+        facts: { kind: 'container_created', image: 'x' },
+        oneShot: true,
+      });
+    for (let i = 0; i < 5; i++) engine.fire(died(`dead${i}`));
+    await clock.advanceAsync(6000);
+    expect(messenger.sent).toHaveLength(1);
+    await clock.advanceAsync(60_000);
+    const digest = messenger.sent[1]?.text ?? '';
+    expect(digest).toContain('Digest: 65 notifications');
+    for (let i = 0; i < 5; i++) expect(digest).toContain(`dead${i} died`);
+    expect(digest).toContain('…and 25 more');
+    expect(digest.indexOf('dead0 died')).toBeLessThan(digest.indexOf('new0'));
+  });
+
+  it('a group longer than one message starts with the most severe alerts', async () => {
+    const { engine, messenger, clock } = setup();
+    for (let i = 0; i < 45; i++)
+      engine.fire({
+        target: `new${i}`,
+        host: 'h',
+        facts: { kind: 'container_created', image: 'x' },
+        oneShot: true,
+      });
+    engine.fire(died('dead'));
+    await clock.advanceAsync(6000);
+    expect(messenger.sent).toHaveLength(2);
+    expect(messenger.sent[0]?.text).toContain('dead died');
+    expect(messenger.sent[0]?.silent).toBe(false);
+  });
+
   it('maintenance records alerts without sending and summarises when it ends', async () => {
     const { engine, messenger, clock } = setup();
     engine.maintenanceOn(30 * 60_000, 'cli');
