@@ -60,6 +60,16 @@ export function announcesResolution(r: AlertRecord): boolean {
 }
 
 /**
+ * An alert whose target went away before any message about it left (a container killed and
+ * removed at once): nobody heard it fire, so it is reported as a resolved line, not dropped.
+ */
+function goneBeforeTold(r: AlertRecord): boolean {
+  return (
+    r.state === 'resolved' && !r.sent && r.quietResolve === true && r.resolvedFrom === 'firing'
+  );
+}
+
+/**
  * Turns queued items into messages: one alert alone keeps its own message with
  * buttons, anything more arriving together becomes grouped messages of at most
  * {@link GROUP_LINES} lines. Also returns which sent notifications to re-render.
@@ -77,9 +87,11 @@ export function compose(
     if (r === undefined) continue;
     if (item.what === 'fire') {
       if (r.state === 'firing' && !fires.includes(r.id)) fires.push(r.id);
+      else if (goneBeforeTold(r) && !resolved.includes(r.id)) resolved.push(r.id);
     } else {
       for (const n of notifications) if (n.alertIds.includes(r.id)) edits.add(n.id);
-      if (announcesResolution(r) && !resolved.includes(r.id)) resolved.push(r.id);
+      if ((announcesResolution(r) || goneBeforeTold(r)) && !resolved.includes(r.id))
+        resolved.push(r.id);
     }
   }
   const outgoing: Outgoing[] = [];

@@ -240,11 +240,10 @@ export class HostWatch {
     }
     const fire = (): void => {
       this.held.delete(id);
-      this.fire({
-        target: name,
-        host: this.label,
-        facts: { kind: oom ? 'container_oom' : 'container_died', ...facts },
-      });
+      const kind = oom ? 'container_oom' : 'container_died';
+      this.fire({ target: name, host: this.label, facts: { kind, ...facts } });
+      // Removed while its death was looked up: over as soon as it is told (a resolved line).
+      if (!this.known.has(id)) this.deps.engine.resolve(kind, this.label, name, true);
     };
     const policy = details?.limits.restartPolicy ?? '';
     if (policy === '' || policy === 'no' || this.held.has(id)) {

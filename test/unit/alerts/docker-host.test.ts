@@ -171,6 +171,20 @@ describe('HostWatch: Docker events to alerts', () => {
     expect(engine.fired).toHaveLength(1);
   });
 
+  it('a container removed while its death is looked up: the alert is raised, then resolved quietly', async () => {
+    const { docker, engine, watch } = setup();
+    const c = details('web', { state: 'exited', exitCode: 137 });
+    docker.containers = [c];
+    await watch.handle(ev('start', c.id, { name: 'web' }));
+    // Events are not awaited one by one: the destroy arrives while inspect and logs are in flight.
+    const dying = watch.handle(ev('die', c.id, { name: 'web', exitCode: '137' }));
+    await watch.handle(ev('destroy', c.id, { name: 'web' }));
+    await dying;
+    expect(engine.fired.map((f) => f.facts.kind)).toEqual(['container_removed', 'container_died']);
+    expect(engine.resolved).toEqual([{ kind: 'container_died', target: 'web', quiet: true }]);
+    expect(engine.active()).toEqual([]);
+  });
+
   it('an oom event makes the following die an OOM alert; a clean exit 0 says nothing', async () => {
     const { docker, engine, watch } = setup();
     const hog = details('hog', { state: 'exited', exitCode: 137 });

@@ -369,6 +369,28 @@ describe('AlertEngine noise control', () => {
     expect(digest.indexOf('dead0 died')).toBeLessThan(digest.indexOf('new0'));
   });
 
+  it('a container that died and was removed before any message left is still reported', async () => {
+    const { engine, messenger, clock } = setup();
+    engine.fire(died('gone'));
+    engine.fire(died('gone2'));
+    engine.resolve('container_died', 'unix:///a.sock', 'gone', true);
+    engine.resolve('container_died', 'unix:///a.sock', 'gone2', true);
+    await clock.advanceAsync(6000);
+    expect(messenger.sent).toHaveLength(1);
+    const text = messenger.sent[0]?.text ?? '';
+    expect(text).toContain('gone died, exit 137 (SIGKILL)');
+    expect(text).toContain('gone2 died');
+    expect(text).toContain('resolved after');
+  });
+
+  it('a flap resolved by its own recovery before any message left stays quiet', async () => {
+    const { engine, messenger, clock } = setup();
+    engine.fire(unhealthy('flappy'));
+    engine.resolve('container_unhealthy', 'h', 'flappy');
+    await clock.advanceAsync(6000);
+    expect(messenger.sent).toHaveLength(0);
+  });
+
   it('a group longer than one message starts with the most severe alerts', async () => {
     const { engine, messenger, clock } = setup();
     for (let i = 0; i < 45; i++)
