@@ -5,6 +5,7 @@ import type {
   EventStreamProblem,
 } from '../adapters/docker/events-port';
 import type { DockerPort } from '../adapters/docker/port';
+import type { Timer } from '../clock';
 import type { StateStore } from '../state/json-store';
 import { HostWatch, type HostWatchDeps, type KnownContainer } from './docker-host';
 
@@ -14,6 +15,8 @@ export const DOCKER_ALERTS_FILE = 'alerts-docker.json';
 const MAX_KNOWN = 5000;
 /** A stream that ends sooner than this after opening counts as a failed attempt. */
 const MIN_STREAM_MS = 1000;
+/** Known containers are saved at most this often (see {@link DockerAlertSource.save}). */
+const SAVE_DELAY_MS = 1000;
 
 /**
  * An answer saying this engine (or the proxy in front of it) will not stream events: a client
@@ -90,6 +93,7 @@ export class DockerAlertSource {
   private readonly runs: HostRun[];
   private abort: AbortController | undefined;
   private loops: Promise<void>[] = [];
+  private saveTimer: Timer | undefined;
 
   constructor(private readonly deps: DockerSourceDeps) {
     const saved = deps.store.read(DOCKER_ALERTS_FILE, isPersisted);
@@ -124,6 +128,8 @@ export class DockerAlertSource {
     for (const r of this.runs) r.watch.stop();
     this.abort = undefined;
     this.loops = [];
+    this.saveTimer?.cancel();
+    this.saveTimer = undefined;
     await this.deps.store.write(DOCKER_ALERTS_FILE, this.snapshot());
   }
 
@@ -228,7 +234,16 @@ export class DockerAlertSource {
     return { v: 1, hosts };
   }
 
+  /**
+   * Saves what is known at most once per {@link SAVE_DELAY_MS}: a burst of events (a stack going
+   * down) changes it hundreds of times a second, and each snapshot copies every known container.
+   * A crash in between loses nothing that the re-list at the next start does not find again.
+   */
   private save(): void {
-    void this.deps.store.write(DOCKER_ALERTS_FILE, this.snapshot());
+    if (this.saveTimer !== undefined) return;
+    this.saveTimer = this.deps.clock.setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.deps.store.write(DOCKER_ALERTS_FILE, this.snapshot());
+    }, SAVE_DELAY_MS);
   }
 }

@@ -2,7 +2,8 @@ import { EngineHttpError } from '../../../src/adapters/docker/engine-client';
 import type { DockerEventsPort, EventSubscription } from '../../../src/adapters/docker/events-port';
 import type { ContainerSummary, DockerPort } from '../../../src/adapters/docker/port';
 import type { DockerAlertOptions } from '../../../src/alerts/docker-host';
-import { DockerAlertSource } from '../../../src/alerts/docker-source';
+import { DOCKER_ALERTS_FILE, DockerAlertSource } from '../../../src/alerts/docker-source';
+import { compileNamePattern } from '../../../src/alerts/patterns';
 import { ManualClock } from '../../../src/clock';
 import { MemoryStore } from '../../support/memory-store';
 import { silentLogger } from '../../support/silent-logger';
@@ -92,5 +93,64 @@ describe('DockerAlertSource: an engine that answers the event stream with an HTT
     expect(engine.lists).toBe(lists + 1);
     expect(engine.subscriptions).toBe(1);
     await s.stop();
+  });
+});
+
+/** Counts the writes of each state file. */
+class CountingStore extends MemoryStore {
+  readonly writes = new Map<string, number>();
+  override write(name: string, value: unknown): Promise<void> {
+    this.writes.set(name, (this.writes.get(name) ?? 0) + 1);
+    return super.write(name, value);
+  }
+}
+
+describe('DockerAlertSource: a burst of events', () => {
+  it('saves the known containers once for the whole burst, not once per event', async () => {
+    const clock = new ManualClock();
+    const store = new CountingStore();
+    const burst = {
+      hosts: [{ index: 0, label: HOST }],
+      listContainers: () => Promise.resolve([]),
+      subscribe(_host: number, sub: EventSubscription): Promise<void> {
+        for (let i = 0; i < 300; i++)
+          sub.onEvent({
+            type: 'container',
+            action: 'create',
+            id: `c${i}`,
+            attributes: { name: `quiet-${i}` },
+            time: 0,
+            timeNano: String(i),
+          });
+        return new Promise((resolve) => sub.signal.addEventListener('abort', () => resolve()));
+      },
+    };
+    const s = new DockerAlertSource({
+      docker: burst as unknown as DockerPort & DockerEventsPort,
+      engine: {
+        fire: () => undefined as never,
+        resolve: () => false,
+        find: () => undefined,
+        active: () => [],
+      },
+      clock,
+      log: silentLogger,
+      sanitise: (t) => t,
+      // Nobody watches these: only the bookkeeping runs.
+      options: { ...options, include: [compileNamePattern('watched-*')] },
+      store,
+    });
+    s.start();
+    await clock.advanceAsync(0);
+    expect(s.status()[0]?.events).toBe(300);
+    expect(store.writes.get(DOCKER_ALERTS_FILE) ?? 0).toBe(0);
+    await clock.advanceAsync(1000);
+    expect(store.writes.get(DOCKER_ALERTS_FILE)).toBe(1);
+    const saved = JSON.parse(store.files.get(DOCKER_ALERTS_FILE) ?? '{}') as {
+      hosts: Record<string, Record<string, unknown>>;
+    };
+    expect(Object.keys(saved.hosts[HOST] ?? {})).toHaveLength(300);
+    await s.stop();
+    expect(store.writes.get(DOCKER_ALERTS_FILE)).toBe(2);
   });
 });
