@@ -73,6 +73,12 @@ const died = (target: string, host = 'unix:///a.sock'): AlertInput => ({
     logLines: ['hello', 'password=[REDACTED]'],
   },
 });
+const created = (target: string): AlertInput => ({
+  target,
+  host: 'h',
+  facts: { kind: 'container_created', image: 'x' },
+  oneShot: true,
+});
 const unhealthy = (target: string): AlertInput => ({
   target,
   host: 'h',
@@ -351,13 +357,7 @@ describe('AlertEngine noise control', () => {
     engine.fire(unhealthy('first'));
     await clock.advanceAsync(6000);
     // 60 created containers (info), then 5 deaths (critical): more than one message lists.
-    for (let i = 0; i < 60; i++)
-      engine.fire({
-        target: `new${i}`,
-        host: 'h',
-        facts: { kind: 'container_created', image: 'x' },
-        oneShot: true,
-      });
+    for (let i = 0; i < 60; i++) engine.fire(created(`new${i}`));
     for (let i = 0; i < 5; i++) engine.fire(died(`dead${i}`));
     await clock.advanceAsync(6000);
     expect(messenger.sent).toHaveLength(1);
@@ -393,13 +393,7 @@ describe('AlertEngine noise control', () => {
 
   it('a group longer than one message starts with the most severe alerts', async () => {
     const { engine, messenger, clock } = setup();
-    for (let i = 0; i < 45; i++)
-      engine.fire({
-        target: `new${i}`,
-        host: 'h',
-        facts: { kind: 'container_created', image: 'x' },
-        oneShot: true,
-      });
+    for (let i = 0; i < 45; i++) engine.fire(created(`new${i}`));
     engine.fire(died('dead'));
     await clock.advanceAsync(6000);
     expect(messenger.sent).toHaveLength(2);
