@@ -50,23 +50,16 @@ export function isSilent(records: readonly AlertRecord[], quiet: boolean): boole
   return top === RANK.info || (quiet && top < RANK.critical);
 }
 
-/** Whether a resolution deserves its own line: the alert was announced and nobody had acked or muted it. */
-export function announcesResolution(r: AlertRecord): boolean {
-  return (
-    r.sent &&
-    r.quietResolve !== true &&
-    (r.resolvedFrom === 'firing' || r.resolvedFrom === 'snoozed')
-  );
-}
-
 /**
- * An alert whose target went away before any message about it left (a container killed and
- * removed at once): nobody heard it fire, so it is reported as a resolved line, not dropped.
+ * Whether a resolution deserves its own line: the alert was announced and nobody had acked or
+ * muted it; or its target went away before any message about it left (a container killed and
+ * removed at once), so this line is all anyone hears of it.
  */
-function goneBeforeTold(r: AlertRecord): boolean {
-  return (
-    r.state === 'resolved' && !r.sent && r.quietResolve === true && r.resolvedFrom === 'firing'
-  );
+function announcesResolution(r: AlertRecord): boolean {
+  const open = r.resolvedFrom === 'firing' || r.resolvedFrom === 'snoozed';
+  const told = r.sent && r.quietResolve !== true;
+  const goneBeforeTold = !r.sent && r.quietResolve === true;
+  return open && (told || goneBeforeTold);
 }
 
 /**
@@ -87,11 +80,9 @@ export function compose(
     if (r === undefined) continue;
     if (item.what === 'fire') {
       if (r.state === 'firing' && !fires.includes(r.id)) fires.push(r.id);
-      else if (goneBeforeTold(r) && !resolved.includes(r.id)) resolved.push(r.id);
     } else {
       for (const n of notifications) if (n.alertIds.includes(r.id)) edits.add(n.id);
-      if ((announcesResolution(r) || goneBeforeTold(r)) && !resolved.includes(r.id))
-        resolved.push(r.id);
+      if (announcesResolution(r) && !resolved.includes(r.id)) resolved.push(r.id);
     }
   }
   const outgoing: Outgoing[] = [];
