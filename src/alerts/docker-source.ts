@@ -5,7 +5,7 @@ import type {
   EventStreamProblem,
 } from '../adapters/docker/events-port';
 import type { DockerPort } from '../adapters/docker/port';
-import type { Timer } from '../clock';
+import { DelayedWrite } from '../state/delayed-write';
 import type { StateStore } from '../state/json-store';
 import { HostWatch, type HostWatchDeps, type KnownContainer } from './docker-host';
 
@@ -15,7 +15,10 @@ export const DOCKER_ALERTS_FILE = 'alerts-docker.json';
 const MAX_KNOWN = 5000;
 /** A stream that ends sooner than this after opening counts as a failed attempt. */
 const MIN_STREAM_MS = 1000;
-/** Known containers are saved at most this often (see {@link DockerAlertSource.save}). */
+/**
+ * Known containers are saved at most this often: each save copies every one of them, and a crash
+ * in between loses nothing that the re-list at the next start does not find again.
+ */
 const SAVE_DELAY_MS = 1000;
 
 /**
@@ -93,12 +96,19 @@ export class DockerAlertSource {
   private readonly runs: HostRun[];
   private abort: AbortController | undefined;
   private loops: Promise<void>[] = [];
-  private saveTimer: Timer | undefined;
+  /** Known containers, saved at most once a second: a burst changes them hundreds of times. */
+  private readonly saving: DelayedWrite;
 
   constructor(private readonly deps: DockerSourceDeps) {
+    this.saving = new DelayedWrite(deps.clock, SAVE_DELAY_MS, () =>
+      deps.store.write(DOCKER_ALERTS_FILE, this.snapshot()),
+    );
     const saved = deps.store.read(DOCKER_ALERTS_FILE, isPersisted);
     this.runs = deps.docker.hosts.map((h) => {
-      const watch = new HostWatch(h.index, h.label, { ...deps, changed: () => this.save() });
+      const watch = new HostWatch(h.index, h.label, {
+        ...deps,
+        changed: () => this.saving.schedule(),
+      });
       const prior = saved?.hosts[h.label];
       if (typeof prior === 'object' && prior !== null)
         for (const [id, k] of Object.entries(prior)) if (isKnown(k)) watch.known.set(id, k);
@@ -128,9 +138,7 @@ export class DockerAlertSource {
     for (const r of this.runs) r.watch.stop();
     this.abort = undefined;
     this.loops = [];
-    this.saveTimer?.cancel();
-    this.saveTimer = undefined;
-    await this.deps.store.write(DOCKER_ALERTS_FILE, this.snapshot());
+    await this.saving.now();
   }
 
   status(): HostStreamStatus[] {
@@ -232,18 +240,5 @@ export class DockerAlertSource {
     for (const r of this.runs)
       hosts[r.watch.label] = Object.fromEntries([...r.watch.known].slice(-MAX_KNOWN));
     return { v: 1, hosts };
-  }
-
-  /**
-   * Saves what is known at most once per {@link SAVE_DELAY_MS}: a burst of events (a stack going
-   * down) changes it hundreds of times a second, and each snapshot copies every known container.
-   * A crash in between loses nothing that the re-list at the next start does not find again.
-   */
-  private save(): void {
-    if (this.saveTimer !== undefined) return;
-    this.saveTimer = this.deps.clock.setTimeout(() => {
-      this.saveTimer = undefined;
-      void this.deps.store.write(DOCKER_ALERTS_FILE, this.snapshot());
-    }, SAVE_DELAY_MS);
   }
 }

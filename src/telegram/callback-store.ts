@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock, Timer } from '../clock';
+import type { Clock } from '../clock';
+import { DelayedWrite } from '../state/delayed-write';
 import type { StateStore } from '../state/json-store';
 
 /** What a callback token stands for. */
@@ -38,7 +39,7 @@ const isPersisted = (v: unknown): v is Persisted =>
 export class CallbackStore {
   private readonly byToken = new Map<string, CallbackEntry>();
   private readonly byKey = new Map<string, string>();
-  private saveTimer: Timer | undefined;
+  private readonly saving: DelayedWrite;
 
   constructor(
     private readonly clock: Clock,
@@ -47,7 +48,11 @@ export class CallbackStore {
       ttlMs: 48 * 3600_000,
       maxEntries: 20_000,
     },
-  ) {}
+  ) {
+    this.saving = new DelayedWrite(clock, options.saveDelayMs ?? 1000, () =>
+      this.store.write(FILE, { v: 1, entries: [...this.byToken.entries()] } satisfies Persisted),
+    );
+  }
 
   /** Reads the tokens saved by the previous run; call once before use. */
   load(): void {
@@ -141,18 +146,11 @@ export class CallbackStore {
   }
 
   private scheduleSave(): void {
-    if (this.saveTimer !== undefined) return;
-    this.saveTimer = this.clock.setTimeout(() => {
-      this.saveTimer = undefined;
-      void this.save();
-    }, this.options.saveDelayMs ?? 1000);
+    this.saving.schedule();
   }
 
   /** Writes pending changes now (shutdown). */
-  async save(): Promise<void> {
-    this.saveTimer?.cancel();
-    this.saveTimer = undefined;
-    const data: Persisted = { v: 1, entries: [...this.byToken.entries()] };
-    await this.store.write(FILE, data);
+  save(): Promise<void> {
+    return this.saving.now();
   }
 }
