@@ -45,7 +45,6 @@ import type { AlertingDeps } from './app-alerts';
 import type { AppDeps } from './app-types';
 import type { WebhookObserver } from './webhook/server';
 import { dockerReasonText } from './views/errors';
-import { telegramWebhook } from './webhook/telegram-webhook';
 import { APP_VERSION } from './version';
 import { forecastNoticeView } from './views/history';
 import { FLEET_BUTTON } from './views/keyboards';
@@ -76,6 +75,12 @@ export function telegramParts(config: Config, clock: Clock, store: StateStore, t
 /** Buttons after the main menu's six sections: Fleet when remote hosts are configured. */
 export function mainMenuExtras(config: Config): string[] {
   return config.fleet.hosts.length > 0 ? [FLEET_BUTTON] : [];
+}
+
+/** Whether any fleet part (remote hosts, the Alertmanager receiver, /metrics) is configured. */
+export function fleetConfigured(config: Config): boolean {
+  const fc = config.fleet;
+  return fc.hosts.length > 0 || fc.receiver !== undefined || fc.metrics !== undefined;
 }
 
 /** Who may use the bot, from `access_control` and `chat_id`. */
@@ -122,8 +127,8 @@ export function updateReceiver(
     clock: deps.clock,
     webhook: !options.webhook
       ? undefined
-      : (onLost) =>
-          telegramWebhook({
+      : async (onLost) =>
+          (await import('./webhook/telegram-webhook')).telegramWebhook({
             onLost,
             telegram: bot.telegram,
             settings: config.webhook,

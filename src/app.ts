@@ -3,6 +3,7 @@ import {
   accessPolicy,
   alertingDeps,
   coreFeatures,
+  fleetConfigured,
   healthParts,
   historyParts,
   mainMenuExtras,
@@ -19,11 +20,10 @@ import {
   receiverComponent,
   stateComponent,
 } from './app-components';
-import { lazyAlerting } from './app-alerts';
 import type { App, AppDeps } from './app-types';
 import { dockerPort, updateChecker } from './app-docker';
 import { ExpectedChanges } from './alerts/expected';
-import { fleetParts } from './fleet/parts';
+import type { AlertEngine } from './alerts/engine';
 import { Lifecycle } from './lifecycle';
 import { builtInPlugins } from './plugins/registry';
 import { connectToTelegram } from './telegram/connect';
@@ -35,8 +35,10 @@ import { unknownTextView } from './views/menu';
 /**
  * The composition root: builds every part from the config and owns the start and stop
  * order (components start in the order added, stop in reverse). The daemon's table of contents.
+ * Parts that are not configured (plugins not asked for, the fleet, the alert engine, the
+ * webhook receiver in polling mode) are never loaded.
  */
-export function createApp(deps: AppDeps): App {
+export async function createApp(deps: AppDeps): Promise<App> {
   const { config, options, clock, store } = deps;
   const log = deps.log.child('app');
   const tlog = deps.log.child('telegram');
@@ -47,19 +49,24 @@ export function createApp(deps: AppDeps): App {
   const system = new HostSystem({ clock, log: deps.log.child('system'), env: deps.options.env });
   const docker = dockerPort(deps);
   const history = historyParts(deps, system, docker, sender);
-  // One alert engine for every source (monitor plugin, remote hosts), built if one asks.
-  const alerting = lazyAlerting(alertingDeps(deps, sender, history));
-  const core = { system, docker, sender, alerts: alerting.engine };
+  const requested = await (deps.plugins ?? builtInPlugins()).load(options.plugins, log);
+  // One alert engine for every source (plugins, remote hosts), built if one asks.
+  const alerting =
+    requested.length > 0 || config.fleet.hosts.length > 0
+      ? (await import('./app-alerts')).lazyAlerting(alertingDeps(deps, sender, history))
+      : undefined;
+  const core = { system, docker, sender, alerts: alerting?.engine ?? noAlertSource };
   // Remote hosts, the Alertmanager receiver and /metrics: only when configured (docs/fleet.md).
-  const fleet = fleetParts({ ...deps, ...core, secondFactor: security.guard });
+  const fleet = fleetConfigured(config)
+    ? (await import('./fleet/parts')).fleetParts({ ...deps, ...core, secondFactor: security.guard })
+    : undefined;
   if (fleet !== undefined) sender.onApiError = fleet.telegramError;
   const receiver = updateReceiver(deps, tg, tlog, fleet?.webhookObserver);
   const health = healthParts(deps, bot, receiver, docker, system);
   const shared = { expected: new ExpectedChanges(clock), updates: updateChecker(deps) };
-  const requested = (deps.plugins ?? builtInPlugins()).resolve(options.plugins, log);
   const ports = { ...shared, ...core, audit: security.audit, history: history?.service };
   const plugins = pluginParts(requested, deps, ports);
-  const alerts = alerting.built();
+  const alerts = alerting?.built();
   const features = [
     ...coreFeatures({
       app: deps,
@@ -103,6 +110,11 @@ export function createApp(deps: AppDeps): App {
     healthComponent(health, parts, options.health.processMs),
   );
   return runner(deps, bot, receiver, parts);
+}
+
+/** The engine's code is loaded only when a plugin or remote hosts may raise alerts. */
+function noAlertSource(): AlertEngine {
+  throw new Error('no alert engine: no plugin or remote host was configured to raise alerts');
 }
 
 /** Connect, then start the components; stop them in reverse. */

@@ -75,7 +75,7 @@ async function run(cli: CliOptions, redactor: Redactor, log: Logger): Promise<nu
   await store.open();
   // Loaded here, not at the top: --health-check every 30 s (and --version, --salt) skip telegraf & co.
   const { createApp } = await import('./app');
-  const app = createApp({
+  const app = await createApp({
     config,
     options: {
       webhook: cli.webhook,

@@ -75,7 +75,7 @@ export async function startDemo(
     const store = new JsonStateStore(stateDir, deps.log.child('state'), deps.clock);
     await store.open();
     const { createApp } = await import('../app');
-    const app = createApp({
+    const app = await createApp({
       config,
       options: {
         webhook: false,

@@ -45,12 +45,10 @@ export interface FleetParts {
 
 /**
  * The fleet's routes now, its engines (HTTP clients and servers, parsers, the watch, /metrics)
- * at the first use or at start, from src/fleet/setup.ts. Undefined when nothing is configured.
+ * at the first use or at start, from src/fleet/setup.ts. Built only when one is configured (`fleetConfigured` in src/app-parts.ts).
  */
-export function fleetParts(d: FleetPartsDeps): FleetParts | undefined {
+export function fleetParts(d: FleetPartsDeps): FleetParts {
   const fc = d.config.fleet;
-  if (fc.hosts.length === 0 && fc.receiver === undefined && fc.metrics === undefined)
-    return undefined;
   const log = d.log.child('fleet');
   const startedAt = d.clock.now();
   // Remote hosts alert through the core's engine (built now, so its buttons are routed).

@@ -1,16 +1,23 @@
 import type { Logger } from '../log/logger';
-import { monitorPlugin } from './monitor/plugin';
-import { outlinePlugin } from './outline/plugin';
 import type { Plugin } from './plugin';
 
 /**
- * The plugins this build knows, by name. A new plugin is one line here, after
- * `definePlugin(...)` in its own folder (see `src/plugins/plugin.ts`).
+ * A plugin this build knows: its name at once, its code only when `--plugins` asks for it,
+ * so a bot without plugins never loads them (docs/performance.md, idle memory).
+ */
+export interface RegisteredPlugin {
+  readonly name: string;
+  load(): Promise<Plugin>;
+}
+
+/**
+ * The plugins this build knows, by name. A new plugin is one line in {@link builtInPlugins},
+ * after `definePlugin(...)` in its own folder (see `src/plugins/plugin.ts`).
  */
 export class PluginRegistry {
-  private readonly plugins = new Map<string, Plugin>();
+  private readonly plugins = new Map<string, RegisteredPlugin>();
 
-  constructor(plugins: readonly Plugin[]) {
+  constructor(plugins: readonly RegisteredPlugin[]) {
     for (const p of plugins) {
       if (this.plugins.has(p.name)) throw new Error(`plugin ${p.name} is registered twice`);
       this.plugins.set(p.name, p);
@@ -22,27 +29,36 @@ export class PluginRegistry {
     return [...this.plugins.keys()];
   }
 
-  get(name: string): Plugin | undefined {
-    return this.plugins.get(name);
-  }
-
-  /** The plugins `--plugins` asks for, in the order asked; an unknown name is a warning listing the known ones. */
-  resolve(requested: readonly string[], log: Logger): Plugin[] {
-    const found: Plugin[] = [];
-    for (const name of requested) {
-      const p = this.plugins.get(name);
-      if (p === undefined) {
+  /**
+   * Loads the plugins `--plugins` asks for, in the order asked, once each. An unknown name is a
+   * warning listing the known ones; a plugin whose code cannot load is logged and left out, so
+   * the bot starts without it.
+   */
+  async load(requested: readonly string[], log: Logger): Promise<Plugin[]> {
+    const loaded: Plugin[] = [];
+    for (const name of new Set(requested)) {
+      const entry = this.plugins.get(name);
+      if (entry === undefined) {
         log.warn(
           `plugin '${name}' is not available in this build; ignored (known: ${this.names.join(', ')})`,
         );
-      } else if (!found.includes(p)) {
-        found.push(p);
+        continue;
+      }
+      try {
+        const plugin = await entry.load();
+        if (plugin.name !== name) throw new Error(`its code is named '${plugin.name}'`);
+        loaded.push(plugin);
+      } catch (err) {
+        log.error(`plugin '${name}' could not load; the bot runs without it`, { error: err });
       }
     }
-    return found;
+    return loaded;
   }
 }
 
 /** Every plugin shipped with tmbot. */
 export const builtInPlugins = (): PluginRegistry =>
-  new PluginRegistry([monitorPlugin, outlinePlugin]);
+  new PluginRegistry([
+    { name: 'monitor', load: async () => (await import('./monitor/plugin')).monitorPlugin },
+    { name: 'outline', load: async () => (await import('./outline/plugin')).outlinePlugin },
+  ]);

@@ -14,11 +14,13 @@ export interface ReceiverDeps {
   pollTimeoutSeconds: number;
   clock: Clock;
   /**
-   * Builds the webhook receiver when webhook mode is asked for; undefined: polling. It calls
-   * `onLost` when Telegram keeps failing to deliver, and the receiver falls back to polling.
+   * Builds the webhook receiver (loading its code) when webhook mode is asked for; undefined:
+   * polling. It calls `onLost` when Telegram keeps failing to deliver, and the receiver falls
+   * back to polling.
    */
   webhook:
-    ((onLost: (reason: string) => void) => UpdateSource & { start(): Promise<string> }) | undefined;
+    | ((onLost: (reason: string) => void) => Promise<UpdateSource & { start(): Promise<string> }>)
+    | undefined;
   log: Logger;
 }
 
@@ -83,11 +85,7 @@ export class UpdateReceiver {
 
   /** Sets up webhook mode if asked (falling back to polling on a failure polling survives). */
   async prepare(): Promise<void> {
-    if (
-      this.deps.webhook !== undefined &&
-      (await this.tryWebhook(this.deps.webhook((reason) => void this.fallBack(reason))))
-    )
-      return;
+    if (this.deps.webhook !== undefined && (await this.tryWebhook(this.deps.webhook))) return;
     // Commands sent while the bot was down are stale (a "restart" from hours ago): drop them.
     try {
       await this.deps.telegram.deleteWebhook({ drop_pending_updates: true });
@@ -98,8 +96,9 @@ export class UpdateReceiver {
     }
   }
 
-  private async tryWebhook(webhook: UpdateSource & { start(): Promise<string> }): Promise<boolean> {
+  private async tryWebhook(build: NonNullable<ReceiverDeps['webhook']>): Promise<boolean> {
     try {
+      const webhook = await build((reason) => void this.fallBack(reason));
       const where = await webhook.start();
       this.source = webhook;
       this.deps.log.info(`webhook registered: ${where}`);

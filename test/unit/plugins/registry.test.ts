@@ -1,7 +1,11 @@
 import type { Logger } from '../../../src/log/logger';
 import { silentLogger } from '../../support/silent-logger';
-import { definePlugin } from '../../../src/plugins/plugin';
-import { builtInPlugins, PluginRegistry } from '../../../src/plugins/registry';
+import { definePlugin, type Plugin } from '../../../src/plugins/plugin';
+import {
+  builtInPlugins,
+  PluginRegistry,
+  type RegisteredPlugin,
+} from '../../../src/plugins/registry';
 
 const plugin = (name: string) =>
   definePlugin({
@@ -12,26 +16,74 @@ const plugin = (name: string) =>
     create: () => ({ off: 'test' }),
   });
 
+/** Registers `p`, counting how often its code is loaded. */
+function registered(p: Plugin, loads: string[] = []): RegisteredPlugin {
+  return {
+    name: p.name,
+    load: () => {
+      loads.push(p.name);
+      return Promise.resolve(p);
+    },
+  };
+}
+
+function recordingLog(): { log: Logger; warnings: string[]; errors: string[] } {
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  const log: Logger = {
+    ...silentLogger,
+    warn: (m) => void warnings.push(m),
+    error: (m) => void errors.push(m),
+  };
+  return { log, warnings, errors };
+}
+
 describe('plugin registry', () => {
-  it('ships monitor and outline', () => {
-    expect(builtInPlugins().names).toEqual(['monitor', 'outline']);
+  it('ships monitor and outline, and their code loads under their names', async () => {
+    const reg = builtInPlugins();
+    expect(reg.names).toEqual(['monitor', 'outline']);
+    const { log, errors } = recordingLog();
+    expect((await reg.load(['outline', 'monitor'], log)).map((p) => p.name)).toEqual([
+      'outline',
+      'monitor',
+    ]);
+    expect(errors).toEqual([]);
   });
 
-  it('resolves names in the order asked, once each, and warns about unknown ones listing the known', () => {
-    const warnings: string[] = [];
-    const log: Logger = { ...silentLogger, warn: (m) => void warnings.push(m) };
-    const reg = new PluginRegistry([plugin('alpha'), plugin('beta')]);
-    expect(reg.resolve(['beta', 'gamma', 'alpha', 'beta'], log).map((p) => p.name)).toEqual([
+  it('loads names in the order asked, once each, only those asked, and warns about unknown ones listing the known', async () => {
+    const { log, warnings } = recordingLog();
+    const loads: string[] = [];
+    const reg = new PluginRegistry(
+      ['alpha', 'beta', 'delta'].map((n) => registered(plugin(n), loads)),
+    );
+    expect((await reg.load(['beta', 'gamma', 'alpha', 'beta'], log)).map((p) => p.name)).toEqual([
       'beta',
       'alpha',
     ]);
+    expect(loads).toEqual(['beta', 'alpha']);
     expect(warnings).toEqual([
-      "plugin 'gamma' is not available in this build; ignored (known: alpha, beta)",
+      "plugin 'gamma' is not available in this build; ignored (known: alpha, beta, delta)",
+    ]);
+  });
+
+  it('leaves out a plugin whose code cannot load or is another plugin, and loads the rest', async () => {
+    const { log, errors } = recordingLog();
+    const reg = new PluginRegistry([
+      { name: 'broken', load: () => Promise.reject(new Error('Cannot find module')) },
+      { name: 'alias', load: () => Promise.resolve(plugin('other')) },
+      registered(plugin('fine')),
+    ]);
+    expect((await reg.load(['broken', 'alias', 'fine'], log)).map((p) => p.name)).toEqual(['fine']);
+    expect(errors).toEqual([
+      "plugin 'broken' could not load; the bot runs without it",
+      "plugin 'alias' could not load; the bot runs without it",
     ]);
   });
 
   it('refuses names outside ^[a-z_]+$ and duplicates', () => {
     expect(() => plugin('Bad-1')).toThrow('invalid plugin name');
-    expect(() => new PluginRegistry([plugin('a'), plugin('a')])).toThrow('registered twice');
+    expect(() => new PluginRegistry([registered(plugin('a')), registered(plugin('a'))])).toThrow(
+      'registered twice',
+    );
   });
 });
