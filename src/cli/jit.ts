@@ -3,13 +3,14 @@ import { UsageError } from '../errors';
 
 /**
  * Which of V8's tiers run the daemon's JavaScript (`TMBOT_JIT`):
- * - `lean` (default): the interpreter, Sparkplug and Maglev, but never TurboFan, the top-tier
- *   optimising compiler. Its machine code (~5 MiB of the node binary) is then never paged in, and
- *   a daemon that mostly waits loses no measurable speed: /start answers as fast (docs/performance.md).
+ * - `lean` (default): the interpreter and Sparkplug, V8's baseline compiler, but neither of its
+ *   optimising compilers. TurboFan's machine code (~5 MiB of the node binary) is then never paged
+ *   in, and Maglev's compile jobs (and the memory they allocate on V8's helper threads) never
+ *   run, ~1 MiB less at idle. A daemon that mostly waits answers about as fast (docs/performance.md).
  *   V8 also favours memory over speed where it offers the choice (`--optimize-for-size`: a heap
  *   that grows in smaller steps and gives memory back sooner), ~1.5 MiB less at idle.
- * - `full`: V8's defaults, for sustained heavy work: at 20 000 log lines a second through
- *   log-pattern alerts (bench/logwatch.ts) it used 42–44 % of a core against 47–49 % in `lean`.
+ * - `full`: V8's defaults, for sustained heavy work such as thousands of log lines a second
+ *   through log-pattern alerts (bench/logwatch.ts measures both).
  * Regular expressions are compiled to machine code in both.
  */
 export type JitMode = 'lean' | 'full';
@@ -17,7 +18,7 @@ export type JitMode = 'lean' | 'full';
 const MODES: readonly JitMode[] = ['lean', 'full'];
 
 /** What `lean` sets, in this order. */
-export const LEAN_V8_FLAGS: readonly string[] = ['--no-opt', '--optimize-for-size'];
+export const LEAN_V8_FLAGS: readonly string[] = ['--no-opt', '--no-maglev', '--optimize-for-size'];
 
 /** The mode `TMBOT_JIT` asks for; a value that is neither is a usage error. */
 export function jitMode(env: NodeJS.ProcessEnv): JitMode {

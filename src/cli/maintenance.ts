@@ -11,6 +11,7 @@ import { ALERTS_STATE_FILE, isAlertsDoc, sanitiseDoc } from '../alerts/state';
 import type { Clock } from '../clock';
 import { UsageError } from '../errors';
 import type { StateStore } from '../state/json-store';
+import { isoTime } from '../clock';
 
 export type MaintenanceOp =
   | { readonly op: 'on'; readonly durationMs: number }
@@ -58,7 +59,7 @@ export async function runMaintenance(
     print(
       m === undefined || m.until <= clock.now()
         ? 'maintenance: off'
-        : `maintenance: on until ${new Date(m.until).toISOString()} (${m.by}; ${m.alertIds.length} alert(s) recorded)`,
+        : `maintenance: on until ${isoTime(m.until)} (${m.by}; ${m.alertIds.length} alert(s) recorded)`,
     );
     return 0;
   }
@@ -79,7 +80,7 @@ export async function runMaintenance(
     if (ack?.nonce !== nonce) continue;
     print(
       ack.until > 0
-        ? `maintenance: on until ${new Date(ack.until).toISOString()}`
+        ? `maintenance: on until ${isoTime(ack.until)}`
         : 'maintenance: off (the summary goes to the alert chats)',
     );
     return 0;

@@ -1,5 +1,6 @@
 import type { RemoteEndpoint } from '../config/types';
 import { boundedRequest, RemoteHostError } from './http-get';
+import { isoTime } from '../clock';
 
 /** An equality matcher of a silence. */
 export interface SilenceMatcher {
@@ -32,8 +33,8 @@ export class AlertmanagerClient {
         isRegex: false,
         isEqual: true,
       })),
-      startsAt: s.startsAt.toISOString(),
-      endsAt: s.endsAt.toISOString(),
+      startsAt: isoTime(s.startsAt.getTime()),
+      endsAt: isoTime(s.endsAt.getTime()),
       createdBy: s.createdBy,
       comment: s.comment,
     });

@@ -20,6 +20,7 @@ import {
   type PickTarget,
   type RemoteScreen,
 } from './views';
+import { isoTime } from '../clock';
 
 /** The fleet's engines, built on first use (src/fleet/setup.ts) so an unconfigured bot never loads them. */
 export interface FleetRuntime {
@@ -138,7 +139,7 @@ function silenceHandler(
         return;
       }
       await req.toast(silencedToast(hours));
-      await s.relay.markSilenced(fingerprint, until.toISOString().replace(/\.\d+Z$/, 'Z'));
+      await s.relay.markSilenced(fingerprint, isoTime(until.getTime()).replace(/\.\d+Z$/, 'Z'));
     };
     if (!s.privileged) return perform();
     await deps.secondFactor.requireSecondFactor(

@@ -2,6 +2,7 @@ import { EOL } from 'node:os';
 import type { Writable } from 'node:stream';
 import { MASKED_FIELDS } from './mask';
 import { Redactor } from './redactor';
+import { isoTime } from '../clock';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
 export type LogFormat = 'human' | 'json';
@@ -124,7 +125,7 @@ const renderJson: Render = (level, message, ns, fields) =>
     level,
     message,
     ...(ns !== undefined ? { ns } : {}),
-    timestamp: new Date().toISOString(),
+    timestamp: isoTime(Date.now()),
   });
 
 function humanRenderer(colorize: boolean): Render {

@@ -3,6 +3,7 @@ import type { ReportConfig } from '../config/report';
 import type { Logger } from '../log/logger';
 import type { StateStore } from '../state/json-store';
 import { latestOccurrence, type Slot } from './schedule';
+import { isoTime } from '../clock';
 
 export type ReportKind = 'daily' | 'weekly';
 
@@ -93,7 +94,7 @@ export class ReportScheduler {
     const last = this.last[kind] ?? Number.NEGATIVE_INFINITY;
     if (at <= last) return;
     if (now - at > GRACE_MS) {
-      this.deps.log.info(`${kind} report of ${new Date(at).toISOString()} skipped: too late`);
+      this.deps.log.info(`${kind} report of ${isoTime(at)} skipped: too late`);
       this.last[kind] = at;
       await this.save();
       return;

@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { StateStore } from '../state/json-store';
 import type { AuditEntry, AuditLog, AuditOutcome } from './second-factor';
+import { isoTime } from '../clock';
 
 /** One line of the audit log as written: the entry plus its time (ISO 8601, UTC). */
 export interface AuditRecord extends AuditEntry {
@@ -87,7 +88,7 @@ export class JsonlAuditLog implements AuditTrail {
 
   record(entry: AuditEntry): Promise<void> {
     const record: AuditRecord = {
-      time: new Date(this.options.clock.now()).toISOString(),
+      time: isoTime(this.options.clock.now()),
       userId: entry.userId,
       action: clipField(entry.action),
       ...(entry.target !== undefined && entry.target !== ''

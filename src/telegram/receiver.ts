@@ -6,6 +6,7 @@ import type { Dispatcher } from './dispatcher';
 import { classifyTelegramFailure } from './api-errors';
 import { DEFAULT_POLLING, Poller } from './polling';
 import type { UpdateSource } from './update-source';
+import { isoTime } from '../clock';
 
 export interface ReceiverDeps {
   telegram: Telegram;
@@ -77,7 +78,7 @@ export class UpdateReceiver {
   what(): string {
     if (this.source.kind === 'webhook') return 'webhook delivery or check';
     if (this.fellBack !== undefined) {
-      const at = new Date(this.fellBack.at).toISOString().slice(11, 16);
+      const at = isoTime(this.fellBack.at).slice(11, 16);
       return `getUpdates (the webhook stopped receiving at ${at} UTC, fell back to long polling: ${this.fellBack.reason})`;
     }
     return this.webhookFailed ? 'getUpdates (the webhook could not be set up)' : 'getUpdates';

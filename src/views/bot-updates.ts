@@ -3,6 +3,7 @@ import { defineAction } from '../telegram/actions';
 import { APP_VERSION } from '../version';
 import { clip, html, type Html } from './html';
 import type { View } from './view';
+import { isoTime } from '../clock';
 
 /** The "How to update" button on the /check_bot_updates answer. */
 export const BOT_UPDATES_GUIDE = defineAction('botupd.guide');
@@ -27,7 +28,7 @@ const NOTES_SHOWN = 1500;
 const guideButton = BOT_UPDATES_GUIDE.button('📘 How to update');
 
 function releaseDate(ms: number | undefined): string {
-  return ms === undefined ? '' : ` (released ${new Date(ms).toISOString().slice(0, 10)})`;
+  return ms === undefined ? '' : ` (released ${isoTime(ms).slice(0, 10)})`;
 }
 
 function notesBlock(notes: string): Html {

@@ -12,6 +12,7 @@ import {
 } from './html';
 import { isSecretName } from '../security/redact-container';
 import { TELEGRAM_LIMITS } from './view';
+import { isoTime } from '../clock';
 
 /** Shared pieces of the Docker screens: badges, sizes, times, masking, fitting. */
 
@@ -81,13 +82,13 @@ const validTime = (ms: number | undefined): ms is number =>
 
 export function formatTime(ms: number | undefined): string {
   if (!validTime(ms)) return '—';
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `${isoTime(ms).slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** Time of day with seconds, for "as of" stamps on live figures. */
 export function formatClock(ms: number | undefined): string {
   if (!validTime(ms)) return '—';
-  return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+  return `${isoTime(ms).slice(11, 19)} UTC`;
 }
 
 export const HIDDEN = '<hidden>';

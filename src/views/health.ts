@@ -3,6 +3,7 @@ import type { HealthLevel, HealthSnapshot } from '../health/types';
 import { defineAction } from '../telegram/actions';
 import { clip, html, visibleText, type Html } from './html';
 import { TELEGRAM_LIMITS, type View } from './view';
+import { isoTime } from '../clock';
 
 /** The Health screen's Refresh button. */
 export const HEALTH_REFRESH = defineAction('health.refresh');
@@ -18,7 +19,7 @@ export const LEVEL_ICON: Readonly<Record<HealthLevel, string>> = {
 const MAX_COMPONENTS = 15;
 
 function hhmmss(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 19);
+  return isoTime(ms).slice(11, 19);
 }
 
 /** The Health screen: overall level with reasons, then every component with status and latency. */

@@ -4,6 +4,7 @@
  */
 import { clip, html, joinHtml, visibleText, type Html } from './html';
 import { TELEGRAM_LIMITS } from './view';
+import { isoTime } from '../clock';
 
 export const NA = 'not available';
 
@@ -65,7 +66,7 @@ export function age(ms: number): string {
 
 /** "2026-01-01 10:00 UTC". */
 export function utcMinute(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `${isoTime(ms).slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** A fixed-width usage bar: ▓▓▓░░░░░░░░░. */

@@ -1,4 +1,4 @@
-import { ManualClock, systemClock, withTimeout } from '../../src/clock';
+import { isoTime, ManualClock, systemClock, withTimeout } from '../../src/clock';
 
 describe('ManualClock', () => {
   it('starts at the given time and moves only when advanced', () => {
@@ -150,5 +150,33 @@ describe('withTimeout', () => {
     const s = systemClock.sleep(60_000, abort.signal);
     abort.abort();
     await expect(s).resolves.toBeUndefined();
+  });
+});
+
+describe('isoTime', () => {
+  it('writes what toISOString writes, across the range a Date holds', () => {
+    const max = 8.64e15;
+    const times = [
+      0,
+      1,
+      -1,
+      999,
+      1_764_979_200_123,
+      -62_198_755_200_000,
+      253_402_300_799_999,
+      253_402_300_800_000,
+      -62_167_219_200_001,
+      max,
+      -max,
+      951_782_400_000,
+      4_107_542_400_000,
+    ];
+    for (let i = 0; i < 500; i++) times.push(Math.round((Math.random() * 2 - 1) * max));
+    for (const ms of times) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it('throws a RangeError for a time a Date cannot hold, as toISOString does', () => {
+    for (const ms of [NaN, Infinity, 8.64e15 + 1, -8.64e15 - 1])
+      expect(() => isoTime(ms)).toThrow(RangeError);
   });
 });

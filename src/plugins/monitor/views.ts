@@ -7,6 +7,7 @@ import { formatDuration, formatTime } from '../../views/docker-format';
 import { clip, html, joinHtml, type Html } from '../../views/html';
 import { defineAction } from '../../telegram/actions';
 import type { ActionButton, View } from '../../views/view';
+import { isoTime } from '../../clock';
 
 /** The Plugins screen entry and the status screen's actions (the mutes screen is the core's: alerts/views). */
 export const MONITOR_BUTTON = '📈 Monitoring';
@@ -91,7 +92,7 @@ export function monitorStatusView(s: MonitorStatus): View {
   ];
   return {
     html: html`📈 <b>Monitoring</b> (every ${s.intervalSeconds} s)
-${s.checkedAt === undefined ? 'No check has finished yet.' : `Last check: ${new Date(s.checkedAt).toISOString().slice(11, 19)} UTC`}${maintenance}
+${s.checkedAt === undefined ? 'No check has finished yet.' : `Last check: ${isoTime(s.checkedAt).slice(11, 19)} UTC`}${maintenance}
 
 ${rows.length > 0 ? joinHtml(rows) : 'No readings.'}${extra > 0 ? `\n…and ${extra} more` : ''}
 
