@@ -138,11 +138,11 @@ ${machine()}; ${ROUNDS} round trips each after ${WARMUP} warm-up, same emulator 
 <a id="memory-v8-tiers"></a>
 | V8 settings (same run) | idle RSS | file-backed | /start p50 | /start p99 |
 | --- | ---: | ---: | ---: | ---: |
-| as shipped: 1 MiB semi-spaces, no TurboFan, V8 favouring memory (\`TMBOT_JIT=lean\`) | ${daemonIdleRss.toFixed(1)} MiB | ${shipped.parts.file.toFixed(1)} MiB | ${fmt(p50)} | ${fmt(p99)} |
+| as shipped: 1 MiB semi-spaces, no optimising compiler (TurboFan, Maglev), V8 favouring memory (\`TMBOT_JIT=lean\`) | ${daemonIdleRss.toFixed(1)} MiB | ${shipped.parts.file.toFixed(1)} MiB | ${fmt(p50)} | ${fmt(p99)} |
 | 1 MiB semi-spaces, every tier (\`TMBOT_JIT=full\`) | ${fullJit.idleRss.toFixed(1)} MiB | ${fullJit.parts.file.toFixed(1)} MiB | ${fmt(percentile(fullJit.times, 50))} | ${fmt(percentile(fullJit.times, 99))} |
 | Node's defaults (no flag, every tier) | ${nodeDefaults.idleRss.toFixed(1)} MiB | ${nodeDefaults.parts.file.toFixed(1)} MiB | ${fmt(percentile(nodeDefaults.times, 50))} | ${fmt(percentile(nodeDefaults.times, 99))} |
 
-V8's compilers are machine code inside the node binary: once start-up makes a function hot they run, and their pages stay resident (the file-backed column). \`lean\` never starts TurboFan, the largest; the interpreter, Sparkplug and Maglev still run, and regular expressions are still compiled to machine code. It also sets \`--optimize-for-size\` (a heap that grows in smaller steps and is given back sooner): 68.3 → 66.5 MiB as shipped between the last run without it and this one, /start no slower. Measured in one run with the Maglev tier turned off as well: 0.9 MiB less, /start p50 0.89 → 1.25 ms.`;
+V8's compilers are machine code inside the node binary: once start-up makes a function hot they run, and their pages stay resident (the file-backed column). \`lean\` never starts TurboFan, the largest, nor Maglev, whose compile jobs allocate on V8's helper threads; the interpreter and Sparkplug run, and regular expressions are still compiled to machine code. It also sets \`--optimize-for-size\` (a heap that grows in smaller steps and is given back sooner). What the last pass took off (idle RSS, one step at a time, 3–4 daemons each, same machine): plugins, the fleet, the alert engine and the webhook receiver loaded only when configured, −0.9 MiB; Maglev off, −0.9 MiB; UTC timestamps written without \`Date.prototype.toISOString\`, whose first call sets up V8's local-time-zone cache and pages in ICU's time-zone data, −1.0 MiB (see *Idle memory under 64 MiB* below).`;
   process.stdout.write(`${report}\n`);
   writeSection('foundation', report);
 }
