@@ -310,7 +310,7 @@ ${siRows.join('\n')}
 
 Besides speed, systeminformation lacks what some screens need: \`si.mem()\` has no shared memory, \`si.disksIO()\`/\`si.fsStats()\` give only machine totals (no per-disk rows), \`si.cpuTemperature()\` has CPU temperatures only (no chips, no fans), \`si.networkConnections()\` needs \`netstat\` (absent from slim images) and \`si.networkInterfaces()\` runs one \`execSync\` per /sys file.
 
-systeminformation stays in use where it is read once or rarely: CPU model, physical cores and clock limits (\`si.cpu()\`, once, in the background at start) and logged-in users (\`si.users()\`, 10 s cache).`;
+systeminformation stays in use where it is read once or rarely: CPU model, physical cores and clock limits (\`si.cpu()\`, once, in the background at start). Logged-in users were its last other use (\`si.users()\`, which ran \`who\` and \`w\`); loading the library at the first Users screen held the event loop for ~30 ms, so they are now read from utmp directly (\`src/adapters/system/utmp.ts\`).`;
   process.stdout.write(`${report}\n`);
   writeSection('server', report);
 }

@@ -126,7 +126,10 @@ describe('createApp (real telegraf against the Bot API emulator, in-process)', (
   });
 
   it('keeps answering when an optional component throws at start, and the Health screen names it', async () => {
-    app = await build(['broken'], new PluginRegistry([{ name: 'broken', load: () => Promise.resolve(brokenPlugin) }]));
+    app = await build(
+      ['broken'],
+      new PluginRegistry([{ name: 'broken', load: () => Promise.resolve(brokenPlugin) }]),
+    );
     await app.start();
     expect(await ask('/start')).toContain('This is tmbot');
     expect(logged.some((l) => l.includes('broken could not start'))).toBe(true);

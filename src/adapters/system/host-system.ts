@@ -20,7 +20,8 @@ import {
 } from './proc-parsers';
 import { readSensors } from './sensors';
 import { readCpuFacts } from './cpu-facts';
-import { siStaticCpu, siUsers, type StaticCpu } from './si-readers';
+import { siStaticCpu, type StaticCpu } from './si-readers';
+import { readUtmp } from './utmp';
 import { readConnections } from './sockets';
 import type {
   ConnectionSummary,
@@ -72,7 +73,7 @@ export interface HostSystemOptions {
   readonly root?: string;
   /** Static CPU facts; /proc/cpuinfo by default, else systeminformation's cpu() (lscpu, read once). */
   readonly staticCpu?: () => Promise<StaticCpu>;
-  /** Logged-in users; systeminformation's users() (who, w) by default. */
+  /** Logged-in users; the host's utmp (`<root>/var/run/utmp`, what `who` reads) by default. */
   readonly users?: () => Promise<LoggedInUser[]>;
   /** Interface addresses; os.networkInterfaces() by default (51 µs, unlike si's 84 ms execSync scan). */
   readonly addresses?: () => NodeJS.Dict<os.NetworkInterfaceInfo[]>;
@@ -86,8 +87,8 @@ const positive = (n: number): number | undefined => (Number.isFinite(n) && n > 0
 
 /**
  * The real SystemPort. Hot metrics are direct reads of /proc and /sys (tens of
- * µs, no child processes); systeminformation supplies what is read rarely
- * (logged-in users, CPU facts when /proc/cpuinfo does not name the model). docs/performance.md
+ * µs, no child processes); logged-in users come from utmp; systeminformation supplies only CPU
+ * facts when /proc/cpuinfo does not name the model. docs/performance.md
  * has the measurements behind each choice.
  */
 export class HostSystem implements SystemPort {
@@ -293,7 +294,12 @@ export class HostSystem implements SystemPort {
 
   users(): Promise<readonly LoggedInUser[]> {
     return this.cache.get('users', METRIC_TTL_MS.users, () =>
-      this.guard.run('users', 'the user list', READ_TIMEOUT_MS, this.options.users ?? siUsers),
+      this.guard.run(
+        'users',
+        'the user list',
+        READ_TIMEOUT_MS,
+        this.options.users ?? (() => readUtmp(this.fs.path('var/run/utmp'))),
+      ),
     );
   }
 

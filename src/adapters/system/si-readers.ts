@@ -1,5 +1,3 @@
-import type { LoggedInUser } from './system-port';
-
 /** CPU facts that do not change while the host runs. */
 export interface StaticCpu {
   readonly model: string | undefined;
@@ -8,7 +6,7 @@ export interface StaticCpu {
   readonly mhzMax: number | undefined;
 }
 
-/** systeminformation is loaded at its first use (the CPU screen, Users), not at start. */
+/** systeminformation is loaded at its first use (the CPU screen), not at start. */
 export async function siStaticCpu(): Promise<StaticCpu> {
   const { default: si } = await import('systeminformation');
   const c = await si.cpu();
@@ -23,18 +21,4 @@ export async function siStaticCpu(): Promise<StaticCpu> {
     mhzMin: mhz(c.speedMin),
     mhzMax: mhz(c.speedMax),
   };
-}
-
-export async function siUsers(): Promise<LoggedInUser[]> {
-  const { default: si } = await import('systeminformation');
-  const rows = await si.users();
-  return rows.map((u) => {
-    const since = new Date(`${u.date}T${u.time}`).getTime();
-    return {
-      name: u.user,
-      tty: u.tty,
-      host: u.ip,
-      since: Number.isFinite(since) ? since : undefined,
-    };
-  });
 }

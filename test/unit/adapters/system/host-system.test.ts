@@ -261,6 +261,26 @@ describe('HostSystem on a fixture host', () => {
     }
   });
 
+  it("reads logged-in users from the host's utmp under its root by default", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tmbot-root-'));
+    try {
+      mkdirSync(join(root, 'var', 'run'), { recursive: true });
+      const rec = Buffer.alloc(384);
+      rec.writeInt16LE(7, 0);
+      rec.write('pts/3', 8);
+      rec.write('dana', 44);
+      rec.write('192.0.2.7', 76);
+      rec.writeInt32LE(1_767_225_600, 340);
+      writeFileSync(join(root, 'var', 'run', 'utmp'), rec);
+      const sys = new HostSystem({ clock: new ManualClock(), log: silentLogger, root });
+      expect(await sys.users()).toEqual([
+        { name: 'dana', tty: 'pts/3', host: '192.0.2.7', since: 1_767_225_600_000 },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('passes users through', async () => {
     expect(await system(root).sys.users()).toHaveLength(1);
   });
