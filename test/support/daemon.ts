@@ -47,8 +47,6 @@ export interface DaemonOptions {
   /** Raw YAML instead of a generated document. */
   configText?: string;
   args?: string[];
-  /** Node's own flags, before the script (V8 flags that NODE_OPTIONS refuses). */
-  nodeArgs?: string[];
   env?: Record<string, string>;
   /** Reuse a state dir (restart scenarios). */
   stateDir?: string;
@@ -80,7 +78,6 @@ export class Daemon {
     const proc = spawn(
       process.execPath,
       [
-        ...(options.nodeArgs ?? []),
         MAIN_JS,
         '--config',
         configPath,
