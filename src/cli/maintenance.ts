@@ -8,10 +8,9 @@ import {
   type MaintenanceRequest,
 } from '../alerts/maintenance-control';
 import { ALERTS_STATE_FILE, isAlertsDoc, sanitiseDoc } from '../alerts/state';
-import type { Clock } from '../clock';
+import { isoTime, type Clock } from '../clock';
 import { UsageError } from '../errors';
 import type { StateStore } from '../state/json-store';
-import { isoTime } from '../clock';
 
 export type MaintenanceOp =
   | { readonly op: 'on'; readonly durationMs: number }

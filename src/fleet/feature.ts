@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import { isoTime, type Clock } from '../clock';
 import { ForbiddenError, UserInputError } from '../errors';
 import type { Feature } from '../features/feature';
 import type { Logger } from '../log/logger';
@@ -20,7 +20,6 @@ import {
   type PickTarget,
   type RemoteScreen,
 } from './views';
-import { isoTime } from '../clock';
 
 /** The fleet's engines, built on first use (src/fleet/setup.ts) so an unconfigured bot never loads them. */
 export interface FleetRuntime {

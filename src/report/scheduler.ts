@@ -1,9 +1,8 @@
-import type { Clock, Timer } from '../clock';
+import { isoTime, type Clock, type Timer } from '../clock';
 import type { ReportConfig } from '../config/report';
 import type { Logger } from '../log/logger';
 import type { StateStore } from '../state/json-store';
 import { latestOccurrence, type Slot } from './schedule';
-import { isoTime } from '../clock';
 
 export type ReportKind = 'daily' | 'weekly';
 

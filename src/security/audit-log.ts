@@ -1,8 +1,7 @@
-import type { Clock } from '../clock';
+import { isoTime, type Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { StateStore } from '../state/json-store';
 import type { AuditEntry, AuditLog, AuditOutcome } from './second-factor';
-import { isoTime } from '../clock';
 
 /** One line of the audit log as written: the entry plus its time (ISO 8601, UTC). */
 export interface AuditRecord extends AuditEntry {

@@ -118,12 +118,12 @@ export class CallbackStore {
       // Refresh the lifetime and move it to the young end.
       this.byToken.delete(existing);
       this.put(existing, entry);
-      this.scheduleSave();
+      this.saving.schedule();
       return existing;
     }
     const token = randomBytes(TOKEN_BYTES).toString('base64url');
     this.put(token, entry);
-    this.scheduleSave();
+    this.saving.schedule();
     return token;
   }
 
@@ -143,10 +143,6 @@ export class CallbackStore {
 
   get size(): number {
     return this.byToken.size;
-  }
-
-  private scheduleSave(): void {
-    this.saving.schedule();
   }
 
   /** Writes pending changes now (shutdown). */

@@ -1,12 +1,11 @@
 import type { Telegram } from 'telegraf';
 import { FatalTelegramError } from '../errors';
-import type { Clock } from '../clock';
+import { isoTime, type Clock } from '../clock';
 import type { Logger } from '../log/logger';
 import type { Dispatcher } from './dispatcher';
 import { classifyTelegramFailure } from './api-errors';
 import { DEFAULT_POLLING, Poller } from './polling';
 import type { UpdateSource } from './update-source';
-import { isoTime } from '../clock';
 
 export interface ReceiverDeps {
   telegram: Telegram;

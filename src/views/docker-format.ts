@@ -13,6 +13,7 @@ import {
 import { isSecretName } from '../security/redact-container';
 import { TELEGRAM_LIMITS } from './view';
 import { isoTime } from '../clock';
+import { utcMinute } from './server-format';
 
 /** Shared pieces of the Docker screens: badges, sizes, times, masking, fitting. */
 
@@ -82,7 +83,7 @@ const validTime = (ms: number | undefined): ms is number =>
 
 export function formatTime(ms: number | undefined): string {
   if (!validTime(ms)) return '—';
-  return `${isoTime(ms).slice(0, 16).replace('T', ' ')} UTC`;
+  return utcMinute(ms);
 }
 
 /** Time of day with seconds, for "as of" stamps on live figures. */

@@ -58,7 +58,8 @@ export async function readUtmp(path: string): Promise<LoggedInUser[]> {
     throw err;
   }
   try {
-    const buf = Buffer.alloc(UTMP_MAX_BYTES);
+    // Sized by the file (a few records), not by the cap: the screen asks every 10 s at most.
+    const buf = Buffer.alloc(Math.min((await file.stat()).size, UTMP_MAX_BYTES));
     let length = 0;
     while (length < buf.length) {
       const { bytesRead } = await file.read(buf, length, buf.length - length, length);

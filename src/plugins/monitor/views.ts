@@ -3,11 +3,10 @@ import type { MaintenanceState } from '../../alerts/state';
 import { LOCAL_HOST, type AlertRecord } from '../../alerts/types';
 import { ALERT_MUTES, alertLine, stateLine } from '../../alerts/views';
 import type { Reading } from './rules';
-import { formatDuration, formatTime } from '../../views/docker-format';
+import { formatClock, formatDuration, formatTime } from '../../views/docker-format';
 import { clip, html, joinHtml, type Html } from '../../views/html';
 import { defineAction } from '../../telegram/actions';
 import type { ActionButton, View } from '../../views/view';
-import { isoTime } from '../../clock';
 
 /** The Plugins screen entry and the status screen's actions (the mutes screen is the core's: alerts/views). */
 export const MONITOR_BUTTON = '📈 Monitoring';
@@ -92,7 +91,7 @@ export function monitorStatusView(s: MonitorStatus): View {
   ];
   return {
     html: html`📈 <b>Monitoring</b> (every ${s.intervalSeconds} s)
-${s.checkedAt === undefined ? 'No check has finished yet.' : `Last check: ${isoTime(s.checkedAt).slice(11, 19)} UTC`}${maintenance}
+${s.checkedAt === undefined ? 'No check has finished yet.' : `Last check: ${formatClock(s.checkedAt)}`}${maintenance}
 
 ${rows.length > 0 ? joinHtml(rows) : 'No readings.'}${extra > 0 ? `\n…and ${extra} more` : ''}
 

@@ -6,10 +6,9 @@
 import type { OutlineAccessKey, OutlineServerInfo } from './client';
 import { clip, html, type Html } from '../../views/html';
 import { subMenuKeyboard } from '../../views/keyboards';
-import { bytes } from '../../views/server-format';
+import { bytes, utcMinute } from '../../views/server-format';
 import type { View } from '../../views/view';
 import { TELEGRAM_LIMITS } from '../../views/view';
-import { isoTime } from '../../clock';
 
 /** Reply-keyboard labels of the plugin; the router matches them exactly. */
 export const OUTLINE_MENU = {
@@ -34,7 +33,7 @@ Server info, access keys (names only) and traffic per key.`,
 }
 
 function created(ms: number | undefined): string {
-  return ms === undefined ? 'unknown' : `${isoTime(ms).slice(0, 16).replace('T', ' ')} UTC`;
+  return ms === undefined ? 'unknown' : utcMinute(ms);
 }
 
 /** `GET /server` as a card; answering at all means the server is up. */
