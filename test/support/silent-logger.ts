@@ -10,3 +10,22 @@ export const silentLogger: Logger = {
   child: () => silentLogger,
   isLevelEnabled: () => false,
 };
+
+/** A logger that keeps the messages of each level it is asked to record; drops the rest. */
+export function recordingLogger(): {
+  log: Logger;
+  errors: string[];
+  warnings: string[];
+  infos: string[];
+} {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const infos: string[] = [];
+  const log: Logger = {
+    ...silentLogger,
+    error: (m) => void errors.push(m),
+    warn: (m) => void warnings.push(m),
+    info: (m) => void infos.push(m),
+  };
+  return { log, errors, warnings, infos };
+}

@@ -1,5 +1,4 @@
-import type { Logger } from '../../../src/log/logger';
-import { silentLogger } from '../../support/silent-logger';
+import { recordingLogger } from '../../support/silent-logger';
 import { definePlugin, type Plugin } from '../../../src/plugins/plugin';
 import {
   builtInPlugins,
@@ -27,22 +26,11 @@ function registered(p: Plugin, loads: string[] = []): RegisteredPlugin {
   };
 }
 
-function recordingLog(): { log: Logger; warnings: string[]; errors: string[] } {
-  const warnings: string[] = [];
-  const errors: string[] = [];
-  const log: Logger = {
-    ...silentLogger,
-    warn: (m) => void warnings.push(m),
-    error: (m) => void errors.push(m),
-  };
-  return { log, warnings, errors };
-}
-
 describe('plugin registry', () => {
   it('ships monitor and outline, and their code loads under their names', async () => {
     const reg = builtInPlugins();
     expect(reg.names).toEqual(['monitor', 'outline']);
-    const { log, errors } = recordingLog();
+    const { log, errors } = recordingLogger();
     expect((await reg.load(['outline', 'monitor'], log)).map((p) => p.name)).toEqual([
       'outline',
       'monitor',
@@ -51,7 +39,7 @@ describe('plugin registry', () => {
   });
 
   it('loads names in the order asked, once each, only those asked, and warns about unknown ones listing the known', async () => {
-    const { log, warnings } = recordingLog();
+    const { log, warnings } = recordingLogger();
     const loads: string[] = [];
     const reg = new PluginRegistry(
       ['alpha', 'beta', 'delta'].map((n) => registered(plugin(n), loads)),
@@ -67,7 +55,7 @@ describe('plugin registry', () => {
   });
 
   it('leaves out a plugin whose code cannot load or is another plugin, and loads the rest', async () => {
-    const { log, errors } = recordingLog();
+    const { log, errors } = recordingLogger();
     const reg = new PluginRegistry([
       { name: 'broken', load: () => Promise.reject(new Error('Cannot find module')) },
       { name: 'alias', load: () => Promise.resolve(plugin('other')) },

@@ -11,8 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, systemClock } from '../../../src/clock';
-import { type Logger } from '../../../src/log/logger';
-import { silentLogger } from '../../support/silent-logger';
+import { recordingLogger } from '../../support/silent-logger';
 import { JsonStateStore } from '../../../src/state/json-store';
 import { openStateStore, removeStateDir } from '../../support/state-store';
 import { resolveStateDir } from '../../../src/state/state-dir';
@@ -43,8 +42,7 @@ describe('JsonStateStore', () => {
 
   it('moves a corrupt file aside with a warning and goes on', async () => {
     writeFileSync(join(dir, 'bad.json'), '{not json');
-    const warnings: string[] = [];
-    const log: Logger = { ...silentLogger, warn: (m) => void warnings.push(m) };
+    const { log, warnings } = recordingLogger();
     const store = await openStateStore(dir, log, new ManualClock(1234));
     expect(store.read('bad.json', isCounter)).toBeUndefined();
     expect(readdirSync(dir)).toContain('bad.json.corrupt-1234');
@@ -54,12 +52,8 @@ describe('JsonStateStore', () => {
   it('falls back to memory with one clear warning when the directory is unusable', async () => {
     const file = join(dir, 'not-a-dir');
     writeFileSync(file, '');
-    const warnings: string[] = [];
-    const store = new JsonStateStore(
-      join(file, 'state'),
-      { ...silentLogger, warn: (m) => void warnings.push(m) },
-      systemClock,
-    );
+    const { log, warnings } = recordingLogger();
+    const store = new JsonStateStore(join(file, 'state'), log, systemClock);
     expect(() => store.persistent).toThrow(/before open/);
     await store.open();
     expect(store.persistent).toBe(false);
@@ -113,13 +107,7 @@ describe('JsonStateStore', () => {
   });
 
   it('warns once while a file cannot be written, and says when it can be again', async () => {
-    const warnings: string[] = [];
-    const infos: string[] = [];
-    const log: Logger = {
-      ...silentLogger,
-      warn: (m) => void warnings.push(m),
-      info: (m) => void infos.push(m),
-    };
+    const { log, warnings, infos } = recordingLogger();
     const store = await openStateStore(dir, log);
     mkdirSync(join(dir, 'x.json')); // a directory where the file should be: rename fails
     await store.write('x.json', { n: 1 });
